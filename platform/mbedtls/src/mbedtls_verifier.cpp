@@ -1,0 +1,75 @@
+#include "vs/platform/mbedtls_verifier.h"
+
+#include <mbedtls/ecdsa.h>
+#include <mbedtls/ecp.h>
+#include <mbedtls/pk.h>
+
+#include <mutex>
+
+namespace vs::platform {
+namespace {
+
+class MbedtlsVerifier final : public Verifier {
+ public:
+  MbedtlsVerifier() { mbedtls_ecdsa_init(&ecdsa_); }
+  ~MbedtlsVerifier() override { mbedtls_ecdsa_free(&ecdsa_); }
+  MbedtlsVerifier(const MbedtlsVerifier&) = delete;
+  MbedtlsVerifier& operator=(const MbedtlsVerifier&) = delete;
+
+  Status load(const mbedtls_pk_context& key) {
+    int rc = mbedtls_ecdsa_from_keypair(&ecdsa_, mbedtls_pk_ec(key));
+    if (rc != 0) return Error(ErrorCode::kInternal, "cannot copy the P-256 public key", rc);
+    return {};
+  }
+
+  using Verifier::verify;
+  Status verify(const Digest& digest, const Signature& signature) const override {
+    mbedtls_mpi r;
+    mbedtls_mpi s;
+    mbedtls_mpi_init(&r);
+    mbedtls_mpi_init(&s);
+    int rc = mbedtls_mpi_read_binary(&r, signature.data(), 32);
+    if (rc == 0) rc = mbedtls_mpi_read_binary(&s, signature.data() + 32, 32);
+    if (rc == 0) {
+      // The group caches its comb table on first use: not safe to share unlocked.
+      std::lock_guard lock(mutex_);
+      rc = mbedtls_ecdsa_verify(&ecdsa_.grp, digest.data(), digest.size(), &ecdsa_.Q, &r, &s);
+    }
+    mbedtls_mpi_free(&r);
+    mbedtls_mpi_free(&s);
+    if (rc == MBEDTLS_ERR_ECP_VERIFY_FAILED || rc == MBEDTLS_ERR_ECP_BAD_INPUT_DATA) {
+      return Error(ErrorCode::kIntegrity, "signature does not verify", rc);
+    }
+    if (rc != 0) return Error(ErrorCode::kInternal, "ECDSA verification failed to run", rc);
+    return {};
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  mutable mbedtls_ecdsa_context ecdsa_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Verifier>> MbedtlsVerifierFactory::make_verifier(
+    ByteView public_key_der) const {
+  mbedtls_pk_context key;
+  mbedtls_pk_init(&key);
+  int rc = mbedtls_pk_parse_public_key(&key, public_key_der.data(), public_key_der.size());
+  if (rc != 0) {
+    mbedtls_pk_free(&key);
+    return Error(ErrorCode::kMalformed, "public key is not a DER SubjectPublicKeyInfo", rc);
+  }
+  if (mbedtls_pk_get_type(&key) != MBEDTLS_PK_ECKEY ||
+      mbedtls_pk_ec(key)->grp.id != MBEDTLS_ECP_DP_SECP256R1) {
+    mbedtls_pk_free(&key);
+    return Error(ErrorCode::kMalformed, "public key is not an EC P-256 key");
+  }
+  auto verifier = std::make_unique<MbedtlsVerifier>();
+  Status loaded = verifier->load(key);
+  mbedtls_pk_free(&key);
+  if (!loaded) return std::move(loaded).error();
+  return std::unique_ptr<Verifier>(std::move(verifier));
+}
+
+}  // namespace vs::platform

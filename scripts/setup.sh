@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Installs every build, test and demo dependency of vitalsign on Debian 12.
+# Safe to run twice: apt-get and npm skip what is already there.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+debian_packages=(
+  build-essential cmake ninja-build pkg-config g++ clang libclang-rt-14-dev clang-format
+  libgtest-dev libgmock-dev
+  nanopb libnanopb-dev
+  libmbedtls-dev libssl-dev
+  libpaho-mqttpp-dev libpaho-mqtt-dev
+  liblmdb-dev lmdb-utils
+  libtomlplusplus-dev
+  mosquitto mosquitto-clients
+  libsecp256k1-dev libcrypto++-dev libcurl4-openssl-dev nlohmann-json3-dev
+)
+# A machine may already carry a Node.js with its own npm (nodesource's package
+# conflicts with Debian's npm): only ask Debian for it when npm is missing.
+if ! command -v npm >/dev/null 2>&1; then debian_packages+=(nodejs npm); fi
+
+missing=()
+for package in "${debian_packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$package")
+  fi
+done
+
+if [ "${#missing[@]}" -gt 0 ]; then
+  sudo_cmd=()
+  if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
+  echo "setup: installing ${missing[*]}"
+  "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+else
+  echo "setup: all Debian packages present"
+fi
+
+# anvil (the Ethereum node used by the integration tests) comes from npm, pinned.
+tools_dir="$here/.tools"
+if [ ! -x "$tools_dir/node_modules/.bin/anvil" ]; then
+  if command -v npm >/dev/null 2>&1; then
+    mkdir -p "$tools_dir"
+    [ -f "$tools_dir/package.json" ] || echo '{"name":"vitalsign-tools","version":"0.0.0","private":true}' > "$tools_dir/package.json"
+    (cd "$tools_dir" && npm install --no-audit --no-fund --ignore-scripts \
+      @foundry-rs/anvil-linux-amd64@1.7.1 @foundry-rs/cast-linux-amd64@1.7.1)
+  fi
+fi
+echo "setup: done"
