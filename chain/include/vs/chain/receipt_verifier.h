@@ -1,0 +1,42 @@
+#pragma once
+
+#include "vs/chain/device_id.h"
+#include "vs/platform/bytes.h"
+#include "vs/platform/result.h"
+#include "vs/platform/sha256.h"
+#include "vs/platform/verifier.h"
+#include "vs/proto/receipt.h"
+
+namespace vs::chain {
+
+// The block a receipt must be about.
+struct ReceiptSubject {
+  DeviceId device;
+  std::uint64_t height = 0;
+  Digest block_hash{};
+};
+
+// Checks a gateway's receipt before a device retires a block: the gateway's
+// key id and signature over the exact body bytes, that the body is about
+// this block, and for an anchored or final receipt that the block hash is
+// included in the batch root. Whether the root is really on the ledger is
+// the `vitalsign verify --ledger` step.
+class ReceiptVerifier {
+ public:
+  ReceiptVerifier(const platform::Sha256& sha, const platform::Verifier& gateway_key,
+                  ByteView gateway_public_key);
+
+  Result<proto::ReceiptBody> verify(const proto::Receipt& receipt,
+                                    const ReceiptSubject& subject) const;
+  Result<proto::ReceiptBody> verify(ByteView encoded_receipt, const ReceiptSubject& subject) const;
+
+  // The 16-byte id a receipt names its signing key by.
+  static Bytes key_id(const platform::Sha256& sha, ByteView gateway_public_key);
+
+ private:
+  const platform::Sha256& sha_;
+  const platform::Verifier& gateway_key_;
+  Bytes gateway_key_id_;
+};
+
+}  // namespace vs::chain

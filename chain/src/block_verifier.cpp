@@ -1,0 +1,127 @@
+#include "vs/chain/block_verifier.h"
+
+#include <algorithm>
+#include <string>
+
+#include "vs/chain/entry_leaf.h"
+#include "vs/chain/merkle.h"
+#include "vs/platform/wire_codec.h"
+#include "vs/proto/limits.h"
+
+namespace vs::chain {
+namespace {
+
+Status check_header_fields(const proto::BlockHeader& header, const DeviceId& device) {
+  if (header.version != proto::kBlockVersion) {
+    return Error(ErrorCode::kUnsupported, "block header version is not 1");
+  }
+  if (header.device_id.size() != DeviceId::kSize) {
+    return Error(ErrorCode::kMalformed, "block header device id is not 16 bytes");
+  }
+  if (!equal(header.device_id, device.bytes())) {
+    return Error(ErrorCode::kIntegrity, "block belongs to another device");
+  }
+  if (header.previous_hash.size() != proto::kHashSize) {
+    return Error(ErrorCode::kMalformed, "block header previous hash is not 32 bytes");
+  }
+  if (header.height == 0 &&
+      std::any_of(header.previous_hash.begin(), header.previous_hash.end(),
+                  [](std::uint8_t b) { return b != 0; })) {
+    return Error(ErrorCode::kIntegrity, "first block has a non-zero previous hash");
+  }
+  if (header.entries_root.size() != proto::kHashSize) {
+    return Error(ErrorCode::kMalformed, "block header entries root is not 32 bytes");
+  }
+  bool has_anchor = header.anchor_batch_id != 0;
+  std::size_t anchor_root_size = has_anchor ? proto::kHashSize : 0;
+  if (header.anchor_batch_root.size() != anchor_root_size) {
+    return Error(ErrorCode::kMalformed,
+                 "block header anchor batch root must be 32 bytes with a batch id, else empty");
+  }
+  if (header.entry_count == 0) return Error(ErrorCode::kMalformed, "block has no entries");
+  if (header.last_seq < header.first_seq ||
+      header.last_seq - header.first_seq != header.entry_count - 1ULL) {
+    return Error(ErrorCode::kMalformed, "block header seq range does not match its entry count");
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<VerifiedBlock> BlockVerifier::verify(ByteView encoded_block, const DeviceId& device,
+                                            const platform::Verifier& device_key) const {
+  VS_TRY_ASSIGN(proto::Block block, platform::WireCodec::decode_block(encoded_block));
+  return verify(block, device, device_key);
+}
+
+Result<VerifiedBlock> BlockVerifier::verify(const proto::Block& block, const DeviceId& device,
+                                            const platform::Verifier& device_key) const {
+  VerifiedBlock verified;
+  auto header = platform::WireCodec::decode_block_header(block.header);
+  if (!header) return std::move(header).error().about("block header");
+  verified.header = std::move(header).value();
+  const proto::BlockHeader& h = verified.header;
+  VS_TRY(check_header_fields(h, device));
+
+  verified.hash = sha_.digest(block.header);
+  if (block.signature.size() != proto::kSignatureSize) {
+    return Error(ErrorCode::kMalformed, "block signature is not 64 bytes");
+  }
+  if (auto signed_ok = device_key.verify(verified.hash, ByteView(block.signature)); !signed_ok) {
+    return Error(ErrorCode::kIntegrity, "block signature does not verify with the device key",
+                 signed_ok.error().native_code());
+  }
+
+  std::size_t count = block.entries.size();
+  if (count != h.entry_count) {
+    return Error(ErrorCode::kIntegrity, "block carries a different number of entries than its header");
+  }
+  if (block.blindings.size() != count) {
+    return Error(ErrorCode::kMalformed, "block does not carry one blinding per entry");
+  }
+  bool has_entry_signatures = !block.entry_signatures.empty();
+  if (has_entry_signatures && block.entry_signatures.size() != count) {
+    return Error(ErrorCode::kMalformed, "block carries entry signatures for only some entries");
+  }
+
+  std::vector<Digest> leaves;
+  leaves.reserve(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    if (block.blindings[i].size() != EntryLeaf::kBlindingSize) {
+      return Error(ErrorCode::kMalformed, "blinding is not 32 bytes").about("entry " + std::to_string(i));
+    }
+    leaves.push_back(EntryLeaf::hash(sha_, block.blindings[i], block.entries[i]));
+  }
+  Digest root = Merkle(sha_).root(leaves);
+  if (!equal(root, h.entries_root)) {
+    return Error(ErrorCode::kIntegrity, "entries do not match the header's entries root");
+  }
+
+  verified.entries.reserve(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    std::string where = "entry " + std::to_string(i);
+    auto entry = platform::WireCodec::decode_entry(block.entries[i]);
+    if (!entry) return std::move(entry).error().about(where);
+    if (entry->seq != h.first_seq + i) {
+      return Error(ErrorCode::kIntegrity, "entry seq is not the header's next seq").about(where);
+    }
+    if (has_entry_signatures && !block.entry_signatures[i].empty()) {
+      const Bytes& signature = block.entry_signatures[i];
+      if (signature.size() != proto::kSignatureSize) {
+        return Error(ErrorCode::kMalformed, "entry signature is not 64 bytes").about(where);
+      }
+      if (auto ok = device_key.verify(sha_.digest(block.entries[i]), ByteView(signature)); !ok) {
+        return Error(ErrorCode::kIntegrity, "entry signature does not verify with the device key")
+            .about(where);
+      }
+    }
+    verified.entries.push_back(std::move(entry).value());
+  }
+  if (verified.entries.front().time_ms != h.first_time_ms ||
+      verified.entries.back().time_ms != h.last_time_ms) {
+    return Error(ErrorCode::kIntegrity, "entry times do not match the header's time range");
+  }
+  return verified;
+}
+
+}  // namespace vs::chain

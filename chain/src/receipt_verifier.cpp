@@ -1,0 +1,72 @@
+#include "vs/chain/receipt_verifier.h"
+
+#include "vs/chain/merkle.h"
+#include "vs/platform/wire_codec.h"
+#include "vs/proto/limits.h"
+
+namespace vs::chain {
+
+ReceiptVerifier::ReceiptVerifier(const platform::Sha256& sha, const platform::Verifier& gateway_key,
+                                 ByteView gateway_public_key)
+    : sha_(sha), gateway_key_(gateway_key), gateway_key_id_(key_id(sha, gateway_public_key)) {}
+
+Bytes ReceiptVerifier::key_id(const platform::Sha256& sha, ByteView gateway_public_key) {
+  Digest digest = sha.digest(gateway_public_key);
+  return Bytes(digest.begin(), digest.begin() + DeviceId::kSize);
+}
+
+Result<proto::ReceiptBody> ReceiptVerifier::verify(ByteView encoded_receipt,
+                                                   const ReceiptSubject& subject) const {
+  VS_TRY_ASSIGN(proto::Receipt receipt, platform::WireCodec::decode_receipt(encoded_receipt));
+  return verify(receipt, subject);
+}
+
+Result<proto::ReceiptBody> ReceiptVerifier::verify(const proto::Receipt& receipt,
+                                                   const ReceiptSubject& subject) const {
+  if (!equal(receipt.gateway_key_id, gateway_key_id_)) {
+    return Error(ErrorCode::kIntegrity, "receipt names a gateway key other than the trusted one");
+  }
+  if (receipt.signature.size() != proto::kSignatureSize) {
+    return Error(ErrorCode::kMalformed, "receipt signature is not 64 bytes");
+  }
+  if (!gateway_key_.verify(sha_.digest(receipt.body), ByteView(receipt.signature))) {
+    return Error(ErrorCode::kIntegrity, "receipt signature does not verify with the gateway key");
+  }
+  auto decoded = platform::WireCodec::decode_receipt_body(receipt.body);
+  if (!decoded) return std::move(decoded).error().about("receipt body");
+  proto::ReceiptBody body = std::move(decoded).value();
+  if (body.version != proto::kReceiptVersion) {
+    return Error(ErrorCode::kUnsupported, "receipt version is not 1");
+  }
+  if (!equal(body.device_id, subject.device.bytes())) {
+    return Error(ErrorCode::kIntegrity, "receipt is for another device");
+  }
+  if (body.block_height != subject.height) {
+    return Error(ErrorCode::kIntegrity, "receipt is for another height");
+  }
+  if (!equal(body.block_hash, subject.block_hash)) {
+    return Error(ErrorCode::kIntegrity, "receipt is for another block at this height");
+  }
+  if (body.state == proto::ReceiptState::kPending) return body;
+
+  if (body.batch_root.size() != proto::kHashSize) {
+    return Error(ErrorCode::kMalformed, "receipt batch root is not 32 bytes");
+  }
+  if (body.ledger.kind == proto::LedgerKind::kUnspecified) {
+    return Error(ErrorCode::kMalformed, "anchored receipt names no ledger");
+  }
+  std::vector<Digest> path;
+  path.reserve(body.inclusion_path.size());
+  for (const Bytes& hash : body.inclusion_path) {
+    VS_TRY_ASSIGN(Digest node, to_array<32>(hash, "receipt inclusion path hash is not 32 bytes"));
+    path.push_back(node);
+  }
+  VS_TRY_ASSIGN(Digest batch_root, to_array<32>(body.batch_root, "receipt batch root is not 32 bytes"));
+  Merkle merkle(sha_);
+  auto included = merkle.verify_inclusion(merkle.leaf_hash(subject.block_hash), body.leaf_index,
+                                          body.batch_size, path, batch_root);
+  if (!included) return std::move(included).error().about("receipt batch path");
+  return body;
+}
+
+}  // namespace vs::chain
