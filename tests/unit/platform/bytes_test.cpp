@@ -1,0 +1,37 @@
+#include "vs/platform/bytes.h"
+
+#include <gtest/gtest.h>
+
+namespace vs {
+namespace {
+
+TEST(Bytes, HexRoundTrip) {
+  Bytes data{0x00, 0x7f, 0x80, 0xff, 0x12};
+  EXPECT_EQ(to_hex(data), "007f80ff12");
+  auto back = from_hex("007F80ff12");
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(*back, data);
+}
+
+TEST(Bytes, BadHexIsMalformed) {
+  EXPECT_EQ(from_hex("abc").error().code(), ErrorCode::kMalformed);
+  EXPECT_EQ(from_hex("zz").error().code(), ErrorCode::kMalformed);
+  EXPECT_STREQ(from_hex("0g").error().reason(), "hex text has a non-hex character");
+}
+
+TEST(Bytes, BigEndianU64) {
+  std::uint8_t buffer[8];
+  put_u64_be(0x0102030405060708ULL, buffer);
+  EXPECT_EQ(buffer[0], 0x01);
+  EXPECT_EQ(buffer[7], 0x08);
+  EXPECT_EQ(get_u64_be(buffer), 0x0102030405060708ULL);
+}
+
+TEST(Bytes, ToArrayChecksSize) {
+  Bytes three{1, 2, 3};
+  EXPECT_TRUE((to_array<3>(three, "x").ok()));
+  EXPECT_FALSE((to_array<4>(three, "x").ok()));
+}
+
+}  // namespace
+}  // namespace vs
