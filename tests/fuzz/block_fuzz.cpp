@@ -1,0 +1,18 @@
+// Outside bytes: a Block as it arrives on vs/v1/{device}/blocks. Promise:
+// any input gives a verified block or an error; no crash, no leak, no UB.
+#include <cstddef>
+#include <cstdint>
+
+#include "fuzz_context.h"
+#include "vs/chain/block_verifier.h"
+#include "vs/chain/chain_verifier.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const auto& context = vs::fuzz::FuzzContext::get();
+  vs::ByteView input(data, size);
+  auto verified = vs::chain::BlockVerifier(context.sha).verify(input, context.device, *context.device_key);
+  if (verified && verified->entries.size() != verified->header.entry_count) __builtin_trap();
+  auto chain = vs::chain::ChainVerifier::from_genesis(context.sha, context.keys, context.device_public_key);
+  if (chain) (void)chain->append(input);
+  return 0;
+}

@@ -1,0 +1,135 @@
+// Writes the seed corpus: valid blocks, entries, receipts and control
+// messages made with the fixed fuzz keys, plus a few truncations. Run by
+// hand after a schema change; its output is committed under corpus/.
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "fuzz_keys.h"
+#include "vs/chain/block_sealer.h"
+#include "vs/chain/entry_leaf.h"
+#include "vs/chain/merkle.h"
+#include "vs/chain/receipt_verifier.h"
+#include "vs/platform/mbedtls_sha256.h"
+#include "vs/platform/mbedtls_signer.h"
+#include "vs/platform/wire_codec.h"
+
+namespace {
+
+using namespace vs;
+
+void write(const std::filesystem::path& dir, const std::string& name, ByteView bytes) {
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / name, std::ios::binary)
+      .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+}
+
+proto::Entry reading(std::uint64_t seq, proto::VitalKind kind, std::int64_t mantissa, std::int32_t exponent) {
+  proto::Entry entry;
+  entry.seq = seq;
+  entry.time_ms = 1'760'000'000'000ULL + seq * 1000;
+  proto::Reading value;
+  value.kind = kind;
+  value.mantissa = mantissa;
+  value.exponent = exponent;
+  entry.body = value;
+  return entry;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: make_fuzz_corpus <corpus-dir>\n");
+    return 2;
+  }
+  std::filesystem::path out(argv[1]);
+  platform::MbedtlsSha256 sha;
+  auto device = platform::MbedtlsSigner::from_private_key(as_bytes(fuzz::kDevicePrivateKeyPem)).value();
+  auto gateway = platform::MbedtlsSigner::from_private_key(as_bytes(fuzz::kGatewayPrivateKeyPem)).value();
+  chain::DeviceId device_id = chain::DeviceId::from_public_key(sha, device->public_key());
+  Bytes secret(32, 0x33);
+
+  std::vector<proto::Entry> entries{
+      reading(0, proto::VitalKind::kHeartRate, 72, 0),
+      reading(1, proto::VitalKind::kSpo2, 97, 0),
+      reading(2, proto::VitalKind::kBodyTemperature, 368, -1),
+      reading(3, proto::VitalKind::kBpSystolic, 121, 0),
+  };
+  proto::Entry ecg = reading(4, proto::VitalKind::kEcg, 0, -3);
+  auto& samples = std::get<proto::Reading>(ecg.body);
+  samples.sample_rate_mhz = 250'000;
+  for (int i = 0; i < 64; ++i) samples.samples.push_back((i * 53) % 900 - 450);
+  entries.push_back(ecg);
+  proto::Entry consent = reading(5, proto::VitalKind::kHeartRate, 0, 0);
+  proto::Event event;
+  event.kind = proto::EventKind::kConsentGranted;
+  event.recipient = "clinic-1";
+  consent.body = event;
+  entries.push_back(consent);
+
+  chain::BlockSealer sealer(sha, *device);
+  std::vector<chain::PendingEntry> pending;
+  for (const proto::Entry& entry : entries) {
+    chain::PendingEntry item;
+    item.bytes = platform::WireCodec::encode(entry).value();
+    item.seq = entry.seq;
+    item.time_ms = entry.time_ms;
+    item.blinding = chain::EntryLeaf::blinding(sha, secret, entry.seq);
+    item.signature = entry.seq % 2 == 0 ? sealer.sign_entry(item.bytes).value() : Bytes();
+    pending.push_back(item);
+    write(out / "entry", "entry-" + std::to_string(entry.seq), item.bytes);
+  }
+  chain::SealPosition position;
+  position.device_id = device_id;
+  position.sealed_time_ms = 1'760'000'010'000ULL;
+  chain::SealedBlock first = sealer.seal(position, pending).value();
+  write(out / "block", "block-0", first.encoded);
+  write(out / "block", "block-0-truncated", ByteView(first.encoded).first(first.encoded.size() / 2));
+  write(out / "block", "block-header-only", platform::WireCodec::encode(proto::Block{first.block.header, first.block.signature, {}, {}, {}}).value());
+
+  // Receipts for the block, in a batch of three.
+  chain::Merkle merkle(sha);
+  std::vector<Digest> leaves{merkle.leaf_hash(first.hash), merkle.leaf_hash(sha.digest(as_bytes("b"))),
+                             merkle.leaf_hash(sha.digest(as_bytes("c")))};
+  Digest root = merkle.root(leaves);
+  for (auto state : {proto::ReceiptState::kPending, proto::ReceiptState::kAnchored}) {
+    proto::ReceiptBody body;
+    body.version = 1;
+    body.device_id.assign(device_id.bytes().begin(), device_id.bytes().end());
+    body.block_height = 0;
+    body.block_hash.assign(first.hash.begin(), first.hash.end());
+    body.state = state;
+    if (state == proto::ReceiptState::kAnchored) {
+      body.batch_id = 1;
+      body.batch_root.assign(root.begin(), root.end());
+      body.batch_size = leaves.size();
+      body.leaf_index = 0;
+      for (const Digest& node : merkle.inclusion_proof(leaves, 0).value()) {
+        body.inclusion_path.emplace_back(node.begin(), node.end());
+      }
+      body.ledger.kind = proto::LedgerKind::kLocal;
+      body.ledger.chain_id = "local";
+      body.ledger.ledger_height = 1;
+    }
+    proto::Receipt receipt;
+    receipt.body = platform::WireCodec::encode(body).value();
+    auto signature = gateway->sign(sha.digest(receipt.body)).value();
+    receipt.signature.assign(signature.begin(), signature.end());
+    receipt.gateway_key_id = chain::ReceiptVerifier::key_id(sha, gateway->public_key());
+    write(out / "receipt", "receipt-" + std::to_string(static_cast<int>(state)),
+          platform::WireCodec::encode(receipt).value());
+  }
+
+  proto::ResendRequest resend{1, Bytes(device_id.bytes().begin(), device_id.bytes().end()), 3, 9, "gap"};
+  write(out / "control", "resend", platform::WireCodec::encode(resend).value());
+  proto::Status status;
+  status.version = 1;
+  status.online = true;
+  status.has_tip = true;
+  status.tip_height = 12;
+  write(out / "control", "status", platform::WireCodec::encode(status).value());
+  std::printf("corpus written to %s\n", out.c_str());
+  return 0;
+}

@@ -1,0 +1,27 @@
+// Outside bytes: a Receipt as it arrives on vs/v1/{device}/receipts.
+// Promise: verify() never crashes, and a receipt only verifies for the block
+// whose hash its signed body names.
+#include <cstddef>
+#include <cstdint>
+
+#include "fuzz_context.h"
+#include "vs/chain/receipt_verifier.h"
+#include "vs/platform/wire_codec.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const auto& context = vs::fuzz::FuzzContext::get();
+  vs::ByteView input(data, size);
+  auto receipt = vs::platform::WireCodec::decode_receipt(input);
+  if (!receipt) return 0;
+  (void)vs::platform::WireCodec::decode_receipt_body(receipt->body);
+  auto body = vs::platform::WireCodec::decode_receipt_body(receipt->body);
+  if (!body || body->block_hash.size() != 32) return 0;
+  vs::chain::ReceiptSubject subject{context.device, body->block_height, {}};
+  std::copy(body->block_hash.begin(), body->block_hash.end(), subject.block_hash.begin());
+  vs::chain::ReceiptVerifier verifier(context.sha, *context.gateway_key, context.gateway_public_key);
+  auto checked = verifier.verify(*receipt, subject);
+  if (checked && !vs::equal(checked->block_hash, subject.block_hash)) __builtin_trap();
+  subject.block_hash[0] ^= 0x01;
+  if (verifier.verify(*receipt, subject)) __builtin_trap();
+  return 0;
+}
