@@ -79,6 +79,24 @@ Status put_string(char (&out)[N], const std::string& value, const char* too_long
   return {};
 }
 
+// nanopb stores any wire integer in a C enum field, and a C++ read of an
+// out-of-range enum value is undefined behaviour (found by fuzzing): move
+// enum fields through int32 with memcpy instead.
+template <typename Enum>
+std::uint32_t get_enum(const Enum& field) {
+  static_assert(sizeof(Enum) == sizeof(std::int32_t));
+  std::int32_t raw = 0;
+  std::memcpy(&raw, &field, sizeof raw);
+  return static_cast<std::uint32_t>(raw);
+}
+
+template <typename Enum, typename Value>
+void set_enum(Enum& field, Value value) {
+  static_assert(sizeof(Enum) == sizeof(std::int32_t));
+  auto raw = static_cast<std::int32_t>(value);
+  std::memcpy(&field, &raw, sizeof raw);
+}
+
 bool valid_utf8(const char* text) {
   const auto* p = reinterpret_cast<const unsigned char*>(text);
   while (*p != 0) {
@@ -125,7 +143,7 @@ Status to_wire(const proto::Entry& entry, vs_v1_Entry& wire) {
   if (const auto* reading = std::get_if<proto::Reading>(&entry.body)) {
     wire.which_body = vs_v1_Entry_reading_tag;
     vs_v1_Reading& out = wire.body.reading;
-    out.kind = static_cast<vs_v1_VitalKind>(reading->kind);
+    set_enum(out.kind, reading->kind);
     out.mantissa = reading->mantissa;
     out.exponent = reading->exponent;
     out.quality = reading->quality;
@@ -140,7 +158,7 @@ Status to_wire(const proto::Entry& entry, vs_v1_Entry& wire) {
   const auto& event = std::get<proto::Event>(entry.body);
   wire.which_body = vs_v1_Entry_event_tag;
   vs_v1_Event& out = wire.body.event;
-  out.kind = static_cast<vs_v1_EventKind>(event.kind);
+  set_enum(out.kind, event.kind);
   VS_TRY(put_string(out.subject, event.subject, "event subject is longer than 64 bytes"));
   VS_TRY(put_string(out.recipient, event.recipient, "event recipient is longer than 128 bytes"));
   VS_TRY(put_bytes(out.public_key, event.public_key, "event public key is longer than 160 bytes"));
@@ -148,7 +166,7 @@ Status to_wire(const proto::Entry& entry, vs_v1_Entry& wire) {
   out.delta_ms = event.delta_ms;
   out.count = event.count;
   VS_TRY(put_string(out.text, event.text, "event text is longer than 128 bytes"));
-  out.vital = static_cast<vs_v1_VitalKind>(event.vital);
+  set_enum(out.vital, event.vital);
   return {};
 }
 
@@ -158,7 +176,7 @@ Result<proto::Entry> from_wire(const vs_v1_Entry& wire) {
   entry.time_ms = wire.time_ms;
   if (wire.which_body == vs_v1_Entry_reading_tag) {
     const vs_v1_Reading& in = wire.body.reading;
-    auto kind = static_cast<std::uint32_t>(in.kind);
+    auto kind = get_enum(in.kind);
     if (kind == 0 || kind > proto::kMaxVitalKind) {
       return Error(ErrorCode::kMalformed, "reading has an unknown vital kind");
     }
@@ -177,11 +195,11 @@ Result<proto::Entry> from_wire(const vs_v1_Entry& wire) {
   }
   if (wire.which_body == vs_v1_Entry_event_tag) {
     const vs_v1_Event& in = wire.body.event;
-    auto kind = static_cast<std::uint32_t>(in.kind);
+    auto kind = get_enum(in.kind);
     if (kind == 0 || kind > proto::kMaxEventKind) {
       return Error(ErrorCode::kMalformed, "event has an unknown kind");
     }
-    auto vital = static_cast<std::uint32_t>(in.vital);
+    auto vital = get_enum(in.vital);
     if (vital > proto::kMaxVitalKind) {
       return Error(ErrorCode::kMalformed, "event names an unknown vital kind");
     }
@@ -219,7 +237,7 @@ Status to_wire(const proto::BlockHeader& header, vs_v1_BlockHeader& wire) {
   wire.anchor_batch_id = header.anchor_batch_id;
   VS_TRY(put_bytes(wire.anchor_batch_root, header.anchor_batch_root,
                    "anchor batch root is longer than 32 bytes"));
-  wire.seal_reason = static_cast<vs_v1_SealReason>(header.seal_reason);
+  set_enum(wire.seal_reason, header.seal_reason);
   return {};
 }
 
@@ -239,7 +257,7 @@ Result<proto::BlockHeader> from_wire(const vs_v1_BlockHeader& wire) {
   header.key_index = wire.key_index;
   header.anchor_batch_id = wire.anchor_batch_id;
   header.anchor_batch_root = get_bytes(wire.anchor_batch_root);
-  auto reason = static_cast<std::uint32_t>(wire.seal_reason);
+  auto reason = get_enum(wire.seal_reason);
   if (reason > proto::kMaxSealReason) {
     return Error(ErrorCode::kMalformed, "block header has an unknown seal reason");
   }
@@ -300,7 +318,7 @@ Status to_wire(const proto::ReceiptBody& body, vs_v1_ReceiptBody& wire) {
   VS_TRY(put_bytes(wire.device_id, body.device_id, "device id is longer than 16 bytes"));
   wire.block_height = body.block_height;
   VS_TRY(put_bytes(wire.block_hash, body.block_hash, "block hash is longer than 32 bytes"));
-  wire.state = static_cast<vs_v1_ReceiptState>(body.state);
+  set_enum(wire.state, body.state);
   wire.batch_id = body.batch_id;
   VS_TRY(put_bytes(wire.batch_root, body.batch_root, "batch root is longer than 32 bytes"));
   wire.batch_size = body.batch_size;
@@ -315,7 +333,7 @@ Status to_wire(const proto::ReceiptBody& body, vs_v1_ReceiptBody& wire) {
   }
   const proto::LedgerRef& ledger = body.ledger;
   wire.has_ledger = ledger.kind != proto::LedgerKind::kUnspecified;
-  wire.ledger.kind = static_cast<vs_v1_LedgerKind>(ledger.kind);
+  set_enum(wire.ledger.kind, ledger.kind);
   VS_TRY(put_string(wire.ledger.chain_id, ledger.chain_id, "chain id is longer than 64 bytes"));
   VS_TRY(put_bytes(wire.ledger.transaction_id, ledger.transaction_id,
                    "transaction id is longer than 32 bytes"));
@@ -334,7 +352,7 @@ Result<proto::ReceiptBody> from_wire(const vs_v1_ReceiptBody& wire) {
   body.device_id = get_bytes(wire.device_id);
   body.block_height = wire.block_height;
   body.block_hash = get_bytes(wire.block_hash);
-  auto state = static_cast<std::uint32_t>(wire.state);
+  auto state = get_enum(wire.state);
   if (state == 0 || state > proto::kMaxReceiptState) {
     return Error(ErrorCode::kMalformed, "receipt has an unknown state");
   }
@@ -347,7 +365,7 @@ Result<proto::ReceiptBody> from_wire(const vs_v1_ReceiptBody& wire) {
     body.inclusion_path.push_back(get_bytes(wire.inclusion_path[i]));
   }
   if (wire.has_ledger) {
-    auto kind = static_cast<std::uint32_t>(wire.ledger.kind);
+    auto kind = get_enum(wire.ledger.kind);
     if (kind == 0 || kind > proto::kMaxLedgerKind) {
       return Error(ErrorCode::kMalformed, "receipt names an unknown ledger kind");
     }

@@ -37,7 +37,10 @@ Result<Bytes> public_key_der(EVP_PKEY* key) {
 OpensslSigner::OpensslSigner(void* key, Bytes public_key_der)
     : key_(key), public_key_der_(std::move(public_key_der)) {}
 
-OpensslSigner::~OpensslSigner() { EVP_PKEY_free(as_key(key_)); }
+OpensslSigner::~OpensslSigner() {
+  EVP_PKEY_CTX_free(static_cast<EVP_PKEY_CTX*>(context_));
+  EVP_PKEY_free(as_key(key_));
+}
 
 Result<std::unique_ptr<OpensslSigner>> OpensslSigner::generate() {
   EVP_PKEY* key = EVP_EC_gen("P-256");
@@ -76,13 +79,19 @@ Result<std::unique_ptr<OpensslSigner>> OpensslSigner::from_private_key(ByteView 
 }
 
 Result<Signature> OpensslSigner::sign(const Digest& digest) {
-  EVP_PKEY_CTX* context = EVP_PKEY_CTX_new(as_key(key_), nullptr);
-  if (context == nullptr) return Error(ErrorCode::kInternal, "cannot allocate a sign context");
+  // A Signer is single-threaded by contract, so one context serves every call.
+  if (context_ == nullptr) {
+    EVP_PKEY_CTX* context = EVP_PKEY_CTX_new(as_key(key_), nullptr);
+    if (context == nullptr || EVP_PKEY_sign_init(context) != 1) {
+      EVP_PKEY_CTX_free(context);
+      return Error(ErrorCode::kInternal, "cannot set up an ECDSA sign context");
+    }
+    context_ = context;
+  }
   unsigned char der[80];
   std::size_t der_size = sizeof der;
-  int rc = EVP_PKEY_sign_init(context);
-  if (rc == 1) rc = EVP_PKEY_sign(context, der, &der_size, digest.data(), digest.size());
-  EVP_PKEY_CTX_free(context);
+  int rc = EVP_PKEY_sign(static_cast<EVP_PKEY_CTX*>(context_), der, &der_size, digest.data(),
+                         digest.size());
   if (rc != 1) return Error(ErrorCode::kInternal, "ECDSA signing failed", rc);
 
   const unsigned char* cursor = der;

@@ -1,0 +1,143 @@
+// Foundation benchmark: our interfaces next to the raw library calls, in
+// one process, as ratios (target: wrappers >= 0.9 of the raw rate).
+#include <cstdio>
+#include <vector>
+
+#include "mbedtls_baseline.h"
+#include "openssl_baseline.h"
+#include "support/rate_meter.h"
+#include "vs/chain/entry_leaf.h"
+#include "vs/chain/merkle.h"
+#include "vs/platform/mbedtls_sha256.h"
+#include "vs/platform/mbedtls_signer.h"
+#include "vs/platform/mbedtls_verifier.h"
+#include "vs/platform/openssl_sha256.h"
+#include "vs/platform/openssl_signer.h"
+#include "vs/platform/openssl_verifier.h"
+#include "vs/platform/wire_codec.h"
+
+namespace {
+
+using namespace vs;
+
+volatile std::uint8_t sink;  // keeps results alive
+
+void row(const char* what, const char* library, double ours, double raw) {
+  std::printf("| %-34s | %-8s | %14.0f | %14.0f | %5.2f |\n", what, library, ours, raw, ours / raw);
+}
+
+// The same bottom-up RFC 9162 root as chain::Merkle, on raw hash calls.
+template <typename RawHash>
+Digest raw_root(std::vector<Digest> level, RawHash&& hash) {
+  static const std::uint8_t kNode[] = {0x01};
+  while (level.size() > 1) {
+    std::size_t pairs = level.size() / 2;
+    for (std::size_t i = 0; i < pairs; ++i) {
+      Digest out;
+      hash(ByteView(kNode), ByteView(level[2 * i]), ByteView(level[2 * i + 1]), out.data());
+      level[i] = out;
+    }
+    if (level.size() % 2 == 1) {
+      level[pairs] = level.back();
+      level.resize(pairs + 1);
+    } else {
+      level.resize(pairs);
+    }
+  }
+  return level.front();
+}
+
+}  // namespace
+
+int main() {
+  bench::RateMeter meter;
+  platform::bench::MbedtlsBaseline mbedtls_raw;
+  platform::bench::OpensslBaseline openssl_raw(mbedtls_raw.private_key_pem());
+  platform::MbedtlsSha256 mbedtls_sha;
+  platform::OpensslSha256 openssl_sha;
+  std::string pem = mbedtls_raw.private_key_pem();
+  auto mbedtls_signer = platform::MbedtlsSigner::from_private_key(as_bytes(pem)).value();
+  auto openssl_signer = platform::OpensslSigner::from_private_key(as_bytes(pem)).value();
+  auto mbedtls_verifier = platform::MbedtlsVerifierFactory().make_verifier(mbedtls_signer->public_key()).value();
+  auto openssl_verifier = platform::OpensslVerifierFactory().make_verifier(mbedtls_signer->public_key()).value();
+
+  proto::Entry entry;
+  entry.seq = 123456;
+  entry.time_ms = 1'760'000'000'000ULL;
+  entry.body = proto::Reading{proto::VitalKind::kHeartRate, 72, 0, 0, 0, {}};
+  Bytes entry_bytes = platform::WireCodec::encode(entry).value();
+  Digest blinding = chain::EntryLeaf::blinding(mbedtls_sha, as_bytes("secret"), entry.seq);
+  static const std::uint8_t kLeaf[] = {0x00};
+
+  std::printf("vitalsign crypto_bench on %s\n", bench::machine_description().c_str());
+  std::printf("median of 5 runs of >= 200 ms; ratio = ours / raw library, same key, same data\n\n");
+  std::printf("| %-34s | %-8s | %14s | %14s | %5s |\n", "operation", "library", "ours /s", "raw /s", "ratio");
+  bench::print_rule(88);
+
+  for (auto* library : {"mbedtls", "openssl"}) {
+    bool is_mbedtls = std::string(library) == "mbedtls";
+    const platform::Sha256& sha = is_mbedtls ? static_cast<const platform::Sha256&>(mbedtls_sha)
+                                             : static_cast<const platform::Sha256&>(openssl_sha);
+    auto raw_hash = [&](ByteView a, ByteView b, ByteView c, std::uint8_t* out) {
+      if (is_mbedtls) {
+        mbedtls_raw.sha256(a, b, c, out);
+      } else {
+        openssl_raw.sha256(a, b, c, out);
+      }
+    };
+    double ours = meter.median_rate([&] { sink = chain::EntryLeaf::hash(sha, blinding, entry_bytes)[0]; });
+    double raw = meter.median_rate([&] {
+      std::uint8_t out[32];
+      raw_hash(ByteView(kLeaf), ByteView(blinding), ByteView(entry_bytes), out);
+      sink = out[0];
+    });
+    char label[64];
+    std::snprintf(label, sizeof label, "entry leaf hash (%zu B entry)", entry_bytes.size());
+    row(label, library, ours, raw);
+
+    chain::Merkle merkle(sha);
+    for (std::size_t leaves : {std::size_t{64}, std::size_t{1024}, std::size_t{65536}}) {
+      std::vector<Digest> hashes;
+      for (std::size_t i = 0; i < leaves; ++i) hashes.push_back(merkle.leaf_hash(as_bytes(std::to_string(i))));
+      bench::RateMeter tree_meter(5, std::chrono::milliseconds(leaves > 10000 ? 600 : 200));
+      double ours_root = tree_meter.median_rate([&] { sink = merkle.root(hashes)[0]; });
+      double raw_root_rate = tree_meter.median_rate([&] { sink = raw_root(hashes, raw_hash)[0]; });
+      std::snprintf(label, sizeof label, "merkle root, %zu leaves", leaves);
+      row(label, library, ours_root, raw_root_rate);
+    }
+  }
+
+  Digest digest = mbedtls_sha.digest(as_bytes("heart rate 72"));
+  {
+    double ours = meter.median_rate([&] { sink = mbedtls_signer->sign(digest).value()[0]; });
+    double raw = meter.median_rate([&] {
+      std::uint8_t signature[64];
+      mbedtls_raw.sign(digest, signature);
+      sink = signature[0];
+    });
+    row("ECDSA P-256 sign (RFC 6979)", "mbedtls", ours, raw);
+  }
+  {
+    double ours = meter.median_rate([&] { sink = openssl_signer->sign(digest).value()[0]; });
+    double raw = meter.median_rate([&] {
+      std::uint8_t der[80];
+      openssl_raw.sign(digest, der);
+      sink = der[0];
+    });
+    row("ECDSA P-256 sign (random k)", "openssl", ours, raw);
+  }
+  platform::Signature signature = mbedtls_signer->sign(digest).value();
+  {
+    double ours = meter.median_rate([&] { sink = mbedtls_verifier->verify(digest, signature).ok(); });
+    double raw = meter.median_rate([&] { sink = mbedtls_raw.verify(digest, signature.data()); });
+    row("ECDSA P-256 verify", "mbedtls", ours, raw);
+  }
+  {
+    std::uint8_t der[80];
+    std::size_t der_size = openssl_raw.sign(digest, der);
+    double ours = meter.median_rate([&] { sink = openssl_verifier->verify(digest, signature).ok(); });
+    double raw = meter.median_rate([&] { sink = openssl_raw.verify(digest, der, der_size); });
+    row("ECDSA P-256 verify", "openssl", ours, raw);
+  }
+  return 0;
+}
