@@ -58,8 +58,10 @@ int main() {
   std::string pem = mbedtls_raw.private_key_pem();
   auto mbedtls_signer = platform::MbedtlsSigner::from_private_key(as_bytes(pem)).value();
   auto openssl_signer = platform::OpensslSigner::from_private_key(as_bytes(pem)).value();
-  auto mbedtls_verifier = platform::MbedtlsVerifierFactory().make_verifier(mbedtls_signer->public_key()).value();
-  auto openssl_verifier = platform::OpensslVerifierFactory().make_verifier(mbedtls_signer->public_key()).value();
+  auto mbedtls_verifier =
+      platform::MbedtlsVerifierFactory().make_verifier(mbedtls_signer->public_key()).value();
+  auto openssl_verifier =
+      platform::OpensslVerifierFactory().make_verifier(mbedtls_signer->public_key()).value();
 
   proto::Entry entry;
   entry.seq = 123456;
@@ -71,7 +73,8 @@ int main() {
 
   std::printf("vitalsign crypto_bench on %s\n", bench::machine_description().c_str());
   std::printf("median of 5 runs of >= 200 ms; ratio = ours / raw library, same key, same data\n\n");
-  std::printf("| %-34s | %-8s | %14s | %14s | %5s |\n", "operation", "library", "ours /s", "raw /s", "ratio");
+  std::printf("| %-34s | %-8s | %14s | %14s | %5s |\n", "operation", "library", "ours /s", "raw /s",
+              "ratio");
   bench::print_rule(88);
 
   for (auto* library : {"mbedtls", "openssl"}) {
@@ -85,7 +88,8 @@ int main() {
         openssl_raw.sha256(a, b, c, out);
       }
     };
-    double ours = meter.median_rate([&] { sink = chain::EntryLeaf::hash(sha, blinding, entry_bytes)[0]; });
+    double ours =
+        meter.median_rate([&] { sink = chain::EntryLeaf::hash(sha, blinding, entry_bytes)[0]; });
     double raw = meter.median_rate([&] {
       std::uint8_t out[32];
       raw_hash(ByteView(kLeaf), ByteView(blinding), ByteView(entry_bytes), out);
@@ -98,7 +102,8 @@ int main() {
     chain::Merkle merkle(sha);
     for (std::size_t leaves : {std::size_t{64}, std::size_t{1024}, std::size_t{65536}}) {
       std::vector<Digest> hashes;
-      for (std::size_t i = 0; i < leaves; ++i) hashes.push_back(merkle.leaf_hash(as_bytes(std::to_string(i))));
+      for (std::size_t i = 0; i < leaves; ++i)
+        hashes.push_back(merkle.leaf_hash(as_bytes(std::to_string(i))));
       bench::RateMeter tree_meter(5, std::chrono::milliseconds(leaves > 10000 ? 600 : 200));
       double ours_root = tree_meter.median_rate([&] { sink = merkle.root(hashes)[0]; });
       double raw_root_rate = tree_meter.median_rate([&] { sink = raw_root(hashes, raw_hash)[0]; });
@@ -128,14 +133,16 @@ int main() {
   }
   platform::Signature signature = mbedtls_signer->sign(digest).value();
   {
-    double ours = meter.median_rate([&] { sink = mbedtls_verifier->verify(digest, signature).ok(); });
+    double ours =
+        meter.median_rate([&] { sink = mbedtls_verifier->verify(digest, signature).ok(); });
     double raw = meter.median_rate([&] { sink = mbedtls_raw.verify(digest, signature.data()); });
     row("ECDSA P-256 verify", "mbedtls", ours, raw);
   }
   {
     std::uint8_t der[80];
     std::size_t der_size = openssl_raw.sign(digest, der);
-    double ours = meter.median_rate([&] { sink = openssl_verifier->verify(digest, signature).ok(); });
+    double ours =
+        meter.median_rate([&] { sink = openssl_verifier->verify(digest, signature).ok(); });
     double raw = meter.median_rate([&] { sink = openssl_raw.verify(digest, der, der_size); });
     row("ECDSA P-256 verify", "openssl", ours, raw);
   }

@@ -14,7 +14,12 @@ if(VS_SANITIZE)
   add_link_options(-fsanitize=address,undefined)
 endif()
 
-# vs_target(<name>) applies the warning set to a C++ target.
+if(VS_FUZZ)
+  # Coverage instrumentation for every library the fuzz targets reach.
+  add_compile_options(-fsanitize=fuzzer-no-link)
+endif()
+
+# vs_warnings(<name>) applies the warning set to a C++ target.
 function(vs_warnings target)
   target_compile_options(${target} PRIVATE $<$<COMPILE_LANGUAGE:CXX>:${VS_WARNINGS}>)
 endfunction()

@@ -14,7 +14,8 @@ namespace vs::bench {
 
 class RateMeter {
  public:
-  explicit RateMeter(int runs = 5, std::chrono::milliseconds min_run = std::chrono::milliseconds(200))
+  explicit RateMeter(int runs = 5,
+                     std::chrono::milliseconds min_run = std::chrono::milliseconds(200))
       : runs_(runs), min_run_(min_run) {}
 
   // Runs op() in a loop; returns the median rate in operations per second.

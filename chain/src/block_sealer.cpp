@@ -14,7 +14,8 @@ Result<Bytes> BlockSealer::sign_entry(ByteView entry) {
 
 Result<SealedBlock> BlockSealer::seal(const SealPosition& position,
                                       std::span<const PendingEntry> entries) {
-  if (entries.empty()) return Error(ErrorCode::kInvalidArgument, "a block needs at least one entry");
+  if (entries.empty())
+    return Error(ErrorCode::kInvalidArgument, "a block needs at least one entry");
   if (entries.size() > proto::kMaxBlockEntries) {
     return Error(ErrorCode::kInvalidArgument, "a block holds at most 4096 entries");
   }

@@ -24,9 +24,8 @@ Status check_header_fields(const proto::BlockHeader& header, const DeviceId& dev
   if (header.previous_hash.size() != proto::kHashSize) {
     return Error(ErrorCode::kMalformed, "block header previous hash is not 32 bytes");
   }
-  if (header.height == 0 &&
-      std::any_of(header.previous_hash.begin(), header.previous_hash.end(),
-                  [](std::uint8_t b) { return b != 0; })) {
+  if (header.height == 0 && std::any_of(header.previous_hash.begin(), header.previous_hash.end(),
+                                        [](std::uint8_t b) { return b != 0; })) {
     return Error(ErrorCode::kIntegrity, "first block has a non-zero previous hash");
   }
   if (header.entries_root.size() != proto::kHashSize) {
@@ -74,7 +73,8 @@ Result<VerifiedBlock> BlockVerifier::verify(const proto::Block& block, const Dev
 
   std::size_t count = block.entries.size();
   if (count != h.entry_count) {
-    return Error(ErrorCode::kIntegrity, "block carries a different number of entries than its header");
+    return Error(ErrorCode::kIntegrity,
+                 "block carries a different number of entries than its header");
   }
   if (block.blindings.size() != count) {
     return Error(ErrorCode::kMalformed, "block does not carry one blinding per entry");
@@ -88,7 +88,8 @@ Result<VerifiedBlock> BlockVerifier::verify(const proto::Block& block, const Dev
   leaves.reserve(count);
   for (std::size_t i = 0; i < count; ++i) {
     if (block.blindings[i].size() != EntryLeaf::kBlindingSize) {
-      return Error(ErrorCode::kMalformed, "blinding is not 32 bytes").about("entry " + std::to_string(i));
+      return Error(ErrorCode::kMalformed, "blinding is not 32 bytes")
+          .about("entry " + std::to_string(i));
     }
     leaves.push_back(EntryLeaf::hash(sha_, block.blindings[i], block.entries[i]));
   }

@@ -88,12 +88,14 @@ Result<VerifiedBlock> ChainVerifier::append(const proto::Block& block) {
   }
   std::string where = "height " + std::to_string(header->height);
   if (header->key_index != key_index()) {
-    return Error(ErrorCode::kIntegrity, "block is signed with a key index other than the device's current key")
+    return Error(ErrorCode::kIntegrity,
+                 "block is signed with a key index other than the device's current key")
         .about(where);
   }
   auto verified = BlockVerifier(*sha_).verify(block, device_, *keys_.back());
   if (!verified) return std::move(verified).error().about(where);
-  if (auto linked = check_link(verified->header); !linked) return std::move(linked).error().about(where);
+  if (auto linked = check_link(verified->header); !linked)
+    return std::move(linked).error().about(where);
   std::vector<RotatedKey> added;
   if (auto rotated = adopt_rotations(*verified, added); !rotated) {
     return std::move(rotated).error().about(where);

@@ -6,7 +6,9 @@ namespace vs::chain {
 namespace {
 
 // The largest power of two strictly below n (n >= 2).
-std::uint64_t split_point(std::uint64_t n) { return std::bit_floor(n - 1); }
+std::uint64_t split_point(std::uint64_t n) {
+  return std::bit_floor(n - 1);
+}
 
 }  // namespace
 
@@ -114,7 +116,8 @@ Status Merkle::verify_inclusion(const Digest& leaf_hash, std::uint64_t index,
     sn >>= 1;
   }
   if (sn != 0) return Error(ErrorCode::kIntegrity, "inclusion proof is shorter than the tree");
-  if (r != root_hash) return Error(ErrorCode::kIntegrity, "inclusion proof does not lead to the root");
+  if (r != root_hash)
+    return Error(ErrorCode::kIntegrity, "inclusion proof does not lead to the root");
   return {};
 }
 

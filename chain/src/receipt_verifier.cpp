@@ -61,7 +61,8 @@ Result<proto::ReceiptBody> ReceiptVerifier::verify(const proto::Receipt& receipt
     VS_TRY_ASSIGN(Digest node, to_array<32>(hash, "receipt inclusion path hash is not 32 bytes"));
     path.push_back(node);
   }
-  VS_TRY_ASSIGN(Digest batch_root, to_array<32>(body.batch_root, "receipt batch root is not 32 bytes"));
+  VS_TRY_ASSIGN(Digest batch_root,
+                to_array<32>(body.batch_root, "receipt batch root is not 32 bytes"));
   Merkle merkle(sha_);
   auto included = merkle.verify_inclusion(merkle.leaf_hash(subject.block_hash), body.leaf_index,
                                           body.batch_size, path, batch_root);

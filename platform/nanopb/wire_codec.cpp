@@ -225,7 +225,8 @@ Status to_wire(const proto::BlockHeader& header, vs_v1_BlockHeader& wire) {
   wire.version = header.version;
   VS_TRY(put_bytes(wire.device_id, header.device_id, "device id is longer than 16 bytes"));
   wire.height = header.height;
-  VS_TRY(put_bytes(wire.previous_hash, header.previous_hash, "previous hash is longer than 32 bytes"));
+  VS_TRY(
+      put_bytes(wire.previous_hash, header.previous_hash, "previous hash is longer than 32 bytes"));
   VS_TRY(put_bytes(wire.entries_root, header.entries_root, "entries root is longer than 32 bytes"));
   wire.entry_count = header.entry_count;
   wire.first_seq = header.first_seq;
@@ -302,7 +303,8 @@ bool decode_repeated_bytes(pb_istream_t* stream, const pb_field_t*, void** arg) 
   return true;
 }
 
-RepeatedBytes entries_field(std::size_t max_item_size, const char* too_many, const char* too_large) {
+RepeatedBytes entries_field(std::size_t max_item_size, const char* too_many,
+                            const char* too_large) {
   RepeatedBytes field;
   field.max_items = proto::kMaxBlockEntries;
   field.max_item_size = max_item_size;

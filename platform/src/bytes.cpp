@@ -23,12 +23,14 @@ int hex_value(char c) {
 }  // namespace
 
 Result<Bytes> from_hex(std::string_view hex) {
-  if (hex.size() % 2 != 0) return Error(ErrorCode::kMalformed, "hex text has an odd number of digits");
+  if (hex.size() % 2 != 0)
+    return Error(ErrorCode::kMalformed, "hex text has an odd number of digits");
   Bytes out(hex.size() / 2);
   for (std::size_t i = 0; i < out.size(); ++i) {
     int high = hex_value(hex[2 * i]);
     int low = hex_value(hex[2 * i + 1]);
-    if (high < 0 || low < 0) return Error(ErrorCode::kMalformed, "hex text has a non-hex character");
+    if (high < 0 || low < 0)
+      return Error(ErrorCode::kMalformed, "hex text has a non-hex character");
     out[i] = static_cast<std::uint8_t>((high << 4) | low);
   }
   return out;

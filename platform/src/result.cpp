@@ -4,18 +4,30 @@ namespace vs {
 
 const char* to_string(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kMalformed: return "malformed";
-    case ErrorCode::kIntegrity: return "integrity";
-    case ErrorCode::kInvalidArgument: return "invalid argument";
-    case ErrorCode::kNotFound: return "not found";
-    case ErrorCode::kPermission: return "permission";
-    case ErrorCode::kNoSpace: return "no space";
-    case ErrorCode::kIo: return "i/o";
-    case ErrorCode::kUnavailable: return "unavailable";
-    case ErrorCode::kTimeout: return "timeout";
-    case ErrorCode::kUnsupported: return "unsupported";
-    case ErrorCode::kConflict: return "conflict";
-    case ErrorCode::kInternal: return "internal";
+    case ErrorCode::kMalformed:
+      return "malformed";
+    case ErrorCode::kIntegrity:
+      return "integrity";
+    case ErrorCode::kInvalidArgument:
+      return "invalid argument";
+    case ErrorCode::kNotFound:
+      return "not found";
+    case ErrorCode::kPermission:
+      return "permission";
+    case ErrorCode::kNoSpace:
+      return "no space";
+    case ErrorCode::kIo:
+      return "i/o";
+    case ErrorCode::kUnavailable:
+      return "unavailable";
+    case ErrorCode::kTimeout:
+      return "timeout";
+    case ErrorCode::kUnsupported:
+      return "unsupported";
+    case ErrorCode::kConflict:
+      return "conflict";
+    case ErrorCode::kInternal:
+      return "internal";
   }
   return "unknown";
 }
@@ -25,7 +37,9 @@ Error& Error::about(const std::string& thing) & {
   return *this;
 }
 
-Error&& Error::about(const std::string& thing) && { return std::move(about(thing)); }
+Error&& Error::about(const std::string& thing) && {
+  return std::move(about(thing));
+}
 
 std::string Error::message() const {
   std::string text = subject_.empty() ? std::string() : subject_ + ": ";

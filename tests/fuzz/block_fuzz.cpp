@@ -10,9 +10,11 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const auto& context = vs::fuzz::FuzzContext::get();
   vs::ByteView input(data, size);
-  auto verified = vs::chain::BlockVerifier(context.sha).verify(input, context.device, *context.device_key);
+  auto verified =
+      vs::chain::BlockVerifier(context.sha).verify(input, context.device, *context.device_key);
   if (verified && verified->entries.size() != verified->header.entry_count) __builtin_trap();
-  auto chain = vs::chain::ChainVerifier::from_genesis(context.sha, context.keys, context.device_public_key);
+  auto chain =
+      vs::chain::ChainVerifier::from_genesis(context.sha, context.keys, context.device_public_key);
   if (chain) (void)chain->append(input);
   return 0;
 }

@@ -21,10 +21,14 @@ struct FuzzContext {
   chain::DeviceId device;
 
   FuzzContext() {
-    auto device_signer = platform::MbedtlsSigner::from_private_key(as_bytes(kDevicePrivateKeyPem)).value();
-    auto gateway_signer = platform::MbedtlsSigner::from_private_key(as_bytes(kGatewayPrivateKeyPem)).value();
-    device_public_key.assign(device_signer->public_key().begin(), device_signer->public_key().end());
-    gateway_public_key.assign(gateway_signer->public_key().begin(), gateway_signer->public_key().end());
+    auto device_signer =
+        platform::MbedtlsSigner::from_private_key(as_bytes(kDevicePrivateKeyPem)).value();
+    auto gateway_signer =
+        platform::MbedtlsSigner::from_private_key(as_bytes(kGatewayPrivateKeyPem)).value();
+    device_public_key.assign(device_signer->public_key().begin(),
+                             device_signer->public_key().end());
+    gateway_public_key.assign(gateway_signer->public_key().begin(),
+                              gateway_signer->public_key().end());
     device_key = keys.make_verifier(device_public_key).value();
     gateway_key = keys.make_verifier(gateway_public_key).value();
     device = chain::DeviceId::from_public_key(sha, device_public_key);

@@ -22,10 +22,12 @@ using namespace vs;
 void write(const std::filesystem::path& dir, const std::string& name, ByteView bytes) {
   std::filesystem::create_directories(dir);
   std::ofstream(dir / name, std::ios::binary)
-      .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+      .write(reinterpret_cast<const char*>(bytes.data()),
+             static_cast<std::streamsize>(bytes.size()));
 }
 
-proto::Entry reading(std::uint64_t seq, proto::VitalKind kind, std::int64_t mantissa, std::int32_t exponent) {
+proto::Entry reading(std::uint64_t seq, proto::VitalKind kind, std::int64_t mantissa,
+                     std::int32_t exponent) {
   proto::Entry entry;
   entry.seq = seq;
   entry.time_ms = 1'760'000'000'000ULL + seq * 1000;
@@ -46,8 +48,10 @@ int main(int argc, char** argv) {
   }
   std::filesystem::path out(argv[1]);
   platform::MbedtlsSha256 sha;
-  auto device = platform::MbedtlsSigner::from_private_key(as_bytes(fuzz::kDevicePrivateKeyPem)).value();
-  auto gateway = platform::MbedtlsSigner::from_private_key(as_bytes(fuzz::kGatewayPrivateKeyPem)).value();
+  auto device =
+      platform::MbedtlsSigner::from_private_key(as_bytes(fuzz::kDevicePrivateKeyPem)).value();
+  auto gateway =
+      platform::MbedtlsSigner::from_private_key(as_bytes(fuzz::kGatewayPrivateKeyPem)).value();
   chain::DeviceId device_id = chain::DeviceId::from_public_key(sha, device->public_key());
   Bytes secret(32, 0x33);
 
@@ -86,12 +90,17 @@ int main(int argc, char** argv) {
   position.sealed_time_ms = 1'760'000'010'000ULL;
   chain::SealedBlock first = sealer.seal(position, pending).value();
   write(out / "block", "block-0", first.encoded);
-  write(out / "block", "block-0-truncated", ByteView(first.encoded).first(first.encoded.size() / 2));
-  write(out / "block", "block-header-only", platform::WireCodec::encode(proto::Block{first.block.header, first.block.signature, {}, {}, {}}).value());
+  write(out / "block", "block-0-truncated",
+        ByteView(first.encoded).first(first.encoded.size() / 2));
+  write(out / "block", "block-header-only",
+        platform::WireCodec::encode(
+            proto::Block{first.block.header, first.block.signature, {}, {}, {}})
+            .value());
 
   // Receipts for the block, in a batch of three.
   chain::Merkle merkle(sha);
-  std::vector<Digest> leaves{merkle.leaf_hash(first.hash), merkle.leaf_hash(sha.digest(as_bytes("b"))),
+  std::vector<Digest> leaves{merkle.leaf_hash(first.hash),
+                             merkle.leaf_hash(sha.digest(as_bytes("b"))),
                              merkle.leaf_hash(sha.digest(as_bytes("c")))};
   Digest root = merkle.root(leaves);
   for (auto state : {proto::ReceiptState::kPending, proto::ReceiptState::kAnchored}) {
@@ -122,7 +131,8 @@ int main(int argc, char** argv) {
           platform::WireCodec::encode(receipt).value());
   }
 
-  proto::ResendRequest resend{1, Bytes(device_id.bytes().begin(), device_id.bytes().end()), 3, 9, "gap"};
+  proto::ResendRequest resend{1, Bytes(device_id.bytes().begin(), device_id.bytes().end()), 3, 9,
+                              "gap"};
   write(out / "control", "resend", platform::WireCodec::encode(resend).value());
   proto::Status status;
   status.version = 1;

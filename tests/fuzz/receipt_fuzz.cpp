@@ -18,7 +18,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!body || body->block_hash.size() != 32) return 0;
   vs::chain::ReceiptSubject subject{context.device, body->block_height, {}};
   std::copy(body->block_hash.begin(), body->block_hash.end(), subject.block_hash.begin());
-  vs::chain::ReceiptVerifier verifier(context.sha, *context.gateway_key, context.gateway_public_key);
+  vs::chain::ReceiptVerifier verifier(context.sha, *context.gateway_key,
+                                      context.gateway_public_key);
   auto checked = verifier.verify(*receipt, subject);
   if (checked && !vs::equal(checked->block_hash, subject.block_hash)) __builtin_trap();
   subject.block_hash[0] ^= 0x01;

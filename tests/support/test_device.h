@@ -53,9 +53,11 @@ class TestDevice {
     return seal_entries(entries, sign_entries);
   }
 
-  chain::SealedBlock seal_entries(const std::vector<proto::Entry>& entries, bool sign_entries = true) {
+  chain::SealedBlock seal_entries(const std::vector<proto::Entry>& entries,
+                                  bool sign_entries = true) {
     std::vector<chain::PendingEntry> pending_entries;
-    for (const proto::Entry& entry : entries) pending_entries.push_back(pending(entry, sign_entries));
+    for (const proto::Entry& entry : entries)
+      pending_entries.push_back(pending(entry, sign_entries));
     chain::SealPosition position;
     position.device_id = device_id_;
     position.height = next_height_;

@@ -26,7 +26,8 @@ MbedtlsBaseline::MbedtlsBaseline() : impl_(std::make_unique<Impl>()) {
   mbedtls_ctr_drbg_seed(&i.drbg, mbedtls_entropy_func, &i.entropy, nullptr, 0);
   mbedtls_pk_init(&i.key);
   mbedtls_pk_setup(&i.key, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY));
-  mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1, mbedtls_pk_ec(i.key), mbedtls_ctr_drbg_random, &i.drbg);
+  mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1, mbedtls_pk_ec(i.key), mbedtls_ctr_drbg_random,
+                      &i.drbg);
   mbedtls_ecdsa_init(&i.ecdsa);
   mbedtls_ecdsa_from_keypair(&i.ecdsa, mbedtls_pk_ec(i.key));
   mbedtls_mpi_init(&i.r);
@@ -66,7 +67,8 @@ bool MbedtlsBaseline::verify(const Digest& digest, const std::uint8_t signature[
   Impl& i = *impl_;
   mbedtls_mpi_read_binary(&i.r, signature, 32);
   mbedtls_mpi_read_binary(&i.s, signature + 32, 32);
-  return mbedtls_ecdsa_verify(&i.ecdsa.grp, digest.data(), digest.size(), &i.ecdsa.Q, &i.r, &i.s) == 0;
+  return mbedtls_ecdsa_verify(&i.ecdsa.grp, digest.data(), digest.size(), &i.ecdsa.Q, &i.r, &i.s) ==
+         0;
 }
 
 std::string MbedtlsBaseline::private_key_pem() const {

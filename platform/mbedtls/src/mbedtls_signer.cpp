@@ -75,9 +75,9 @@ Result<Signature> MbedtlsSigner::sign(const Digest& digest) {
   mbedtls_mpi_init(&s);
   Signature signature{};
   // k comes from RFC 6979; the RNG only blinds the computation.
-  int rc = mbedtls_ecdsa_sign_det_ext(&impl_->ecdsa.grp, &r, &s, &impl_->ecdsa.d, digest.data(),
-                                      digest.size(), MBEDTLS_MD_SHA256, detail::mbedtls_random,
-                                      nullptr);
+  int rc =
+      mbedtls_ecdsa_sign_det_ext(&impl_->ecdsa.grp, &r, &s, &impl_->ecdsa.d, digest.data(),
+                                 digest.size(), MBEDTLS_MD_SHA256, detail::mbedtls_random, nullptr);
   if (rc == 0) rc = mbedtls_mpi_write_binary(&r, signature.data(), 32);
   if (rc == 0) rc = mbedtls_mpi_write_binary(&s, signature.data() + 32, 32);
   mbedtls_mpi_free(&r);
@@ -86,7 +86,9 @@ Result<Signature> MbedtlsSigner::sign(const Digest& digest) {
   return signature;
 }
 
-ByteView MbedtlsSigner::public_key() const { return impl_->public_key_der; }
+ByteView MbedtlsSigner::public_key() const {
+  return impl_->public_key_der;
+}
 
 Result<std::string> MbedtlsSigner::private_key_pem() const {
   unsigned char buffer[512];

@@ -13,7 +13,8 @@ struct OpensslBaseline::Impl {
   EVP_MD* sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
 };
 
-OpensslBaseline::OpensslBaseline(const std::string& private_key_pem) : impl_(std::make_unique<Impl>()) {
+OpensslBaseline::OpensslBaseline(const std::string& private_key_pem)
+    : impl_(std::make_unique<Impl>()) {
   BIO* bio = BIO_new_mem_buf(private_key_pem.data(), static_cast<int>(private_key_pem.size()));
   impl_->key = PEM_read_bio_PrivateKey(bio, nullptr, nullptr, nullptr);
   BIO_free(bio);

@@ -12,7 +12,9 @@
 namespace vs::platform {
 namespace {
 
-EVP_PKEY* as_key(void* key) { return static_cast<EVP_PKEY*>(key); }
+EVP_PKEY* as_key(void* key) {
+  return static_cast<EVP_PKEY*>(key);
+}
 
 bool is_p256(EVP_PKEY* key) {
   char group[64] = {};
@@ -96,7 +98,8 @@ Result<Signature> OpensslSigner::sign(const Digest& digest) {
 
   const unsigned char* cursor = der;
   ECDSA_SIG* parsed = d2i_ECDSA_SIG(nullptr, &cursor, static_cast<long>(der_size));
-  if (parsed == nullptr) return Error(ErrorCode::kInternal, "OpenSSL wrote an unreadable signature");
+  if (parsed == nullptr)
+    return Error(ErrorCode::kInternal, "OpenSSL wrote an unreadable signature");
   Signature signature{};
   const BIGNUM* r = ECDSA_SIG_get0_r(parsed);
   const BIGNUM* s = ECDSA_SIG_get0_s(parsed);

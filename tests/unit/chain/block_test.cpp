@@ -13,7 +13,8 @@ namespace {
 
 class BlockTest : public ::testing::Test {
  protected:
-  BlockTest() : key_(platform::OpensslVerifierFactory().make_verifier(device_.public_key()).value()) {}
+  BlockTest()
+      : key_(platform::OpensslVerifierFactory().make_verifier(device_.public_key()).value()) {}
 
   Result<VerifiedBlock> verify(const proto::Block& block) {
     return BlockVerifier(device_.sha()).verify(block, device_.id(), *key_);
@@ -21,7 +22,8 @@ class BlockTest : public ::testing::Test {
 
  public:
   // Re-encodes a header after a change, keeping the original signature.
-  static void edit_header(proto::Block& block, const std::function<void(proto::BlockHeader&)>& edit) {
+  static void edit_header(proto::Block& block,
+                          const std::function<void(proto::BlockHeader&)>& edit) {
     auto header = platform::WireCodec::decode_block_header(block.header).value();
     edit(header);
     block.header = platform::WireCodec::encode(header).value();
@@ -74,7 +76,9 @@ struct Tamper {
   const char* expected_reason;
 };
 
-void PrintTo(const Tamper& tamper, std::ostream* out) { *out << tamper.name; }
+void PrintTo(const Tamper& tamper, std::ostream* out) {
+  *out << tamper.name;
+}
 
 class BlockTamperTest : public BlockTest, public ::testing::WithParamInterface<Tamper> {};
 
@@ -100,8 +104,8 @@ INSTANTIATE_TEST_SUITE_P(
                  BlockTest::edit_header(b, [](proto::BlockHeader& h) { h.sealed_time_ms ^= 1; });
                },
                "block signature does not verify"},
-        Tamper{"FlippedBitInHeaderBytes", [](proto::Block& b) { b.header[b.header.size() - 9] ^= 0x10; },
-               "block"},
+        Tamper{"FlippedBitInHeaderBytes",
+               [](proto::Block& b) { b.header[b.header.size() - 9] ^= 0x10; }, "block"},
         Tamper{"FlippedBitInSignature", [](proto::Block& b) { b.signature[10] ^= 0x01; },
                "block signature does not verify"},
         Tamper{"ReorderedEntries",
@@ -130,12 +134,14 @@ INSTANTIATE_TEST_SUITE_P(
                "block carries entry signatures for only some entries"},
         Tamper{"TruncatedHeader", [](proto::Block& b) { b.header.resize(b.header.size() / 2); },
                "block header:"},
-        Tamper{"EmptyHeader", [](proto::Block& b) { b.header.clear(); }, "block header version is not 1"}),
+        Tamper{"EmptyHeader", [](proto::Block& b) { b.header.clear(); },
+               "block header version is not 1"}),
     [](const auto& param_info) { return std::string(param_info.param.name); });
 
 TEST_F(BlockTest, ResignedHeaderWithWrongSeqRangeIsRejected) {
   // A device that signs nonsense is still caught: the header must describe its entries.
-  std::vector<proto::Entry> entries{vs::testing::heart_rate_entry(0), vs::testing::heart_rate_entry(1)};
+  std::vector<proto::Entry> entries{vs::testing::heart_rate_entry(0),
+                                    vs::testing::heart_rate_entry(1)};
   SealedBlock sealed = device_.seal_entries(entries);
   auto header = platform::WireCodec::decode_block_header(sealed.block.header).value();
   header.first_time_ms += 5;
@@ -151,8 +157,8 @@ TEST_F(BlockTest, ResignedHeaderWithWrongSeqRangeIsRejected) {
 TEST_F(BlockTest, TruncatedEncodedBlockIsMalformed) {
   SealedBlock sealed = device_.seal_next(3);
   for (std::size_t cut : {std::size_t{1}, sealed.encoded.size() / 3, sealed.encoded.size() - 1}) {
-    auto result =
-        BlockVerifier(device_.sha()).verify(ByteView(sealed.encoded).first(cut), device_.id(), *key_);
+    auto result = BlockVerifier(device_.sha())
+                      .verify(ByteView(sealed.encoded).first(cut), device_.id(), *key_);
     ASSERT_FALSE(result.ok()) << cut;
   }
 }

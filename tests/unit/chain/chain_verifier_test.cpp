@@ -39,7 +39,8 @@ TEST_F(ChainVerifierTest, ReportsTheFirstBadHeightAndWhy) {
   ASSERT_TRUE(chain.append(blocks[1].block).ok());
   auto bad = chain.append(blocks[2].block);
   ASSERT_FALSE(bad.ok());
-  EXPECT_EQ(bad.error().message(), "height 2: entries do not match the header's entries root [integrity]");
+  EXPECT_EQ(bad.error().message(),
+            "height 2: entries do not match the header's entries root [integrity]");
   EXPECT_EQ(chain.tip()->height, 1u);  // state unchanged by the bad block
 }
 

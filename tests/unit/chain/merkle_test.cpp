@@ -64,19 +64,27 @@ TEST_F(MerkleTest, InclusionProofsMatchTheRfc6962Vectors) {
 TEST_F(MerkleTest, ConsistencyProofsMatchTheRfc6962Vectors) {
   auto proof_2_8 = merkle_.consistency_proof(first(8), 2).value();
   ASSERT_EQ(proof_2_8.size(), 2u);
-  EXPECT_EQ(to_hex(proof_2_8[0]), "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e");
-  EXPECT_EQ(to_hex(proof_2_8[1]), "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4");
+  EXPECT_EQ(to_hex(proof_2_8[0]),
+            "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e");
+  EXPECT_EQ(to_hex(proof_2_8[1]),
+            "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4");
   auto proof_6_8 = merkle_.consistency_proof(first(8), 6).value();
   ASSERT_EQ(proof_6_8.size(), 3u);
-  EXPECT_EQ(to_hex(proof_6_8[0]), "0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a");
-  EXPECT_EQ(to_hex(proof_6_8[1]), "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0");
-  EXPECT_EQ(to_hex(proof_6_8[2]), "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7");
+  EXPECT_EQ(to_hex(proof_6_8[0]),
+            "0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a");
+  EXPECT_EQ(to_hex(proof_6_8[1]),
+            "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0");
+  EXPECT_EQ(to_hex(proof_6_8[2]),
+            "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7");
   auto proof_2_5 = merkle_.consistency_proof(first(5), 2).value();
   ASSERT_EQ(proof_2_5.size(), 2u);
-  EXPECT_EQ(to_hex(proof_2_5[0]), "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e");
-  EXPECT_EQ(to_hex(proof_2_5[1]), "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b");
-  EXPECT_TRUE(merkle_.verify_consistency(6, 8, merkle_.root(first(6)), merkle_.root(first(8)),
-                                         proof_6_8).ok());
+  EXPECT_EQ(to_hex(proof_2_5[0]),
+            "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e");
+  EXPECT_EQ(to_hex(proof_2_5[1]),
+            "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b");
+  EXPECT_TRUE(
+      merkle_.verify_consistency(6, 8, merkle_.root(first(6)), merkle_.root(first(8)), proof_6_8)
+          .ok());
 }
 
 TEST_F(MerkleTest, EveryInclusionProofVerifiesAndNoMangledOneDoes) {
@@ -109,12 +117,14 @@ TEST_F(MerkleTest, EveryInclusionProofVerifiesAndNoMangledOneDoes) {
 TEST_F(MerkleTest, EveryConsistencyProofVerifiesAndNoMangledOneDoes) {
   auto leaves = many(40);
   std::vector<Digest> roots;
-  for (std::size_t n = 0; n <= leaves.size(); ++n) roots.push_back(merkle_.root({leaves.data(), n}));
+  for (std::size_t n = 0; n <= leaves.size(); ++n)
+    roots.push_back(merkle_.root({leaves.data(), n}));
   for (std::size_t n = 0; n <= leaves.size(); ++n) {
     std::span<const Digest> tree(leaves.data(), n);
     for (std::size_t m = 0; m <= n; ++m) {
       auto proof = merkle_.consistency_proof(tree, m).value();
-      ASSERT_TRUE(merkle_.verify_consistency(m, n, roots[m], roots[n], proof).ok()) << m << "->" << n;
+      ASSERT_TRUE(merkle_.verify_consistency(m, n, roots[m], roots[n], proof).ok())
+          << m << "->" << n;
       if (m > 0 && m < n) {
         EXPECT_FALSE(merkle_.verify_consistency(m, n, roots[m], roots[n - 1], proof).ok());
         EXPECT_FALSE(merkle_.verify_consistency(m, n, roots[m - 1], roots[n], proof).ok());
@@ -138,7 +148,8 @@ TEST_F(MerkleTest, DegenerateCases) {
   Digest root8 = merkle_.root(first(8));
   EXPECT_FALSE(merkle_.verify_inclusion(reference_leaves_[0], 8, 8, {}, root8).ok());
   EXPECT_FALSE(merkle_.verify_consistency(8, 6, root8, root8, {}).ok());
-  EXPECT_TRUE(merkle_.verify_consistency(4, 4, merkle_.root(first(4)), merkle_.root(first(4)), {}).ok());
+  EXPECT_TRUE(
+      merkle_.verify_consistency(4, 4, merkle_.root(first(4)), merkle_.root(first(4)), {}).ok());
   EXPECT_FALSE(merkle_.verify_consistency(4, 4, merkle_.root(first(4)), root8, {}).ok());
   EXPECT_FALSE(merkle_.verify_consistency(6, 8, merkle_.root(first(6)), root8, {}).ok());
   EXPECT_TRUE(merkle_.verify_consistency(0, 8, merkle_.root({}), root8, {}).ok());

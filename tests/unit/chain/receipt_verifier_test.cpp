@@ -16,7 +16,8 @@ class ReceiptVerifierTest : public ::testing::Test {
  protected:
   ReceiptVerifierTest()
       : gateway_(platform::OpensslSigner::generate().value()),
-        gateway_key_(platform::MbedtlsVerifierFactory().make_verifier(gateway_->public_key()).value()) {
+        gateway_key_(
+            platform::MbedtlsVerifierFactory().make_verifier(gateway_->public_key()).value()) {
     for (int i = 0; i < 5; ++i) blocks_.push_back(device_.seal_next(2));
     Merkle merkle(device_.sha());
     for (const SealedBlock& block : blocks_) leaves_.push_back(merkle.leaf_hash(block.hash));
@@ -107,7 +108,8 @@ TEST_F(ReceiptVerifierTest, ForgedOrTamperedReceiptsAreRejected) {
   EXPECT_STREQ(verifier().verify(other_key_id, subject(2)).error().reason(),
                "receipt names a gateway key other than the trusted one");
 
-  EXPECT_STREQ(verifier().verify(good, subject(3)).error().reason(), "receipt is for another height");
+  EXPECT_STREQ(verifier().verify(good, subject(3)).error().reason(),
+               "receipt is for another height");
 
   ReceiptSubject other_block = subject(2);
   other_block.block_hash[0] ^= 0x01;

@@ -16,7 +16,9 @@
 namespace vs::platform {
 namespace {
 
-Bytes unhex(std::string_view hex) { return from_hex(hex).value(); }
+Bytes unhex(std::string_view hex) {
+  return from_hex(hex).value();
+}
 
 // ---- Sha256 ------------------------------------------------------------------
 
@@ -41,7 +43,9 @@ TEST_P(Sha256Contract, PartsHashLikeTheirConcatenation) {
 INSTANTIATE_TEST_SUITE_P(Implementations, Sha256Contract,
                          ::testing::Values(std::make_shared<MbedtlsSha256>(),
                                            std::make_shared<OpensslSha256>()),
-                         [](const auto& param_info) { return param_info.index == 0 ? "Mbedtls" : "Openssl"; });
+                         [](const auto& param_info) {
+                           return param_info.index == 0 ? "Mbedtls" : "Openssl";
+                         });
 
 // ---- Signer x Verifier -------------------------------------------------------
 
@@ -51,7 +55,9 @@ struct Pairing {
   std::shared_ptr<VerifierFactory> verifiers;
 };
 
-void PrintTo(const Pairing& pairing, std::ostream* out) { *out << pairing.name; }
+void PrintTo(const Pairing& pairing, std::ostream* out) {
+  *out << pairing.name;
+}
 
 class SignatureContract : public ::testing::TestWithParam<Pairing> {
  protected:
@@ -114,17 +120,23 @@ TEST_P(SignatureContract, AnotherKeyDoesNotVerify) {
   EXPECT_FALSE((*other)->verify(digest_, *signature).ok());
 }
 
-std::unique_ptr<Signer> mbedtls_signer() { return MbedtlsSigner::generate().value(); }
-std::unique_ptr<Signer> openssl_signer() { return OpensslSigner::generate().value(); }
+std::unique_ptr<Signer> mbedtls_signer() {
+  return MbedtlsSigner::generate().value();
+}
+std::unique_ptr<Signer> openssl_signer() {
+  return OpensslSigner::generate().value();
+}
 
-INSTANTIATE_TEST_SUITE_P(
-    BothWays, SignatureContract,
-    ::testing::Values(
-        Pairing{"MbedtlsSignsMbedtlsVerifies", mbedtls_signer, std::make_shared<MbedtlsVerifierFactory>()},
-        Pairing{"MbedtlsSignsOpensslVerifies", mbedtls_signer, std::make_shared<OpensslVerifierFactory>()},
-        Pairing{"OpensslSignsMbedtlsVerifies", openssl_signer, std::make_shared<MbedtlsVerifierFactory>()},
-        Pairing{"OpensslSignsOpensslVerifies", openssl_signer, std::make_shared<OpensslVerifierFactory>()}),
-    [](const auto& param_info) { return param_info.param.name; });
+INSTANTIATE_TEST_SUITE_P(BothWays, SignatureContract,
+                         ::testing::Values(Pairing{"MbedtlsSignsMbedtlsVerifies", mbedtls_signer,
+                                                   std::make_shared<MbedtlsVerifierFactory>()},
+                                           Pairing{"MbedtlsSignsOpensslVerifies", mbedtls_signer,
+                                                   std::make_shared<OpensslVerifierFactory>()},
+                                           Pairing{"OpensslSignsMbedtlsVerifies", openssl_signer,
+                                                   std::make_shared<MbedtlsVerifierFactory>()},
+                                           Pairing{"OpensslSignsOpensslVerifies", openssl_signer,
+                                                   std::make_shared<OpensslVerifierFactory>()}),
+                         [](const auto& param_info) { return param_info.param.name; });
 
 // ---- Mbed TLS specifics: RFC 6979 and key formats -----------------------------
 

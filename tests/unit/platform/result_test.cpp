@@ -37,7 +37,8 @@ TEST(Result, CarriesValueOrError) {
 TEST(Result, MessageNamesTheThingAndTheReason) {
   Error error(ErrorCode::kIntegrity, "signature does not verify", -0x4E00);
   error.about("entry 3").about("height 12");
-  EXPECT_EQ(error.message(), "height 12: entry 3: signature does not verify [integrity, native -19968]");
+  EXPECT_EQ(error.message(),
+            "height 12: entry 3: signature does not verify [integrity, native -19968]");
   EXPECT_EQ(Error(ErrorCode::kMalformed, "truncated").message(), "truncated [malformed]");
 }
 
@@ -45,7 +46,9 @@ TEST(AssertionDeathTest, ProgrammingErrorsStopTheProgram) {
   EXPECT_DEATH(VS_ASSERT(1 + 1 == 3), "assertion failed: 1 \\+ 1 == 3");
 }
 
-void note_and_continue(const char*, const char*, int) { std::fputs("custom handler ran\n", stderr); }
+void note_and_continue(const char*, const char*, int) {
+  std::fputs("custom handler ran\n", stderr);
+}
 
 TEST(AssertionDeathTest, InstalledHandlerRunsThenAborts) {
   EXPECT_DEATH(

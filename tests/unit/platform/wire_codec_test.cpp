@@ -40,7 +40,8 @@ proto::Entry consent() {
 }
 
 TEST(WireCodec, EntriesRoundTrip) {
-  for (const proto::Entry& entry : {heart_rate(0), heart_rate(123456789), ecg_segment(), consent()}) {
+  for (const proto::Entry& entry :
+       {heart_rate(0), heart_rate(123456789), ecg_segment(), consent()}) {
     auto bytes = WireCodec::encode(entry);
     ASSERT_TRUE(bytes.ok()) << bytes.error().message();
     auto back = WireCodec::decode_entry(*bytes);

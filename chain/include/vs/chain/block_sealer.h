@@ -14,11 +14,11 @@ namespace vs::chain {
 
 // One committed entry waiting to be sealed, as stored on the device.
 struct PendingEntry {
-  Bytes bytes;          // the exact encoded Entry
+  Bytes bytes;  // the exact encoded Entry
   std::uint64_t seq = 0;
   std::uint64_t time_ms = 0;
   Digest blinding{};
-  Bytes signature;      // 64 bytes, or empty when this kind is not signed per entry
+  Bytes signature;  // 64 bytes, or empty when this kind is not signed per entry
 };
 
 // Where the new block goes in the chain and why it is sealed now.

@@ -19,11 +19,11 @@ enum class ErrorCode : std::uint8_t {
   kPermission,
   kNoSpace,
   kIo,
-  kUnavailable,      // a peer or service is down; retry later
+  kUnavailable,  // a peer or service is down; retry later
   kTimeout,
-  kUnsupported,      // a version or feature this build does not handle
-  kConflict,         // already exists, or contradicts what is stored
-  kInternal,         // a library failed in a way the caller cannot fix
+  kUnsupported,  // a version or feature this build does not handle
+  kConflict,     // already exists, or contradicts what is stored
+  kInternal,     // a library failed in a way the caller cannot fix
 };
 
 const char* to_string(ErrorCode code);
@@ -55,7 +55,8 @@ class Error {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value)
+      : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
   Result(Error error) : state_(std::in_place_index<1>, std::move(error)) {}  // NOLINT
 
   bool ok() const { return state_.index() == 0; }
@@ -100,15 +101,15 @@ using Status = Result<void>;
 #define VS_CONCAT(a, b) VS_CONCAT_INNER(a, b)
 
 // Returns the error of `expr` from the enclosing function.
-#define VS_TRY(expr)                                        \
-  do {                                                      \
-    auto vs_try_result_ = (expr);                           \
+#define VS_TRY(expr)                                               \
+  do {                                                             \
+    auto vs_try_result_ = (expr);                                  \
     if (!vs_try_result_) return std::move(vs_try_result_).error(); \
   } while (false)
 
 // Declares `lhs` from the value of `expr`, or returns its error.
 #define VS_TRY_ASSIGN(lhs, expr) VS_TRY_ASSIGN_IMPL(VS_CONCAT(vs_result_, __LINE__), lhs, expr)
-#define VS_TRY_ASSIGN_IMPL(tmp, lhs, expr)        \
-  auto tmp = (expr);                              \
-  if (!tmp) return std::move(tmp).error();        \
+#define VS_TRY_ASSIGN_IMPL(tmp, lhs, expr) \
+  auto tmp = (expr);                       \
+  if (!tmp) return std::move(tmp).error(); \
   lhs = std::move(tmp).value()

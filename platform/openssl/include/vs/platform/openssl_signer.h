@@ -24,7 +24,7 @@ class OpensslSigner final : public Signer {
 
  private:
   OpensslSigner(void* key, Bytes public_key_der);
-  void* key_;  // EVP_PKEY*, kept opaque so no OpenSSL header leaks out
+  void* key_;                // EVP_PKEY*, kept opaque so no OpenSSL header leaks out
   void* context_ = nullptr;  // EVP_PKEY_CTX*, made on first sign
   Bytes public_key_der_;
 };

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Fails when a vendor header is included outside its one platform/ adapter,
+# or when a layer includes from a layer below it (DESIGN.md: proto, platform
+# -> chain -> agent, gateway, boards -> tools).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+status=0
+sources() { find "$@" -type f \( -name '*.h' -o -name '*.hpp' -o -name '*.c' -o -name '*.cc' -o -name '*.cpp' \) 2>/dev/null || true; }
+all_sources=$(sources proto platform chain agent gateway boards tools tests bench)
+
+# vendor header pattern -> the only folder allowed to include it
+declare -A vendor_home=(
+  ['mbedtls/']='platform/mbedtls/'
+  ['openssl/']='platform/openssl/'
+  ['lmdb\.h']='platform/lmdb/'
+  ['mqtt/']='platform/paho/'
+  ['pb(_encode|_decode|_common)?\.h']='platform/nanopb/'
+  ['[a-z_]+\.pb\.h']='platform/nanopb/'
+)
+for pattern in "${!vendor_home[@]}"; do
+  home=${vendor_home[$pattern]}
+  while IFS= read -r hit; do
+    [ -z "$hit" ] && continue
+    file=${hit%%:*}
+    case "$file" in "$home"*) continue ;; esac
+    echo "layers: $hit: vendor header belongs only in $home"
+    status=1
+  done < <(grep -EHn "#include *[<\"]($pattern)" $all_sources || true)
+done
+
+# layer -> the vs/ include prefixes it may use
+declare -A allowed=(
+  [proto]='proto'
+  [platform]='proto|platform'
+  [chain]='proto|platform|chain'
+  [agent]='proto|platform|chain|agent'
+  [gateway]='proto|platform|chain|gateway'
+  [boards]='proto|platform|chain|agent|board'
+)
+for layer in "${!allowed[@]}"; do
+  [ -d "$layer" ] || continue
+  while IFS= read -r hit; do
+    [ -z "$hit" ] && continue
+    echo "layers: $hit: $layer/ may include only vs/{${allowed[$layer]}}"
+    status=1
+  done < <(grep -EHn '#include *"vs/' $(sources "$layer") | grep -Ev "#include *\"vs/(${allowed[$layer]})/" || true)
+done
+
+[ $status -eq 0 ] && echo "layers: ok"
+exit $status

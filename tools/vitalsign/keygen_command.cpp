@@ -1,0 +1,76 @@
+#include <cstdio>
+#include <string>
+
+#include "command.h"
+#include "vs/chain/device_id.h"
+#include "vs/platform/file_key_store.h"
+#include "vs/platform/mbedtls_sha256.h"
+
+namespace vs::tools {
+namespace {
+
+std::string json_string(const std::string& text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
+      out += escaped;
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+int run_keygen(std::span<const std::string_view> args) {
+  std::string directory = ".";
+  std::string name = "device";
+  bool json = false;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--help") {
+      std::printf(
+          "usage: vitalsign keygen [--dir DIR] [--name NAME] [--json]\n\n"
+          "Creates an ECDSA P-256 device key in DIR (default .): NAME.key.pem (mode 0600)\n"
+          "and NAME.pub.pem, refusing to overwrite, and prints the device id (the first\n"
+          "16 bytes of SHA-256 over the public key) that topics and blocks carry.\n");
+      return kExitOk;
+    }
+    bool has_value = i + 1 < args.size();
+    if (args[i] == "--dir" && has_value) {
+      directory = args[++i];
+    } else if (args[i] == "--name" && has_value) {
+      name = args[++i];
+    } else if (args[i] == "--json") {
+      json = true;
+    } else {
+      std::fprintf(stderr, "vitalsign keygen: unexpected argument '%.*s' (see --help)\n",
+                   static_cast<int>(args[i].size()), args[i].data());
+      return kExitUsage;
+    }
+  }
+  platform::FileKeyStore store(directory);
+  auto signer = store.create(name);
+  if (!signer) {
+    std::fprintf(stderr, "vitalsign keygen: %s\n", signer.error().message().c_str());
+    return signer.error().code() == ErrorCode::kInvalidArgument ? kExitUsage : kExitEnvironment;
+  }
+  platform::MbedtlsSha256 sha;
+  std::string id = chain::DeviceId::from_public_key(sha, (*signer)->public_key()).hex();
+  std::string path = store.private_key_path(name).string();
+  if (json) {
+    std::printf("{\"device_id\":%s,\"private_key\":%s}\n", json_string(id).c_str(),
+                json_string(path).c_str());
+  } else {
+    std::printf("device id   %s\nprivate key %s (0600)\npublic key  %s\n", id.c_str(), path.c_str(),
+                store.public_key_path(name).c_str());
+  }
+  return kExitOk;
+}
+
+}  // namespace vs::tools

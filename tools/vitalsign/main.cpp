@@ -1,0 +1,51 @@
+// `vitalsign`: the command line for device makers, operators and auditors.
+#include <cstdio>
+#include <string_view>
+#include <vector>
+
+#include "command.h"
+
+namespace {
+
+using vs::tools::Command;
+
+constexpr Command kCommands[] = {
+    {"selfcheck", "sign, seal, verify and tamper-test a chain in memory, end to end",
+     vs::tools::run_self_check},
+    {"keygen", "create a device key in a key directory and print the device id",
+     vs::tools::run_keygen},
+};
+
+void print_usage(std::FILE* out) {
+  std::fprintf(out,
+               "usage: vitalsign <verb> [options]\n"
+               "       vitalsign <verb> --help\n\n"
+               "verbs:\n");
+  for (const Command& command : kCommands) {
+    std::fprintf(out, "  %-10.*s %.*s\n", static_cast<int>(command.name.size()),
+                 command.name.data(), static_cast<int>(command.summary.size()),
+                 command.summary.data());
+  }
+  std::fprintf(out, "  %-10s %s\n", "version", "print the version");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string_view> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    print_usage(args.empty() ? stderr : stdout);
+    return args.empty() ? vs::tools::kExitUsage : vs::tools::kExitOk;
+  }
+  if (args[0] == "version" || args[0] == "--version") {
+    std::printf("vitalsign 0.1.0\n");
+    return vs::tools::kExitOk;
+  }
+  for (const Command& command : kCommands) {
+    if (args[0] == command.name) return command.run(std::span(args).subspan(1));
+  }
+  std::fprintf(stderr, "vitalsign: unknown verb '%.*s'\n\n", static_cast<int>(args[0].size()),
+               args[0].data());
+  print_usage(stderr);
+  return vs::tools::kExitUsage;
+}
