@@ -1,0 +1,82 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "vs/platform/bytes.h"
+#include "vs/platform/result.h"
+
+namespace vs::platform {
+
+// Tables are numbered by the caller (the agent and the gateway each have
+// their own enum); keys sort as unsigned bytes, so big-endian integers
+// sort numerically.
+using TableId = std::uint32_t;
+
+struct Record {
+  Bytes key;
+  Bytes value;
+};
+
+// Changes that land together or not at all.
+class WriteBatch {
+ public:
+  enum class Kind : std::uint8_t { kPut, kErase };
+  struct Operation {
+    Kind kind;
+    TableId table;
+    Bytes key;
+    Bytes value;
+  };
+
+  void put(TableId table, ByteView key, ByteView value) {
+    operations_.push_back({Kind::kPut, table, Bytes(key.begin(), key.end()),
+                           Bytes(value.begin(), value.end())});
+  }
+  void erase(TableId table, ByteView key) {
+    operations_.push_back({Kind::kErase, table, Bytes(key.begin(), key.end()), {}});
+  }
+  const std::vector<Operation>& operations() const { return operations_; }
+  bool empty() const { return operations_.empty(); }
+
+ private:
+  std::vector<Operation> operations_;
+};
+
+struct StoreUsage {
+  std::uint64_t used_bytes = 0;   // pages in use
+  std::uint64_t limit_bytes = 0;  // the configured ceiling
+};
+
+// A durable, ordered key-value store with atomic batches: the device's chain
+// and the gateway's state. Contract (checked by one test suite against every
+// implementation): a commit is all-or-nothing; after commit() returns, a
+// process crash loses nothing; kNoSpace when the ceiling is reached, with
+// nothing of that batch applied.
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  virtual Result<std::optional<Bytes>> get(TableId table, ByteView key) const = 0;
+  // Up to `limit` records with key >= from, in key order.
+  virtual Result<std::vector<Record>> scan(TableId table, ByteView from, std::size_t limit) const = 0;
+  // The record with the greatest key, if any.
+  virtual Result<std::optional<Record>> last(TableId table) const = 0;
+  virtual Result<std::uint64_t> count(TableId table) const = 0;
+
+  virtual Status commit(const WriteBatch& batch) = 0;
+  // Makes every commit so far durable against power loss (group commit).
+  virtual Status sync() = 0;
+  virtual Result<StoreUsage> usage() const = 0;
+};
+
+// 8-byte big-endian key for integer-keyed tables.
+inline Bytes u64_key(std::uint64_t value) {
+  Bytes key(8);
+  put_u64_be(value, key.data());
+  return key;
+}
+
+}  // namespace vs::platform

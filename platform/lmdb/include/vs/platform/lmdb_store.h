@@ -1,0 +1,55 @@
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "vs/platform/store.h"
+
+namespace vs::platform {
+
+enum class Durability {
+  kEveryCommit,  // fsync data and meta at every commit (LMDB default)
+  kGroupCommit,  // no fsync at commit; the owner calls sync() within its window
+};
+
+struct LmdbStoreOptions {
+  std::filesystem::path directory;
+  std::vector<std::string> tables;         // TableId i is tables[i]
+  std::uint64_t initial_map_bytes = 1 << 20;
+  std::uint64_t max_map_bytes = 1ULL << 30;  // ceiling on live data: kNoSpace past it
+  Durability durability = Durability::kEveryCommit;
+  bool read_only = false;                  // for tools reading a live store
+};
+
+// Store on LMDB 0.9. See platform/lmdb/README.md for its crash-safety steps.
+class LmdbStore final : public Store {
+ public:
+  static Result<std::unique_ptr<LmdbStore>> open(const LmdbStoreOptions& options);
+  ~LmdbStore() override;
+  LmdbStore(const LmdbStore&) = delete;
+  LmdbStore& operator=(const LmdbStore&) = delete;
+
+  Result<std::optional<Bytes>> get(TableId table, ByteView key) const override;
+  Result<std::vector<Record>> scan(TableId table, ByteView from, std::size_t limit) const override;
+  Result<std::optional<Record>> last(TableId table) const override;
+  Result<std::uint64_t> count(TableId table) const override;
+  Status commit(const WriteBatch& batch) override;
+  Status sync() override;
+  Result<StoreUsage> usage() const override;
+
+  std::uint64_t map_bytes() const;
+  // Stale reader slots (of crashed processes) cleared when the store opened.
+  int stale_readers_cleared() const;
+
+ private:
+  // Pages of live data (all tables), excluding free pages.
+  Result<std::uint64_t> live_bytes() const;
+
+  struct Impl;
+  explicit LmdbStore(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace vs::platform

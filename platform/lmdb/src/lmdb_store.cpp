@@ -1,0 +1,286 @@
+#include "vs/platform/lmdb_store.h"
+
+#include <lmdb.h>
+
+#include <cerrno>
+#include <mutex>
+#include <shared_mutex>
+
+namespace vs::platform {
+namespace {
+
+MDB_val as_val(ByteView bytes) {
+  return MDB_val{bytes.size(), const_cast<std::uint8_t*>(bytes.data())};
+}
+
+Bytes as_bytes(const MDB_val& value) {
+  const auto* data = static_cast<const std::uint8_t*>(value.mv_data);
+  return Bytes(data, data + value.mv_size);
+}
+
+Error lmdb_error(int rc, const char* reason) {
+  if (rc == MDB_MAP_FULL || rc == ENOSPC) return Error(ErrorCode::kNoSpace, reason, rc);
+  if (rc == EACCES || rc == EROFS) return Error(ErrorCode::kPermission, reason, rc);
+  if (rc == MDB_BAD_VALSIZE) return Error(ErrorCode::kInvalidArgument, reason, rc);
+  return Error(ErrorCode::kIo, reason, rc);
+}
+
+}  // namespace
+
+struct LmdbStore::Impl {
+  MDB_env* env = nullptr;
+  std::vector<MDB_dbi> tables;
+  MDB_dbi main_table = 0;  // LMDB's own, holding the table names
+  LmdbStoreOptions options;
+  std::uint64_t map_bytes = 0;
+  int stale_readers = 0;
+  std::mutex write_mutex;                 // one writer at a time in this process
+  mutable std::shared_mutex resize_lock;  // the map may grow only with no txn open
+
+  ~Impl() {
+    if (env != nullptr) mdb_env_close(env);
+  }
+
+  // A read-only transaction, adopting a map another process has grown.
+  Result<MDB_txn*> begin_read() const {
+    MDB_txn* txn = nullptr;
+    int rc = mdb_txn_begin(env, nullptr, MDB_RDONLY, &txn);
+    if (rc == MDB_MAP_RESIZED) {
+      mdb_env_set_mapsize(env, 0);
+      rc = mdb_txn_begin(env, nullptr, MDB_RDONLY, &txn);
+    }
+    if (rc != 0) return lmdb_error(rc, "cannot begin a read transaction");
+    return txn;
+  }
+
+  Status check_table(TableId table) const {
+    if (table >= tables.size()) return Error(ErrorCode::kInvalidArgument, "no such table");
+    return {};
+  }
+};
+
+LmdbStore::LmdbStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+LmdbStore::~LmdbStore() = default;
+
+Result<std::unique_ptr<LmdbStore>> LmdbStore::open(const LmdbStoreOptions& options) {
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  std::string where = options.directory.string();
+  std::error_code error;
+  if (!options.read_only) std::filesystem::create_directories(options.directory, error);
+  if (error) return Error(ErrorCode::kIo, "cannot create the store directory", error.value()).about(where);
+  if (options.tables.empty() || options.tables.size() > 64) {
+    return Error(ErrorCode::kInvalidArgument, "a store needs 1 to 64 tables").about(where);
+  }
+  if (options.initial_map_bytes > options.max_map_bytes) {
+    return Error(ErrorCode::kInvalidArgument, "initial map size is above the ceiling").about(where);
+  }
+  int rc = mdb_env_create(&impl->env);
+  if (rc != 0) return lmdb_error(rc, "cannot create an LMDB environment").about(where);
+  mdb_env_set_maxdbs(impl->env, static_cast<MDB_dbi>(options.tables.size()));
+  mdb_env_set_maxreaders(impl->env, 126);
+  // Before open: a new store starts at the initial size; an existing one
+  // keeps the larger size recorded in its meta page.
+  mdb_env_set_mapsize(impl->env, options.initial_map_bytes);
+  unsigned flags = MDB_NOTLS;
+  if (options.read_only) flags |= MDB_RDONLY;
+  if (options.durability == Durability::kGroupCommit) flags |= MDB_NOSYNC;
+  rc = mdb_env_open(impl->env, where.c_str(), flags, 0600);
+  if (rc != 0) return lmdb_error(rc, "cannot open the LMDB store").about(where);
+
+  MDB_envinfo info;
+  mdb_env_info(impl->env, &info);
+  impl->map_bytes = info.me_mapsize;
+  if (!options.read_only) {
+    // Reader slots of processes that died (kill -9, power loss) pin old pages.
+    mdb_reader_check(impl->env, &impl->stale_readers);
+  }
+
+  MDB_txn* txn = nullptr;
+  rc = mdb_txn_begin(impl->env, nullptr, options.read_only ? MDB_RDONLY : 0u, &txn);
+  if (rc != 0) return lmdb_error(rc, "cannot begin the setup transaction").about(where);
+  rc = mdb_dbi_open(txn, nullptr, 0, &impl->main_table);
+  if (rc != 0) {
+    mdb_txn_abort(txn);
+    return lmdb_error(rc, "cannot open the main table").about(where);
+  }
+  for (const std::string& name : options.tables) {
+    MDB_dbi dbi = 0;
+    rc = mdb_dbi_open(txn, name.c_str(), options.read_only ? 0u : MDB_CREATE, &dbi);
+    if (rc != 0) {
+      mdb_txn_abort(txn);
+      if (rc == MDB_NOTFOUND) return Error(ErrorCode::kNotFound, "the store has no such table").about(where + ": " + name);
+      return lmdb_error(rc, "cannot open a table").about(where + ": " + name);
+    }
+    impl->tables.push_back(dbi);
+  }
+  rc = mdb_txn_commit(txn);  // table handles are usable by other txns only after this
+  if (rc != 0) return lmdb_error(rc, "cannot commit the setup transaction").about(where);
+  return std::unique_ptr<LmdbStore>(new LmdbStore(std::move(impl)));
+}
+
+Result<std::optional<Bytes>> LmdbStore::get(TableId table, ByteView key) const {
+  VS_TRY(impl_->check_table(table));
+  std::shared_lock lock(impl_->resize_lock);
+  VS_TRY_ASSIGN(MDB_txn * txn, impl_->begin_read());
+  MDB_val k = as_val(key);
+  MDB_val v;
+  int rc = mdb_get(txn, impl_->tables[table], &k, &v);
+  std::optional<Bytes> out;
+  if (rc == 0) out = as_bytes(v);
+  mdb_txn_abort(txn);
+  if (rc != 0 && rc != MDB_NOTFOUND) return lmdb_error(rc, "cannot read a record");
+  return out;
+}
+
+Result<std::vector<Record>> LmdbStore::scan(TableId table, ByteView from, std::size_t limit) const {
+  VS_TRY(impl_->check_table(table));
+  std::shared_lock lock(impl_->resize_lock);
+  VS_TRY_ASSIGN(MDB_txn * txn, impl_->begin_read());
+  MDB_cursor* cursor = nullptr;
+  int rc = mdb_cursor_open(txn, impl_->tables[table], &cursor);
+  std::vector<Record> records;
+  if (rc == 0) {
+    MDB_val k = as_val(from);
+    MDB_val v;
+    rc = from.empty() ? mdb_cursor_get(cursor, &k, &v, MDB_FIRST)
+                      : mdb_cursor_get(cursor, &k, &v, MDB_SET_RANGE);
+    while (rc == 0 && records.size() < limit) {
+      records.push_back({as_bytes(k), as_bytes(v)});
+      rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT);
+    }
+    mdb_cursor_close(cursor);
+  }
+  mdb_txn_abort(txn);
+  if (rc != 0 && rc != MDB_NOTFOUND) return lmdb_error(rc, "cannot scan a table");
+  return records;
+}
+
+Result<std::optional<Record>> LmdbStore::last(TableId table) const {
+  VS_TRY(impl_->check_table(table));
+  std::shared_lock lock(impl_->resize_lock);
+  VS_TRY_ASSIGN(MDB_txn * txn, impl_->begin_read());
+  MDB_cursor* cursor = nullptr;
+  int rc = mdb_cursor_open(txn, impl_->tables[table], &cursor);
+  std::optional<Record> out;
+  if (rc == 0) {
+    MDB_val k;
+    MDB_val v;
+    rc = mdb_cursor_get(cursor, &k, &v, MDB_LAST);
+    if (rc == 0) out = Record{as_bytes(k), as_bytes(v)};
+    mdb_cursor_close(cursor);
+  }
+  mdb_txn_abort(txn);
+  if (rc != 0 && rc != MDB_NOTFOUND) return lmdb_error(rc, "cannot read the last record");
+  return out;
+}
+
+Result<std::uint64_t> LmdbStore::count(TableId table) const {
+  VS_TRY(impl_->check_table(table));
+  std::shared_lock lock(impl_->resize_lock);
+  VS_TRY_ASSIGN(MDB_txn * txn, impl_->begin_read());
+  MDB_stat stat;
+  int rc = mdb_stat(txn, impl_->tables[table], &stat);
+  mdb_txn_abort(txn);
+  if (rc != 0) return lmdb_error(rc, "cannot count a table");
+  return static_cast<std::uint64_t>(stat.ms_entries);
+}
+
+Status LmdbStore::commit(const WriteBatch& batch) {
+  if (impl_->options.read_only) return Error(ErrorCode::kPermission, "the store is open read-only");
+  for (const auto& operation : batch.operations()) VS_TRY(impl_->check_table(operation.table));
+  std::uint64_t batch_bytes = 0;
+  bool adds = false;
+  for (const auto& operation : batch.operations()) {
+    batch_bytes += operation.key.size() + operation.value.size();
+    adds = adds || operation.kind == WriteBatch::Kind::kPut;
+  }
+  const std::uint64_t ceiling = impl_->options.max_map_bytes;
+  std::lock_guard writer(impl_->write_mutex);
+  // The ceiling bounds live data; a batch of erases alone is always let
+  // through, so a full store can prune.
+  auto over_ceiling = [&]() -> Result<bool> {
+    if (!adds) return false;
+    VS_TRY_ASSIGN(std::uint64_t live, live_bytes());
+    return live + batch_bytes > ceiling;
+  };
+  if (impl_->map_bytes > ceiling) {
+    VS_TRY_ASSIGN(bool over, over_ceiling());
+    if (over) return Error(ErrorCode::kNoSpace, "store is at its configured size ceiling");
+  }
+  for (;;) {
+    int rc = 0;
+    {
+      std::shared_lock lock(impl_->resize_lock);
+      MDB_txn* txn = nullptr;
+      rc = mdb_txn_begin(impl_->env, nullptr, 0, &txn);
+      if (rc != 0) return lmdb_error(rc, "cannot begin a write transaction");
+      for (const auto& operation : batch.operations()) {
+        MDB_val k = as_val(operation.key);
+        if (operation.kind == WriteBatch::Kind::kPut) {
+          MDB_val v = as_val(operation.value);
+          rc = mdb_put(txn, impl_->tables[operation.table], &k, &v, 0);
+        } else {
+          rc = mdb_del(txn, impl_->tables[operation.table], &k, nullptr);
+          if (rc == MDB_NOTFOUND) rc = 0;  // erasing what is gone is done
+        }
+        if (rc != 0) break;
+      }
+      if (rc == 0) {
+        rc = mdb_txn_commit(txn);
+      } else {
+        mdb_txn_abort(txn);
+      }
+    }
+    if (rc == 0) return {};
+    if (rc != MDB_MAP_FULL) return lmdb_error(rc, "cannot commit a write transaction");
+    // Pages freed by the last commits are not reusable yet (LMDB keeps the
+    // previous snapshot) and even an erase needs new pages (copy-on-write),
+    // so the map itself may grow to twice the ceiling.
+    VS_TRY_ASSIGN(bool over, over_ceiling());
+    if (over || impl_->map_bytes >= 2 * ceiling) {
+      return Error(ErrorCode::kNoSpace, "store is at its configured size ceiling", rc);
+    }
+    // Grow and retry: the batch was aborted whole, so nothing is half-applied.
+    std::unique_lock resize(impl_->resize_lock);
+    std::uint64_t grown = std::min(impl_->map_bytes * 2, 2 * ceiling);
+    rc = mdb_env_set_mapsize(impl_->env, grown);
+    if (rc != 0) return lmdb_error(rc, "cannot grow the map");
+    impl_->map_bytes = grown;
+  }
+}
+
+Status LmdbStore::sync() {
+  if (impl_->options.read_only) return {};
+  int rc = mdb_env_sync(impl_->env, 1);
+  if (rc != 0) return lmdb_error(rc, "cannot sync the store to disk");
+  return {};
+}
+
+Result<std::uint64_t> LmdbStore::live_bytes() const {
+  VS_TRY_ASSIGN(MDB_txn * txn, impl_->begin_read());
+  std::uint64_t pages = 0;
+  std::uint64_t page_size = 0;
+  MDB_stat stat;
+  int rc = mdb_stat(txn, impl_->main_table, &stat);
+  for (std::size_t i = 0; rc == 0; ++i) {
+    pages += stat.ms_branch_pages + stat.ms_leaf_pages + stat.ms_overflow_pages;
+    page_size = stat.ms_psize;
+    if (i == impl_->tables.size()) break;
+    rc = mdb_stat(txn, impl_->tables[i], &stat);
+  }
+  mdb_txn_abort(txn);
+  if (rc != 0) return lmdb_error(rc, "cannot measure the store");
+  return pages * page_size;
+}
+
+Result<StoreUsage> LmdbStore::usage() const {
+  std::shared_lock lock(impl_->resize_lock);
+  VS_TRY_ASSIGN(std::uint64_t live, live_bytes());
+  return StoreUsage{live, impl_->options.max_map_bytes};
+}
+
+std::uint64_t LmdbStore::map_bytes() const { return impl_->map_bytes; }
+int LmdbStore::stale_readers_cleared() const { return impl_->stale_readers; }
+
+}  // namespace vs::platform
