@@ -68,7 +68,8 @@ Result<std::unique_ptr<LmdbStore>> LmdbStore::open(const LmdbStoreOptions& optio
   std::string where = options.directory.string();
   std::error_code error;
   if (!options.read_only) std::filesystem::create_directories(options.directory, error);
-  if (error) return Error(ErrorCode::kIo, "cannot create the store directory", error.value()).about(where);
+  if (error)
+    return Error(ErrorCode::kIo, "cannot create the store directory", error.value()).about(where);
   if (options.tables.empty() || options.tables.size() > 64) {
     return Error(ErrorCode::kInvalidArgument, "a store needs 1 to 64 tables").about(where);
   }
@@ -109,7 +110,9 @@ Result<std::unique_ptr<LmdbStore>> LmdbStore::open(const LmdbStoreOptions& optio
     rc = mdb_dbi_open(txn, name.c_str(), options.read_only ? 0u : MDB_CREATE, &dbi);
     if (rc != 0) {
       mdb_txn_abort(txn);
-      if (rc == MDB_NOTFOUND) return Error(ErrorCode::kNotFound, "the store has no such table").about(where + ": " + name);
+      if (rc == MDB_NOTFOUND)
+        return Error(ErrorCode::kNotFound, "the store has no such table")
+            .about(where + ": " + name);
       return lmdb_error(rc, "cannot open a table").about(where + ": " + name);
     }
     impl->tables.push_back(dbi);
@@ -189,11 +192,12 @@ Result<std::uint64_t> LmdbStore::count(TableId table) const {
 Status LmdbStore::commit(const WriteBatch& batch) {
   if (impl_->options.read_only) return Error(ErrorCode::kPermission, "the store is open read-only");
   for (const auto& operation : batch.operations()) VS_TRY(impl_->check_table(operation.table));
-  std::uint64_t batch_bytes = 0;
+  std::uint64_t added_bytes = 0;
   bool adds = false;
   for (const auto& operation : batch.operations()) {
-    batch_bytes += operation.key.size() + operation.value.size();
-    adds = adds || operation.kind == WriteBatch::Kind::kPut;
+    if (operation.kind != WriteBatch::Kind::kPut) continue;
+    added_bytes += operation.key.size() + operation.value.size();
+    adds = true;
   }
   const std::uint64_t ceiling = impl_->options.max_map_bytes;
   std::lock_guard writer(impl_->write_mutex);
@@ -202,7 +206,8 @@ Status LmdbStore::commit(const WriteBatch& batch) {
   auto over_ceiling = [&]() -> Result<bool> {
     if (!adds) return false;
     VS_TRY_ASSIGN(std::uint64_t live, live_bytes());
-    return live + batch_bytes > ceiling;
+    VS_TRY_ASSIGN(std::uint64_t erased, erased_bytes(batch));
+    return live + added_bytes > ceiling + erased;
   };
   if (impl_->map_bytes > ceiling) {
     VS_TRY_ASSIGN(bool over, over_ceiling());
@@ -257,6 +262,19 @@ Status LmdbStore::sync() {
   return {};
 }
 
+Result<std::uint64_t> LmdbStore::erased_bytes(const WriteBatch& batch) const {
+  std::uint64_t total = 0;
+  VS_TRY_ASSIGN(MDB_txn * txn, impl_->begin_read());
+  for (const auto& operation : batch.operations()) {
+    if (operation.kind != WriteBatch::Kind::kErase) continue;
+    MDB_val k = as_val(operation.key);
+    MDB_val v;
+    if (mdb_get(txn, impl_->tables[operation.table], &k, &v) == 0) total += k.mv_size + v.mv_size;
+  }
+  mdb_txn_abort(txn);
+  return total;
+}
+
 Result<std::uint64_t> LmdbStore::live_bytes() const {
   VS_TRY_ASSIGN(MDB_txn * txn, impl_->begin_read());
   std::uint64_t pages = 0;
@@ -280,7 +298,11 @@ Result<StoreUsage> LmdbStore::usage() const {
   return StoreUsage{live, impl_->options.max_map_bytes};
 }
 
-std::uint64_t LmdbStore::map_bytes() const { return impl_->map_bytes; }
-int LmdbStore::stale_readers_cleared() const { return impl_->stale_readers; }
+std::uint64_t LmdbStore::map_bytes() const {
+  return impl_->map_bytes;
+}
+int LmdbStore::stale_readers_cleared() const {
+  return impl_->stale_readers;
+}
 
 }  // namespace vs::platform

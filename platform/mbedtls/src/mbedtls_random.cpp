@@ -1,10 +1,11 @@
 #include <mbedtls/ctr_drbg.h>
 #include <mbedtls/entropy.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <mutex>
 
-#include "mbedtls_random.h"
+#include "mbedtls_drbg.h"
 #include "vs/platform/assertion.h"
 
 namespace vs::platform::detail {
@@ -36,3 +37,19 @@ int mbedtls_random(void*, unsigned char* out, size_t size) {
 }
 
 }  // namespace vs::platform::detail
+
+#include "vs/platform/mbedtls_random.h"
+
+namespace vs::platform {
+
+void MbedtlsRandom::fill(std::span<std::uint8_t> out) {
+  // CTR_DRBG serves at most 1024 bytes a call.
+  while (!out.empty()) {
+    std::size_t chunk = std::min<std::size_t>(out.size(), 1024);
+    int rc = detail::mbedtls_random(nullptr, out.data(), chunk);
+    VS_ASSERT(rc == 0);  // a seeded DRBG does not fail on valid sizes
+    out = out.subspan(chunk);
+  }
+}
+
+}  // namespace vs::platform

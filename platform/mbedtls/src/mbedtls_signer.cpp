@@ -6,7 +6,7 @@
 
 #include <vector>
 
-#include "mbedtls_random.h"
+#include "mbedtls_drbg.h"
 
 namespace vs::platform {
 

@@ -16,10 +16,13 @@ constexpr TableId kMeta = 1;
 struct StoreMaker {
   std::string name;
   // Makes a store whose size ceiling is `limit_bytes`.
-  std::function<std::unique_ptr<Store>(const std::filesystem::path&, std::uint64_t limit_bytes)> make;
+  std::function<std::unique_ptr<Store>(const std::filesystem::path&, std::uint64_t limit_bytes)>
+      make;
 };
 
-void PrintTo(const StoreMaker& maker, std::ostream* out) { *out << maker.name; }
+void PrintTo(const StoreMaker& maker, std::ostream* out) {
+  *out << maker.name;
+}
 
 class StoreContract : public ::testing::TestWithParam<StoreMaker> {
  protected:
@@ -32,7 +35,8 @@ class StoreContract : public ::testing::TestWithParam<StoreMaker> {
 TEST_P(StoreContract, PutGetScanLastCount) {
   auto store = make();
   WriteBatch batch;
-  for (std::uint64_t i = 0; i < 300; ++i) batch.put(kItems, u64_key(i), as_bytes("value-" + std::to_string(i)));
+  for (std::uint64_t i = 0; i < 300; ++i)
+    batch.put(kItems, u64_key(i), as_bytes("value-" + std::to_string(i)));
   batch.put(kMeta, as_bytes("tip"), as_bytes("299"));
   ASSERT_TRUE(store->commit(batch).ok());
 
@@ -93,25 +97,27 @@ TEST_P(StoreContract, FullStoreRefusesTheWholeBatch) {
   WriteBatch again;
   again.put(kItems, u64_key(key), value);
   auto after = store->commit(again);
-  EXPECT_TRUE(after.ok()) << after.error().message() << " usage " << store->usage().value().used_bytes;
+  EXPECT_TRUE(after.ok()) << after.error().message() << " usage "
+                          << store->usage().value().used_bytes;
 }
 
 INSTANTIATE_TEST_SUITE_P(
     Implementations, StoreContract,
-    ::testing::Values(
-        StoreMaker{"Lmdb",
-                   [](const std::filesystem::path& dir, std::uint64_t limit) -> std::unique_ptr<Store> {
-                     LmdbStoreOptions options;
-                     options.directory = dir;
-                     options.tables = {"items", "meta"};
-                     options.initial_map_bytes = 64 * 1024;
-                     options.max_map_bytes = limit;
-                     return LmdbStore::open(options).value();
-                   }},
-        StoreMaker{"Memory",
-                   [](const std::filesystem::path&, std::uint64_t limit) -> std::unique_ptr<Store> {
-                     return std::make_unique<vs::testing::MemoryStore>(2, limit);
-                   }}),
+    ::testing::Values(StoreMaker{"Lmdb",
+                                 [](const std::filesystem::path& dir,
+                                    std::uint64_t limit) -> std::unique_ptr<Store> {
+                                   LmdbStoreOptions options;
+                                   options.directory = dir;
+                                   options.tables = {"items", "meta"};
+                                   options.initial_map_bytes = 64 * 1024;
+                                   options.max_map_bytes = limit;
+                                   return LmdbStore::open(options).value();
+                                 }},
+                      StoreMaker{"Memory",
+                                 [](const std::filesystem::path&,
+                                    std::uint64_t limit) -> std::unique_ptr<Store> {
+                                   return std::make_unique<vs::testing::MemoryStore>(2, limit);
+                                 }}),
     [](const auto& param_info) { return param_info.param.name; });
 
 TEST(LmdbStore, GrowsTheMapAndKeepsDataAcrossReopen) {
@@ -132,7 +138,8 @@ TEST(LmdbStore, GrowsTheMapAndKeepsDataAcrossReopen) {
   }
   auto reopened = LmdbStore::open(options).value();
   EXPECT_EQ(reopened->count(0).value(), 2000u);
-  EXPECT_EQ(reopened->get(0, u64_key(1999)).value().value()[0], static_cast<std::uint8_t>(1999 % 256));
+  EXPECT_EQ(reopened->get(0, u64_key(1999)).value().value()[0],
+            static_cast<std::uint8_t>(1999 % 256));
 }
 
 TEST(LmdbStore, ReadOnlyOpenSeesTheWritersDataAndCannotWrite) {
@@ -164,7 +171,8 @@ TEST(LmdbStore, BadOptionsAreNamed) {
   options.max_map_bytes = 1 << 20;
   auto result = LmdbStore::open(options);
   ASSERT_FALSE(result.ok());
-  EXPECT_NE(result.error().message().find("initial map size is above the ceiling"), std::string::npos);
+  EXPECT_NE(result.error().message().find("initial map size is above the ceiling"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -32,8 +32,8 @@ class WriteBatch {
   };
 
   void put(TableId table, ByteView key, ByteView value) {
-    operations_.push_back({Kind::kPut, table, Bytes(key.begin(), key.end()),
-                           Bytes(value.begin(), value.end())});
+    operations_.push_back(
+        {Kind::kPut, table, Bytes(key.begin(), key.end()), Bytes(value.begin(), value.end())});
   }
   void erase(TableId table, ByteView key) {
     operations_.push_back({Kind::kErase, table, Bytes(key.begin(), key.end()), {}});
@@ -61,7 +61,8 @@ class Store {
 
   virtual Result<std::optional<Bytes>> get(TableId table, ByteView key) const = 0;
   // Up to `limit` records with key >= from, in key order.
-  virtual Result<std::vector<Record>> scan(TableId table, ByteView from, std::size_t limit) const = 0;
+  virtual Result<std::vector<Record>> scan(TableId table, ByteView from,
+                                           std::size_t limit) const = 0;
   // The record with the greatest key, if any.
   virtual Result<std::optional<Record>> last(TableId table) const = 0;
   virtual Result<std::uint64_t> count(TableId table) const = 0;

@@ -16,11 +16,11 @@ enum class Durability {
 
 struct LmdbStoreOptions {
   std::filesystem::path directory;
-  std::vector<std::string> tables;         // TableId i is tables[i]
+  std::vector<std::string> tables;  // TableId i is tables[i]
   std::uint64_t initial_map_bytes = 1 << 20;
   std::uint64_t max_map_bytes = 1ULL << 30;  // ceiling on live data: kNoSpace past it
   Durability durability = Durability::kEveryCommit;
-  bool read_only = false;                  // for tools reading a live store
+  bool read_only = false;  // for tools reading a live store
 };
 
 // Store on LMDB 0.9. See platform/lmdb/README.md for its crash-safety steps.
@@ -46,6 +46,8 @@ class LmdbStore final : public Store {
  private:
   // Pages of live data (all tables), excluding free pages.
   Result<std::uint64_t> live_bytes() const;
+  // Bytes the batch's erases would free (keys and values that exist).
+  Result<std::uint64_t> erased_bytes(const WriteBatch& batch) const;
 
   struct Impl;
   explicit LmdbStore(std::unique_ptr<Impl> impl);

@@ -1,0 +1,100 @@
+#pragma once
+
+#include <optional>
+#include <variant>
+
+#include "vs/chain/block_sealer.h"
+#include "vs/chain/chain_verifier.h"
+#include "vs/chain/device_id.h"
+#include "vs/platform/random.h"
+#include "vs/platform/sha256.h"
+#include "vs/platform/signer.h"
+#include "vs/platform/store.h"
+#include "vs/proto/entry.h"
+#include "vs/proto/receipt.h"
+
+namespace vs::agent {
+
+// The agent's tables in its Store.
+enum AgentTable : platform::TableId {
+  kPendingTable = 0,   // seq -> committed entry waiting to be sealed
+  kBlocksTable = 1,    // height -> encoded Block
+  kReceiptsTable = 2,  // height -> encoded Receipt (verified)
+  kMetaTable = 3,      // name -> value
+};
+inline const std::vector<std::string> kAgentTableNames{"pending", "blocks", "receipts", "meta"};
+
+using EntryBody = std::variant<proto::Reading, proto::Event>;
+
+struct AnchorRef {
+  std::uint64_t batch_id = 0;
+  Digest batch_root{};
+};
+
+// The device's chain, kept in a Store: the one place that assigns seq,
+// commits entries, seals blocks and retires anchored ones. Every change is
+// one atomic batch, so a crash at any instant leaves the state before or
+// after it: no gap, no fork, no reused seq. Not thread-safe: one owner.
+class DeviceChain {
+ public:
+  // Opens (or starts) the chain kept in `store`. The blinding secret is made
+  // on first open and kept in the store's metadata.
+  static Result<std::unique_ptr<DeviceChain>> open(platform::Store& store, platform::Signer& signer,
+                                                   const platform::Sha256& sha, platform::Random& random);
+
+  // Assigns the next seq, encodes, signs (when asked) and commits one entry.
+  // kNoSpace when the store is full even after pruning anchored blocks:
+  // the reading is refused, nothing else changes.
+  Result<std::uint64_t> record(const EntryBody& body, std::uint64_t time_ms, bool sign_entry);
+
+  // Moves up to max_entries pending entries into a new signed block, in one
+  // batch. nullopt when nothing is pending.
+  Result<std::optional<chain::SealedBlock>> seal(std::uint64_t now_ms, proto::SealReason reason,
+                                                 std::size_t max_entries);
+
+  // Stores a receipt the caller has verified; anchored and final receipts
+  // retire their block (it may then be pruned).
+  Status accept_receipt(std::uint64_t height, ByteView receipt, const proto::ReceiptBody& body);
+
+  // Deletes up to max_blocks retired blocks, oldest first. Returns how many.
+  Result<std::uint64_t> prune_retired(std::uint64_t max_blocks);
+
+  Result<std::optional<Bytes>> block(std::uint64_t height) const;
+  Result<std::optional<Bytes>> receipt(std::uint64_t height) const;
+
+  const chain::DeviceId& device_id() const { return device_id_; }
+  std::uint64_t next_seq() const { return next_seq_; }
+  std::uint64_t pending_entries() const { return pending_count_; }
+  const std::optional<chain::ChainTip>& tip() const { return tip_; }
+  // Heights below this have verified anchored receipts.
+  std::uint64_t retired_below() const { return retired_below_; }
+  // Heights below this have been pruned.
+  std::uint64_t pruned_below() const { return pruned_below_; }
+  std::uint64_t backlog_blocks() const { return tip_ ? tip_->height + 1 - retired_below_ : 0; }
+  const std::optional<AnchorRef>& newest_anchor() const { return anchor_; }
+  // Readings refused for lack of space since the last gap event.
+  std::uint64_t refused_readings() const { return refused_; }
+
+ private:
+  DeviceChain(platform::Store& store, platform::Signer& signer, const platform::Sha256& sha)
+      : store_(store), signer_(signer), sha_(sha) {}
+  Status load(platform::Random& random);
+  Status commit_with_room(const platform::WriteBatch& batch);
+  Status note_refused();
+
+  platform::Store& store_;
+  platform::Signer& signer_;
+  const platform::Sha256& sha_;
+  chain::DeviceId device_id_;
+  Bytes secret_;
+  std::uint32_t key_index_ = 0;
+  std::uint64_t next_seq_ = 0;
+  std::uint64_t pending_count_ = 0;
+  std::optional<chain::ChainTip> tip_;
+  std::uint64_t retired_below_ = 0;
+  std::uint64_t pruned_below_ = 0;
+  std::optional<AnchorRef> anchor_;
+  std::uint64_t refused_ = 0;
+};
+
+}  // namespace vs::agent

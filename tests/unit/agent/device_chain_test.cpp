@@ -1,0 +1,185 @@
+#include "vs/agent/device_chain.h"
+
+#include <gtest/gtest.h>
+
+#include "fakes/memory_store.h"
+#include "vs/chain/chain_verifier.h"
+#include "vs/platform/mbedtls_random.h"
+#include "vs/platform/mbedtls_sha256.h"
+#include "vs/platform/mbedtls_signer.h"
+#include "vs/platform/openssl_verifier.h"
+#include "vs/platform/wire_codec.h"
+
+namespace vs::agent {
+namespace {
+
+proto::Reading heart_rate(std::int64_t value, std::uint32_t quality = proto::kQualityOk) {
+  return proto::Reading{proto::VitalKind::kHeartRate, value, 0, quality, 0, {}};
+}
+
+class DeviceChainTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<DeviceChain> open() {
+    auto chain = DeviceChain::open(store_, *signer_, sha_, random_);
+    EXPECT_TRUE(chain.ok()) << chain.error().message();
+    return std::move(chain).value();
+  }
+  // Every block in the store, verified as the gateway would.
+  std::vector<chain::VerifiedBlock> verify_all(const DeviceChain& device) {
+    auto follower = chain::ChainVerifier::from_genesis(sha_, keys_, signer_->public_key()).value();
+    std::vector<chain::VerifiedBlock> blocks;
+    for (std::uint64_t height = device.pruned_below(); device.tip() && height <= device.tip()->height; ++height) {
+      auto bytes = device.block(height).value();
+      EXPECT_TRUE(bytes.has_value()) << height;
+      auto verified = follower.append(*bytes);
+      EXPECT_TRUE(verified.ok()) << verified.error().message();
+      blocks.push_back(std::move(verified).value());
+    }
+    return blocks;
+  }
+  proto::ReceiptBody anchored(std::uint64_t height, std::uint64_t batch) {
+    proto::ReceiptBody body;
+    body.state = proto::ReceiptState::kAnchored;
+    body.block_height = height;
+    body.batch_id = batch;
+    body.batch_root = Bytes(32, static_cast<std::uint8_t>(batch));
+    return body;
+  }
+  Bytes receipt_bytes(const proto::ReceiptBody& body) {
+    proto::Receipt receipt{platform::WireCodec::encode(body).value(), Bytes(64, 1), Bytes(16, 2)};
+    return platform::WireCodec::encode(receipt).value();
+  }
+
+  vs::testing::MemoryStore store_{4};
+  std::unique_ptr<platform::MbedtlsSigner> signer_ = platform::MbedtlsSigner::generate().value();
+  platform::MbedtlsSha256 sha_;
+  platform::MbedtlsRandom random_;
+  platform::OpensslVerifierFactory keys_;
+};
+
+TEST_F(DeviceChainTest, SeqIsConsecutiveAndSurvivesReopen) {
+  {
+    auto device = open();
+    EXPECT_EQ(device->record(heart_rate(70), 1000, true).value(), 0u);
+    EXPECT_EQ(device->record(heart_rate(71), 2000, false).value(), 1u);
+  }
+  auto device = open();
+  EXPECT_EQ(device->next_seq(), 2u);
+  EXPECT_EQ(device->pending_entries(), 2u);
+  EXPECT_EQ(device->record(heart_rate(72), 3000, true).value(), 2u);
+}
+
+TEST_F(DeviceChainTest, SealedBlocksFormAChainTheGatewayAccepts) {
+  auto device = open();
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(device->record(heart_rate(60 + i), 1000u * static_cast<unsigned>(i), i % 2 == 0).ok());
+  auto first = device->seal(20'000, proto::SealReason::kCount, 4).value();
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(first->header.entry_count, 4u);
+  ASSERT_TRUE(device->seal(21'000, proto::SealReason::kCount, 4).value().has_value());
+  ASSERT_TRUE(device->seal(22'000, proto::SealReason::kTime, 4).value().has_value());
+  EXPECT_FALSE(device->seal(23'000, proto::SealReason::kTime, 4).value().has_value());
+  EXPECT_EQ(device->pending_entries(), 0u);
+  EXPECT_EQ(device->tip()->height, 2u);
+  auto blocks = verify_all(*device);
+  ASSERT_EQ(blocks.size(), 3u);
+  EXPECT_EQ(blocks[2].header.last_seq, 9u);
+  EXPECT_EQ(std::get<proto::Reading>(blocks[1].entries[0].body).mantissa, 64);
+
+  auto reopened = open();
+  EXPECT_EQ(reopened->tip()->height, 2u);
+  EXPECT_EQ(reopened->tip()->hash, device->tip()->hash);
+  ASSERT_TRUE(reopened->record(heart_rate(99), 30'000, true).ok());
+  ASSERT_TRUE(reopened->seal(31'000, proto::SealReason::kAlarm, 64).value().has_value());
+  EXPECT_EQ(verify_all(*reopened).size(), 4u);
+}
+
+TEST_F(DeviceChainTest, FailedCommitsTakeNothing) {
+  auto device = open();
+  ASSERT_TRUE(device->record(heart_rate(70), 1000, true).ok());
+  store_.fail_next_commits(1);
+  auto failed = device->record(heart_rate(71), 2000, true);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.error().code(), ErrorCode::kIo);
+  EXPECT_EQ(device->record(heart_rate(72), 3000, true).value(), 1u);  // seq 1 was never taken
+
+  store_.fail_next_commits(1);
+  EXPECT_FALSE(device->seal(4000, proto::SealReason::kCount, 10).ok());
+  EXPECT_EQ(device->pending_entries(), 2u);
+  EXPECT_FALSE(device->tip().has_value());
+  ASSERT_TRUE(device->seal(5000, proto::SealReason::kCount, 10).value().has_value());
+  EXPECT_EQ(verify_all(*device).size(), 1u);
+}
+
+TEST_F(DeviceChainTest, ReceiptsRetireContiguousHeightsAndFeedTheNextHeader) {
+  auto device = open();
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(device->record(heart_rate(70), 1000, false).ok());
+    ASSERT_TRUE(device->seal(2000, proto::SealReason::kCount, 10).ok());
+  }
+  EXPECT_EQ(device->backlog_blocks(), 3u);
+  ASSERT_TRUE(device->accept_receipt(1, receipt_bytes(anchored(1, 5)), anchored(1, 5)).ok());
+  EXPECT_EQ(device->retired_below(), 0u);  // height 0 still open
+  ASSERT_TRUE(device->accept_receipt(0, receipt_bytes(anchored(0, 4)), anchored(0, 4)).ok());
+  EXPECT_EQ(device->retired_below(), 2u);
+  EXPECT_EQ(device->backlog_blocks(), 1u);
+  EXPECT_EQ(device->newest_anchor()->batch_id, 5u);
+
+  ASSERT_TRUE(device->record(heart_rate(70), 3000, false).ok());
+  auto next = device->seal(4000, proto::SealReason::kCount, 10).value();
+  EXPECT_EQ(next->header.anchor_batch_id, 5u);
+  EXPECT_EQ(next->header.anchor_batch_root, Bytes(32, 5));
+  EXPECT_EQ(open()->retired_below(), 2u);
+  EXPECT_FALSE(device->accept_receipt(9, receipt_bytes(anchored(9, 6)), anchored(9, 6)).ok());
+}
+
+TEST_F(DeviceChainTest, FullStorageRefusesReadingsThenRecordsTheGap) {
+  auto device = open();
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_TRUE(device->record(heart_rate(70), 1000, true).ok());
+    ASSERT_TRUE(device->seal(2000, proto::SealReason::kCount, 10).ok());
+  }
+  store_.set_limit_bytes(store_.usage().value().used_bytes + 50);
+  auto refused = device->record(heart_rate(71), 3000, true);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code(), ErrorCode::kNoSpace);
+  EXPECT_FALSE(device->record(heart_rate(72), 3001, true).ok());
+  EXPECT_EQ(device->refused_readings(), 2u);
+  std::uint64_t tip_before = device->tip()->height;
+
+  // Receipts arrive: anchored blocks may go, and the next reading makes room.
+  for (std::uint64_t height = 0; height < 10; ++height) {
+    ASSERT_TRUE(device->accept_receipt(height, receipt_bytes(anchored(height, 1)), anchored(height, 1)).ok());
+  }
+  auto taken = device->record(heart_rate(73), 4000, true);
+  ASSERT_TRUE(taken.ok()) << taken.error().message();
+  EXPECT_GT(device->pruned_below(), 0u);
+  EXPECT_EQ(device->refused_readings(), 0u);
+  EXPECT_EQ(device->tip()->height, tip_before);  // no unanchored block was dropped
+  for (std::uint64_t height = device->retired_below(); height <= tip_before; ++height) {
+    EXPECT_TRUE(device->block(height).value().has_value()) << height;
+  }
+  auto sealed = device->seal(5000, proto::SealReason::kCount, 10).value();
+  ASSERT_TRUE(sealed.has_value());
+  auto gap = platform::WireCodec::decode_entry(sealed->block.entries[0]).value();
+  const auto& event = std::get<proto::Event>(gap.body);
+  EXPECT_EQ(event.kind, proto::EventKind::kGap);
+  EXPECT_EQ(event.count, 2u);
+  EXPECT_EQ(std::get<proto::Reading>(platform::WireCodec::decode_entry(sealed->block.entries[1]).value().body).mantissa, 73);
+}
+
+TEST_F(DeviceChainTest, InconsistentStoredStateIsRefusedAtOpen) {
+  {
+    auto device = open();
+    ASSERT_TRUE(device->record(heart_rate(70), 1000, true).ok());
+  }
+  platform::WriteBatch corrupt;
+  corrupt.put(kMetaTable, as_bytes("next_seq"), platform::u64_key(7));
+  ASSERT_TRUE(store_.commit(corrupt).ok());
+  auto reopened = DeviceChain::open(store_, *signer_, sha_, random_);
+  ASSERT_FALSE(reopened.ok());
+  EXPECT_EQ(reopened.error().message(),
+            "device chain: stored next seq does not match the committed entries [integrity]");
+}
+
+}  // namespace
+}  // namespace vs::agent
