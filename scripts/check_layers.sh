@@ -17,6 +17,7 @@ declare -A vendor_home=(
   ['mqtt/']='platform/paho/'
   ['pb(_encode|_decode|_common)?\.h']='platform/nanopb/'
   ['[a-z_]+\.pb\.h']='platform/nanopb/'
+  ['toml\+\+/']='platform/toml/'
 )
 for pattern in "${!vendor_home[@]}"; do
   home=${vendor_home[$pattern]}

@@ -11,14 +11,16 @@ namespace {
 using platform::u64_key;
 
 constexpr std::string_view kNextSeq = "next_seq";
-constexpr std::string_view kTip = "tip";                  // height | hash | last_seq
-constexpr std::string_view kSecret = "blinding_secret";   // 32 bytes
+constexpr std::string_view kTip = "tip";                 // height | hash | last_seq
+constexpr std::string_view kSecret = "blinding_secret";  // 32 bytes
 constexpr std::string_view kKeyIndex = "key_index";
 constexpr std::string_view kRetiredBelow = "retired_below";
 constexpr std::string_view kPrunedBelow = "pruned_below";
-constexpr std::string_view kAnchor = "anchor";            // batch id | root
+constexpr std::string_view kAnchor = "anchor";  // batch id | root
 
-Bytes u64_value(std::uint64_t value) { return u64_key(value); }
+Bytes u64_value(std::uint64_t value) {
+  return u64_key(value);
+}
 
 Result<std::uint64_t> read_u64(const std::optional<Bytes>& value, const char* what) {
   if (!value) return std::uint64_t{0};
@@ -46,14 +48,16 @@ Result<chain::PendingEntry> decode_pending(std::uint64_t seq, const Bytes& store
   entry.time_ms = get_u64_be(stored.data());
   std::memcpy(entry.blinding.data(), stored.data() + 8, 32);
   std::size_t signature_size = stored[40];
-  entry.signature.assign(stored.begin() + 41, stored.begin() + 41 + static_cast<long>(signature_size));
+  entry.signature.assign(stored.begin() + 41,
+                         stored.begin() + 41 + static_cast<long>(signature_size));
   entry.bytes.assign(stored.begin() + 41 + static_cast<long>(signature_size), stored.end());
   return entry;
 }
 
 }  // namespace
 
-Result<std::unique_ptr<DeviceChain>> DeviceChain::open(platform::Store& store, platform::Signer& signer,
+Result<std::unique_ptr<DeviceChain>> DeviceChain::open(platform::Store& store,
+                                                       platform::Signer& signer,
                                                        const platform::Sha256& sha,
                                                        platform::Random& random) {
   std::unique_ptr<DeviceChain> chain(new DeviceChain(store, signer, sha));
@@ -73,10 +77,12 @@ Status DeviceChain::load(platform::Random& random) {
     VS_TRY(store_.commit(batch));
     secret = fresh;
   }
-  if (secret->size() != 32) return Error(ErrorCode::kMalformed, "stored blinding secret is not 32 bytes");
+  if (secret->size() != 32)
+    return Error(ErrorCode::kMalformed, "stored blinding secret is not 32 bytes");
   secret_ = *secret;
 
-  VS_TRY_ASSIGN(next_seq_, read_u64(store_.get(kMetaTable, as_bytes(kNextSeq)).value(), "stored next seq is not 8 bytes"));
+  VS_TRY_ASSIGN(next_seq_, read_u64(store_.get(kMetaTable, as_bytes(kNextSeq)).value(),
+                                    "stored next seq is not 8 bytes"));
   VS_TRY_ASSIGN(auto key_index, store_.get(kMetaTable, as_bytes(kKeyIndex)));
   VS_TRY_ASSIGN(std::uint64_t index, read_u64(key_index, "stored key index is not 8 bytes"));
   key_index_ = static_cast<std::uint32_t>(index);
@@ -126,7 +132,8 @@ Status DeviceChain::commit_with_room(const platform::WriteBatch& batch) {
   return store_.commit(batch);
 }
 
-Result<std::uint64_t> DeviceChain::record(const EntryBody& body, std::uint64_t time_ms, bool sign_entry) {
+Result<std::uint64_t> DeviceChain::record(const EntryBody& body, std::uint64_t time_ms,
+                                          bool sign_entry) {
   if (refused_ > 0) {
     // Space is back (or we are about to find out): first say what was lost.
     proto::Event gap;
@@ -164,7 +171,8 @@ Result<std::uint64_t> DeviceChain::record(const EntryBody& body, std::uint64_t t
   return entry.seq;
 }
 
-Result<std::optional<chain::SealedBlock>> DeviceChain::seal(std::uint64_t now_ms, proto::SealReason reason,
+Result<std::optional<chain::SealedBlock>> DeviceChain::seal(std::uint64_t now_ms,
+                                                            proto::SealReason reason,
                                                             std::size_t max_entries) {
   if (pending_count_ == 0) return std::optional<chain::SealedBlock>();
   std::uint64_t first_seq = tip_ ? tip_->last_seq + 1 : 0;
@@ -188,7 +196,8 @@ Result<std::optional<chain::SealedBlock>> DeviceChain::seal(std::uint64_t now_ms
     position.anchor_batch_root = anchor_->batch_root;
   }
   position.reason = reason;
-  VS_TRY_ASSIGN(chain::SealedBlock sealed, chain::BlockSealer(sha_, signer_).seal(position, entries));
+  VS_TRY_ASSIGN(chain::SealedBlock sealed,
+                chain::BlockSealer(sha_, signer_).seal(position, entries));
 
   chain::ChainTip tip{position.height, sealed.hash, entries.back().seq};
   Bytes tip_value(48);
@@ -206,13 +215,15 @@ Result<std::optional<chain::SealedBlock>> DeviceChain::seal(std::uint64_t now_ms
   return std::optional<chain::SealedBlock>(std::move(sealed));
 }
 
-Status DeviceChain::accept_receipt(std::uint64_t height, ByteView receipt, const proto::ReceiptBody& body) {
+Status DeviceChain::accept_receipt(std::uint64_t height, ByteView receipt,
+                                   const proto::ReceiptBody& body) {
   if (!tip_ || height > tip_->height) {
     return Error(ErrorCode::kInvalidArgument, "receipt is for a height this device has not sealed");
   }
   platform::WriteBatch batch;
   batch.put(kReceiptsTable, u64_key(height), receipt);
-  bool anchored = body.state == proto::ReceiptState::kAnchored || body.state == proto::ReceiptState::kFinal;
+  bool anchored =
+      body.state == proto::ReceiptState::kAnchored || body.state == proto::ReceiptState::kFinal;
   std::uint64_t retired = retired_below_;
   std::optional<AnchorRef> anchor = anchor_;
   if (anchored) {
@@ -233,8 +244,11 @@ Status DeviceChain::accept_receipt(std::uint64_t height, ByteView receipt, const
         VS_TRY_ASSIGN(auto next, store_.get(kReceiptsTable, u64_key(retired)));
         if (!next) break;
         VS_TRY_ASSIGN(proto::Receipt stored, platform::WireCodec::decode_receipt(*next));
-        VS_TRY_ASSIGN(proto::ReceiptBody stored_body, platform::WireCodec::decode_receipt_body(stored.body));
-        if (stored_body.state != proto::ReceiptState::kAnchored && stored_body.state != proto::ReceiptState::kFinal) break;
+        VS_TRY_ASSIGN(proto::ReceiptBody stored_body,
+                      platform::WireCodec::decode_receipt_body(stored.body));
+        if (stored_body.state != proto::ReceiptState::kAnchored &&
+            stored_body.state != proto::ReceiptState::kFinal)
+          break;
         ++retired;
       }
       batch.put(kMetaTable, as_bytes(kRetiredBelow), u64_value(retired));

@@ -28,7 +28,8 @@ class DeviceChainTest : public ::testing::Test {
   std::vector<chain::VerifiedBlock> verify_all(const DeviceChain& device) {
     auto follower = chain::ChainVerifier::from_genesis(sha_, keys_, signer_->public_key()).value();
     std::vector<chain::VerifiedBlock> blocks;
-    for (std::uint64_t height = device.pruned_below(); device.tip() && height <= device.tip()->height; ++height) {
+    for (std::uint64_t height = device.pruned_below();
+         device.tip() && height <= device.tip()->height; ++height) {
       auto bytes = device.block(height).value();
       EXPECT_TRUE(bytes.has_value()) << height;
       auto verified = follower.append(*bytes);
@@ -71,7 +72,9 @@ TEST_F(DeviceChainTest, SeqIsConsecutiveAndSurvivesReopen) {
 
 TEST_F(DeviceChainTest, SealedBlocksFormAChainTheGatewayAccepts) {
   auto device = open();
-  for (int i = 0; i < 10; ++i) ASSERT_TRUE(device->record(heart_rate(60 + i), 1000u * static_cast<unsigned>(i), i % 2 == 0).ok());
+  for (int i = 0; i < 10; ++i)
+    ASSERT_TRUE(
+        device->record(heart_rate(60 + i), 1000u * static_cast<unsigned>(i), i % 2 == 0).ok());
   auto first = device->seal(20'000, proto::SealReason::kCount, 4).value();
   ASSERT_TRUE(first.has_value());
   EXPECT_EQ(first->header.entry_count, 4u);
@@ -148,7 +151,9 @@ TEST_F(DeviceChainTest, FullStorageRefusesReadingsThenRecordsTheGap) {
 
   // Receipts arrive: anchored blocks may go, and the next reading makes room.
   for (std::uint64_t height = 0; height < 10; ++height) {
-    ASSERT_TRUE(device->accept_receipt(height, receipt_bytes(anchored(height, 1)), anchored(height, 1)).ok());
+    ASSERT_TRUE(
+        device->accept_receipt(height, receipt_bytes(anchored(height, 1)), anchored(height, 1))
+            .ok());
   }
   auto taken = device->record(heart_rate(73), 4000, true);
   ASSERT_TRUE(taken.ok()) << taken.error().message();
@@ -164,7 +169,10 @@ TEST_F(DeviceChainTest, FullStorageRefusesReadingsThenRecordsTheGap) {
   const auto& event = std::get<proto::Event>(gap.body);
   EXPECT_EQ(event.kind, proto::EventKind::kGap);
   EXPECT_EQ(event.count, 2u);
-  EXPECT_EQ(std::get<proto::Reading>(platform::WireCodec::decode_entry(sealed->block.entries[1]).value().body).mantissa, 73);
+  EXPECT_EQ(std::get<proto::Reading>(
+                platform::WireCodec::decode_entry(sealed->block.entries[1]).value().body)
+                .mantissa,
+            73);
 }
 
 TEST_F(DeviceChainTest, InconsistentStoredStateIsRefusedAtOpen) {

@@ -40,7 +40,8 @@ class DeviceChain {
   // Opens (or starts) the chain kept in `store`. The blinding secret is made
   // on first open and kept in the store's metadata.
   static Result<std::unique_ptr<DeviceChain>> open(platform::Store& store, platform::Signer& signer,
-                                                   const platform::Sha256& sha, platform::Random& random);
+                                                   const platform::Sha256& sha,
+                                                   platform::Random& random);
 
   // Assigns the next seq, encodes, signs (when asked) and commits one entry.
   // kNoSpace when the store is full even after pruning anchored blocks:

@@ -55,9 +55,9 @@ class Error {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value)
-      : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
-  Result(Error error) : state_(std::in_place_index<1>, std::move(error)) {}  // NOLINT
+  // Implicit by design: `return value;` and `return Error(...);` both work.
+  Result(T initial) : state_(std::in_place_index<0>, std::move(initial)) {}      // NOLINT
+  Result(Error failure) : state_(std::in_place_index<1>, std::move(failure)) {}  // NOLINT
 
   bool ok() const { return state_.index() == 0; }
   explicit operator bool() const { return ok(); }

@@ -1,0 +1,56 @@
+// The sim board: its sensor (a simulated patient), its key store (key files)
+// and its config keys, all under [sim] in the agent's config:
+//   sim.scenario   path of a scenario file (default: resting, built in)
+//   sim.seed       integer, default 1
+//   sim.waveform   "ecg" (default), "ppg" or "none"
+//   sim.speed      simulated seconds per real second; 0 floods (default 1)
+//   sim.key_dir    directory of the device key files (default "keys")
+#include <memory>
+
+#include "vs/board/sim_sensor.h"
+#include "vs/platform/board.h"
+#include "vs/platform/file_key_store.h"
+#include "vs/platform/toml_config.h"
+
+namespace vs::board {
+namespace {
+
+Result<platform::Board> make_sim_board(const platform::TomlConfig& config, const platform::Clock& clock) {
+  Scenario scenario;
+  VS_TRY_ASSIGN(auto scenario_path, config.string("sim.scenario"));
+  if (scenario_path) {
+    auto file = platform::TomlConfig::load(*scenario_path);
+    if (!file) return std::move(file).error().about(config.where("sim.scenario") + ": sim.scenario");
+    VS_TRY_ASSIGN(scenario, Scenario::from_config(*file));
+  }
+  VS_TRY_ASSIGN(auto seed, config.integer("sim.seed"));
+  VS_TRY_ASSIGN(auto waveform_name, config.string("sim.waveform"));
+  Waveform waveform = Waveform::kEcg;
+  if (waveform_name) {
+    if (*waveform_name == "ppg") {
+      waveform = Waveform::kPpg;
+    } else if (*waveform_name == "none") {
+      waveform = Waveform::kNone;
+    } else if (*waveform_name != "ecg") {
+      return Error(ErrorCode::kInvalidArgument, "must be \"ecg\", \"ppg\" or \"none\"")
+          .about(config.where("sim.waveform") + ": sim.waveform = \"" + *waveform_name + "\"");
+    }
+  }
+  VS_TRY_ASSIGN(auto speed, config.number("sim.speed"));
+  if (speed && (*speed < 0 || *speed > 1e6)) {
+    return Error(ErrorCode::kInvalidArgument, "must be 0 (flood) up to 1000000")
+        .about(config.where("sim.speed") + ": sim.speed = " + std::to_string(*speed));
+  }
+  VS_TRY_ASSIGN(auto key_dir, config.string("sim.key_dir"));
+  platform::Board board;
+  board.sensor = std::make_unique<SimSensor>(
+      SimPatient(std::move(scenario), static_cast<std::uint64_t>(seed.value_or(1)), waveform), clock,
+      speed.value_or(1.0));
+  board.keys = std::make_unique<platform::FileKeyStore>(key_dir.value_or("keys"));
+  return board;
+}
+
+const platform::BoardRegistry::Registration registration("sim", make_sim_board);
+
+}  // namespace
+}  // namespace vs::board

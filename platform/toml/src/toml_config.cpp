@@ -1,0 +1,115 @@
+#include "vs/platform/toml_config.h"
+
+#include <toml++/toml.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace vs::platform {
+
+struct TomlConfig::Impl {
+  toml::table table;
+  std::string source;
+
+  toml::node_view<const toml::node> at(std::string_view key) const {
+    return table.at_path(key);
+  }
+  Error wrong_type(std::string_view key, const char* expected) const {
+    return Error(ErrorCode::kInvalidArgument, expected).about(where(key) + ": " + std::string(key));
+  }
+  std::string where(std::string_view key) const {
+    auto node = at(key);
+    if (!node || !node.node()->source().begin) return source;
+    return source + ":" + std::to_string(node.node()->source().begin.line);
+  }
+};
+
+TomlConfig::TomlConfig(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+TomlConfig::TomlConfig(TomlConfig&&) noexcept = default;
+TomlConfig& TomlConfig::operator=(TomlConfig&&) noexcept = default;
+TomlConfig::~TomlConfig() = default;
+
+Result<TomlConfig> TomlConfig::parse(std::string_view text, const std::string& source_name) {
+  auto impl = std::make_unique<Impl>();
+  // Debian's libtomlplusplus is built with exceptions: they stop here.
+  try {
+    impl->table = toml::parse(text, source_name);
+  } catch (const toml::parse_error& error) {
+    // toml++ describes the problem; the reason stays static, the text goes in the subject.
+    return Error(ErrorCode::kInvalidArgument, "not valid TOML")
+        .about(source_name + ":" + std::to_string(error.source().begin.line) + ": " +
+               std::string(error.description()));
+  }
+  impl->source = source_name;
+  return TomlConfig(std::move(impl));
+}
+
+Result<TomlConfig> TomlConfig::load(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  if (!in) return Error(ErrorCode::kNotFound, "cannot read the config file").about(path.string());
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (text.str().size() > 1024 * 1024) {
+    return Error(ErrorCode::kInvalidArgument, "config file is larger than 1 MiB").about(path.string());
+  }
+  return parse(text.str(), path.string());
+}
+
+Result<std::optional<std::string>> TomlConfig::string(std::string_view key) const {
+  auto node = impl_->at(key);
+  if (!node) return std::optional<std::string>();
+  if (auto value = node.value<std::string>(); value && node.is_string()) return std::optional<std::string>(*value);
+  return impl_->wrong_type(key, "expected a string");
+}
+
+Result<std::optional<std::int64_t>> TomlConfig::integer(std::string_view key) const {
+  auto node = impl_->at(key);
+  if (!node) return std::optional<std::int64_t>();
+  if (node.is_integer()) return std::optional<std::int64_t>(node.as_integer()->get());
+  return impl_->wrong_type(key, "expected an integer");
+}
+
+Result<std::optional<double>> TomlConfig::number(std::string_view key) const {
+  auto node = impl_->at(key);
+  if (!node) return std::optional<double>();
+  if (node.is_integer()) return std::optional<double>(static_cast<double>(node.as_integer()->get()));
+  if (node.is_floating_point()) return std::optional<double>(node.as_floating_point()->get());
+  return impl_->wrong_type(key, "expected a number");
+}
+
+Result<std::optional<bool>> TomlConfig::boolean(std::string_view key) const {
+  auto node = impl_->at(key);
+  if (!node) return std::optional<bool>();
+  if (node.is_boolean()) return std::optional<bool>(node.as_boolean()->get());
+  return impl_->wrong_type(key, "expected true or false");
+}
+
+std::size_t TomlConfig::array_size(std::string_view key) const {
+  auto node = impl_->at(key);
+  if (!node || !node.is_array()) return 0;
+  return node.as_array()->size();
+}
+
+namespace {
+void collect(const toml::node& node, const std::string& path, std::vector<std::string>& out) {
+  if (const auto* table = node.as_table()) {
+    for (const auto& [name, child] : *table) {
+      collect(child, path.empty() ? std::string(name.str()) : path + "." + std::string(name.str()), out);
+    }
+  } else if (const auto* array = node.as_array(); array && !array->empty() && array->front().is_table()) {
+    for (std::size_t i = 0; i < array->size(); ++i) collect(*array->get(i), path + "[" + std::to_string(i) + "]", out);
+  } else {
+    out.push_back(path);
+  }
+}
+}  // namespace
+
+std::vector<std::string> TomlConfig::leaf_keys() const {
+  std::vector<std::string> keys;
+  collect(impl_->table, "", keys);
+  return keys;
+}
+
+std::string TomlConfig::where(std::string_view key) const { return impl_->where(key); }
+
+}  // namespace vs::platform
