@@ -16,7 +16,8 @@ constexpr std::string_view kSecret = "blinding_secret";  // 32 bytes
 constexpr std::string_view kKeyIndex = "key_index";
 constexpr std::string_view kRetiredBelow = "retired_below";
 constexpr std::string_view kPrunedBelow = "pruned_below";
-constexpr std::string_view kAnchor = "anchor";  // batch id | root
+constexpr std::string_view kAnchor = "anchor";         // batch id | root
+constexpr std::string_view kPublicKey = "public_key";  // the device's first key, DER
 
 Bytes u64_value(std::uint64_t value) {
   return u64_key(value);
@@ -67,7 +68,6 @@ Result<std::unique_ptr<DeviceChain>> DeviceChain::open(platform::Store& store,
 }
 
 Status DeviceChain::load(platform::Random& random) {
-  device_id_ = chain::DeviceId::from_public_key(sha_, signer_.public_key());
   VS_TRY_ASSIGN(auto secret, store_.get(kMetaTable, as_bytes(kSecret)));
   if (!secret) {
     Bytes fresh(32);
@@ -81,11 +81,27 @@ Status DeviceChain::load(platform::Random& random) {
     return Error(ErrorCode::kMalformed, "stored blinding secret is not 32 bytes");
   secret_ = *secret;
 
-  VS_TRY_ASSIGN(next_seq_, read_u64(store_.get(kMetaTable, as_bytes(kNextSeq)).value(),
-                                    "stored next seq is not 8 bytes"));
+  // The first key is kept with the chain, so tools can verify it without key
+  // files, and the device id (derived from it) survives key rotation.
+  VS_TRY_ASSIGN(auto first_key, store_.get(kMetaTable, as_bytes(kPublicKey)));
+  if (!first_key) {
+    platform::WriteBatch batch;
+    batch.put(kMetaTable, as_bytes(kPublicKey), signer_.public_key());
+    VS_TRY(store_.commit(batch));
+    first_key = Bytes(signer_.public_key().begin(), signer_.public_key().end());
+  }
+  device_id_ = chain::DeviceId::from_public_key(sha_, *first_key);
+
+  VS_TRY_ASSIGN(auto next_seq, store_.get(kMetaTable, as_bytes(kNextSeq)));
+  VS_TRY_ASSIGN(next_seq_, read_u64(next_seq, "stored next seq is not 8 bytes"));
   VS_TRY_ASSIGN(auto key_index, store_.get(kMetaTable, as_bytes(kKeyIndex)));
   VS_TRY_ASSIGN(std::uint64_t index, read_u64(key_index, "stored key index is not 8 bytes"));
   key_index_ = static_cast<std::uint32_t>(index);
+  if (key_index_ == 0 && !equal(*first_key, signer_.public_key())) {
+    return Error(
+        ErrorCode::kIntegrity,
+        "the device key is not the key this chain was started with (rotate keys with an event)");
+  }
   VS_TRY_ASSIGN(auto retired, store_.get(kMetaTable, as_bytes(kRetiredBelow)));
   VS_TRY_ASSIGN(retired_below_, read_u64(retired, "stored retirement mark is not 8 bytes"));
   VS_TRY_ASSIGN(auto pruned, store_.get(kMetaTable, as_bytes(kPrunedBelow)));
@@ -132,7 +148,7 @@ Status DeviceChain::commit_with_room(const platform::WriteBatch& batch) {
   return store_.commit(batch);
 }
 
-Result<std::uint64_t> DeviceChain::record(const EntryBody& body, std::uint64_t time_ms,
+Result<RecordedEntry> DeviceChain::record(const EntryBody& body, std::uint64_t time_ms,
                                           bool sign_entry) {
   if (refused_ > 0) {
     // Space is back (or we are about to find out): first say what was lost.
@@ -168,7 +184,7 @@ Result<std::uint64_t> DeviceChain::record(const EntryBody& body, std::uint64_t t
   }
   next_seq_ = entry.seq + 1;
   pending_count_ += 1;
-  return entry.seq;
+  return RecordedEntry{entry.seq, std::move(pending.bytes), std::move(pending.signature)};
 }
 
 Result<std::optional<chain::SealedBlock>> DeviceChain::seal(std::uint64_t now_ms,

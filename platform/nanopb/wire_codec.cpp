@@ -461,6 +461,13 @@ Result<Bytes> WireCodec::encode(const proto::Status& status) {
   return encode_message(vs_v1_Status_fields, wire);
 }
 
+Result<Bytes> WireCodec::encode(const proto::LiveReading& live) {
+  auto wire = std::make_unique<vs_v1_LiveReading>();
+  VS_TRY(put_bytes(wire->entry, live.entry, "live entry is larger than 16 KiB"));
+  VS_TRY(put_bytes(wire->signature, live.signature, "live signature is longer than 64 bytes"));
+  return encode_message(vs_v1_LiveReading_fields, *wire);
+}
+
 // ---- decode ------------------------------------------------------------------
 
 Result<proto::Entry> WireCodec::decode_entry(ByteView bytes) {
@@ -569,6 +576,12 @@ Result<proto::Status> WireCodec::decode_status(ByteView bytes) {
   status.alarms = wire.alarms;
   status.time_ms = wire.time_ms;
   return status;
+}
+
+Result<proto::LiveReading> WireCodec::decode_live_reading(ByteView bytes) {
+  auto wire = std::make_unique<vs_v1_LiveReading>();
+  VS_TRY(decode_message(bytes, vs_v1_LiveReading_fields, *wire));
+  return proto::LiveReading{get_bytes(wire->entry), get_bytes(wire->signature)};
 }
 
 }  // namespace vs::platform

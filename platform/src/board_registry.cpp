@@ -19,7 +19,8 @@ BoardRegistry::Registration::Registration(const char* name, BoardFactory factory
 
 Result<BoardFactory> BoardRegistry::find(std::string_view name) {
   auto it = registry().find(name);
-  if (it == registry().end()) return Error(ErrorCode::kNotFound, "no board of this name is built in");
+  if (it == registry().end())
+    return Error(ErrorCode::kNotFound, "no board of this name is built in");
   return it->second;
 }
 

@@ -15,12 +15,14 @@
 namespace vs::board {
 namespace {
 
-Result<platform::Board> make_sim_board(const platform::TomlConfig& config, const platform::Clock& clock) {
+Result<platform::Board> make_sim_board(const platform::TomlConfig& config,
+                                       const platform::Clock& clock) {
   Scenario scenario;
   VS_TRY_ASSIGN(auto scenario_path, config.string("sim.scenario"));
   if (scenario_path) {
     auto file = platform::TomlConfig::load(*scenario_path);
-    if (!file) return std::move(file).error().about(config.where("sim.scenario") + ": sim.scenario");
+    if (!file)
+      return std::move(file).error().about(config.where("sim.scenario") + ": sim.scenario");
     VS_TRY_ASSIGN(scenario, Scenario::from_config(*file));
   }
   VS_TRY_ASSIGN(auto seed, config.integer("sim.seed"));
@@ -44,8 +46,8 @@ Result<platform::Board> make_sim_board(const platform::TomlConfig& config, const
   VS_TRY_ASSIGN(auto key_dir, config.string("sim.key_dir"));
   platform::Board board;
   board.sensor = std::make_unique<SimSensor>(
-      SimPatient(std::move(scenario), static_cast<std::uint64_t>(seed.value_or(1)), waveform), clock,
-      speed.value_or(1.0));
+      SimPatient(std::move(scenario), static_cast<std::uint64_t>(seed.value_or(1)), waveform),
+      clock, speed.value_or(1.0));
   board.keys = std::make_unique<platform::FileKeyStore>(key_dir.value_or("keys"));
   return board;
 }

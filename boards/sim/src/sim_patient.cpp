@@ -14,7 +14,9 @@ std::uint64_t splitmix64(std::uint64_t x) {
   return x ^ (x >> 31);
 }
 
-std::int64_t rounded(double value) { return static_cast<std::int64_t>(std::llround(value)); }
+std::int64_t rounded(double value) {
+  return static_cast<std::int64_t>(std::llround(value));
+}
 
 constexpr std::uint64_t kRampMs = 20'000;
 
@@ -26,7 +28,8 @@ Result<Scenario> Scenario::from_config(const platform::TomlConfig& config) {
   if (name) scenario.name = *name;
   std::size_t count = config.array_size("phase");
   if (count == 0) {
-    return Error(ErrorCode::kInvalidArgument, "a scenario needs at least one [[phase]]").about(config.where("phase"));
+    return Error(ErrorCode::kInvalidArgument, "a scenario needs at least one [[phase]]")
+        .about(config.where("phase"));
   }
   scenario.phases.clear();
   ScenarioPhase previous;
@@ -37,7 +40,8 @@ Result<Scenario> Scenario::from_config(const platform::TomlConfig& config) {
     phase.motion = false;
     VS_TRY_ASSIGN(auto duration, config.number(prefix + "duration_s"));
     if (!duration || *duration <= 0 || *duration > 7 * 24 * 3600) {
-      return Error(ErrorCode::kInvalidArgument, "duration_s must be given, above 0 and at most a week")
+      return Error(ErrorCode::kInvalidArgument,
+                   "duration_s must be given, above 0 and at most a week")
           .about(config.where(prefix + "duration_s") + ": " + prefix + "duration_s");
     }
     phase.duration_ms = static_cast<std::uint64_t>(*duration * 1000);
@@ -96,19 +100,22 @@ std::uint64_t SimPatient::next_due_ms(std::uint64_t after_ms) const {
   return (after_ms / kVitalsPeriodMs + 1) * kVitalsPeriodMs;
 }
 
-std::vector<platform::SensorSample> SimPatient::advance(std::uint64_t from_ms, std::uint64_t to_ms) {
+std::vector<platform::SensorSample> SimPatient::advance(std::uint64_t from_ms,
+                                                        std::uint64_t to_ms) {
   std::vector<platform::SensorSample> out;
   for (std::uint64_t t = next_due_ms(from_ms); t <= to_ms; t += kVitalsPeriodMs) emit(t, out);
   return out;
 }
 
-std::vector<std::int32_t> SimPatient::waveform(std::uint64_t t_ms, const ScenarioPhase& phase) const {
+std::vector<std::int32_t> SimPatient::waveform(std::uint64_t t_ms,
+                                               const ScenarioPhase& phase) const {
   // One second of samples ending at t_ms; beats at the phase's heart rate.
   std::vector<std::int32_t> samples;
   std::size_t count = kWaveformRateMhz / 1000;
   double beat_ms = 60'000.0 / phase.heart_rate;
   for (std::size_t i = 0; i < count; ++i) {
-    double sample_t = static_cast<double>(t_ms - 1000) + static_cast<double>(i) * 1000.0 / static_cast<double>(count);
+    double sample_t = static_cast<double>(t_ms - 1000) +
+                      static_cast<double>(i) * 1000.0 / static_cast<double>(count);
     double phase_in_beat = std::fmod(sample_t, beat_ms) / beat_ms;  // 0..1
     double value = 0;
     if (waveform_ == Waveform::kEcg) {
@@ -134,21 +141,28 @@ void SimPatient::emit(std::uint64_t t_ms, std::vector<platform::SensorSample>& o
   // Targets ramp from the previous phase's over the first 20 s of a phase.
   std::uint64_t start = 0;
   std::size_t index = 0;
-  while (index + 1 < scenario_.phases.size() && t_ms >= start + scenario_.phases[index].duration_ms) {
+  while (index + 1 < scenario_.phases.size() &&
+         t_ms >= start + scenario_.phases[index].duration_ms) {
     start += scenario_.phases[index].duration_ms;
     ++index;
   }
   const ScenarioPhase& now = scenario_.phases[index];
   const ScenarioPhase& before = index > 0 ? scenario_.phases[index - 1] : now;
-  double ramp = std::min(1.0, static_cast<double>(t_ms - start) / static_cast<double>(std::min(kRampMs, now.duration_ms)));
-  auto target = [&](double ScenarioPhase::*field) { return before.*field + (now.*field - before.*field) * ramp; };
+  double ramp = std::min(1.0, static_cast<double>(t_ms - start) /
+                                  static_cast<double>(std::min(kRampMs, now.duration_ms)));
+  auto target = [&](double ScenarioPhase::*field) {
+    return before.*field + (now.*field - before.*field) * ramp;
+  };
 
   double respiration = target(&ScenarioPhase::respiratory_rate);
-  double breath = std::sin(2 * std::numbers::pi * static_cast<double>(t_ms) / (60'000.0 / respiration));
+  double breath =
+      std::sin(2 * std::numbers::pi * static_cast<double>(t_ms) / (60'000.0 / respiration));
   double heart_rate = target(&ScenarioPhase::heart_rate) + 3 * breath + 1.5 * noise(t_ms, 1);
-  std::uint32_t hr_quality = (heart_rate > 120 || heart_rate < 45) ? proto::kQualityAlarm : proto::kQualityOk;
+  std::uint32_t hr_quality =
+      (heart_rate > 120 || heart_rate < 45) ? proto::kQualityAlarm : proto::kQualityOk;
   if (now.motion) hr_quality |= proto::kQualityMotionArtefact;
-  out.push_back(proto::Reading{proto::VitalKind::kHeartRate, rounded(heart_rate), 0, hr_quality, 0, {}});
+  out.push_back(
+      proto::Reading{proto::VitalKind::kHeartRate, rounded(heart_rate), 0, hr_quality, 0, {}});
 
   double spo2 = std::clamp(target(&ScenarioPhase::spo2) + 0.6 * noise(t_ms, 2), 0.0, 100.0);
   if (now.probe_off) {
@@ -161,27 +175,38 @@ void SimPatient::emit(std::uint64_t t_ms, std::vector<platform::SensorSample>& o
   if (t_ms % kRespirationPeriodMs == 0) {
     double rr = respiration + 0.8 * noise(t_ms, 3);
     std::uint32_t quality = (rr > 30 || rr < 8) ? proto::kQualityAlarm : proto::kQualityOk;
-    out.push_back(proto::Reading{proto::VitalKind::kRespiratoryRate, rounded(rr), 0, quality, 0, {}});
+    out.push_back(
+        proto::Reading{proto::VitalKind::kRespiratoryRate, rounded(rr), 0, quality, 0, {}});
   }
   if ((t_ms - 1000) % kTemperaturePeriodMs == 0) {
     double temperature = target(&ScenarioPhase::temperature) + 0.05 * noise(t_ms, 4);
-    out.push_back(proto::Reading{proto::VitalKind::kBodyTemperature, rounded(temperature * 10), -1,
-                                 proto::kQualityOk, 0, {}});
+    out.push_back(proto::Reading{proto::VitalKind::kBodyTemperature,
+                                 rounded(temperature * 10),
+                                 -1,
+                                 proto::kQualityOk,
+                                 0,
+                                 {}});
   }
   if ((t_ms - 1000) % kBloodPressurePeriodMs == 0) {
     out.push_back(proto::Reading{proto::VitalKind::kBpSystolic,
-                                 rounded(target(&ScenarioPhase::systolic) + 2 * noise(t_ms, 5)), 0,
-                                 proto::kQualityOk, 0, {}});
+                                 rounded(target(&ScenarioPhase::systolic) + 2 * noise(t_ms, 5)),
+                                 0,
+                                 proto::kQualityOk,
+                                 0,
+                                 {}});
     out.push_back(proto::Reading{proto::VitalKind::kBpDiastolic,
-                                 rounded(target(&ScenarioPhase::diastolic) + 2 * noise(t_ms, 6)), 0,
-                                 proto::kQualityOk, 0, {}});
+                                 rounded(target(&ScenarioPhase::diastolic) + 2 * noise(t_ms, 6)),
+                                 0,
+                                 proto::kQualityOk,
+                                 0,
+                                 {}});
   }
   if (waveform_ != Waveform::kNone) {
     bool ecg = waveform_ == Waveform::kEcg;
     std::uint32_t quality = now.motion ? proto::kQualityMotionArtefact : proto::kQualityOk;
     if (!ecg && now.probe_off) quality |= proto::kQualityProbeOff;
-    out.push_back(proto::Reading{ecg ? proto::VitalKind::kEcg : proto::VitalKind::kPpg, 0, ecg ? -3 : 0,
-                                 quality, kWaveformRateMhz, waveform(t_ms, now)});
+    out.push_back(proto::Reading{ecg ? proto::VitalKind::kEcg : proto::VitalKind::kPpg, 0,
+                                 ecg ? -3 : 0, quality, kWaveformRateMhz, waveform(t_ms, now)});
   }
 }
 

@@ -22,7 +22,8 @@ Result<std::vector<platform::SensorSample>> SimSensor::read(std::chrono::millise
     std::uint64_t now = simulated_now_ms();
     std::uint64_t due = patient_.next_due_ms(emitted_until_ms_);
     if (now < due) {
-      auto wait = std::chrono::milliseconds(static_cast<std::int64_t>(static_cast<double>(due - now) / speed_) + 1);
+      auto wait = std::chrono::milliseconds(
+          static_cast<std::int64_t>(static_cast<double>(due - now) / speed_) + 1);
       std::this_thread::sleep_for(std::min(wait, timeout));
       now = simulated_now_ms();
     }

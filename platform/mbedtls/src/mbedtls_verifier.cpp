@@ -72,4 +72,22 @@ Result<std::unique_ptr<Verifier>> MbedtlsVerifierFactory::make_verifier(
   return std::unique_ptr<Verifier>(std::move(verifier));
 }
 
+Result<Bytes> MbedtlsVerifierFactory::der_from_pem(std::string_view pem) {
+  std::string text(pem);  // PEM must be NUL-terminated, the NUL counted
+  mbedtls_pk_context key;
+  mbedtls_pk_init(&key);
+  int rc = mbedtls_pk_parse_public_key(&key, reinterpret_cast<const unsigned char*>(text.c_str()),
+                                       text.size() + 1);
+  if (rc != 0) {
+    mbedtls_pk_free(&key);
+    return Error(ErrorCode::kMalformed, "not a PEM public key", rc);
+  }
+  unsigned char buffer[256];
+  int length = mbedtls_pk_write_pubkey_der(&key, buffer, sizeof buffer);
+  mbedtls_pk_free(&key);
+  if (length < 0)
+    return Error(ErrorCode::kMalformed, "public key cannot be written as DER", length);
+  return Bytes(buffer + sizeof buffer - length, buffer + sizeof buffer);
+}
+
 }  // namespace vs::platform

@@ -11,9 +11,7 @@ struct TomlConfig::Impl {
   toml::table table;
   std::string source;
 
-  toml::node_view<const toml::node> at(std::string_view key) const {
-    return table.at_path(key);
-  }
+  toml::node_view<const toml::node> at(std::string_view key) const { return table.at_path(key); }
   Error wrong_type(std::string_view key, const char* expected) const {
     return Error(ErrorCode::kInvalidArgument, expected).about(where(key) + ": " + std::string(key));
   }
@@ -50,7 +48,8 @@ Result<TomlConfig> TomlConfig::load(const std::filesystem::path& path) {
   std::ostringstream text;
   text << in.rdbuf();
   if (text.str().size() > 1024 * 1024) {
-    return Error(ErrorCode::kInvalidArgument, "config file is larger than 1 MiB").about(path.string());
+    return Error(ErrorCode::kInvalidArgument, "config file is larger than 1 MiB")
+        .about(path.string());
   }
   return parse(text.str(), path.string());
 }
@@ -58,7 +57,8 @@ Result<TomlConfig> TomlConfig::load(const std::filesystem::path& path) {
 Result<std::optional<std::string>> TomlConfig::string(std::string_view key) const {
   auto node = impl_->at(key);
   if (!node) return std::optional<std::string>();
-  if (auto value = node.value<std::string>(); value && node.is_string()) return std::optional<std::string>(*value);
+  if (auto value = node.value<std::string>(); value && node.is_string())
+    return std::optional<std::string>(*value);
   return impl_->wrong_type(key, "expected a string");
 }
 
@@ -72,7 +72,8 @@ Result<std::optional<std::int64_t>> TomlConfig::integer(std::string_view key) co
 Result<std::optional<double>> TomlConfig::number(std::string_view key) const {
   auto node = impl_->at(key);
   if (!node) return std::optional<double>();
-  if (node.is_integer()) return std::optional<double>(static_cast<double>(node.as_integer()->get()));
+  if (node.is_integer())
+    return std::optional<double>(static_cast<double>(node.as_integer()->get()));
   if (node.is_floating_point()) return std::optional<double>(node.as_floating_point()->get());
   return impl_->wrong_type(key, "expected a number");
 }
@@ -82,6 +83,19 @@ Result<std::optional<bool>> TomlConfig::boolean(std::string_view key) const {
   if (!node) return std::optional<bool>();
   if (node.is_boolean()) return std::optional<bool>(node.as_boolean()->get());
   return impl_->wrong_type(key, "expected true or false");
+}
+
+Result<std::optional<std::vector<std::string>>> TomlConfig::strings(std::string_view key) const {
+  auto node = impl_->at(key);
+  if (!node) return std::optional<std::vector<std::string>>();
+  const toml::array* array = node.as_array();
+  if (array == nullptr) return impl_->wrong_type(key, "expected an array of strings");
+  std::vector<std::string> out;
+  for (const toml::node& item : *array) {
+    if (!item.is_string()) return impl_->wrong_type(key, "expected an array of strings");
+    out.push_back(item.as_string()->get());
+  }
+  return std::optional<std::vector<std::string>>(std::move(out));
 }
 
 std::size_t TomlConfig::array_size(std::string_view key) const {
@@ -94,10 +108,13 @@ namespace {
 void collect(const toml::node& node, const std::string& path, std::vector<std::string>& out) {
   if (const auto* table = node.as_table()) {
     for (const auto& [name, child] : *table) {
-      collect(child, path.empty() ? std::string(name.str()) : path + "." + std::string(name.str()), out);
+      collect(child, path.empty() ? std::string(name.str()) : path + "." + std::string(name.str()),
+              out);
     }
-  } else if (const auto* array = node.as_array(); array && !array->empty() && array->front().is_table()) {
-    for (std::size_t i = 0; i < array->size(); ++i) collect(*array->get(i), path + "[" + std::to_string(i) + "]", out);
+  } else if (const auto* array = node.as_array();
+             array && !array->empty() && array->front().is_table()) {  // NOLINT
+    for (std::size_t i = 0; i < array->size(); ++i)
+      collect(*array->get(i), path + "[" + std::to_string(i) + "]", out);
   } else {
     out.push_back(path);
   }
@@ -110,6 +127,8 @@ std::vector<std::string> TomlConfig::leaf_keys() const {
   return keys;
 }
 
-std::string TomlConfig::where(std::string_view key) const { return impl_->where(key); }
+std::string TomlConfig::where(std::string_view key) const {
+  return impl_->where(key);
+}
 
 }  // namespace vs::platform

@@ -61,13 +61,13 @@ class DeviceChainTest : public ::testing::Test {
 TEST_F(DeviceChainTest, SeqIsConsecutiveAndSurvivesReopen) {
   {
     auto device = open();
-    EXPECT_EQ(device->record(heart_rate(70), 1000, true).value(), 0u);
-    EXPECT_EQ(device->record(heart_rate(71), 2000, false).value(), 1u);
+    EXPECT_EQ(device->record(heart_rate(70), 1000, true).value().seq, 0u);
+    EXPECT_EQ(device->record(heart_rate(71), 2000, false).value().seq, 1u);
   }
   auto device = open();
   EXPECT_EQ(device->next_seq(), 2u);
   EXPECT_EQ(device->pending_entries(), 2u);
-  EXPECT_EQ(device->record(heart_rate(72), 3000, true).value(), 2u);
+  EXPECT_EQ(device->record(heart_rate(72), 3000, true).value().seq, 2u);
 }
 
 TEST_F(DeviceChainTest, SealedBlocksFormAChainTheGatewayAccepts) {
@@ -103,7 +103,7 @@ TEST_F(DeviceChainTest, FailedCommitsTakeNothing) {
   auto failed = device->record(heart_rate(71), 2000, true);
   ASSERT_FALSE(failed.ok());
   EXPECT_EQ(failed.error().code(), ErrorCode::kIo);
-  EXPECT_EQ(device->record(heart_rate(72), 3000, true).value(), 1u);  // seq 1 was never taken
+  EXPECT_EQ(device->record(heart_rate(72), 3000, true).value().seq, 1u);  // seq 1 was never taken
 
   store_.fail_next_commits(1);
   EXPECT_FALSE(device->seal(4000, proto::SealReason::kCount, 10).ok());

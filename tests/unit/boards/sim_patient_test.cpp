@@ -17,10 +17,12 @@ Scenario load(const std::string& name) {
   return std::move(scenario).value();
 }
 
-std::vector<proto::Reading> readings_of(const std::vector<platform::SensorSample>& samples, proto::VitalKind kind) {
+std::vector<proto::Reading> readings_of(const std::vector<platform::SensorSample>& samples,
+                                        proto::VitalKind kind) {
   std::vector<proto::Reading> out;
   for (const auto& sample : samples) {
-    if (const auto* reading = std::get_if<proto::Reading>(&sample); reading && reading->kind == kind) {
+    if (const auto* reading = std::get_if<proto::Reading>(&sample);
+        reading && reading->kind == kind) {
       out.push_back(*reading);
     }
   }
@@ -61,33 +63,45 @@ TEST(SimPatient, TachycardiaRaisesHeartRateAlarms) {
   SimPatient patient(load("tachycardia"), 1, Waveform::kNone);
   auto calm = readings_of(patient.advance(0, 30'000), proto::VitalKind::kHeartRate);
   auto episode = readings_of(patient.advance(60'000, 90'000), proto::VitalKind::kHeartRate);
-  EXPECT_TRUE(std::none_of(calm.begin(), calm.end(), [](const auto& r) { return r.quality & proto::kQualityAlarm; }));
-  EXPECT_TRUE(std::all_of(episode.begin(), episode.end(), [](const auto& r) { return r.quality & proto::kQualityAlarm; }));
+  EXPECT_TRUE(std::none_of(calm.begin(), calm.end(),
+                           [](const auto& r) { return r.quality & proto::kQualityAlarm; }));
+  EXPECT_TRUE(std::all_of(episode.begin(), episode.end(),
+                          [](const auto& r) { return r.quality & proto::kQualityAlarm; }));
 }
 
 TEST(SimPatient, DesaturationAndProbeOffAndMotionAreFlagged) {
   SimPatient desaturating(load("desaturation"), 1, Waveform::kNone);
   auto low = readings_of(desaturating.advance(60'000, 90'000), proto::VitalKind::kSpo2);
-  EXPECT_TRUE(std::all_of(low.begin(), low.end(), [](const auto& r) { return r.mantissa < 90 && (r.quality & proto::kQualityAlarm); }));
+  EXPECT_TRUE(std::all_of(low.begin(), low.end(), [](const auto& r) {
+    return r.mantissa < 90 && (r.quality & proto::kQualityAlarm);
+  }));
 
   SimPatient probe(load("probe_off"), 1, Waveform::kPpg);
   auto off = readings_of(probe.advance(21'000, 39'000), proto::VitalKind::kSpo2);
   ASSERT_FALSE(off.empty());
-  EXPECT_TRUE(std::all_of(off.begin(), off.end(), [](const auto& r) { return r.quality == proto::kQualityProbeOff; }));
+  EXPECT_TRUE(std::all_of(off.begin(), off.end(),
+                          [](const auto& r) { return r.quality == proto::kQualityProbeOff; }));
 
   SimPatient moving(load("motion_artefact"), 1, Waveform::kEcg);
   auto ecg = readings_of(moving.advance(21'000, 49'000), proto::VitalKind::kEcg);
-  EXPECT_TRUE(std::all_of(ecg.begin(), ecg.end(), [](const auto& r) { return r.quality & proto::kQualityMotionArtefact; }));
+  EXPECT_TRUE(std::all_of(ecg.begin(), ecg.end(),
+                          [](const auto& r) { return r.quality & proto::kQualityMotionArtefact; }));
 }
 
 TEST(Scenario, BadFilesAreNamed) {
   auto no_phase = platform::TomlConfig::parse("name = \"x\"\n", "bad.toml").value();
-  EXPECT_EQ(Scenario::from_config(no_phase).error().message(), "bad.toml: a scenario needs at least one [[phase]] [invalid argument]");
-  auto implausible = platform::TomlConfig::parse("[[phase]]\nduration_s = 10\nheart_rate = 900\n", "bad.toml").value();
+  EXPECT_EQ(Scenario::from_config(no_phase).error().message(),
+            "bad.toml: a scenario needs at least one [[phase]] [invalid argument]");
+  auto implausible =
+      platform::TomlConfig::parse("[[phase]]\nduration_s = 10\nheart_rate = 900\n", "bad.toml")
+          .value();
   EXPECT_EQ(Scenario::from_config(implausible).error().message(),
-            "bad.toml:3: phase[0].heart_rate = 900.000000: value is outside what a patient can show [invalid argument]");
-  auto wrong_type = platform::TomlConfig::parse("[[phase]]\nduration_s = \"long\"\n", "bad.toml").value();
-  EXPECT_EQ(Scenario::from_config(wrong_type).error().message(), "bad.toml:2: phase[0].duration_s: expected a number [invalid argument]");
+            "bad.toml:3: phase[0].heart_rate = 900.000000: value is outside what a patient can "
+            "show [invalid argument]");
+  auto wrong_type =
+      platform::TomlConfig::parse("[[phase]]\nduration_s = \"long\"\n", "bad.toml").value();
+  EXPECT_EQ(Scenario::from_config(wrong_type).error().message(),
+            "bad.toml:2: phase[0].duration_s: expected a number [invalid argument]");
   auto not_toml = platform::TomlConfig::parse("[[phase]\n", "bad.toml");
   ASSERT_FALSE(not_toml.ok());
   EXPECT_NE(not_toml.error().message().find("bad.toml:1:"), std::string::npos);

@@ -26,6 +26,13 @@ inline const std::vector<std::string> kAgentTableNames{"pending", "blocks", "rec
 
 using EntryBody = std::variant<proto::Reading, proto::Event>;
 
+// An entry as committed: what the live topic carries.
+struct RecordedEntry {
+  std::uint64_t seq = 0;
+  Bytes bytes;      // the exact encoded Entry
+  Bytes signature;  // empty when not signed per entry
+};
+
 struct AnchorRef {
   std::uint64_t batch_id = 0;
   Digest batch_root{};
@@ -46,7 +53,7 @@ class DeviceChain {
   // Assigns the next seq, encodes, signs (when asked) and commits one entry.
   // kNoSpace when the store is full even after pruning anchored blocks:
   // the reading is refused, nothing else changes.
-  Result<std::uint64_t> record(const EntryBody& body, std::uint64_t time_ms, bool sign_entry);
+  Result<RecordedEntry> record(const EntryBody& body, std::uint64_t time_ms, bool sign_entry);
 
   // Moves up to max_entries pending entries into a new signed block, in one
   // batch. nullopt when nothing is pending.

@@ -21,6 +21,7 @@ class WireCodec {
   static Result<Bytes> encode(const proto::Receipt& receipt);
   static Result<Bytes> encode(const proto::ResendRequest& request);
   static Result<Bytes> encode(const proto::Status& status);
+  static Result<Bytes> encode(const proto::LiveReading& live);
 
   static Result<proto::Entry> decode_entry(ByteView bytes);
   static Result<proto::BlockHeader> decode_block_header(ByteView bytes);
@@ -29,6 +30,7 @@ class WireCodec {
   static Result<proto::Receipt> decode_receipt(ByteView bytes);
   static Result<proto::ResendRequest> decode_resend_request(ByteView bytes);
   static Result<proto::Status> decode_status(ByteView bytes);
+  static Result<proto::LiveReading> decode_live_reading(ByteView bytes);
 };
 
 }  // namespace vs::platform

@@ -42,4 +42,11 @@ struct Status {
   bool operator==(const Status&) const = default;
 };
 
+struct LiveReading {
+  std::vector<std::uint8_t> entry;
+  std::vector<std::uint8_t> signature;
+
+  bool operator==(const LiveReading&) const = default;
+};
+
 }  // namespace vs::proto

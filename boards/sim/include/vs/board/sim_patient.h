@@ -45,7 +45,7 @@ class SimPatient {
   // Simulated time of the next sample after `after_ms`.
   std::uint64_t next_due_ms(std::uint64_t after_ms) const;
 
-  static constexpr std::uint64_t kVitalsPeriodMs = 1000;      // heart rate, SpO2, waveform
+  static constexpr std::uint64_t kVitalsPeriodMs = 1000;  // heart rate, SpO2, waveform
   static constexpr std::uint64_t kRespirationPeriodMs = 5000;
   static constexpr std::uint64_t kTemperaturePeriodMs = 60'000;
   static constexpr std::uint64_t kBloodPressurePeriodMs = 300'000;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <string_view>
 
 #include "vs/platform/verifier.h"
 
@@ -12,6 +13,8 @@ namespace vs::platform {
 class MbedtlsVerifierFactory final : public VerifierFactory {
  public:
   Result<std::unique_ptr<Verifier>> make_verifier(ByteView public_key_der) const override;
+  // A "PUBLIC KEY" PEM file's text to SubjectPublicKeyInfo DER.
+  static Result<Bytes> der_from_pem(std::string_view pem);
 };
 
 }  // namespace vs::platform

@@ -28,6 +28,7 @@ class TomlConfig {
   Result<std::optional<std::int64_t>> integer(std::string_view key) const;
   Result<std::optional<double>> number(std::string_view key) const;  // integer or float
   Result<std::optional<bool>> boolean(std::string_view key) const;
+  Result<std::optional<std::vector<std::string>>> strings(std::string_view key) const;
   // Length of an array (of tables or values); 0 when absent.
   std::size_t array_size(std::string_view key) const;
   // Every leaf key, for reporting keys nobody reads (typos).

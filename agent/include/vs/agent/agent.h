@@ -1,0 +1,102 @@
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "vs/agent/agent_config.h"
+#include "vs/agent/device_chain.h"
+#include "vs/chain/receipt_verifier.h"
+#include "vs/platform/clock.h"
+#include "vs/platform/sensor.h"
+#include "vs/platform/store.h"
+#include "vs/platform/transport.h"
+
+namespace vs::agent {
+
+struct AgentCounters {
+  std::uint64_t readings_recorded = 0;
+  std::uint64_t readings_refused = 0;   // storage full
+  std::uint64_t record_errors = 0;      // other store failures
+  std::uint64_t blocks_sealed = 0;
+  std::uint64_t blocks_published = 0;   // PUBACKed
+  std::uint64_t publish_failures = 0;
+  std::uint64_t receipts_accepted = 0;
+  std::uint64_t receipts_rejected = 0;  // failed verification: the block stays
+  std::uint64_t resend_requests = 0;
+  std::uint64_t clock_adjustments = 0;
+};
+
+// The device daemon's loop: sample -> sign -> commit -> seal -> publish ->
+// reconcile receipts. One thread calls step(); the transport's callbacks only
+// queue events for it, so DeviceChain has a single owner. The LMDB chain is
+// the outbox: blocks are published from it in height order within a window,
+// again after every reconnect from the oldest unretired height, and retired
+// only by a receipt that verifies.
+class Agent {
+ public:
+  Agent(const AgentConfig& config, DeviceChain& chain, platform::Store& store,
+        platform::Sensor& sensor, platform::Transport* transport, const platform::Clock& clock,
+        const platform::Sha256& sha, const chain::ReceiptVerifier* receipts);
+
+  // Connects the uplink (when there is one) and subscribes to this device's
+  // receipts and resend requests.
+  Status start(const platform::TransportOptions& transport_options);
+  // One turn of the loop; waits at most max_wait for the sensor.
+  Status step(std::chrono::milliseconds max_wait);
+  // Seals what is pending, syncs, says offline, disconnects.
+  Status shutdown(std::chrono::milliseconds drain);
+
+  const AgentCounters& counters() const { return counters_; }
+  std::string topic(std::string_view leaf) const;
+  bool storage_alarm() const { return storage_alarm_; }
+
+ private:
+  struct Inbound {
+    enum class Kind { kMessage, kPublished, kConnection } kind;
+    platform::TransportMessage message;
+    std::uint64_t height = 0;
+    Status result;
+    bool connected = false;
+  };
+
+  void record(const platform::SensorSample& sample);
+  Status seal(proto::SealReason reason);
+  void handle(Inbound event);
+  void handle_receipt(const Bytes& payload);
+  void handle_resend(const Bytes& payload);
+  void pump_uplink();
+  void publish_status(bool online);
+  void push(Inbound event);
+  void watch_clock();
+
+  AgentConfig config_;
+  DeviceChain& chain_;
+  platform::Store& store_;
+  platform::Sensor& sensor_;
+  platform::Transport* transport_;
+  const platform::Clock& clock_;
+  const platform::Sha256& sha_;
+  const chain::ReceiptVerifier* receipts_;
+  std::string device_hex_;
+
+  std::mutex inbound_mutex_;
+  std::deque<Inbound> inbound_;
+
+  bool connected_ = false;
+  std::uint64_t next_publish_ = 0;
+  std::set<std::uint64_t> in_flight_;
+  std::deque<std::uint64_t> resend_queue_;
+  std::optional<std::chrono::steady_clock::time_point> first_pending_at_;
+  std::chrono::steady_clock::time_point last_sync_;
+  std::chrono::steady_clock::time_point last_status_;
+  std::optional<std::int64_t> wall_minus_steady_ms_;
+  bool storage_alarm_ = false;
+  AgentCounters counters_;
+};
+
+}  // namespace vs::agent

@@ -1,0 +1,333 @@
+#include "vs/agent/agent.h"
+
+#include <string>
+
+#include "vs/platform/log.h"
+#include "vs/platform/wire_codec.h"
+#include "vs/proto/limits.h"
+
+namespace vs::agent {
+namespace {
+
+using platform::log;
+using platform::LogLevel;
+
+bool is_alarm(const platform::SensorSample& sample) {
+  const auto* reading = std::get_if<proto::Reading>(&sample);
+  return reading != nullptr && (reading->quality & proto::kQualityAlarm) != 0;
+}
+
+std::int64_t steady_ms(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+}  // namespace
+
+Agent::Agent(const AgentConfig& config, DeviceChain& chain, platform::Store& store,
+             platform::Sensor& sensor, platform::Transport* transport, const platform::Clock& clock,
+             const platform::Sha256& sha, const chain::ReceiptVerifier* receipts)
+    : config_(config),
+      chain_(chain),
+      store_(store),
+      sensor_(sensor),
+      transport_(transport),
+      clock_(clock),
+      sha_(sha),
+      receipts_(receipts),
+      device_hex_(chain.device_id().hex()),
+      next_publish_(chain.retired_below()),
+      last_sync_(clock.steady()),
+      last_status_(clock.steady()) {
+  if (chain_.pending_entries() > 0) first_pending_at_ = clock_.steady();
+}
+
+std::string Agent::topic(std::string_view leaf) const {
+  return config_.topic_prefix + "/" + device_hex_ + "/" + std::string(leaf);
+}
+
+void Agent::push(Inbound event) {
+  std::lock_guard lock(inbound_mutex_);
+  inbound_.push_back(std::move(event));
+}
+
+Status Agent::start(const platform::TransportOptions& transport_options) {
+  if (transport_ == nullptr) return {};
+  platform::TransportOptions options = transport_options;
+  proto::Status offline;
+  offline.version = proto::kControlVersion;
+  offline.online = false;
+  VS_TRY_ASSIGN(Bytes will, platform::WireCodec::encode(offline));
+  options.will = platform::TransportWill{topic("status"), will, true};
+  VS_TRY(transport_->start(
+      options,
+      [this](platform::TransportMessage message) {
+        push(Inbound{Inbound::Kind::kMessage, std::move(message), 0, {}, false});
+      },
+      [this](bool connected) { push(Inbound{Inbound::Kind::kConnection, {}, 0, {}, connected}); }));
+  VS_TRY(transport_->subscribe(topic("receipts"), 1));
+  VS_TRY(transport_->subscribe(topic("resend"), 1));
+  return {};
+}
+
+void Agent::watch_clock() {
+  // Wall time minus steady time is constant unless the wall clock is set:
+  // a jump of more than a second is recorded as an event, seq is unaffected.
+  auto offset = static_cast<std::int64_t>(clock_.wall_ms()) - steady_ms(clock_.steady());
+  if (wall_minus_steady_ms_ && std::llabs(offset - *wall_minus_steady_ms_) > 1000) {
+    proto::Event event;
+    event.kind = proto::EventKind::kClockAdjustment;
+    event.delta_ms = offset - *wall_minus_steady_ms_;
+    if (chain_.record(event, clock_.wall_ms(), config_.sign_entries).ok()) {
+      ++counters_.clock_adjustments;
+      log(LogLevel::kWarning, "device clock moved by " + std::to_string(event.delta_ms) + " ms; recorded");
+    }
+  }
+  wall_minus_steady_ms_ = offset;
+}
+
+void Agent::record(const platform::SensorSample& sample) {
+  bool sign = config_.sign_entries;
+  if (const auto* reading = std::get_if<proto::Reading>(&sample)) {
+    sign = sign && config_.unsigned_kinds.count(reading->kind) == 0;
+  }
+  std::uint64_t pending_before = chain_.pending_entries();
+  auto recorded = chain_.record(sample, clock_.wall_ms(), sign);
+  if (!recorded) {
+    if (recorded.error().code() == ErrorCode::kNoSpace) {
+      ++counters_.readings_refused;
+      if (!storage_alarm_) {
+        storage_alarm_ = true;
+        log(LogLevel::kError, "storage full: refusing readings (no unanchored block is dropped): " +
+                                  recorded.error().message());
+        publish_status(true);
+      }
+    } else {
+      ++counters_.record_errors;
+      log(LogLevel::kError, "reading not recorded: " + recorded.error().message());
+    }
+    return;
+  }
+  if (storage_alarm_) {
+    storage_alarm_ = false;
+    log(LogLevel::kInfo, "storage available again; a gap event records the refused readings");
+    publish_status(true);
+  }
+  ++counters_.readings_recorded;
+  if (pending_before == 0 || !first_pending_at_) first_pending_at_ = clock_.steady();
+  if (config_.live && transport_ != nullptr && connected_) {
+    auto live = platform::WireCodec::encode(proto::LiveReading{recorded->bytes, recorded->signature});
+    if (live) (void)transport_->publish(topic("live"), *live, 0, false, nullptr);
+  }
+}
+
+Status Agent::seal(proto::SealReason reason) {
+  auto sealed = chain_.seal(clock_.wall_ms(), reason, config_.seal_max_entries);
+  if (!sealed) return std::move(sealed).error().about("seal");
+  if (!*sealed) return {};
+  ++counters_.blocks_sealed;
+  const auto& header = (*sealed)->header;
+  static const char* const kReasons[] = {"?", "count", "time", "alarm", "shutdown"};
+  log(LogLevel::kInfo, "sealed block " + std::to_string(header.height) + ": seq " +
+                           std::to_string(header.first_seq) + ".." + std::to_string(header.last_seq) + ", " +
+                           std::to_string((*sealed)->encoded.size()) + " bytes, " +
+                           kReasons[static_cast<int>(header.seal_reason)]);
+  first_pending_at_.reset();
+  if (chain_.pending_entries() > 0) first_pending_at_ = clock_.steady();
+  if (config_.group_commit) {
+    VS_TRY(store_.sync());
+    last_sync_ = clock_.steady();
+  }
+  return {};
+}
+
+Status Agent::step(std::chrono::milliseconds max_wait) {
+  std::deque<Inbound> events;
+  {
+    std::lock_guard lock(inbound_mutex_);
+    events.swap(inbound_);
+  }
+  for (Inbound& event : events) handle(std::move(event));
+
+  auto wait = max_wait;
+  if (first_pending_at_) {
+    auto due = *first_pending_at_ + config_.seal_max_age - clock_.steady();
+    wait = std::max(std::chrono::milliseconds(0),
+                    std::min(wait, std::chrono::duration_cast<std::chrono::milliseconds>(due)));
+  }
+  auto samples = sensor_.read(wait);
+  if (!samples) return std::move(samples).error().about("sensor");
+  if (!samples->empty()) watch_clock();
+  for (const platform::SensorSample& sample : *samples) {
+    record(sample);
+    if (config_.seal_on_alarm && is_alarm(sample)) VS_TRY(seal(proto::SealReason::kAlarm));
+    if (chain_.pending_entries() >= config_.seal_max_entries) VS_TRY(seal(proto::SealReason::kCount));
+  }
+  if (first_pending_at_ && clock_.steady() - *first_pending_at_ >= config_.seal_max_age) {
+    VS_TRY(seal(proto::SealReason::kTime));
+  }
+  if (config_.group_commit && clock_.steady() - last_sync_ >= config_.group_commit_window) {
+    VS_TRY(store_.sync());
+    last_sync_ = clock_.steady();
+  }
+  pump_uplink();
+  if (clock_.steady() - last_status_ >= config_.status_interval) publish_status(true);
+  return {};
+}
+
+void Agent::handle(Inbound event) {
+  switch (event.kind) {
+    case Inbound::Kind::kConnection:
+      connected_ = event.connected;
+      if (connected_) {
+        // Resume from the oldest block without a verified anchor: the store
+        // is the outbox, whatever happened while we were away.
+        next_publish_ = std::max(chain_.retired_below(), chain_.pruned_below());
+        in_flight_.clear();
+        log(LogLevel::kInfo, "uplink connected; publishing from height " + std::to_string(next_publish_));
+        publish_status(true);
+      } else {
+        log(LogLevel::kWarning, "uplink lost; blocks wait in the store");
+      }
+      break;
+    case Inbound::Kind::kPublished:
+      in_flight_.erase(event.height);
+      if (event.result) {
+        ++counters_.blocks_published;
+      } else {
+        ++counters_.publish_failures;
+        next_publish_ = std::min(next_publish_, event.height);  // publish it again
+      }
+      break;
+    case Inbound::Kind::kMessage:
+      if (event.message.topic == topic("receipts")) {
+        handle_receipt(event.message.payload);
+      } else if (event.message.topic == topic("resend")) {
+        handle_resend(event.message.payload);
+      }
+      break;
+  }
+}
+
+void Agent::handle_receipt(const Bytes& payload) {
+  auto reject = [&](const std::string& why) {
+    ++counters_.receipts_rejected;
+    log(LogLevel::kWarning, "receipt rejected, block kept: " + why);
+  };
+  if (receipts_ == nullptr) return reject("no gateway public key is configured");
+  auto receipt = platform::WireCodec::decode_receipt(payload);
+  if (!receipt) return reject(receipt.error().message());
+  auto body = platform::WireCodec::decode_receipt_body(receipt->body);
+  if (!body) return reject(body.error().message());
+  std::uint64_t height = body->block_height;
+  auto block = chain_.block(height);
+  if (!block || !block->has_value()) return reject("no stored block at height " + std::to_string(height));
+  auto decoded = platform::WireCodec::decode_block(**block);
+  if (!decoded) return reject(decoded.error().message());
+  chain::ReceiptSubject subject{chain_.device_id(), height, sha_.digest(decoded->header)};
+  auto verified = receipts_->verify(*receipt, subject);
+  if (!verified) return reject("height " + std::to_string(height) + ": " + verified.error().message());
+  auto accepted = chain_.accept_receipt(height, payload, *verified);
+  if (!accepted) return reject(accepted.error().message());
+  ++counters_.receipts_accepted;
+  log(LogLevel::kInfo, "receipt for block " + std::to_string(height) + " verified (batch " +
+                           std::to_string(verified->batch_id) + "); backlog " +
+                           std::to_string(chain_.backlog_blocks()));
+}
+
+void Agent::handle_resend(const Bytes& payload) {
+  auto request = platform::WireCodec::decode_resend_request(payload);
+  if (!request) {
+    log(LogLevel::kWarning, "resend request ignored: " + request.error().message());
+    return;
+  }
+  if (!equal(request->device_id, chain_.device_id().bytes())) {
+    log(LogLevel::kWarning, "resend request for another device ignored");
+    return;
+  }
+  ++counters_.resend_requests;
+  std::uint64_t from = std::max(request->from_height, chain_.pruned_below());
+  std::uint64_t to = chain_.tip() ? std::min(request->to_height, chain_.tip()->height) : 0;
+  for (std::uint64_t height = from; chain_.tip() && height <= to && resend_queue_.size() < 100'000; ++height) {
+    resend_queue_.push_back(height);
+  }
+  log(LogLevel::kInfo, "gateway asked for heights " + std::to_string(request->from_height) + ".." +
+                           std::to_string(request->to_height));
+}
+
+void Agent::pump_uplink() {
+  if (transport_ == nullptr || !connected_) return;
+  while (in_flight_.size() < config_.in_flight_window) {
+    std::uint64_t height = 0;
+    if (!resend_queue_.empty()) {
+      height = resend_queue_.front();
+      resend_queue_.pop_front();
+    } else if (chain_.tip() && next_publish_ <= chain_.tip()->height) {
+      height = next_publish_++;
+      // A stored receipt means the gateway has this block already.
+      auto receipt = chain_.receipt(height);
+      if (receipt && receipt->has_value()) continue;
+    } else {
+      break;
+    }
+    auto block = chain_.block(height);
+    if (!block || !block->has_value()) continue;  // pruned: anchored long ago
+    in_flight_.insert(height);
+    Status sent = transport_->publish(topic("blocks"), **block, 1, false, [this, height](Status result) {
+      push(Inbound{Inbound::Kind::kPublished, {}, height, std::move(result), false});
+    });
+    if (!sent) {
+      in_flight_.erase(height);
+      next_publish_ = std::min(next_publish_, height);
+      break;  // disconnected: the connection event will restart us
+    }
+  }
+}
+
+void Agent::publish_status(bool online) {
+  last_status_ = clock_.steady();
+  if (transport_ == nullptr || !connected_) return;
+  proto::Status status;
+  status.version = proto::kControlVersion;
+  status.online = online;
+  status.has_tip = chain_.tip().has_value();
+  status.tip_height = chain_.tip() ? chain_.tip()->height : 0;
+  status.backlog_blocks = chain_.backlog_blocks();
+  status.pending_entries = chain_.pending_entries();
+  status.next_seq = chain_.next_seq();
+  status.has_receipt = chain_.retired_below() > 0;
+  status.last_receipt_height = chain_.retired_below() > 0 ? chain_.retired_below() - 1 : 0;
+  if (auto usage = store_.usage()) {
+    status.storage_used_bytes = usage->used_bytes;
+    status.storage_limit_bytes = usage->limit_bytes;
+  }
+  status.alarms = storage_alarm_ ? proto::kAgentAlarmStorageFull : proto::kAgentAlarmNone;
+  status.time_ms = clock_.wall_ms();
+  auto bytes = platform::WireCodec::encode(status);
+  if (bytes) (void)transport_->publish(topic("status"), *bytes, 1, true, nullptr);
+}
+
+Status Agent::shutdown(std::chrono::milliseconds drain) {
+  Status sealed = seal(proto::SealReason::kShutdown);
+  Status synced = store_.sync();
+  if (transport_ != nullptr) {
+    // Publish what we can within the drain time, then say offline.
+    auto until = clock_.steady() + drain;
+    while (connected_ && clock_.steady() < until &&
+           (!in_flight_.empty() || (chain_.tip() && next_publish_ <= chain_.tip()->height))) {
+      std::deque<Inbound> events;
+      {
+        std::lock_guard lock(inbound_mutex_);
+        events.swap(inbound_);
+      }
+      for (Inbound& event : events) handle(std::move(event));
+      pump_uplink();
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    publish_status(false);
+    transport_->stop(drain);
+  }
+  VS_TRY(sealed);
+  return synced;
+}
+
+}  // namespace vs::agent

@@ -1,0 +1,232 @@
+#include "vs/platform/paho_transport.h"
+
+#include <mqtt/async_client.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace vs::platform {
+namespace {
+
+// Reason codes of a refused PUBACK or SUBACK (MQTT v5).
+Error refusal(const mqtt::exception& error, const char* what) {
+  int reason = error.get_reason_code();
+  if (reason == 0x87) return Error(ErrorCode::kPermission, "broker refused: not authorized", reason);
+  if (reason >= 0x80) return Error(ErrorCode::kUnavailable, what, reason);
+  return Error(ErrorCode::kUnavailable, what, error.get_return_code());
+}
+
+// One listener for all publishes: the token's user context owns the callback.
+class PublishListener final : public mqtt::iaction_listener {
+ public:
+  void on_success(const mqtt::token& token) override { finish(token, {}); }
+  void on_failure(const mqtt::token& token) override {
+    int reason = token.get_reason_code();
+    finish(token, reason == 0x87 ? Error(ErrorCode::kPermission, "broker refused: not authorized", reason)
+                                 : Error(ErrorCode::kUnavailable, "publish was not acknowledged",
+                                         reason != 0 ? reason : token.get_return_code()));
+  }
+
+ private:
+  static void finish(const mqtt::token& token, Status result) {
+    auto* done = static_cast<Transport::PublishDone*>(token.get_user_context());
+    if (done == nullptr) return;
+    if (*done) (*done)(std::move(result));
+    delete done;
+  }
+};
+
+}  // namespace
+
+struct PahoTransport::Impl {
+  TransportOptions options;
+  std::unique_ptr<mqtt::async_client> client;
+  mqtt::connect_options connect_options;  // kept alive: Paho 1.2 points into it (bug #362)
+  MessageHandler on_message;
+  ConnectionHandler on_connection;
+  PublishListener publish_listener;
+
+  std::mutex mutex;
+  std::condition_variable wake;
+  std::vector<std::pair<std::string, int>> subscriptions;
+  bool stopping = false;
+  bool lost = true;  // the connector thread should (re)connect
+  std::thread connector;
+
+  void subscribe_all() {
+    std::vector<std::pair<std::string, int>> copy;
+    {
+      std::lock_guard lock(mutex);
+      copy = subscriptions;
+    }
+    for (const auto& [filter, qos] : copy) {
+      try {
+        client->subscribe(filter, qos)->wait_for(std::chrono::seconds(5));
+      } catch (const std::exception&) {
+        // A failed subscribe shows as missing messages; the next reconnect retries.
+      }
+    }
+  }
+
+  // Connects, and reconnects after every loss, with exponential backoff.
+  void connect_loop() {
+    auto delay = options.min_retry;
+    std::unique_lock lock(mutex);
+    while (!stopping) {
+      wake.wait(lock, [&] { return stopping || lost; });
+      if (stopping) break;
+      lock.unlock();
+      bool ok = false;
+      try {
+        auto token = client->connect(connect_options);
+        ok = token->wait_for(std::chrono::seconds(10)) && client->is_connected();
+      } catch (const std::exception&) {
+        ok = false;
+      }
+      if (ok) {
+        subscribe_all();
+        delay = options.min_retry;
+      }
+      lock.lock();
+      if (ok) {
+        lost = false;
+        lock.unlock();
+        if (on_connection) on_connection(true);
+        lock.lock();
+      } else if (!stopping) {
+        wake.wait_for(lock, delay, [&] { return stopping; });
+        delay = std::min(delay * 2, options.max_retry);
+      }
+    }
+  }
+};
+
+PahoTransport::PahoTransport() : impl_(std::make_unique<Impl>()) {}
+
+PahoTransport::~PahoTransport() { stop(std::chrono::milliseconds(0)); }
+
+Status PahoTransport::start(const TransportOptions& options, MessageHandler on_message,
+                            ConnectionHandler on_connection) {
+  Impl& impl = *impl_;
+  if (impl.client) return Error(ErrorCode::kConflict, "transport is already started");
+  impl.options = options;
+  impl.on_message = std::move(on_message);
+  impl.on_connection = std::move(on_connection);
+  try {
+    auto create = mqtt::create_options_builder()
+                      .mqtt_version(MQTTVERSION_5)  // needed at create time for v5
+                      .send_while_disconnected(false)
+                      .max_buffered_messages(static_cast<int>(options.max_outstanding))
+                      .delete_oldest_messages(false)
+                      .finalize();
+    impl.client = std::make_unique<mqtt::async_client>(options.server_uri, options.client_id, create);
+    auto builder = mqtt::connect_options_builder()
+                       .mqtt_version(MQTTVERSION_5)
+                       .clean_start(false)
+                       .keep_alive_interval(options.keep_alive)
+                       .automatic_reconnect(false);
+    if (options.will) {
+      builder.will(mqtt::message(options.will->topic, options.will->payload.data(),
+                                 options.will->payload.size(), 1, options.will->retained));
+    }
+    if (options.server_uri.rfind("ssl://", 0) == 0 || options.server_uri.rfind("mqtts://", 0) == 0) {
+      auto ssl = mqtt::ssl_options_builder()
+                     .trust_store(options.ca_file)
+                     .key_store(options.cert_file)
+                     .private_key(options.key_file)
+                     .enable_server_cert_auth(true)
+                     .verify(true)
+                     .finalize();
+      builder.ssl(std::move(ssl));
+    }
+    impl.connect_options = builder.finalize();
+    // Set last, on the kept object: a copy would lose it (Paho bug #362).
+    impl.connect_options.set_properties(
+        {{mqtt::property::SESSION_EXPIRY_INTERVAL, static_cast<int>(options.session_expiry.count())}});
+    impl.client->set_message_callback([this](mqtt::const_message_ptr message) {
+      const std::string& payload = message->get_payload_str();
+      if (impl_->on_message) {
+        impl_->on_message(TransportMessage{message->get_topic(), Bytes(payload.begin(), payload.end())});
+      }
+    });
+    impl.client->set_connection_lost_handler([this](const std::string&) {
+      {
+        std::lock_guard lock(impl_->mutex);
+        impl_->lost = true;
+      }
+      impl_->wake.notify_all();
+      if (impl_->on_connection) impl_->on_connection(false);
+    });
+  } catch (const mqtt::exception& error) {
+    impl.client.reset();
+    return Error(ErrorCode::kInvalidArgument, "cannot set up the MQTT client", error.get_return_code())
+        .about(options.server_uri);
+  } catch (const std::exception&) {
+    impl.client.reset();
+    return Error(ErrorCode::kInvalidArgument, "cannot set up the MQTT client").about(options.server_uri);
+  }
+  impl.connector = std::thread([this] { impl_->connect_loop(); });
+  return {};
+}
+
+Status PahoTransport::subscribe(const std::string& filter, int qos) {
+  {
+    std::lock_guard lock(impl_->mutex);
+    impl_->subscriptions.emplace_back(filter, qos);
+  }
+  if (!connected()) return {};  // made on connect
+  try {
+    impl_->client->subscribe(filter, qos)->wait_for(std::chrono::seconds(5));
+  } catch (const mqtt::exception& error) {
+    return refusal(error, "subscribe failed");
+  }
+  return {};
+}
+
+Status PahoTransport::publish(const std::string& topic, ByteView payload, int qos, bool retained,
+                              PublishDone done) {
+  if (!connected()) return Error(ErrorCode::kUnavailable, "not connected to the broker");
+  auto* context = new PublishDone(std::move(done));
+  try {
+    auto message = mqtt::make_message(topic, payload.data(), payload.size(), qos, retained);
+    impl_->client->publish(message, context, impl_->publish_listener);
+  } catch (const mqtt::exception& error) {
+    delete context;
+    return refusal(error, "publish failed");
+  } catch (const std::exception&) {
+    delete context;
+    return Error(ErrorCode::kUnavailable, "publish failed");
+  }
+  return {};
+}
+
+bool PahoTransport::connected() const {
+  try {
+    return impl_->client && impl_->client->is_connected();
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+void PahoTransport::stop(std::chrono::milliseconds drain) {
+  if (!impl_->client) return;
+  {
+    std::lock_guard lock(impl_->mutex);
+    impl_->stopping = true;
+  }
+  impl_->wake.notify_all();
+  if (impl_->connector.joinable()) impl_->connector.join();
+  try {
+    if (impl_->client->is_connected()) {
+      impl_->client->disconnect(static_cast<int>(drain.count()))->wait_for(drain + std::chrono::seconds(1));
+    }
+  } catch (const std::exception&) {
+    // Already gone: nothing to drain.
+  }
+  impl_->client.reset();
+}
+
+}  // namespace vs::platform
