@@ -63,7 +63,9 @@ Status Agent::start(const platform::TransportOptions& transport_options) {
       [this](platform::TransportMessage message) {
         push(Inbound{Inbound::Kind::kMessage, std::move(message), 0, {}, false});
       },
-      [this](bool connected) { push(Inbound{Inbound::Kind::kConnection, {}, 0, {}, connected}); }));
+      [this](bool connected) {
+        push(Inbound{Inbound::Kind::kConnection, {}, 0, {}, connected});
+      }));
   VS_TRY(transport_->subscribe(topic("receipts"), 1));
   VS_TRY(transport_->subscribe(topic("resend"), 1));
   return {};
@@ -79,7 +81,8 @@ void Agent::watch_clock() {
     event.delta_ms = offset - *wall_minus_steady_ms_;
     if (chain_.record(event, clock_.wall_ms(), config_.sign_entries).ok()) {
       ++counters_.clock_adjustments;
-      log(LogLevel::kWarning, "device clock moved by " + std::to_string(event.delta_ms) + " ms; recorded");
+      log(LogLevel::kWarning,
+          "device clock moved by " + std::to_string(event.delta_ms) + " ms; recorded");
     }
   }
   wall_minus_steady_ms_ = offset;
@@ -115,7 +118,8 @@ void Agent::record(const platform::SensorSample& sample) {
   ++counters_.readings_recorded;
   if (pending_before == 0 || !first_pending_at_) first_pending_at_ = clock_.steady();
   if (config_.live && transport_ != nullptr && connected_) {
-    auto live = platform::WireCodec::encode(proto::LiveReading{recorded->bytes, recorded->signature});
+    auto live =
+        platform::WireCodec::encode(proto::LiveReading{recorded->bytes, recorded->signature});
     if (live) (void)transport_->publish(topic("live"), *live, 0, false, nullptr);
   }
 }
@@ -128,7 +132,8 @@ Status Agent::seal(proto::SealReason reason) {
   const auto& header = (*sealed)->header;
   static const char* const kReasons[] = {"?", "count", "time", "alarm", "shutdown"};
   log(LogLevel::kInfo, "sealed block " + std::to_string(header.height) + ": seq " +
-                           std::to_string(header.first_seq) + ".." + std::to_string(header.last_seq) + ", " +
+                           std::to_string(header.first_seq) + ".." +
+                           std::to_string(header.last_seq) + ", " +
                            std::to_string((*sealed)->encoded.size()) + " bytes, " +
                            kReasons[static_cast<int>(header.seal_reason)]);
   first_pending_at_.reset();
@@ -160,7 +165,8 @@ Status Agent::step(std::chrono::milliseconds max_wait) {
   for (const platform::SensorSample& sample : *samples) {
     record(sample);
     if (config_.seal_on_alarm && is_alarm(sample)) VS_TRY(seal(proto::SealReason::kAlarm));
-    if (chain_.pending_entries() >= config_.seal_max_entries) VS_TRY(seal(proto::SealReason::kCount));
+    if (chain_.pending_entries() >= config_.seal_max_entries)
+      VS_TRY(seal(proto::SealReason::kCount));
   }
   if (first_pending_at_ && clock_.steady() - *first_pending_at_ >= config_.seal_max_age) {
     VS_TRY(seal(proto::SealReason::kTime));
@@ -183,7 +189,8 @@ void Agent::handle(Inbound event) {
         // is the outbox, whatever happened while we were away.
         next_publish_ = std::max(chain_.retired_below(), chain_.pruned_below());
         in_flight_.clear();
-        log(LogLevel::kInfo, "uplink connected; publishing from height " + std::to_string(next_publish_));
+        log(LogLevel::kInfo,
+            "uplink connected; publishing from height " + std::to_string(next_publish_));
         publish_status(true);
       } else {
         log(LogLevel::kWarning, "uplink lost; blocks wait in the store");
@@ -220,12 +227,14 @@ void Agent::handle_receipt(const Bytes& payload) {
   if (!body) return reject(body.error().message());
   std::uint64_t height = body->block_height;
   auto block = chain_.block(height);
-  if (!block || !block->has_value()) return reject("no stored block at height " + std::to_string(height));
+  if (!block || !block->has_value())
+    return reject("no stored block at height " + std::to_string(height));
   auto decoded = platform::WireCodec::decode_block(**block);
   if (!decoded) return reject(decoded.error().message());
   chain::ReceiptSubject subject{chain_.device_id(), height, sha_.digest(decoded->header)};
   auto verified = receipts_->verify(*receipt, subject);
-  if (!verified) return reject("height " + std::to_string(height) + ": " + verified.error().message());
+  if (!verified)
+    return reject("height " + std::to_string(height) + ": " + verified.error().message());
   auto accepted = chain_.accept_receipt(height, payload, *verified);
   if (!accepted) return reject(accepted.error().message());
   ++counters_.receipts_accepted;
@@ -247,7 +256,8 @@ void Agent::handle_resend(const Bytes& payload) {
   ++counters_.resend_requests;
   std::uint64_t from = std::max(request->from_height, chain_.pruned_below());
   std::uint64_t to = chain_.tip() ? std::min(request->to_height, chain_.tip()->height) : 0;
-  for (std::uint64_t height = from; chain_.tip() && height <= to && resend_queue_.size() < 100'000; ++height) {
+  for (std::uint64_t height = from; chain_.tip() && height <= to && resend_queue_.size() < 100'000;
+       ++height) {
     resend_queue_.push_back(height);
   }
   log(LogLevel::kInfo, "gateway asked for heights " + std::to_string(request->from_height) + ".." +
@@ -272,9 +282,10 @@ void Agent::pump_uplink() {
     auto block = chain_.block(height);
     if (!block || !block->has_value()) continue;  // pruned: anchored long ago
     in_flight_.insert(height);
-    Status sent = transport_->publish(topic("blocks"), **block, 1, false, [this, height](Status result) {
-      push(Inbound{Inbound::Kind::kPublished, {}, height, std::move(result), false});
-    });
+    Status sent =
+        transport_->publish(topic("blocks"), **block, 1, false, [this, height](Status result) {
+          push(Inbound{Inbound::Kind::kPublished, {}, height, std::move(result), false});
+        });
     if (!sent) {
       in_flight_.erase(height);
       next_publish_ = std::min(next_publish_, height);

@@ -17,12 +17,27 @@ const std::map<std::string, proto::VitalKind, std::less<>> kVitalNames{
     {"ppg", proto::VitalKind::kPpg},
 };
 
-const char* const kKnownKeys[] = {
-    "board", "keys.name", "store.data_dir", "store.max_mb", "store.durability",
-    "store.group_commit_window_ms", "seal.max_entries", "seal.max_age_ms", "seal.on_alarm",
-    "signing.per_entry", "signing.unsigned_kinds", "mqtt.broker", "mqtt.topic_prefix",
-    "mqtt.ca_file", "mqtt.cert_file", "mqtt.key_file", "mqtt.in_flight", "mqtt.keep_alive_s",
-    "uplink.live", "uplink.status_interval_ms", "gateway.public_key"};
+const char* const kKnownKeys[] = {"board",
+                                  "keys.name",
+                                  "store.data_dir",
+                                  "store.max_mb",
+                                  "store.durability",
+                                  "store.group_commit_window_ms",
+                                  "seal.max_entries",
+                                  "seal.max_age_ms",
+                                  "seal.on_alarm",
+                                  "signing.per_entry",
+                                  "signing.unsigned_kinds",
+                                  "mqtt.broker",
+                                  "mqtt.topic_prefix",
+                                  "mqtt.ca_file",
+                                  "mqtt.cert_file",
+                                  "mqtt.key_file",
+                                  "mqtt.in_flight",
+                                  "mqtt.keep_alive_s",
+                                  "uplink.live",
+                                  "uplink.status_interval_ms",
+                                  "gateway.public_key"};
 
 class Reader {
  public:
@@ -35,7 +50,8 @@ class Reader {
 
   // An integer in [low, high], or the default when absent.
   template <typename T>
-  Status integer(std::string_view key, std::int64_t low, std::int64_t high, const char* reason, T& out) const {
+  Status integer(std::string_view key, std::int64_t low, std::int64_t high, const char* reason,
+                 T& out) const {
     VS_TRY_ASSIGN(auto value, config_.integer(key));
     if (!value) return {};
     if (*value < low || *value > high) return bad(key, std::to_string(*value), reason);
@@ -65,10 +81,12 @@ Result<AgentConfig> AgentConfig::from_toml(const platform::TomlConfig& config) {
   VS_TRY(read.text("board", out.board));
   if (out.board.empty()) return read.bad("board", "\"\"", "must name a board");
   for (const std::string& key : config.leaf_keys()) {
-    bool known = std::find(std::begin(kKnownKeys), std::end(kKnownKeys), key) != std::end(kKnownKeys);
+    bool known =
+        std::find(std::begin(kKnownKeys), std::end(kKnownKeys), key) != std::end(kKnownKeys);
     bool board_key = key.rfind(out.board + ".", 0) == 0;
     if (!known && !board_key) {
-      return Error(ErrorCode::kInvalidArgument, "unknown key (a typo?)").about(config.where(key) + ": " + key);
+      return Error(ErrorCode::kInvalidArgument, "unknown key (a typo?)")
+          .about(config.where(key) + ": " + key);
     }
   }
   VS_TRY(read.text("keys.name", out.key_name));
@@ -82,14 +100,16 @@ Result<AgentConfig> AgentConfig::from_toml(const platform::TomlConfig& config) {
   std::string durability = "every_commit";
   VS_TRY(read.text("store.durability", durability));
   if (durability != "every_commit" && durability != "group") {
-    return read.bad("store.durability", "\"" + durability + "\"", "must be \"every_commit\" or \"group\"");
+    return read.bad("store.durability", "\"" + durability + "\"",
+                    "must be \"every_commit\" or \"group\"");
   }
   out.group_commit = durability == "group";
   std::int64_t window_ms = out.group_commit_window.count();
   VS_TRY(read.integer("store.group_commit_window_ms", 1, 1000, "must be 1 to 1000 ms", window_ms));
   out.group_commit_window = std::chrono::milliseconds(window_ms);
 
-  VS_TRY(read.integer("seal.max_entries", 1, 4096, "must be 1 to 4096 entries per block", out.seal_max_entries));
+  VS_TRY(read.integer("seal.max_entries", 1, 4096, "must be 1 to 4096 entries per block",
+                      out.seal_max_entries));
   std::int64_t age_ms = out.seal_max_age.count();
   VS_TRY(read.integer("seal.max_age_ms", 10, 86'400'000, "must be 10 ms to one day", age_ms));
   out.seal_max_age = std::chrono::milliseconds(age_ms);
@@ -108,12 +128,14 @@ Result<AgentConfig> AgentConfig::from_toml(const platform::TomlConfig& config) {
   }
 
   VS_TRY(read.text("mqtt.broker", out.broker));
-  if (!out.broker.empty() && out.broker.rfind("tcp://", 0) != 0 && out.broker.rfind("ssl://", 0) != 0) {
+  if (!out.broker.empty() && out.broker.rfind("tcp://", 0) != 0 &&
+      out.broker.rfind("ssl://", 0) != 0) {
     return read.bad("mqtt.broker", "\"" + out.broker + "\"", "must start with tcp:// or ssl://");
   }
   VS_TRY(read.text("mqtt.topic_prefix", out.topic_prefix));
   if (out.topic_prefix.empty() || out.topic_prefix.find_first_of("#+") != std::string::npos) {
-    return read.bad("mqtt.topic_prefix", "\"" + out.topic_prefix + "\"", "must be non-empty, without # or +");
+    return read.bad("mqtt.topic_prefix", "\"" + out.topic_prefix + "\"",
+                    "must be non-empty, without # or +");
   }
   VS_TRY(read.text("mqtt.ca_file", out.tls_ca_file));
   VS_TRY(read.text("mqtt.cert_file", out.tls_cert_file));
@@ -128,7 +150,8 @@ Result<AgentConfig> AgentConfig::from_toml(const platform::TomlConfig& config) {
 
   VS_TRY(read.flag("uplink.live", out.live));
   std::int64_t status_ms = out.status_interval.count();
-  VS_TRY(read.integer("uplink.status_interval_ms", 100, 3'600'000, "must be 100 ms to one hour", status_ms));
+  VS_TRY(read.integer("uplink.status_interval_ms", 100, 3'600'000, "must be 100 ms to one hour",
+                      status_ms));
   out.status_interval = std::chrono::milliseconds(status_ms);
   std::string gateway_key;
   VS_TRY(read.text("gateway.public_key", gateway_key));

@@ -55,6 +55,23 @@ Result<chain::PendingEntry> decode_pending(std::uint64_t seq, const Bytes& store
   return entry;
 }
 
+Result<chain::ChainTip> decode_tip(const Bytes& value) {
+  if (value.size() != 48) return Error(ErrorCode::kMalformed, "stored tip is not 48 bytes");
+  chain::ChainTip tip;
+  tip.height = get_u64_be(value.data());
+  std::memcpy(tip.hash.data(), value.data() + 8, 32);
+  tip.last_seq = get_u64_be(value.data() + 40);
+  return tip;
+}
+
+Bytes encode_tip(const chain::ChainTip& tip) {
+  Bytes value(48);
+  put_u64_be(tip.height, value.data());
+  std::memcpy(value.data() + 8, tip.hash.data(), 32);
+  put_u64_be(tip.last_seq, value.data() + 40);
+  return value;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<DeviceChain>> DeviceChain::open(platform::Store& store,
@@ -65,6 +82,39 @@ Result<std::unique_ptr<DeviceChain>> DeviceChain::open(platform::Store& store,
   auto loaded = chain->load(random);
   if (!loaded) return std::move(loaded).error().about("device chain");
   return chain;
+}
+
+Result<ChainSnapshot> DeviceChain::inspect(const platform::Store& store) {
+  ChainSnapshot snapshot;
+  VS_TRY_ASSIGN(auto key, store.get(kMetaTable, as_bytes(kPublicKey)));
+  if (key) snapshot.first_public_key = *key;
+  VS_TRY_ASSIGN(auto next_seq, store.get(kMetaTable, as_bytes(kNextSeq)));
+  VS_TRY_ASSIGN(snapshot.next_seq, read_u64(next_seq, "stored next seq is not 8 bytes"));
+  VS_TRY_ASSIGN(auto retired, store.get(kMetaTable, as_bytes(kRetiredBelow)));
+  VS_TRY_ASSIGN(snapshot.retired_below, read_u64(retired, "stored retirement mark is not 8 bytes"));
+  VS_TRY_ASSIGN(auto pruned, store.get(kMetaTable, as_bytes(kPrunedBelow)));
+  VS_TRY_ASSIGN(snapshot.pruned_below, read_u64(pruned, "stored prune mark is not 8 bytes"));
+  VS_TRY_ASSIGN(auto tip, store.get(kMetaTable, as_bytes(kTip)));
+  if (tip) {
+    VS_TRY_ASSIGN(snapshot.tip, decode_tip(*tip));
+  }
+  VS_TRY_ASSIGN(snapshot.pending_entries, store.count(kPendingTable));
+  return snapshot;
+}
+
+Result<std::vector<chain::PendingEntry>> DeviceChain::read_pending(const platform::Store& store,
+                                                                   std::uint64_t from_seq,
+                                                                   std::size_t limit) {
+  VS_TRY_ASSIGN(auto records, store.scan(kPendingTable, u64_key(from_seq), limit));
+  std::vector<chain::PendingEntry> entries;
+  entries.reserve(records.size());
+  for (const platform::Record& record : records) {
+    std::uint64_t seq = get_u64_be(record.key.data());
+    auto entry = decode_pending(seq, record.value);
+    if (!entry) return std::move(entry).error().about("pending seq " + std::to_string(seq));
+    entries.push_back(std::move(entry).value());
+  }
+  return entries;
 }
 
 Status DeviceChain::load(platform::Random& random) {
@@ -92,8 +142,12 @@ Status DeviceChain::load(platform::Random& random) {
   }
   device_id_ = chain::DeviceId::from_public_key(sha_, *first_key);
 
-  VS_TRY_ASSIGN(auto next_seq, store_.get(kMetaTable, as_bytes(kNextSeq)));
-  VS_TRY_ASSIGN(next_seq_, read_u64(next_seq, "stored next seq is not 8 bytes"));
+  VS_TRY_ASSIGN(ChainSnapshot snapshot, inspect(store_));
+  next_seq_ = snapshot.next_seq;
+  tip_ = snapshot.tip;
+  retired_below_ = snapshot.retired_below;
+  pruned_below_ = snapshot.pruned_below;
+  pending_count_ = snapshot.pending_entries;
   VS_TRY_ASSIGN(auto key_index, store_.get(kMetaTable, as_bytes(kKeyIndex)));
   VS_TRY_ASSIGN(std::uint64_t index, read_u64(key_index, "stored key index is not 8 bytes"));
   key_index_ = static_cast<std::uint32_t>(index);
@@ -101,20 +155,6 @@ Status DeviceChain::load(platform::Random& random) {
     return Error(
         ErrorCode::kIntegrity,
         "the device key is not the key this chain was started with (rotate keys with an event)");
-  }
-  VS_TRY_ASSIGN(auto retired, store_.get(kMetaTable, as_bytes(kRetiredBelow)));
-  VS_TRY_ASSIGN(retired_below_, read_u64(retired, "stored retirement mark is not 8 bytes"));
-  VS_TRY_ASSIGN(auto pruned, store_.get(kMetaTable, as_bytes(kPrunedBelow)));
-  VS_TRY_ASSIGN(pruned_below_, read_u64(pruned, "stored prune mark is not 8 bytes"));
-
-  VS_TRY_ASSIGN(auto tip, store_.get(kMetaTable, as_bytes(kTip)));
-  if (tip) {
-    if (tip->size() != 48) return Error(ErrorCode::kMalformed, "stored tip is not 48 bytes");
-    chain::ChainTip value;
-    value.height = get_u64_be(tip->data());
-    std::memcpy(value.hash.data(), tip->data() + 8, 32);
-    value.last_seq = get_u64_be(tip->data() + 40);
-    tip_ = value;
   }
   VS_TRY_ASSIGN(auto anchor, store_.get(kMetaTable, as_bytes(kAnchor)));
   if (anchor) {
@@ -124,7 +164,6 @@ Status DeviceChain::load(platform::Random& random) {
     std::memcpy(value.batch_root.data(), anchor->data() + 8, 32);
     anchor_ = value;
   }
-  VS_TRY_ASSIGN(pending_count_, store_.count(kPendingTable));
   // The pending entries must continue the tip, and next_seq must pass them.
   std::uint64_t first_unsealed = tip_ ? tip_->last_seq + 1 : 0;
   if (pending_count_ > 0) {
@@ -216,15 +255,11 @@ Result<std::optional<chain::SealedBlock>> DeviceChain::seal(std::uint64_t now_ms
                 chain::BlockSealer(sha_, signer_).seal(position, entries));
 
   chain::ChainTip tip{position.height, sealed.hash, entries.back().seq};
-  Bytes tip_value(48);
-  put_u64_be(tip.height, tip_value.data());
-  std::memcpy(tip_value.data() + 8, tip.hash.data(), 32);
-  put_u64_be(tip.last_seq, tip_value.data() + 40);
   // One batch: entries out, block in, tip moved.
   platform::WriteBatch batch;
   for (const chain::PendingEntry& entry : entries) batch.erase(kPendingTable, u64_key(entry.seq));
   batch.put(kBlocksTable, u64_key(tip.height), sealed.encoded);
-  batch.put(kMetaTable, as_bytes(kTip), tip_value);
+  batch.put(kMetaTable, as_bytes(kTip), encode_tip(tip));
   VS_TRY(commit_with_room(batch));
   tip_ = tip;
   pending_count_ -= entries.size();

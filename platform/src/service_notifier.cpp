@@ -25,12 +25,17 @@ void ServiceNotifier::send(std::string_view state) {
   std::memcpy(address.sun_path, socket_path_.data(), socket_path_.size());
   if (address.sun_path[0] == '@') address.sun_path[0] = '\0';  // abstract socket
   socklen_t length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + socket_path_.size());
-  (void)::sendto(fd, state.data(), state.size(), MSG_NOSIGNAL, reinterpret_cast<sockaddr*>(&address), length);
+  (void)::sendto(fd, state.data(), state.size(), MSG_NOSIGNAL,
+                 reinterpret_cast<sockaddr*>(&address), length);
   ::close(fd);
 }
 
-void ServiceNotifier::ready() { send("READY=1"); }
-void ServiceNotifier::stopping() { send("STOPPING=1"); }
+void ServiceNotifier::ready() {
+  send("READY=1");
+}
+void ServiceNotifier::stopping() {
+  send("STOPPING=1");
+}
 
 void ServiceNotifier::keep_alive() {
   if (!watchdog_interval_) return;

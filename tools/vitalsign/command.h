@@ -23,5 +23,6 @@ struct Command {
 
 int run_self_check(std::span<const std::string_view> args);
 int run_keygen(std::span<const std::string_view> args);
+int run_chain(std::span<const std::string_view> args);
 
 }  // namespace vs::tools

@@ -2,31 +2,12 @@
 #include <string>
 
 #include "command.h"
+#include "json_text.h"
 #include "vs/chain/device_id.h"
 #include "vs/platform/file_key_store.h"
 #include "vs/platform/mbedtls_sha256.h"
 
 namespace vs::tools {
-namespace {
-
-std::string json_string(const std::string& text) {
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char escaped[8];
-      std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
-      out += escaped;
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
-
-}  // namespace
 
 int run_keygen(std::span<const std::string_view> args) {
   std::string directory = ".";

@@ -14,6 +14,7 @@ constexpr Command kCommands[] = {
      vs::tools::run_self_check},
     {"keygen", "create a device key in a key directory and print the device id",
      vs::tools::run_keygen},
+    {"chain", "show or verify an agent's chain store (read-only)", vs::tools::run_chain},
 };
 
 void print_usage(std::FILE* out) {

@@ -28,7 +28,9 @@ using platform::LogLevel;
 
 std::atomic<bool> stop_requested{false};
 
-void on_signal(int) { stop_requested = true; }
+void on_signal(int) {
+  stop_requested = true;
+}
 
 enum Exit : int { kOk = 0, kFailed = 1, kUsage = 2, kConfig = 3, kEnvironment = 4 };
 
@@ -38,17 +40,19 @@ int fail(int code, const std::string& message) {
 }
 
 void usage(std::FILE* out) {
-  std::fprintf(out,
-               "usage: vitalsign-agent --config FILE [--trace-commits]\n\n"
-               "Runs the device agent: readings from the board are signed, committed to the\n"
-               "LMDB chain, sealed into blocks and published over MQTT; receipts from the\n"
-               "gateway are verified before a block is retired. SIGTERM or SIGINT seals what\n"
-               "is pending, flushes and disconnects. See agent/agent.example.toml for every key.\n");
+  std::fprintf(
+      out,
+      "usage: vitalsign-agent --config FILE [--trace-commits]\n\n"
+      "Runs the device agent: readings from the board are signed, committed to the\n"
+      "LMDB chain, sealed into blocks and published over MQTT; receipts from the\n"
+      "gateway are verified before a block is retired. SIGTERM or SIGINT seals what\n"
+      "is pending, flushes and disconnects. See agent/agent.example.toml for every key.\n");
 }
 
 Result<Bytes> read_pem_public_key(const std::filesystem::path& path) {
   std::ifstream in(path);
-  if (!in) return Error(ErrorCode::kNotFound, "cannot read the gateway public key").about(path.string());
+  if (!in)
+    return Error(ErrorCode::kNotFound, "cannot read the gateway public key").about(path.string());
   std::stringstream text;
   text << in.rdbuf();
   auto der = platform::MbedtlsVerifierFactory::der_from_pem(text.str());
@@ -94,8 +98,10 @@ int main(int argc, char** argv) {
   auto factory = platform::BoardRegistry::find(config->board);
   if (!factory) {
     std::string names;
-    for (const auto& name : platform::BoardRegistry::names()) names += (names.empty() ? "" : ", ") + name;
-    return fail(kConfig, "config: board = \"" + config->board + "\": no such board (built in: " + names + ")");
+    for (const auto& name : platform::BoardRegistry::names())
+      names += (names.empty() ? "" : ", ") + name;
+    return fail(kConfig, "config: board = \"" + config->board +
+                             "\": no such board (built in: " + names + ")");
   }
   auto board = (*factory)(*toml, clock);
   if (!board) return fail(kConfig, "board: " + board.error().message());
@@ -103,7 +109,8 @@ int main(int argc, char** argv) {
   if (!signer) {
     return fail(kEnvironment, "device key: " + signer.error().message() +
                                   (signer.error().code() == ErrorCode::kNotFound
-                                       ? " (create one with: vitalsign keygen --dir DIR --name " + config->key_name + ")"
+                                       ? " (create one with: vitalsign keygen --dir DIR --name " +
+                                             config->key_name + ")"
                                        : ""));
   }
 
@@ -117,7 +124,8 @@ int main(int argc, char** argv) {
   auto store = platform::LmdbStore::open(store_options);
   if (!store) return fail(kEnvironment, "store: " + store.error().message());
   if ((*store)->stale_readers_cleared() > 0) {
-    log(LogLevel::kInfo, "cleared " + std::to_string((*store)->stale_readers_cleared()) + " stale LMDB readers");
+    log(LogLevel::kInfo,
+        "cleared " + std::to_string((*store)->stale_readers_cleared()) + " stale LMDB readers");
   }
   platform::MbedtlsSha256 sha;
   platform::MbedtlsRandom random;
@@ -136,12 +144,14 @@ int main(int argc, char** argv) {
     gateway_key = std::move(verifier).value();
     receipts = std::make_unique<chain::ReceiptVerifier>(sha, *gateway_key, gateway_der);
   } else if (!config->broker.empty()) {
-    log(LogLevel::kWarning, "no gateway.public_key: receipts cannot be verified, so no block will be retired");
+    log(LogLevel::kWarning,
+        "no gateway.public_key: receipts cannot be verified, so no block will be retired");
   }
 
   std::unique_ptr<platform::PahoTransport> transport;
   if (!config->broker.empty()) transport = std::make_unique<platform::PahoTransport>();
-  agent::Agent agent(*config, **chain, **store, *board->sensor, transport.get(), clock, sha, receipts.get());
+  agent::Agent agent(*config, **chain, **store, *board->sensor, transport.get(), clock, sha,
+                     receipts.get());
   platform::TransportOptions transport_options;
   transport_options.server_uri = config->broker;
   transport_options.client_id = "vs-agent-" + (*chain)->device_id().hex();
@@ -158,8 +168,8 @@ int main(int argc, char** argv) {
   sigaction(SIGTERM, &action, nullptr);
   sigaction(SIGINT, &action, nullptr);
 
-  log(LogLevel::kInfo, "vitalsign-agent: device " + (*chain)->device_id().hex() + ", board " + config->board +
-                           ", store " + config->data_dir.string() + ", next seq " +
+  log(LogLevel::kInfo, "vitalsign-agent: device " + (*chain)->device_id().hex() + ", board " +
+                           config->board + ", store " + config->data_dir.string() + ", next seq " +
                            std::to_string((*chain)->next_seq()) + ", uplink " +
                            (config->broker.empty() ? std::string("off") : config->broker));
   platform::ServiceNotifier service;
@@ -177,7 +187,8 @@ int main(int argc, char** argv) {
     }
     if (trace_commits) {
       // For crash tests: every seq reported here was committed before the line was written.
-      for (; traced < (*chain)->next_seq(); ++traced) std::printf("committed %llu\n", static_cast<unsigned long long>(traced));
+      for (; traced < (*chain)->next_seq(); ++traced)
+        std::printf("committed %llu\n", static_cast<unsigned long long>(traced));
       std::fflush(stdout);
     }
     service.keep_alive();

@@ -14,7 +14,8 @@ namespace {
 // Reason codes of a refused PUBACK or SUBACK (MQTT v5).
 Error refusal(const mqtt::exception& error, const char* what) {
   int reason = error.get_reason_code();
-  if (reason == 0x87) return Error(ErrorCode::kPermission, "broker refused: not authorized", reason);
+  if (reason == 0x87)
+    return Error(ErrorCode::kPermission, "broker refused: not authorized", reason);
   if (reason >= 0x80) return Error(ErrorCode::kUnavailable, what, reason);
   return Error(ErrorCode::kUnavailable, what, error.get_return_code());
 }
@@ -25,9 +26,10 @@ class PublishListener final : public mqtt::iaction_listener {
   void on_success(const mqtt::token& token) override { finish(token, {}); }
   void on_failure(const mqtt::token& token) override {
     int reason = token.get_reason_code();
-    finish(token, reason == 0x87 ? Error(ErrorCode::kPermission, "broker refused: not authorized", reason)
-                                 : Error(ErrorCode::kUnavailable, "publish was not acknowledged",
-                                         reason != 0 ? reason : token.get_return_code()));
+    finish(token, reason == 0x87
+                      ? Error(ErrorCode::kPermission, "broker refused: not authorized", reason)
+                      : Error(ErrorCode::kUnavailable, "publish was not acknowledged",
+                              reason != 0 ? reason : token.get_return_code()));
   }
 
  private:
@@ -106,7 +108,9 @@ struct PahoTransport::Impl {
 
 PahoTransport::PahoTransport() : impl_(std::make_unique<Impl>()) {}
 
-PahoTransport::~PahoTransport() { stop(std::chrono::milliseconds(0)); }
+PahoTransport::~PahoTransport() {
+  stop(std::chrono::milliseconds(0));
+}
 
 Status PahoTransport::start(const TransportOptions& options, MessageHandler on_message,
                             ConnectionHandler on_connection) {
@@ -122,7 +126,8 @@ Status PahoTransport::start(const TransportOptions& options, MessageHandler on_m
                       .max_buffered_messages(static_cast<int>(options.max_outstanding))
                       .delete_oldest_messages(false)
                       .finalize();
-    impl.client = std::make_unique<mqtt::async_client>(options.server_uri, options.client_id, create);
+    impl.client =
+        std::make_unique<mqtt::async_client>(options.server_uri, options.client_id, create);
     auto builder = mqtt::connect_options_builder()
                        .mqtt_version(MQTTVERSION_5)
                        .clean_start(false)
@@ -132,7 +137,8 @@ Status PahoTransport::start(const TransportOptions& options, MessageHandler on_m
       builder.will(mqtt::message(options.will->topic, options.will->payload.data(),
                                  options.will->payload.size(), 1, options.will->retained));
     }
-    if (options.server_uri.rfind("ssl://", 0) == 0 || options.server_uri.rfind("mqtts://", 0) == 0) {
+    if (options.server_uri.rfind("ssl://", 0) == 0 ||
+        options.server_uri.rfind("mqtts://", 0) == 0) {
       auto ssl = mqtt::ssl_options_builder()
                      .trust_store(options.ca_file)
                      .key_store(options.cert_file)
@@ -144,12 +150,13 @@ Status PahoTransport::start(const TransportOptions& options, MessageHandler on_m
     }
     impl.connect_options = builder.finalize();
     // Set last, on the kept object: a copy would lose it (Paho bug #362).
-    impl.connect_options.set_properties(
-        {{mqtt::property::SESSION_EXPIRY_INTERVAL, static_cast<int>(options.session_expiry.count())}});
+    impl.connect_options.set_properties({{mqtt::property::SESSION_EXPIRY_INTERVAL,
+                                          static_cast<int>(options.session_expiry.count())}});
     impl.client->set_message_callback([this](mqtt::const_message_ptr message) {
       const std::string& payload = message->get_payload_str();
       if (impl_->on_message) {
-        impl_->on_message(TransportMessage{message->get_topic(), Bytes(payload.begin(), payload.end())});
+        impl_->on_message(
+            TransportMessage{message->get_topic(), Bytes(payload.begin(), payload.end())});
       }
     });
     impl.client->set_connection_lost_handler([this](const std::string&) {
@@ -162,11 +169,13 @@ Status PahoTransport::start(const TransportOptions& options, MessageHandler on_m
     });
   } catch (const mqtt::exception& error) {
     impl.client.reset();
-    return Error(ErrorCode::kInvalidArgument, "cannot set up the MQTT client", error.get_return_code())
+    return Error(ErrorCode::kInvalidArgument, "cannot set up the MQTT client",
+                 error.get_return_code())
         .about(options.server_uri);
   } catch (const std::exception&) {
     impl.client.reset();
-    return Error(ErrorCode::kInvalidArgument, "cannot set up the MQTT client").about(options.server_uri);
+    return Error(ErrorCode::kInvalidArgument, "cannot set up the MQTT client")
+        .about(options.server_uri);
   }
   impl.connector = std::thread([this] { impl_->connect_loop(); });
   return {};
@@ -221,7 +230,8 @@ void PahoTransport::stop(std::chrono::milliseconds drain) {
   if (impl_->connector.joinable()) impl_->connector.join();
   try {
     if (impl_->client->is_connected()) {
-      impl_->client->disconnect(static_cast<int>(drain.count()))->wait_for(drain + std::chrono::seconds(1));
+      impl_->client->disconnect(static_cast<int>(drain.count()))
+          ->wait_for(drain + std::chrono::seconds(1));
     }
   } catch (const std::exception&) {
     // Already gone: nothing to drain.

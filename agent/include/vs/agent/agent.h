@@ -20,10 +20,10 @@ namespace vs::agent {
 
 struct AgentCounters {
   std::uint64_t readings_recorded = 0;
-  std::uint64_t readings_refused = 0;   // storage full
-  std::uint64_t record_errors = 0;      // other store failures
+  std::uint64_t readings_refused = 0;  // storage full
+  std::uint64_t record_errors = 0;     // other store failures
   std::uint64_t blocks_sealed = 0;
-  std::uint64_t blocks_published = 0;   // PUBACKed
+  std::uint64_t blocks_published = 0;  // PUBACKed
   std::uint64_t publish_failures = 0;
   std::uint64_t receipts_accepted = 0;
   std::uint64_t receipts_rejected = 0;  // failed verification: the block stays

@@ -38,6 +38,17 @@ struct AnchorRef {
   Digest batch_root{};
 };
 
+// What a reader (a tool, a test) sees of a device chain's store, without
+// opening it for writing.
+struct ChainSnapshot {
+  Bytes first_public_key;  // empty when the store was never used
+  std::uint64_t next_seq = 0;
+  std::optional<chain::ChainTip> tip;
+  std::uint64_t retired_below = 0;
+  std::uint64_t pruned_below = 0;
+  std::uint64_t pending_entries = 0;
+};
+
 // The device's chain, kept in a Store: the one place that assigns seq,
 // commits entries, seals blocks and retires anchored ones. Every change is
 // one atomic batch, so a crash at any instant leaves the state before or
@@ -49,6 +60,13 @@ class DeviceChain {
   static Result<std::unique_ptr<DeviceChain>> open(platform::Store& store, platform::Signer& signer,
                                                    const platform::Sha256& sha,
                                                    platform::Random& random);
+
+  // Reads the chain's state from a store, changing nothing.
+  static Result<ChainSnapshot> inspect(const platform::Store& store);
+  // Committed, unsealed entries from `from_seq` on, in seq order.
+  static Result<std::vector<chain::PendingEntry>> read_pending(const platform::Store& store,
+                                                               std::uint64_t from_seq,
+                                                               std::size_t limit);
 
   // Assigns the next seq, encodes, signs (when asked) and commits one entry.
   // kNoSpace when the store is full even after pruning anchored blocks:

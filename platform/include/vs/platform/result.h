@@ -107,7 +107,8 @@ using Status = Result<void>;
     if (!vs_try_result_) return std::move(vs_try_result_).error(); \
   } while (false)
 
-// Declares `lhs` from the value of `expr`, or returns its error.
+// Declares `lhs` from the value of `expr`, or returns its error. Expands to
+// several statements: inside an `if`, use braces.
 #define VS_TRY_ASSIGN(lhs, expr) VS_TRY_ASSIGN_IMPL(VS_CONCAT(vs_result_, __LINE__), lhs, expr)
 #define VS_TRY_ASSIGN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                       \

@@ -24,14 +24,14 @@ struct TransportWill {
 struct TransportOptions {
   std::string server_uri;  // tcp://host:port, or ssl://host:port for TLS
   std::string client_id;
-  std::string ca_file;     // TLS: the broker's CA
-  std::string cert_file;   // TLS: this client's certificate (mutual TLS)
-  std::string key_file;    // TLS: this client's private key
+  std::string ca_file;    // TLS: the broker's CA
+  std::string cert_file;  // TLS: this client's certificate (mutual TLS)
+  std::string key_file;   // TLS: this client's private key
   std::chrono::seconds keep_alive{10};
   std::chrono::seconds session_expiry{3600};  // persistent session across reconnects
   std::chrono::milliseconds min_retry{250};
   std::chrono::milliseconds max_retry{8000};
-  std::size_t max_outstanding = 1000;         // publishes not yet acknowledged
+  std::size_t max_outstanding = 1000;  // publishes not yet acknowledged
   std::optional<TransportWill> will;
 };
 
