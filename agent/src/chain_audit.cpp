@@ -7,12 +7,14 @@
 
 namespace vs::agent {
 
-Result<ChainAuditReport> audit_chain(const platform::Store& store, const platform::Sha256& sha,
-                                     const platform::VerifierFactory& keys,
-                                     const std::function<void(std::uint64_t, std::uint64_t)>& progress) {
+Result<ChainAuditReport> audit_chain(
+    const platform::Store& store, const platform::Sha256& sha,
+    const platform::VerifierFactory& keys,
+    const std::function<void(std::uint64_t, std::uint64_t)>& progress) {
   VS_TRY_ASSIGN(ChainSnapshot snapshot, DeviceChain::inspect(store));
   if (snapshot.first_public_key.empty()) {
-    return Error(ErrorCode::kNotFound, "the store holds no device chain (never opened by an agent)");
+    return Error(ErrorCode::kNotFound,
+                 "the store holds no device chain (never opened by an agent)");
   }
   ChainAuditReport report;
   report.device = chain::DeviceId::from_public_key(sha, snapshot.first_public_key);
@@ -32,22 +34,28 @@ Result<ChainAuditReport> audit_chain(const platform::Store& store, const platfor
     while (height <= snapshot.tip->height) {
       VS_TRY_ASSIGN(auto records, store.scan(kBlocksTable, platform::u64_key(height), 256));
       if (records.empty() || get_u64_be(records.front().key.data()) != height) {
-        return fail(Error(ErrorCode::kIntegrity, "block is missing from the store").about("height " + std::to_string(height)));
+        return fail(Error(ErrorCode::kIntegrity, "block is missing from the store")
+                        .about("height " + std::to_string(height)));
       }
       for (const platform::Record& record : records) {
         std::uint64_t key = get_u64_be(record.key.data());
         if (key > snapshot.tip->height) break;
         if (key != height) {
-          return fail(Error(ErrorCode::kIntegrity, "block is missing from the store").about("height " + std::to_string(height)));
+          return fail(Error(ErrorCode::kIntegrity, "block is missing from the store")
+                          .about("height " + std::to_string(height)));
         }
         if (!follower) {
           // Older blocks may be pruned: start from what the first kept block claims.
           auto block = platform::WireCodec::decode_block(record.value);
-          if (!block) return fail(std::move(block).error().about("height " + std::to_string(height)));
+          if (!block)
+            return fail(std::move(block).error().about("height " + std::to_string(height)));
           auto header = platform::WireCodec::decode_block_header(block->header);
-          if (!header) return fail(std::move(header).error().about("height " + std::to_string(height)));
-          auto previous = to_array<32>(header->previous_hash, "block header previous hash is not 32 bytes");
-          if (!previous) return fail(std::move(previous).error().about("height " + std::to_string(height)));
+          if (!header)
+            return fail(std::move(header).error().about("height " + std::to_string(height)));
+          auto previous =
+              to_array<32>(header->previous_hash, "block header previous hash is not 32 bytes");
+          if (!previous)
+            return fail(std::move(previous).error().about("height " + std::to_string(height)));
           Result<chain::ChainVerifier> started =
               height == 0 ? chain::ChainVerifier::from_genesis(sha, keys, snapshot.first_public_key)
                           : chain::ChainVerifier::resume(
@@ -87,9 +95,11 @@ Result<ChainAuditReport> audit_chain(const platform::Store& store, const platfor
       auto decoded = platform::WireCodec::decode_entry(entry.bytes);
       if (!decoded) return fail(std::move(decoded).error().about(where));
       if (decoded->seq != entry.seq) {
-        return fail(Error(ErrorCode::kIntegrity, "entry's seq is not the seq it is stored under").about(where));
+        return fail(Error(ErrorCode::kIntegrity, "entry's seq is not the seq it is stored under")
+                        .about(where));
       }
-      if (!entry.signature.empty() && !(*device_key)->verify(sha.digest(entry.bytes), ByteView(entry.signature))) {
+      if (!entry.signature.empty() &&
+          !(*device_key)->verify(sha.digest(entry.bytes), ByteView(entry.signature))) {
         return fail(Error(ErrorCode::kIntegrity, "entry signature does not verify").about(where));
       }
       report.pending_entries += 1;
@@ -97,7 +107,8 @@ Result<ChainAuditReport> audit_chain(const platform::Store& store, const platfor
     }
   }
   if (next_unsealed != snapshot.next_seq) {
-    return fail(Error(ErrorCode::kIntegrity, "next seq in metadata does not follow the last committed entry")
+    return fail(Error(ErrorCode::kIntegrity,
+                      "next seq in metadata does not follow the last committed entry")
                     .about("seq " + std::to_string(next_unsealed)));
   }
   return report;

@@ -44,9 +44,13 @@ int verify(const ChainArgs& args) {
   platform::OpensslSha256 sha;
   platform::OpensslVerifierFactory keys;
   bool show_progress = !args.json && ::isatty(STDERR_FILENO);
-  auto report = agent::audit_chain(**store, sha, keys, [&](std::uint64_t done, std::uint64_t total) {
-    if (show_progress) std::fprintf(stderr, "\rverifying blocks: %llu / %llu", static_cast<unsigned long long>(done), static_cast<unsigned long long>(total));
-  });
+  auto report =
+      agent::audit_chain(**store, sha, keys, [&](std::uint64_t done, std::uint64_t total) {
+        if (show_progress)
+          std::fprintf(stderr, "\rverifying blocks: %llu / %llu",
+                       static_cast<unsigned long long>(done),
+                       static_cast<unsigned long long>(total));
+      });
   if (show_progress) std::fprintf(stderr, "\n");
   if (!report) {
     std::fprintf(stderr, "vitalsign chain verify: %s\n", report.error().message().c_str());
@@ -56,24 +60,31 @@ int verify(const ChainArgs& args) {
   std::uint64_t last_height = r.tip ? r.tip->height : 0;
   if (args.json) {
     std::printf(
-        "{\"device_id\":\"%s\",\"ok\":%s,\"first_height\":%llu,\"tip_height\":%s,\"blocks_verified\":%llu,"
+        "{\"device_id\":\"%s\",\"ok\":%s,\"first_height\":%llu,\"tip_height\":%s,\"blocks_"
+        "verified\":%llu,"
         "\"entries_in_blocks\":%llu,\"pending_entries\":%llu,\"next_seq\":%llu%s}\n",
-        r.device.hex().c_str(), r.failure ? "false" : "true", static_cast<unsigned long long>(r.first_height),
-        r.tip ? std::to_string(last_height).c_str() : "null", static_cast<unsigned long long>(r.blocks),
-        static_cast<unsigned long long>(r.entries_in_blocks), static_cast<unsigned long long>(r.pending_entries),
+        r.device.hex().c_str(), r.failure ? "false" : "true",
+        static_cast<unsigned long long>(r.first_height),
+        r.tip ? std::to_string(last_height).c_str() : "null",
+        static_cast<unsigned long long>(r.blocks),
+        static_cast<unsigned long long>(r.entries_in_blocks),
+        static_cast<unsigned long long>(r.pending_entries),
         static_cast<unsigned long long>(r.next_seq),
         r.failure ? (",\"failure\":" + json_string(r.failure->message())).c_str() : "");
   } else {
     std::printf("device    %s\n", r.device.hex().c_str());
     if (r.tip) {
-      std::printf("blocks    %llu verified, heights %llu..%llu%s\n", static_cast<unsigned long long>(r.blocks),
-                  static_cast<unsigned long long>(r.first_height), static_cast<unsigned long long>(last_height),
+      std::printf("blocks    %llu verified, heights %llu..%llu%s\n",
+                  static_cast<unsigned long long>(r.blocks),
+                  static_cast<unsigned long long>(r.first_height),
+                  static_cast<unsigned long long>(last_height),
                   r.first_height > 0 ? " (older blocks pruned after anchoring)" : "");
     } else {
       std::printf("blocks    none sealed yet\n");
     }
     std::printf("entries   %llu in blocks, %llu committed and not yet sealed\n",
-                static_cast<unsigned long long>(r.entries_in_blocks), static_cast<unsigned long long>(r.pending_entries));
+                static_cast<unsigned long long>(r.entries_in_blocks),
+                static_cast<unsigned long long>(r.pending_entries));
     std::printf("next seq  %llu\n", static_cast<unsigned long long>(r.next_seq));
     std::printf("result    %s\n", r.failure ? ("FAILED: " + r.failure->message()).c_str() : "ok");
   }
@@ -95,31 +106,48 @@ int show(const ChainArgs& args) {
   const auto& s = *snapshot;
   std::uint64_t backlog = s.tip ? s.tip->height + 1 - s.retired_below : 0;
   auto usage = (*store)->usage();
-  std::printf("device        %s\n", s.first_public_key.empty() ? "(none)" : chain::DeviceId::from_public_key(sha, s.first_public_key).hex().c_str());
-  std::printf("tip           %s\n", s.tip ? ("height " + std::to_string(s.tip->height) + ", hash " + to_hex(s.tip->hash).substr(0, 16) + ", last seq " + std::to_string(s.tip->last_seq)).c_str() : "(no block yet)");
-  std::printf("backlog       %llu blocks without an anchored receipt\n", static_cast<unsigned long long>(backlog));
-  std::printf("pending       %llu entries committed, not yet sealed\n", static_cast<unsigned long long>(s.pending_entries));
+  std::printf("device        %s\n",
+              s.first_public_key.empty()
+                  ? "(none)"
+                  : chain::DeviceId::from_public_key(sha, s.first_public_key).hex().c_str());
+  std::printf("tip           %s\n", s.tip ? ("height " + std::to_string(s.tip->height) + ", hash " +
+                                             to_hex(s.tip->hash).substr(0, 16) + ", last seq " +
+                                             std::to_string(s.tip->last_seq))
+                                                .c_str()
+                                          : "(no block yet)");
+  std::printf("backlog       %llu blocks without an anchored receipt\n",
+              static_cast<unsigned long long>(backlog));
+  std::printf("pending       %llu entries committed, not yet sealed\n",
+              static_cast<unsigned long long>(s.pending_entries));
   std::printf("next seq      %llu\n", static_cast<unsigned long long>(s.next_seq));
-  std::printf("retired below %llu, pruned below %llu\n", static_cast<unsigned long long>(s.retired_below), static_cast<unsigned long long>(s.pruned_below));
-  if (usage) std::printf("storage       %.1f MiB of live data\n", static_cast<double>(usage->used_bytes) / (1 << 20));
+  std::printf("retired below %llu, pruned below %llu\n",
+              static_cast<unsigned long long>(s.retired_below),
+              static_cast<unsigned long long>(s.pruned_below));
+  if (usage)
+    std::printf("storage       %.1f MiB of live data\n",
+                static_cast<double>(usage->used_bytes) / (1 << 20));
   if (!s.tip) return kExitOk;
   std::uint64_t from = s.tip->height + 1 > args.limit ? s.tip->height + 1 - args.limit : 0;
   from = std::max(from, s.pruned_below);
-  std::printf("\n%8s  %-19s %7s %7s  %-8s  %s\n", "height", "seq", "entries", "bytes", "sealed", "receipt");
+  std::printf("\n%8s  %-19s %7s %7s  %-8s  %s\n", "height", "seq", "entries", "bytes", "sealed",
+              "receipt");
   auto records = (*store)->scan(agent::kBlocksTable, platform::u64_key(from), args.limit);
   if (!records) return kExitEnvironment;
   static const char* const kReasons[] = {"?", "count", "time", "alarm", "shutdown"};
   for (const auto& record : *records) {
     std::uint64_t height = get_u64_be(record.key.data());
     auto block = platform::WireCodec::decode_block(record.value);
-    auto header = block ? platform::WireCodec::decode_block_header(block->header) : Result<proto::BlockHeader>(block.error());
+    auto header = block ? platform::WireCodec::decode_block_header(block->header)
+                        : Result<proto::BlockHeader>(block.error());
     if (!header) {
-      std::printf("%8llu  unreadable: %s\n", static_cast<unsigned long long>(height), header.error().message().c_str());
+      std::printf("%8llu  unreadable: %s\n", static_cast<unsigned long long>(height),
+                  header.error().message().c_str());
       continue;
     }
     std::string seq = std::to_string(header->first_seq) + ".." + std::to_string(header->last_seq);
-    std::printf("%8llu  %-19s %7u %7zu  %-8s  %s\n", static_cast<unsigned long long>(height), seq.c_str(),
-                header->entry_count, record.value.size(), kReasons[static_cast<int>(header->seal_reason) % 5],
+    std::printf("%8llu  %-19s %7u %7zu  %-8s  %s\n", static_cast<unsigned long long>(height),
+                seq.c_str(), header->entry_count, record.value.size(),
+                kReasons[static_cast<int>(header->seal_reason) % 5],
                 height < s.retired_below ? "anchored" : "-");
   }
   return kExitOk;

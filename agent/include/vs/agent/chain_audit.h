@@ -24,8 +24,9 @@ struct ChainAuditReport {
 // recorded in metadata, and the committed entries not yet sealed (consecutive
 // seq, decodable, signatures). Safe while the agent runs. `progress` gets
 // (blocks done, blocks in all) now and then.
-Result<ChainAuditReport> audit_chain(const platform::Store& store, const platform::Sha256& sha,
-                                     const platform::VerifierFactory& keys,
-                                     const std::function<void(std::uint64_t, std::uint64_t)>& progress = {});
+Result<ChainAuditReport> audit_chain(
+    const platform::Store& store, const platform::Sha256& sha,
+    const platform::VerifierFactory& keys,
+    const std::function<void(std::uint64_t, std::uint64_t)>& progress = {});
 
 }  // namespace vs::agent
