@@ -44,7 +44,8 @@ TEST(AgentCrash, KillNineAtRandomInstantsLosesAndDuplicatesNothing) {
     config << "board = \"sim\"\n"
            << "[store]\ndata_dir = \"" << (dir.path() / "data").string() << "\"\n"
            << "[seal]\nmax_entries = 16\nmax_age_ms = 50\n"
-           << "[sim]\nspeed = 0\nwaveform = \"none\"\nkey_dir = \"" << (dir.path() / "keys").string() << "\"\n";
+           << "[sim]\nspeed = 0\nwaveform = \"none\"\nkey_dir = \""
+           << (dir.path() / "keys").string() << "\"\n";
   }
   std::uint64_t trials = env_number("VS_CRASH_TRIALS", 50);
   std::uint64_t seed = env_number("VS_CRASH_SEED", std::random_device{}());
@@ -64,7 +65,8 @@ TEST(AgentCrash, KillNineAtRandomInstantsLosesAndDuplicatesNothing) {
                             (dir.path() / "agent.log").string()));
     std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(random)));
     int status = agent.kill_and_wait(SIGKILL);
-    ASSERT_TRUE(WIFSIGNALED(status)) << "trial " << trial << ": the agent exited by itself; see agent.log";
+    ASSERT_TRUE(WIFSIGNALED(status))
+        << "trial " << trial << ": the agent exited by itself; see agent.log";
     std::int64_t committed = last_committed(agent.output());
     if (committed > committed_so_far) ++trials_with_progress;
     committed_so_far = std::max(committed_so_far, committed);
@@ -80,14 +82,17 @@ TEST(AgentCrash, KillNineAtRandomInstantsLosesAndDuplicatesNothing) {
     ASSERT_FALSE(report->failure) << "trial " << trial << ": " << report->failure->message();
     // Every seq 0..next_seq-1 is in the chain exactly once (the audit checks
     // continuity), and every seq the agent reported committed is among them.
-    EXPECT_EQ(report->entries_in_blocks + report->pending_entries, report->next_seq) << "trial " << trial;
+    EXPECT_EQ(report->entries_in_blocks + report->pending_entries, report->next_seq)
+        << "trial " << trial;
     EXPECT_GT(static_cast<std::int64_t>(report->next_seq), committed_so_far) << "trial " << trial;
     EXPECT_GE(report->next_seq, previous_next_seq) << "trial " << trial << ": seq went backwards";
     previous_next_seq = report->next_seq;
   }
-  std::printf("crash trials: %llu kills, %llu entries committed in all, chain verified after every kill\n",
-              static_cast<unsigned long long>(trials), static_cast<unsigned long long>(previous_next_seq));
-  EXPECT_GT(trials_with_progress, trials / 2) << "the agent rarely got to commit before being killed";
+  std::printf(
+      "crash trials: %llu kills, %llu entries committed in all, chain verified after every kill\n",
+      static_cast<unsigned long long>(trials), static_cast<unsigned long long>(previous_next_seq));
+  EXPECT_GT(trials_with_progress, trials / 2)
+      << "the agent rarely got to commit before being killed";
 }
 
 }  // namespace
