@@ -84,7 +84,7 @@ Result<std::unique_ptr<DeviceChain>> DeviceChain::open(platform::Store& store,
   return chain;
 }
 
-Result<ChainSnapshot> DeviceChain::inspect(const platform::Store& store) {
+Result<ChainSnapshot> DeviceChain::inspect(const platform::StoreReader& store) {
   ChainSnapshot snapshot;
   VS_TRY_ASSIGN(auto key, store.get(kMetaTable, as_bytes(kPublicKey)));
   if (key) snapshot.first_public_key = *key;
@@ -102,9 +102,8 @@ Result<ChainSnapshot> DeviceChain::inspect(const platform::Store& store) {
   return snapshot;
 }
 
-Result<std::vector<chain::PendingEntry>> DeviceChain::read_pending(const platform::Store& store,
-                                                                   std::uint64_t from_seq,
-                                                                   std::size_t limit) {
+Result<std::vector<chain::PendingEntry>> DeviceChain::read_pending(
+    const platform::StoreReader& store, std::uint64_t from_seq, std::size_t limit) {
   VS_TRY_ASSIGN(auto records, store.scan(kPendingTable, u64_key(from_seq), limit));
   std::vector<chain::PendingEntry> entries;
   entries.reserve(records.size());

@@ -34,9 +34,11 @@ class AgentUplinkTest : public ::testing::Test {
     config << "board = \"sim\"\n"
            << "[store]\ndata_dir = \"" << (dir_.path() / "data").string() << "\"\n"
            << "[seal]\nmax_entries = 8\nmax_age_ms = 200\n"
-           << "[mqtt]\nbroker = \"" << broker << "\"\n" << tls_lines
-           << "[gateway]\npublic_key = \"" << (dir_.path() / "gateway.pub.pem").string() << "\"\n"
-           << "[sim]\nspeed = 20\nwaveform = \"none\"\nkey_dir = \"" << (dir_.path() / "keys").string() << "\"\n";
+           << "[mqtt]\nbroker = \"" << broker << "\"\n"
+           << tls_lines << "[gateway]\npublic_key = \""
+           << (dir_.path() / "gateway.pub.pem").string() << "\"\n"
+           << "[sim]\nspeed = 20\nwaveform = \"none\"\nkey_dir = \""
+           << (dir_.path() / "keys").string() << "\"\n";
   }
 
   bool start_agent(vs::testing::ChildProcess& agent) {
@@ -54,7 +56,8 @@ class AgentUplinkTest : public ::testing::Test {
     platform::OpensslVerifierFactory verifiers;
     VS_TRY_ASSIGN(auto report, audit_chain(*store, sha_, verifiers));
     if (report.failure) return *report.failure;
-    return DeviceChain::inspect(*store);
+    VS_TRY_ASSIGN(auto view, store->snapshot());
+    return DeviceChain::inspect(*view);
   }
 
   std::string agent_log() {
@@ -113,24 +116,27 @@ TEST_F(AgentUplinkTest, BlocksSurviveABrokerRestartAndAreRetiredByReceipts) {
   ASSERT_TRUE(final_state->tip.has_value());
   ASSERT_TRUE(during_outage->tip.has_value());
   EXPECT_GT(final_state->tip->height, during_outage->tip->height);
-  EXPECT_TRUE(retired) << "retired below " << final_state->retired_below << ", tip " << final_state->tip->height;
+  EXPECT_TRUE(retired) << "retired below " << final_state->retired_below << ", tip "
+                       << final_state->tip->height;
   // Every block sealed, including those sealed while the broker was down,
   // reached the gateway, verified, and came back as a receipt that verified.
   EXPECT_EQ(seen.rejected, 0u) << seen.last_rejection;
   ASSERT_TRUE(seen.tip.has_value());
   EXPECT_GE(*seen.tip, during_outage->tip->height);
   EXPECT_GE(final_state->retired_below, during_outage->tip->height + 1);
-  std::printf("uplink: %llu blocks sealed, %llu verified by the gateway (%llu duplicates re-sent after "
-              "reconnects), %llu retired by receipts\n",
-              static_cast<unsigned long long>(final_state->tip->height + 1),
-              static_cast<unsigned long long>(seen.verified_blocks),
-              static_cast<unsigned long long>(seen.duplicates),
-              static_cast<unsigned long long>(final_state->retired_below));
+  std::printf(
+      "uplink: %llu blocks sealed, %llu verified by the gateway (%llu duplicates re-sent after "
+      "reconnects), %llu retired by receipts\n",
+      static_cast<unsigned long long>(final_state->tip->height + 1),
+      static_cast<unsigned long long>(seen.verified_blocks),
+      static_cast<unsigned long long>(seen.duplicates),
+      static_cast<unsigned long long>(final_state->retired_below));
 }
 
 TEST_F(AgentUplinkTest, MutualTlsAndTheAclKeepADeviceToItsOwnTopics) {
   std::filesystem::path pki = dir_.path() / "pki";
-  std::string command = std::string(VS_TEST_PKI_SCRIPT) + " " + pki.string() + " " + device_hex_ + " gateway other-device";
+  std::string command = std::string(VS_TEST_PKI_SCRIPT) + " " + pki.string() + " " + device_hex_ +
+                        " gateway other-device";
   ASSERT_EQ(std::system(command.c_str()), 0);
   vs::testing::MosquittoServer broker(dir_.path() / "broker", {pki, "vs/v1"});
   ASSERT_TRUE(broker.start()) << broker.log();
@@ -162,17 +168,22 @@ TEST_F(AgentUplinkTest, MutualTlsAndTheAclKeepADeviceToItsOwnTopics) {
   intruder_options.key_file = (pki / "other-device.key").string();
   std::promise<bool> connected;
   bool once = false;
-  ASSERT_TRUE(intruder.start(intruder_options, [](platform::TransportMessage) {},
-                             [&](bool up) {
-                               if (up && !once) {
-                                 once = true;
-                                 connected.set_value(true);
-                               }
-                             }).ok());
+  ASSERT_TRUE(intruder
+                  .start(
+                      intruder_options, [](platform::TransportMessage) {},
+                      [&](bool up) {
+                        if (up && !once) {
+                          once = true;
+                          connected.set_value(true);
+                        }
+                      })
+                  .ok());
   ASSERT_EQ(connected.get_future().wait_for(10s), std::future_status::ready);
   std::promise<Status> result;
-  ASSERT_TRUE(intruder.publish("vs/v1/" + device_hex_ + "/blocks", Bytes{1, 2, 3}, 1, false,
-                               [&](Status status) { result.set_value(std::move(status)); }).ok());
+  ASSERT_TRUE(intruder
+                  .publish("vs/v1/" + device_hex_ + "/blocks", Bytes{1, 2, 3}, 1, false,
+                           [&](Status status) { result.set_value(std::move(status)); })
+                  .ok());
   auto future = result.get_future();
   ASSERT_EQ(future.wait_for(10s), std::future_status::ready);
   Status denied = future.get();

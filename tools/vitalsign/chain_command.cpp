@@ -97,7 +97,12 @@ int show(const ChainArgs& args) {
     std::fprintf(stderr, "vitalsign chain show: %s\n", store.error().message().c_str());
     return kExitEnvironment;
   }
-  auto snapshot = agent::DeviceChain::inspect(**store);
+  auto view = (*store)->snapshot();
+  if (!view) {
+    std::fprintf(stderr, "vitalsign chain show: %s\n", view.error().message().c_str());
+    return kExitEnvironment;
+  }
+  auto snapshot = agent::DeviceChain::inspect(**view);
   if (!snapshot) {
     std::fprintf(stderr, "vitalsign chain show: %s\n", snapshot.error().message().c_str());
     return kExitInput;
@@ -131,7 +136,7 @@ int show(const ChainArgs& args) {
   from = std::max(from, s.pruned_below);
   std::printf("\n%8s  %-19s %7s %7s  %-8s  %s\n", "height", "seq", "entries", "bytes", "sealed",
               "receipt");
-  auto records = (*store)->scan(agent::kBlocksTable, platform::u64_key(from), args.limit);
+  auto records = (*view)->scan(agent::kBlocksTable, platform::u64_key(from), args.limit);
   if (!records) return kExitEnvironment;
   static const char* const kReasons[] = {"?", "count", "time", "alarm", "shutdown"};
   for (const auto& record : *records) {

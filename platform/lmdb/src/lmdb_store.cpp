@@ -122,26 +122,20 @@ Result<std::unique_ptr<LmdbStore>> LmdbStore::open(const LmdbStoreOptions& optio
   return std::unique_ptr<LmdbStore>(new LmdbStore(std::move(impl)));
 }
 
-Result<std::optional<Bytes>> LmdbStore::get(TableId table, ByteView key) const {
-  VS_TRY(impl_->check_table(table));
-  std::shared_lock lock(impl_->resize_lock);
-  VS_TRY_ASSIGN(MDB_txn * txn, impl_->begin_read());
+namespace {
+
+Result<std::optional<Bytes>> get_in(MDB_txn* txn, MDB_dbi dbi, ByteView key) {
   MDB_val k = as_val(key);
   MDB_val v;
-  int rc = mdb_get(txn, impl_->tables[table], &k, &v);
-  std::optional<Bytes> out;
-  if (rc == 0) out = as_bytes(v);
-  mdb_txn_abort(txn);
-  if (rc != 0 && rc != MDB_NOTFOUND) return lmdb_error(rc, "cannot read a record");
-  return out;
+  int rc = mdb_get(txn, dbi, &k, &v);
+  if (rc == MDB_NOTFOUND) return std::optional<Bytes>();
+  if (rc != 0) return lmdb_error(rc, "cannot read a record");
+  return std::optional<Bytes>(as_bytes(v));
 }
 
-Result<std::vector<Record>> LmdbStore::scan(TableId table, ByteView from, std::size_t limit) const {
-  VS_TRY(impl_->check_table(table));
-  std::shared_lock lock(impl_->resize_lock);
-  VS_TRY_ASSIGN(MDB_txn * txn, impl_->begin_read());
+Result<std::vector<Record>> scan_in(MDB_txn* txn, MDB_dbi dbi, ByteView from, std::size_t limit) {
   MDB_cursor* cursor = nullptr;
-  int rc = mdb_cursor_open(txn, impl_->tables[table], &cursor);
+  int rc = mdb_cursor_open(txn, dbi, &cursor);
   std::vector<Record> records;
   if (rc == 0) {
     MDB_val k = as_val(from);
@@ -154,17 +148,13 @@ Result<std::vector<Record>> LmdbStore::scan(TableId table, ByteView from, std::s
     }
     mdb_cursor_close(cursor);
   }
-  mdb_txn_abort(txn);
   if (rc != 0 && rc != MDB_NOTFOUND) return lmdb_error(rc, "cannot scan a table");
   return records;
 }
 
-Result<std::optional<Record>> LmdbStore::last(TableId table) const {
-  VS_TRY(impl_->check_table(table));
-  std::shared_lock lock(impl_->resize_lock);
-  VS_TRY_ASSIGN(MDB_txn * txn, impl_->begin_read());
+Result<std::optional<Record>> last_in(MDB_txn* txn, MDB_dbi dbi) {
   MDB_cursor* cursor = nullptr;
-  int rc = mdb_cursor_open(txn, impl_->tables[table], &cursor);
+  int rc = mdb_cursor_open(txn, dbi, &cursor);
   std::optional<Record> out;
   if (rc == 0) {
     MDB_val k;
@@ -173,20 +163,86 @@ Result<std::optional<Record>> LmdbStore::last(TableId table) const {
     if (rc == 0) out = Record{as_bytes(k), as_bytes(v)};
     mdb_cursor_close(cursor);
   }
-  mdb_txn_abort(txn);
   if (rc != 0 && rc != MDB_NOTFOUND) return lmdb_error(rc, "cannot read the last record");
   return out;
 }
 
-Result<std::uint64_t> LmdbStore::count(TableId table) const {
+Result<std::uint64_t> count_in(MDB_txn* txn, MDB_dbi dbi) {
+  MDB_stat stat;
+  int rc = mdb_stat(txn, dbi, &stat);
+  if (rc != 0) return lmdb_error(rc, "cannot count a table");
+  return static_cast<std::uint64_t>(stat.ms_entries);
+}
+
+// One read transaction held for the snapshot's life.
+class LmdbSnapshot final : public StoreReader {
+ public:
+  LmdbSnapshot(MDB_txn* txn, std::vector<MDB_dbi> tables, std::shared_lock<std::shared_mutex> lock)
+      : txn_(txn), tables_(std::move(tables)), lock_(std::move(lock)) {}
+  ~LmdbSnapshot() override { mdb_txn_abort(txn_); }
+  LmdbSnapshot(const LmdbSnapshot&) = delete;
+  LmdbSnapshot& operator=(const LmdbSnapshot&) = delete;
+
+  Result<std::optional<Bytes>> get(TableId table, ByteView key) const override {
+    VS_TRY(check(table));
+    return get_in(txn_, tables_[table], key);
+  }
+  Result<std::vector<Record>> scan(TableId table, ByteView from, std::size_t limit) const override {
+    VS_TRY(check(table));
+    return scan_in(txn_, tables_[table], from, limit);
+  }
+  Result<std::optional<Record>> last(TableId table) const override {
+    VS_TRY(check(table));
+    return last_in(txn_, tables_[table]);
+  }
+  Result<std::uint64_t> count(TableId table) const override {
+    VS_TRY(check(table));
+    return count_in(txn_, tables_[table]);
+  }
+
+ private:
+  Status check(TableId table) const {
+    if (table >= tables_.size()) return Error(ErrorCode::kInvalidArgument, "no such table");
+    return {};
+  }
+  MDB_txn* txn_;
+  std::vector<MDB_dbi> tables_;
+  std::shared_lock<std::shared_mutex> lock_;  // no map resize under an open txn
+};
+
+}  // namespace
+
+// Each call: one short read transaction.
+template <typename Read>
+auto LmdbStore::read(TableId table, Read&& read_in) const -> decltype(read_in(nullptr, 0)) {
   VS_TRY(impl_->check_table(table));
   std::shared_lock lock(impl_->resize_lock);
   VS_TRY_ASSIGN(MDB_txn * txn, impl_->begin_read());
-  MDB_stat stat;
-  int rc = mdb_stat(txn, impl_->tables[table], &stat);
+  auto result = read_in(txn, impl_->tables[table]);
   mdb_txn_abort(txn);
-  if (rc != 0) return lmdb_error(rc, "cannot count a table");
-  return static_cast<std::uint64_t>(stat.ms_entries);
+  return result;
+}
+
+Result<std::optional<Bytes>> LmdbStore::get(TableId table, ByteView key) const {
+  return read(table, [&](MDB_txn* txn, MDB_dbi dbi) { return get_in(txn, dbi, key); });
+}
+
+Result<std::vector<Record>> LmdbStore::scan(TableId table, ByteView from, std::size_t limit) const {
+  return read(table, [&](MDB_txn* txn, MDB_dbi dbi) { return scan_in(txn, dbi, from, limit); });
+}
+
+Result<std::optional<Record>> LmdbStore::last(TableId table) const {
+  return read(table, [&](MDB_txn* txn, MDB_dbi dbi) { return last_in(txn, dbi); });
+}
+
+Result<std::uint64_t> LmdbStore::count(TableId table) const {
+  return read(table, [&](MDB_txn* txn, MDB_dbi dbi) { return count_in(txn, dbi); });
+}
+
+Result<std::unique_ptr<StoreReader>> LmdbStore::snapshot() const {
+  std::shared_lock lock(impl_->resize_lock);
+  VS_TRY_ASSIGN(MDB_txn * txn, impl_->begin_read());
+  return std::unique_ptr<StoreReader>(new LmdbSnapshot(txn, impl_->tables, std::move(lock)));
 }
 
 Status LmdbStore::commit(const WriteBatch& batch) {

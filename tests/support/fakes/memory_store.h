@@ -85,6 +85,13 @@ class MemoryStore final : public platform::Store {
     return {};
   }
 
+  Result<std::unique_ptr<platform::StoreReader>> snapshot() const override {
+    std::lock_guard lock(mutex_);
+    auto copy = std::make_unique<MemoryStore>(tables_.size(), limit_bytes_);
+    copy->tables_ = tables_;
+    return std::unique_ptr<platform::StoreReader>(std::move(copy));
+  }
+
   Status sync() override { return {}; }
 
   Result<platform::StoreUsage> usage() const override {

@@ -73,6 +73,25 @@ TEST_P(StoreContract, EraseAndOverwrite) {
   EXPECT_EQ(store->get(kItems, u64_key(2)).value().value(), Bytes{'c'});
 }
 
+TEST_P(StoreContract, SnapshotStaysConsistentWhileOthersCommit) {
+  auto store = make();
+  WriteBatch first;
+  first.put(kItems, u64_key(1), as_bytes("a"));
+  first.put(kMeta, as_bytes("count"), u64_key(1));
+  ASSERT_TRUE(store->commit(first).ok());
+  auto snapshot = store->snapshot();
+  ASSERT_TRUE(snapshot.ok()) << snapshot.error().message();
+  WriteBatch second;
+  second.put(kItems, u64_key(2), as_bytes("b"));
+  second.put(kMeta, as_bytes("count"), u64_key(2));
+  ASSERT_TRUE(store->commit(second).ok());
+  // The snapshot still sees one item and a count of one; the store sees two.
+  EXPECT_EQ((*snapshot)->count(kItems).value(), 1u);
+  EXPECT_EQ(get_u64_be((*snapshot)->get(kMeta, as_bytes("count")).value()->data()), 1u);
+  EXPECT_FALSE((*snapshot)->get(kItems, u64_key(2)).value().has_value());
+  EXPECT_EQ(store->count(kItems).value(), 2u);
+}
+
 TEST_P(StoreContract, FullStoreRefusesTheWholeBatch) {
   auto store = make(256 * 1024);
   Bytes value(4000, 0xaa);

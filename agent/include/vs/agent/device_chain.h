@@ -62,9 +62,9 @@ class DeviceChain {
                                                    platform::Random& random);
 
   // Reads the chain's state from a store, changing nothing.
-  static Result<ChainSnapshot> inspect(const platform::Store& store);
+  static Result<ChainSnapshot> inspect(const platform::StoreReader& store);
   // Committed, unsealed entries from `from_seq` on, in seq order.
-  static Result<std::vector<chain::PendingEntry>> read_pending(const platform::Store& store,
+  static Result<std::vector<chain::PendingEntry>> read_pending(const platform::StoreReader& store,
                                                                std::uint64_t from_seq,
                                                                std::size_t limit);
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -50,14 +51,11 @@ struct StoreUsage {
   std::uint64_t limit_bytes = 0;  // the configured ceiling
 };
 
-// A durable, ordered key-value store with atomic batches: the device's chain
-// and the gateway's state. Contract (checked by one test suite against every
-// implementation): a commit is all-or-nothing; after commit() returns, a
-// process crash loses nothing; kNoSpace when the ceiling is reached, with
-// nothing of that batch applied.
-class Store {
+// Reading a store. Each call on a Store sees the latest commit; every call
+// on a snapshot sees the same one.
+class StoreReader {
  public:
-  virtual ~Store() = default;
+  virtual ~StoreReader() = default;
 
   virtual Result<std::optional<Bytes>> get(TableId table, ByteView key) const = 0;
   // Up to `limit` records with key >= from, in key order.
@@ -66,6 +64,19 @@ class Store {
   // The record with the greatest key, if any.
   virtual Result<std::optional<Record>> last(TableId table) const = 0;
   virtual Result<std::uint64_t> count(TableId table) const = 0;
+};
+
+// A durable, ordered key-value store with atomic batches: the device's chain
+// and the gateway's state. Contract (checked by one test suite against every
+// implementation): a commit is all-or-nothing; after commit() returns, a
+// process crash loses nothing; kNoSpace when the ceiling is reached, with
+// nothing of that batch applied; a snapshot stays consistent while others
+// commit.
+class Store : public StoreReader {
+ public:
+  // A consistent view for several reads (a tool auditing a live store). Do
+  // not commit from the thread that holds one.
+  virtual Result<std::unique_ptr<StoreReader>> snapshot() const = 0;
 
   virtual Status commit(const WriteBatch& batch) = 0;
   // Makes every commit so far durable against power loss (group commit).

@@ -35,6 +35,7 @@ class LmdbStore final : public Store {
   Result<std::vector<Record>> scan(TableId table, ByteView from, std::size_t limit) const override;
   Result<std::optional<Record>> last(TableId table) const override;
   Result<std::uint64_t> count(TableId table) const override;
+  Result<std::unique_ptr<StoreReader>> snapshot() const override;
   Status commit(const WriteBatch& batch) override;
   Status sync() override;
   Result<StoreUsage> usage() const override;
@@ -48,6 +49,9 @@ class LmdbStore final : public Store {
   Result<std::uint64_t> live_bytes() const;
   // Bytes the batch's erases would free (keys and values that exist).
   Result<std::uint64_t> erased_bytes(const WriteBatch& batch) const;
+
+  template <typename Read>
+  auto read(TableId table, Read&& read_in) const -> decltype(read_in(nullptr, 0));
 
   struct Impl;
   explicit LmdbStore(std::unique_ptr<Impl> impl);
