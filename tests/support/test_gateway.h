@@ -1,7 +1,10 @@
 // A stand-in gateway for agent integration tests, over a real broker: it
 // follows each device's chain with the real verifier and answers every
 // verified block with a signed, anchored receipt (a batch of one block).
-// The real gateway (gateway/) replaces it in end-to-end tests.
+// Blocks can arrive out of order around a reconnect (Paho retransmits its
+// in-flight messages while the agent republishes from its store): a block
+// past a gap is held until the gap fills. The real gateway (gateway/)
+// replaces this in end-to-end tests.
 #pragma once
 
 #include <map>
@@ -30,7 +33,7 @@ class TestGateway {
     std::lock_guard lock(mutex_);
     auto follower = chain::ChainVerifier::from_genesis(sha_, keys_, device_public_key).value();
     std::string id = follower.device().hex();
-    devices_.emplace(id, Device{std::move(follower), {}, 0, 0, {}});
+    devices_.emplace(id, Device{std::move(follower), {}, 0, 0, {}, {}});
   }
 
   Status start(platform::TransportOptions options, const std::string& prefix = "vs/v1") {
@@ -69,6 +72,7 @@ class TestGateway {
     std::uint64_t duplicates = 0;
     std::uint64_t rejected = 0;
     std::string last_rejection;
+    std::map<std::uint64_t, proto::Block> held;  // past a gap, waiting
   };
 
   void on_block(platform::TransportMessage message) {
@@ -90,10 +94,28 @@ class TestGateway {
       ++device.duplicates;
       return send_receipt(device_hex, header->height, hash);  // idempotent
     }
-    auto verified = device.follower.append(*block);
+    std::uint64_t next = device.follower.tip() ? device.follower.tip()->height + 1 : 0;
+    if (header->height > next) {
+      device.held.emplace(header->height, std::move(block).value());
+      return;
+    }
+    accept(device_hex, device, *block, header->height, hash);
+    // The gap may now be filled.
+    while (!device.held.empty() &&
+           device.held.begin()->first == device.follower.tip()->height + 1) {
+      proto::Block held = std::move(device.held.begin()->second);
+      std::uint64_t height = device.held.begin()->first;
+      device.held.erase(device.held.begin());
+      accept(device_hex, device, held, height, sha_.digest(held.header));
+    }
+  }
+
+  void accept(const std::string& device_hex, Device& device, const proto::Block& block,
+              std::uint64_t height, const Digest& hash) {
+    auto verified = device.follower.append(block);
     if (!verified) return reject(device, verified.error().message());
-    device.hashes[header->height] = hash;
-    send_receipt(device_hex, header->height, hash);
+    device.hashes[height] = hash;
+    send_receipt(device_hex, height, hash);
   }
 
   void reject(Device& device, const std::string& why) {
