@@ -1,0 +1,293 @@
+// The agent loop with hand-written fakes: no broker, no sleeps, no wall clock.
+#include "vs/agent/agent.h"
+
+#include <gtest/gtest.h>
+
+#include "fakes/fake_clock.h"
+#include "fakes/fake_transport.h"
+#include "fakes/memory_store.h"
+#include "fakes/scripted_sensor.h"
+#include "vs/chain/merkle.h"
+#include "vs/platform/mbedtls_random.h"
+#include "vs/platform/mbedtls_sha256.h"
+#include "vs/platform/mbedtls_signer.h"
+#include "vs/platform/mbedtls_verifier.h"
+#include "vs/platform/wire_codec.h"
+
+namespace vs::agent {
+namespace {
+
+using namespace std::chrono_literals;
+
+class AgentTest : public ::testing::Test {
+ protected:
+  AgentTest() {
+    config_.seal_max_entries = 4;
+    config_.seal_max_age = 1000ms;
+    config_.in_flight_window = 2;
+    config_.status_interval = 60'000ms;
+  }
+
+  void make_agent() {
+    chain_ = DeviceChain::open(store_, *device_key_, sha_, random_).value();
+    gateway_public_ = platform::MbedtlsVerifierFactory().make_verifier(gateway_key_->public_key()).value();
+    receipts_ = std::make_unique<chain::ReceiptVerifier>(sha_, *gateway_public_, gateway_key_->public_key());
+    agent_ = std::make_unique<Agent>(config_, *chain_, store_, sensor_, &transport_, clock_, sha_, receipts_.get());
+    ASSERT_TRUE(agent_->start({}).ok());
+  }
+  void step(int times = 1) {
+    for (int i = 0; i < times; ++i) ASSERT_TRUE(agent_->step(0ms).ok());
+  }
+  std::uint64_t height_of(const Bytes& block_bytes) {
+    auto block = platform::WireCodec::decode_block(block_bytes).value();
+    return platform::WireCodec::decode_block_header(block.header).value().height;
+  }
+  Bytes receipt_for(std::uint64_t height, platform::Signer& signer) {
+    auto block = platform::WireCodec::decode_block(chain_->block(height).value().value()).value();
+    Digest hash = sha_.digest(block.header);
+    chain::Merkle merkle(sha_);
+    Digest root = merkle.root(std::vector<Digest>{merkle.leaf_hash(hash)});
+    proto::ReceiptBody body;
+    body.version = 1;
+    body.device_id.assign(chain_->device_id().bytes().begin(), chain_->device_id().bytes().end());
+    body.block_height = height;
+    body.block_hash.assign(hash.begin(), hash.end());
+    body.state = proto::ReceiptState::kAnchored;
+    body.batch_id = height + 1;
+    body.batch_root.assign(root.begin(), root.end());
+    body.batch_size = 1;
+    body.ledger.kind = proto::LedgerKind::kLocal;
+    proto::Receipt receipt;
+    receipt.body = platform::WireCodec::encode(body).value();
+    auto signature = signer.sign(sha_.digest(receipt.body)).value();
+    receipt.signature.assign(signature.begin(), signature.end());
+    receipt.gateway_key_id = chain::ReceiptVerifier::key_id(sha_, gateway_key_->public_key());
+    return platform::WireCodec::encode(receipt).value();
+  }
+
+  AgentConfig config_;
+  vs::testing::MemoryStore store_{4};
+  vs::testing::ScriptedSensor sensor_;
+  vs::testing::FakeTransport transport_;
+  vs::testing::FakeClock clock_;
+  platform::MbedtlsSha256 sha_;
+  platform::MbedtlsRandom random_;
+  std::unique_ptr<platform::MbedtlsSigner> device_key_ = platform::MbedtlsSigner::generate().value();
+  std::unique_ptr<platform::MbedtlsSigner> gateway_key_ = platform::MbedtlsSigner::generate().value();
+  std::unique_ptr<platform::Verifier> gateway_public_;
+  std::unique_ptr<chain::ReceiptVerifier> receipts_;
+  std::unique_ptr<DeviceChain> chain_;
+  std::unique_ptr<Agent> agent_;
+};
+
+TEST_F(AgentTest, SubscribesToItsOwnReceiptsAndResendRequests) {
+  make_agent();
+  std::string device = chain_->device_id().hex();
+  EXPECT_EQ(transport_.subscriptions, (std::vector<std::string>{"vs/v1/" + device + "/receipts", "vs/v1/" + device + "/resend"}));
+  ASSERT_TRUE(transport_.options().will.has_value());
+  EXPECT_EQ(transport_.options().will->topic, "vs/v1/" + device + "/status");
+  EXPECT_FALSE(platform::WireCodec::decode_status(transport_.options().will->payload).value().online);
+}
+
+TEST_F(AgentTest, SealsOnCountTimeAndAlarm) {
+  make_agent();
+  sensor_.add_readings(10);
+  step();
+  EXPECT_EQ(agent_->counters().blocks_sealed, 2u);  // 4 + 4, two pending
+  EXPECT_EQ(chain_->pending_entries(), 2u);
+  clock_.advance(999ms);
+  step();
+  EXPECT_EQ(agent_->counters().blocks_sealed, 2u);
+  clock_.advance(1ms);
+  step();
+  EXPECT_EQ(agent_->counters().blocks_sealed, 3u);  // max age reached
+  sensor_.add_readings(1, 150, proto::kQualityAlarm);
+  step();
+  EXPECT_EQ(agent_->counters().blocks_sealed, 4u);  // at once
+  auto block = platform::WireCodec::decode_block(chain_->block(3).value().value()).value();
+  EXPECT_EQ(platform::WireCodec::decode_block_header(block.header).value().seal_reason, proto::SealReason::kAlarm);
+}
+
+TEST_F(AgentTest, PublishesInHeightOrderWithinTheWindow) {
+  make_agent();
+  sensor_.add_readings(20);  // five blocks
+  step();
+  EXPECT_TRUE(transport_.on("/blocks").empty());  // not connected: blocks wait in the store
+  transport_.connect();
+  step();
+  auto blocks = transport_.on("/blocks");
+  ASSERT_EQ(blocks.size(), 2u);  // window of two
+  EXPECT_EQ(height_of(blocks[0]->payload), 0u);
+  EXPECT_EQ(height_of(blocks[1]->payload), 1u);
+  EXPECT_EQ(blocks[0]->payload, chain_->block(0).value().value());  // the exact stored bytes
+  EXPECT_EQ(blocks[0]->qos, 1);
+  transport_.settle_all();
+  step();
+  ASSERT_EQ(transport_.on("/blocks").size(), 4u);
+  transport_.settle_all();
+  step();
+  blocks = transport_.on("/blocks");
+  ASSERT_EQ(blocks.size(), 5u);
+  for (std::size_t i = 0; i < blocks.size(); ++i) EXPECT_EQ(height_of(blocks[i]->payload), i);
+}
+
+TEST_F(AgentTest, AReconnectRepublishesEverythingNotYetAnchored) {
+  make_agent();
+  sensor_.add_readings(12);  // three blocks
+  transport_.connect();
+  step();
+  transport_.settle_all();
+  step(2);
+  transport_.settle_all();
+  ASSERT_EQ(transport_.on("/blocks").size(), 3u);
+  transport_.deliver(agent_->topic("receipts"), receipt_for(0, *gateway_key_));
+  step();
+  EXPECT_EQ(chain_->retired_below(), 1u);
+  transport_.disconnect();
+  transport_.connect();
+  step();
+  transport_.settle_all();
+  step();
+  auto blocks = transport_.on("/blocks");
+  ASSERT_EQ(blocks.size(), 5u);  // heights 1 and 2 again, not 0
+  EXPECT_EQ(height_of(blocks[3]->payload), 1u);
+  EXPECT_EQ(height_of(blocks[4]->payload), 2u);
+}
+
+TEST_F(AgentTest, AFailedPublishIsRetried) {
+  make_agent();
+  sensor_.add_readings(4);
+  transport_.connect();
+  step();
+  transport_.settle_all(Error(ErrorCode::kUnavailable, "publish was not acknowledged"));
+  step();
+  auto blocks = transport_.on("/blocks");
+  ASSERT_EQ(blocks.size(), 2u);
+  EXPECT_EQ(height_of(blocks[1]->payload), 0u);
+  EXPECT_EQ(agent_->counters().publish_failures, 1u);
+}
+
+TEST_F(AgentTest, OnlyAReceiptThatVerifiesRetiresABlock) {
+  make_agent();
+  sensor_.add_readings(8);
+  transport_.connect();
+  step();
+  auto impostor = platform::MbedtlsSigner::generate().value();
+  transport_.deliver(agent_->topic("receipts"), receipt_for(0, *impostor));
+  Bytes tampered = receipt_for(1, *gateway_key_);
+  tampered[10] ^= 0x01;
+  transport_.deliver(agent_->topic("receipts"), tampered);
+  transport_.deliver(agent_->topic("receipts"), Bytes{0xff, 0x00, 0x13});
+  step();
+  EXPECT_EQ(agent_->counters().receipts_rejected, 3u);
+  EXPECT_EQ(chain_->retired_below(), 0u);
+  transport_.deliver(agent_->topic("receipts"), receipt_for(0, *gateway_key_));
+  transport_.deliver(agent_->topic("receipts"), receipt_for(1, *gateway_key_));
+  step();
+  EXPECT_EQ(agent_->counters().receipts_accepted, 2u);
+  EXPECT_EQ(chain_->retired_below(), 2u);
+}
+
+TEST_F(AgentTest, ResendRequestsArePublishedAgainEvenWhenAnchored) {
+  make_agent();
+  sensor_.add_readings(12);
+  transport_.connect();
+  step();
+  transport_.settle_all();
+  step();
+  transport_.settle_all();
+  transport_.deliver(agent_->topic("receipts"), receipt_for(0, *gateway_key_));
+  proto::ResendRequest request{1, Bytes(chain_->device_id().bytes().begin(), chain_->device_id().bytes().end()), 0, 1, "gap"};
+  transport_.deliver(agent_->topic("resend"), platform::WireCodec::encode(request).value());
+  proto::ResendRequest other{1, Bytes(16, 0x42), 0, 2, "not ours"};
+  transport_.deliver(agent_->topic("resend"), platform::WireCodec::encode(other).value());
+  step();
+  auto blocks = transport_.on("/blocks");
+  ASSERT_EQ(blocks.size(), 5u);
+  EXPECT_EQ(height_of(blocks[3]->payload), 0u);
+  EXPECT_EQ(height_of(blocks[4]->payload), 1u);
+  EXPECT_EQ(agent_->counters().resend_requests, 1u);
+}
+
+TEST_F(AgentTest, FullStorageRaisesTheAlarmRefusesReadingsAndRecovers) {
+  make_agent();
+  sensor_.add_readings(16);  // four blocks
+  transport_.connect();
+  step();
+  store_.set_limit_bytes(store_.usage().value().used_bytes + 100);
+  sensor_.add_readings(3);
+  step();
+  EXPECT_TRUE(agent_->storage_alarm());
+  EXPECT_EQ(agent_->counters().readings_refused, 3u);
+  auto statuses = transport_.on("/status");
+  ASSERT_FALSE(statuses.empty());
+  auto status = platform::WireCodec::decode_status(statuses.back()->payload).value();
+  EXPECT_EQ(status.alarms & proto::kAgentAlarmStorageFull, proto::kAgentAlarmStorageFull);
+  EXPECT_TRUE(statuses.back()->retained);
+  std::uint64_t tip = chain_->tip()->height;
+
+  for (std::uint64_t height = 0; height <= tip; ++height) {
+    transport_.deliver(agent_->topic("receipts"), receipt_for(height, *gateway_key_));
+  }
+  sensor_.add_readings(1, 80);
+  step();
+  EXPECT_FALSE(agent_->storage_alarm());
+  EXPECT_EQ(chain_->pending_entries(), 2u);  // the gap event, then the reading
+  clock_.advance(1000ms);
+  step();
+  auto sealed = platform::WireCodec::decode_block(chain_->block(chain_->tip()->height).value().value()).value();
+  auto gap = platform::WireCodec::decode_entry(sealed.entries[0]).value();
+  EXPECT_EQ(std::get<proto::Event>(gap.body).kind, proto::EventKind::kGap);
+  EXPECT_EQ(std::get<proto::Event>(gap.body).count, 3u);
+}
+
+TEST_F(AgentTest, AClockJumpIsRecordedAndSeqStaysMonotonic) {
+  make_agent();
+  sensor_.add_readings(1);
+  step();
+  clock_.jump_wall(-3'600'000);  // set back an hour
+  sensor_.add_readings(1);
+  step();
+  EXPECT_EQ(agent_->counters().clock_adjustments, 1u);
+  EXPECT_EQ(chain_->next_seq(), 3u);  // reading, clock event, reading
+  clock_.advance(1000ms);
+  step();
+  auto block = platform::WireCodec::decode_block(chain_->block(0).value().value()).value();
+  auto event = platform::WireCodec::decode_entry(block.entries[1]).value();
+  EXPECT_EQ(std::get<proto::Event>(event.body).kind, proto::EventKind::kClockAdjustment);
+  EXPECT_EQ(std::get<proto::Event>(event.body).delta_ms, -3'600'000);
+  EXPECT_LT(platform::WireCodec::decode_entry(block.entries[2]).value().time_ms,
+            platform::WireCodec::decode_entry(block.entries[0]).value().time_ms);
+}
+
+TEST_F(AgentTest, LiveReadingsCarryTheSignedEntry) {
+  config_.live = true;
+  make_agent();
+  transport_.connect();
+  step();
+  sensor_.add_readings(1, 77);
+  step();
+  auto live = transport_.on("/live");
+  ASSERT_EQ(live.size(), 1u);
+  EXPECT_EQ(live[0]->qos, 0);
+  auto reading = platform::WireCodec::decode_live_reading(live[0]->payload).value();
+  auto device = platform::MbedtlsVerifierFactory().make_verifier(device_key_->public_key()).value();
+  EXPECT_TRUE(device->verify(sha_.digest(reading.entry), ByteView(reading.signature)).ok());
+  EXPECT_EQ(std::get<proto::Reading>(platform::WireCodec::decode_entry(reading.entry).value().body).mantissa, 77);
+}
+
+TEST_F(AgentTest, ShutdownSealsWhatIsPendingAndSaysOffline) {
+  make_agent();
+  transport_.connect();
+  sensor_.add_readings(2);
+  step();
+  ASSERT_TRUE(agent_->shutdown(0ms).ok());
+  EXPECT_EQ(chain_->pending_entries(), 0u);
+  EXPECT_EQ(chain_->tip()->height, 0u);
+  auto statuses = transport_.on("/status");
+  ASSERT_FALSE(statuses.empty());
+  EXPECT_FALSE(platform::WireCodec::decode_status(statuses.back()->payload).value().online);
+}
+
+}  // namespace
+}  // namespace vs::agent
