@@ -19,7 +19,7 @@ Result<platform::Board> make_sim_board(const platform::TomlConfig& config,
                                        const platform::Clock& clock) {
   Scenario scenario;
   VS_TRY_ASSIGN(auto scenario_path, config.string("sim.scenario"));
-  if (scenario_path) {
+  if (scenario_path && !scenario_path->empty()) {
     auto file = platform::TomlConfig::load(*scenario_path);
     if (!file)
       return std::move(file).error().about(config.where("sim.scenario") + ": sim.scenario");

@@ -15,7 +15,9 @@ class FakeClock final : public platform::Clock {
     steady_ += by;
   }
   // The device's clock is set: wall time jumps, steady time does not.
-  void jump_wall(std::int64_t by_ms) { wall_ms_ = static_cast<std::uint64_t>(static_cast<std::int64_t>(wall_ms_) + by_ms); }
+  void jump_wall(std::int64_t by_ms) {
+    wall_ms_ = static_cast<std::uint64_t>(static_cast<std::int64_t>(wall_ms_) + by_ms);
+  }
 
  private:
   std::uint64_t wall_ms_ = 1'767'225'600'000ULL;

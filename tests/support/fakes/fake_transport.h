@@ -33,7 +33,8 @@ class FakeTransport final : public platform::Transport {
   Status publish(const std::string& topic, ByteView payload, int qos, bool retained,
                  PublishDone done) override {
     if (!connected_) return Error(ErrorCode::kUnavailable, "not connected to the broker");
-    published.push_back({topic, Bytes(payload.begin(), payload.end()), qos, retained, std::move(done), false});
+    published.push_back(
+        {topic, Bytes(payload.begin(), payload.end()), qos, retained, std::move(done), false});
     return {};
   }
   bool connected() const override { return connected_; }
@@ -55,13 +56,16 @@ class FakeTransport final : public platform::Transport {
       if (item.done) item.done(result);
     }
   }
-  void deliver(const std::string& topic, Bytes payload) { on_message_({topic, std::move(payload)}); }
+  void deliver(const std::string& topic, Bytes payload) {
+    on_message_({topic, std::move(payload)});
+  }
 
   // Publishes on a topic ending in `leaf`, in order.
   std::vector<const Published*> on(const std::string& leaf) const {
     std::vector<const Published*> out;
     for (const Published& item : published) {
-      if (item.topic.size() >= leaf.size() && item.topic.compare(item.topic.size() - leaf.size(), leaf.size(), leaf) == 0) {
+      if (item.topic.size() >= leaf.size() &&
+          item.topic.compare(item.topic.size() - leaf.size(), leaf.size(), leaf) == 0) {
         out.push_back(&item);
       }
     }

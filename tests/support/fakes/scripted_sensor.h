@@ -10,7 +10,8 @@ namespace vs::testing {
 class ScriptedSensor final : public platform::Sensor {
  public:
   void add(std::vector<platform::SensorSample> batch) { batches_.push_back(std::move(batch)); }
-  void add_readings(std::size_t count, std::int64_t value = 72, std::uint32_t quality = proto::kQualityOk) {
+  void add_readings(std::size_t count, std::int64_t value = 72,
+                    std::uint32_t quality = proto::kQualityOk) {
     std::vector<platform::SensorSample> batch;
     for (std::size_t i = 0; i < count; ++i) {
       batch.push_back(proto::Reading{proto::VitalKind::kHeartRate, value, 0, quality, 0, {}});

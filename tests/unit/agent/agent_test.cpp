@@ -30,9 +30,12 @@ class AgentTest : public ::testing::Test {
 
   void make_agent() {
     chain_ = DeviceChain::open(store_, *device_key_, sha_, random_).value();
-    gateway_public_ = platform::MbedtlsVerifierFactory().make_verifier(gateway_key_->public_key()).value();
-    receipts_ = std::make_unique<chain::ReceiptVerifier>(sha_, *gateway_public_, gateway_key_->public_key());
-    agent_ = std::make_unique<Agent>(config_, *chain_, store_, sensor_, &transport_, clock_, sha_, receipts_.get());
+    gateway_public_ =
+        platform::MbedtlsVerifierFactory().make_verifier(gateway_key_->public_key()).value();
+    receipts_ = std::make_unique<chain::ReceiptVerifier>(sha_, *gateway_public_,
+                                                         gateway_key_->public_key());
+    agent_ = std::make_unique<Agent>(config_, *chain_, store_, sensor_, &transport_, clock_, sha_,
+                                     receipts_.get());
     ASSERT_TRUE(agent_->start({}).ok());
   }
   void step(int times = 1) {
@@ -72,8 +75,10 @@ class AgentTest : public ::testing::Test {
   vs::testing::FakeClock clock_;
   platform::MbedtlsSha256 sha_;
   platform::MbedtlsRandom random_;
-  std::unique_ptr<platform::MbedtlsSigner> device_key_ = platform::MbedtlsSigner::generate().value();
-  std::unique_ptr<platform::MbedtlsSigner> gateway_key_ = platform::MbedtlsSigner::generate().value();
+  std::unique_ptr<platform::MbedtlsSigner> device_key_ =
+      platform::MbedtlsSigner::generate().value();
+  std::unique_ptr<platform::MbedtlsSigner> gateway_key_ =
+      platform::MbedtlsSigner::generate().value();
   std::unique_ptr<platform::Verifier> gateway_public_;
   std::unique_ptr<chain::ReceiptVerifier> receipts_;
   std::unique_ptr<DeviceChain> chain_;
@@ -83,10 +88,12 @@ class AgentTest : public ::testing::Test {
 TEST_F(AgentTest, SubscribesToItsOwnReceiptsAndResendRequests) {
   make_agent();
   std::string device = chain_->device_id().hex();
-  EXPECT_EQ(transport_.subscriptions, (std::vector<std::string>{"vs/v1/" + device + "/receipts", "vs/v1/" + device + "/resend"}));
+  EXPECT_EQ(transport_.subscriptions, (std::vector<std::string>{"vs/v1/" + device + "/receipts",
+                                                                "vs/v1/" + device + "/resend"}));
   ASSERT_TRUE(transport_.options().will.has_value());
   EXPECT_EQ(transport_.options().will->topic, "vs/v1/" + device + "/status");
-  EXPECT_FALSE(platform::WireCodec::decode_status(transport_.options().will->payload).value().online);
+  EXPECT_FALSE(
+      platform::WireCodec::decode_status(transport_.options().will->payload).value().online);
 }
 
 TEST_F(AgentTest, SealsOnCountTimeAndAlarm) {
@@ -105,7 +112,8 @@ TEST_F(AgentTest, SealsOnCountTimeAndAlarm) {
   step();
   EXPECT_EQ(agent_->counters().blocks_sealed, 4u);  // at once
   auto block = platform::WireCodec::decode_block(chain_->block(3).value().value()).value();
-  EXPECT_EQ(platform::WireCodec::decode_block_header(block.header).value().seal_reason, proto::SealReason::kAlarm);
+  EXPECT_EQ(platform::WireCodec::decode_block_header(block.header).value().seal_reason,
+            proto::SealReason::kAlarm);
 }
 
 TEST_F(AgentTest, PublishesInHeightOrderWithinTheWindow) {
@@ -197,7 +205,9 @@ TEST_F(AgentTest, ResendRequestsArePublishedAgainEvenWhenAnchored) {
   step();
   transport_.settle_all();
   transport_.deliver(agent_->topic("receipts"), receipt_for(0, *gateway_key_));
-  proto::ResendRequest request{1, Bytes(chain_->device_id().bytes().begin(), chain_->device_id().bytes().end()), 0, 1, "gap"};
+  proto::ResendRequest request{
+      1, Bytes(chain_->device_id().bytes().begin(), chain_->device_id().bytes().end()), 0, 1,
+      "gap"};
   transport_.deliver(agent_->topic("resend"), platform::WireCodec::encode(request).value());
   proto::ResendRequest other{1, Bytes(16, 0x42), 0, 2, "not ours"};
   transport_.deliver(agent_->topic("resend"), platform::WireCodec::encode(other).value());
@@ -235,7 +245,9 @@ TEST_F(AgentTest, FullStorageRaisesTheAlarmRefusesReadingsAndRecovers) {
   EXPECT_EQ(chain_->pending_entries(), 2u);  // the gap event, then the reading
   clock_.advance(1000ms);
   step();
-  auto sealed = platform::WireCodec::decode_block(chain_->block(chain_->tip()->height).value().value()).value();
+  auto sealed =
+      platform::WireCodec::decode_block(chain_->block(chain_->tip()->height).value().value())
+          .value();
   auto gap = platform::WireCodec::decode_entry(sealed.entries[0]).value();
   EXPECT_EQ(std::get<proto::Event>(gap.body).kind, proto::EventKind::kGap);
   EXPECT_EQ(std::get<proto::Event>(gap.body).count, 3u);
@@ -273,7 +285,9 @@ TEST_F(AgentTest, LiveReadingsCarryTheSignedEntry) {
   auto reading = platform::WireCodec::decode_live_reading(live[0]->payload).value();
   auto device = platform::MbedtlsVerifierFactory().make_verifier(device_key_->public_key()).value();
   EXPECT_TRUE(device->verify(sha_.digest(reading.entry), ByteView(reading.signature)).ok());
-  EXPECT_EQ(std::get<proto::Reading>(platform::WireCodec::decode_entry(reading.entry).value().body).mantissa, 77);
+  EXPECT_EQ(std::get<proto::Reading>(platform::WireCodec::decode_entry(reading.entry).value().body)
+                .mantissa,
+            77);
 }
 
 TEST_F(AgentTest, ShutdownSealsWhatIsPendingAndSaysOffline) {
