@@ -28,7 +28,8 @@ TEST(AgentConfig, TheShippedExampleParsesToTheDefaults) {
 TEST(AgentConfig, ValuesAreRead) {
   auto config = parse(
       "board = \"sim\"\n[store]\ndurability = \"group\"\nmax_mb = 16\n[seal]\nmax_entries = 8\n"
-      "[signing]\nunsigned_kinds = [\"ecg\", \"ppg\"]\n[mqtt]\nbroker = \"tcp://127.0.0.1:1883\"\n");
+      "[signing]\nunsigned_kinds = [\"ecg\", \"ppg\"]\n[mqtt]\nbroker = "
+      "\"tcp://127.0.0.1:1883\"\n");
   ASSERT_TRUE(config.ok()) << config.error().message();
   EXPECT_TRUE(config->group_commit);
   EXPECT_EQ(config->store_max_bytes, 16u << 20);
@@ -43,16 +44,24 @@ TEST(AgentConfig, EveryBadValueIsNamed) {
     const char* message;
   };
   const Case cases[] = {
-      {"[seal]\nmax_entrys = 5\n", "agent.toml:2: seal.max_entrys: unknown key (a typo?) [invalid argument]"},
-      {"[seal]\nmax_entries = 0\n", "agent.toml:2: seal.max_entries = 0: must be 1 to 4096 entries per block [invalid argument]"},
-      {"[seal]\nmax_entries = \"ten\"\n", "agent.toml:2: seal.max_entries: expected an integer [invalid argument]"},
+      {"[seal]\nmax_entrys = 5\n",
+       "agent.toml:2: seal.max_entrys: unknown key (a typo?) [invalid argument]"},
+      {"[seal]\nmax_entries = 0\n",
+       "agent.toml:2: seal.max_entries = 0: must be 1 to 4096 entries per block [invalid "
+       "argument]"},
+      {"[seal]\nmax_entries = \"ten\"\n",
+       "agent.toml:2: seal.max_entries: expected an integer [invalid argument]"},
       {"[store]\ndurability = \"sometimes\"\n",
-       "agent.toml:2: store.durability = \"sometimes\": must be \"every_commit\" or \"group\" [invalid argument]"},
+       "agent.toml:2: store.durability = \"sometimes\": must be \"every_commit\" or \"group\" "
+       "[invalid argument]"},
       {"[mqtt]\nbroker = \"http://x\"\n",
-       "agent.toml:2: mqtt.broker = \"http://x\": must start with tcp:// or ssl:// [invalid argument]"},
-      {"[mqtt]\nbroker = \"ssl://x:8883\"\n", "agent.toml: mqtt.ca_file = (absent): is needed with an ssl:// broker [invalid argument]"},
+       "agent.toml:2: mqtt.broker = \"http://x\": must start with tcp:// or ssl:// [invalid "
+       "argument]"},
+      {"[mqtt]\nbroker = \"ssl://x:8883\"\n",
+       "agent.toml: mqtt.ca_file = (absent): is needed with an ssl:// broker [invalid argument]"},
       {"[signing]\nunsigned_kinds = [\"pulse\"]\n",
-       "agent.toml:2: signing.unsigned_kinds = \"pulse\": is not a vital kind (heart_rate, spo2, bp_systolic, "
+       "agent.toml:2: signing.unsigned_kinds = \"pulse\": is not a vital kind (heart_rate, spo2, "
+       "bp_systolic, "
        "bp_diastolic, body_temperature, respiratory_rate, ecg, ppg) [invalid argument]"},
       {"board = \"\"\n", "agent.toml:1: board = \"\": must name a board [invalid argument]"},
   };

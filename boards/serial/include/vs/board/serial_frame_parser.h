@@ -1,0 +1,49 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vs/platform/bytes.h"
+#include "vs/platform/sensor.h"
+
+namespace vs::board {
+
+// The serial board's line protocol (README.md): `$<payload>*<crc>\n`, the
+// CRC-16/CCITT-FALSE of the payload in four hex digits. Bytes arrive in any
+// pieces; bad frames are counted by cause and skipped, never fatal.
+class SerialFrameParser {
+ public:
+  static constexpr std::size_t kMaxLineBytes = 16 * 1024;
+
+  struct Counters {
+    std::uint64_t frames = 0;          // good frames
+    std::uint64_t garbage_bytes = 0;   // bytes outside any frame
+    std::uint64_t bad_checksum = 0;    // CRC mismatch (corruption or a truncated frame)
+    std::uint64_t malformed = 0;       // framing, fields or values wrong
+    std::uint64_t oversized = 0;       // longer than kMaxLineBytes
+    std::string last_problem;
+  };
+
+  // Parses whatever complete frames `bytes` finishes; keeps the rest.
+  std::vector<platform::SensorSample> feed(ByteView bytes);
+  const Counters& counters() const { return counters_; }
+  std::uint64_t bad_frames() const {
+    return counters_.bad_checksum + counters_.malformed + counters_.oversized;
+  }
+
+  // Builds one frame: what the sensor emulator and tests send.
+  static std::string frame(std::string_view payload);
+  static std::uint16_t crc16(std::string_view payload);
+
+ private:
+  void line(std::string_view text);
+
+  std::string buffer_;
+  std::vector<platform::SensorSample>* samples_ = nullptr;  // feed()'s output, while in line()
+  bool discarding_ = false;  // inside an oversized line, until its newline
+  Counters counters_;
+};
+
+}  // namespace vs::board
