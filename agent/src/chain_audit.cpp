@@ -8,9 +8,12 @@
 namespace vs::agent {
 
 Result<ChainAuditReport> audit_chain(
-    const platform::Store& store, const platform::Sha256& sha,
+    const platform::Store& live_store, const platform::Sha256& sha,
     const platform::VerifierFactory& keys,
     const std::function<void(std::uint64_t, std::uint64_t)>& progress) {
+  // One consistent view: the agent may be committing while we read.
+  VS_TRY_ASSIGN(auto view, live_store.snapshot());
+  const platform::StoreReader& store = *view;
   VS_TRY_ASSIGN(ChainSnapshot snapshot, DeviceChain::inspect(store));
   if (snapshot.first_public_key.empty()) {
     return Error(ErrorCode::kNotFound,

@@ -14,10 +14,12 @@
 namespace vs::board {
 namespace {
 
-Result<platform::Board> make_serial_board(const platform::TomlConfig& config, const platform::Clock&) {
+Result<platform::Board> make_serial_board(const platform::TomlConfig& config,
+                                          const platform::Clock&) {
   VS_TRY_ASSIGN(auto device, config.string("serial.device"));
   if (!device || device->empty()) {
-    return Error(ErrorCode::kInvalidArgument, "must name the sensor's tty").about(config.where("serial.device") + ": serial.device");
+    return Error(ErrorCode::kInvalidArgument, "must name the sensor's tty")
+        .about(config.where("serial.device") + ": serial.device");
   }
   VS_TRY_ASSIGN(auto baud, config.integer("serial.baud"));
   const std::int64_t rates[] = {9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600};

@@ -8,10 +8,14 @@ namespace vs::board {
 namespace {
 
 const std::map<std::string_view, proto::VitalKind> kKinds{
-    {"HR", proto::VitalKind::kHeartRate},        {"SPO2", proto::VitalKind::kSpo2},
-    {"SYS", proto::VitalKind::kBpSystolic},      {"DIA", proto::VitalKind::kBpDiastolic},
-    {"TEMP", proto::VitalKind::kBodyTemperature}, {"RR", proto::VitalKind::kRespiratoryRate},
-    {"ECG", proto::VitalKind::kEcg},             {"PPG", proto::VitalKind::kPpg},
+    {"HR", proto::VitalKind::kHeartRate},
+    {"SPO2", proto::VitalKind::kSpo2},
+    {"SYS", proto::VitalKind::kBpSystolic},
+    {"DIA", proto::VitalKind::kBpDiastolic},
+    {"TEMP", proto::VitalKind::kBodyTemperature},
+    {"RR", proto::VitalKind::kRespiratoryRate},
+    {"ECG", proto::VitalKind::kEcg},
+    {"PPG", proto::VitalKind::kPpg},
 };
 
 const std::map<std::string_view, proto::EventKind> kEvents{
@@ -25,7 +29,8 @@ std::vector<std::string_view> split(std::string_view text, char separator) {
   std::size_t start = 0;
   for (;;) {
     std::size_t at = text.find(separator, start);
-    parts.push_back(text.substr(start, at == std::string_view::npos ? std::string_view::npos : at - start));
+    parts.push_back(
+        text.substr(start, at == std::string_view::npos ? std::string_view::npos : at - start));
     if (at == std::string_view::npos) break;
     start = at + 1;
   }
@@ -104,13 +109,15 @@ void SerialFrameParser::line(std::string_view text) {
     counters_.last_problem = why;
   };
   std::size_t star = text.rfind('*');
-  if (text.size() < 2 || text[0] != '$' || star == std::string_view::npos || text.size() - star != 5) {
+  if (text.size() < 2 || text[0] != '$' || star == std::string_view::npos ||
+      text.size() - star != 5) {
     return bad("frame is not $<payload>*<crc4>");
   }
   std::string_view payload = text.substr(1, star - 1);
   std::uint16_t crc = 0;
   auto [end, error] = std::from_chars(text.data() + star + 1, text.data() + text.size(), crc, 16);
-  if (error != std::errc() || end != text.data() + text.size()) return bad("checksum is not four hex digits");
+  if (error != std::errc() || end != text.data() + text.size())
+    return bad("checksum is not four hex digits");
   if (crc != crc16(payload)) {
     ++counters_.bad_checksum;
     counters_.last_problem = "checksum does not match (corrupt or truncated frame)";
@@ -154,7 +161,8 @@ void SerialFrameParser::line(std::string_view text) {
     if (kind == kEvents.end()) return bad("unknown event");
     if (fields[2].size() > 128) return bad("event text is longer than 128 bytes");
     for (char c : fields[2]) {
-      if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e) return bad("event text is not printable ASCII");
+      if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e)
+        return bad("event text is not printable ASCII");
     }
     proto::Event event;
     event.kind = kind->second;

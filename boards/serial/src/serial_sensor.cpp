@@ -15,22 +15,33 @@ namespace {
 
 speed_t baud_constant(int baud) {
   switch (baud) {
-    case 9600: return B9600;
-    case 19200: return B19200;
-    case 38400: return B38400;
-    case 57600: return B57600;
-    case 230400: return B230400;
-    case 460800: return B460800;
-    case 921600: return B921600;
-    default: return B115200;
+    case 9600:
+      return B9600;
+    case 19200:
+      return B19200;
+    case 38400:
+      return B38400;
+    case 57600:
+      return B57600;
+    case 230400:
+      return B230400;
+    case 460800:
+      return B460800;
+    case 921600:
+      return B921600;
+    default:
+      return B115200;
   }
 }
 
 }  // namespace
 
-SerialSensor::SerialSensor(std::string device_path, int baud) : path_(std::move(device_path)), baud_(baud) {}
+SerialSensor::SerialSensor(std::string device_path, int baud)
+    : path_(std::move(device_path)), baud_(baud) {}
 
-SerialSensor::~SerialSensor() { close_device(); }
+SerialSensor::~SerialSensor() {
+  close_device();
+}
 
 bool SerialSensor::open_device() {
   int fd = ::open(path_.c_str(), O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
@@ -73,7 +84,8 @@ Result<std::vector<platform::SensorSample>> SerialSensor::read(std::chrono::mill
         continue;
       }
     }
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
     pollfd poll_fd{fd_, POLLIN, 0};
     int ready = ::poll(&poll_fd, 1, static_cast<int>(std::max<std::int64_t>(0, left.count())));
     if (ready < 0 && errno == EINTR) continue;
@@ -88,7 +100,8 @@ Result<std::vector<platform::SensorSample>> SerialSensor::read(std::chrono::mill
     }
     if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
     // EOF or EIO: the device (or the emulator's pty) went away.
-    platform::log(platform::LogLevel::kWarning, "serial sensor: " + path_ + " disconnected; reopening");
+    platform::log(platform::LogLevel::kWarning,
+                  "serial sensor: " + path_ + " disconnected; reopening");
     close_device();
     next_attempt_ = std::chrono::steady_clock::now() + backoff_;
   }

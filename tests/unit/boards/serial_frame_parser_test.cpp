@@ -11,12 +11,14 @@ std::vector<platform::SensorSample> feed(SerialFrameParser& parser, const std::s
 
 TEST(SerialFrameParser, ReadsReadingsWaveformsAndEvents) {
   SerialFrameParser parser;
-  std::string input = SerialFrameParser::frame("V,HR,72,0,0") + SerialFrameParser::frame("V,TEMP,368,-1,0") +
+  std::string input = SerialFrameParser::frame("V,HR,72,0,0") +
+                      SerialFrameParser::frame("V,TEMP,368,-1,0") +
                       SerialFrameParser::frame("W,ECG,250000,-3,4,12;-40;1190") +
                       SerialFrameParser::frame("E,CAL,spo2 probe");
   auto samples = feed(parser, input);
   ASSERT_EQ(samples.size(), 4u);
-  EXPECT_EQ(std::get<proto::Reading>(samples[0]), (proto::Reading{proto::VitalKind::kHeartRate, 72, 0, 0, 0, {}}));
+  EXPECT_EQ(std::get<proto::Reading>(samples[0]),
+            (proto::Reading{proto::VitalKind::kHeartRate, 72, 0, 0, 0, {}}));
   EXPECT_EQ(std::get<proto::Reading>(samples[1]).exponent, -1);
   const auto& ecg = std::get<proto::Reading>(samples[2]);
   EXPECT_EQ(ecg.samples, (std::vector<std::int32_t>{12, -40, 1190}));
@@ -30,7 +32,8 @@ TEST(SerialFrameParser, ReadsReadingsWaveformsAndEvents) {
 
 TEST(SerialFrameParser, FramesMaySplitAnywhere) {
   SerialFrameParser parser;
-  std::string input = SerialFrameParser::frame("V,SPO2,97,0,0") + SerialFrameParser::frame("V,RR,14,0,0");
+  std::string input =
+      SerialFrameParser::frame("V,SPO2,97,0,0") + SerialFrameParser::frame("V,RR,14,0,0");
   std::size_t samples = 0;
   for (char c : input) samples += feed(parser, std::string(1, c)).size();
   EXPECT_EQ(samples, 2u);
@@ -42,14 +45,16 @@ TEST(SerialFrameParser, EveryBadFrameIsCountedByCauseAndSkipped) {
   std::string corrupt = good;
   corrupt[5] = '9';  // HR 90 under HR 80's checksum
   std::string truncated = good.substr(0, good.size() - 7) + "\n";
-  std::string input = "\x01\x02noise" + corrupt + truncated + SerialFrameParser::frame("V,XX,1,0,0") +
-                      SerialFrameParser::frame("V,HR,eighty,0,0") + SerialFrameParser::frame("Q,1") +
-                      "$V,HR,1,0,0*ZZZZ\n" + "$V,HR,7" + good + std::string(20000, 'A') + "\n" + good;
+  std::string input =
+      "\x01\x02noise" + corrupt + truncated + SerialFrameParser::frame("V,XX,1,0,0") +
+      SerialFrameParser::frame("V,HR,eighty,0,0") + SerialFrameParser::frame("Q,1") +
+      "$V,HR,1,0,0*ZZZZ\n" + "$V,HR,7" + good + std::string(20000, 'A') + "\n" + good;
   auto samples = feed(parser, input);
   ASSERT_EQ(samples.size(), 2u);  // only the two good frames
   const auto& counters = parser.counters();
   EXPECT_EQ(counters.bad_checksum, 1u);
-  EXPECT_EQ(counters.malformed, 6u);  // truncated, unknown kind, bad number, unknown type, bad crc text, cut short
+  EXPECT_EQ(counters.malformed,
+            6u);  // truncated, unknown kind, bad number, unknown type, bad crc text, cut short
   EXPECT_GT(counters.garbage_bytes, 0u);
   EXPECT_EQ(counters.frames, 2u);
   EXPECT_EQ(parser.bad_frames(), 7u);

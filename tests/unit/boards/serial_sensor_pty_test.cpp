@@ -33,7 +33,9 @@ class Pty {
     if (master_ >= 0) ::close(master_);
     master_ = -1;
   }
-  void write(const std::string& text) { ASSERT_EQ(::write(master_, text.data(), text.size()), static_cast<ssize_t>(text.size())); }
+  void write(const std::string& text) {
+    ASSERT_EQ(::write(master_, text.data(), text.size()), static_cast<ssize_t>(text.size()));
+  }
 
  private:
   std::filesystem::path link_;
@@ -70,9 +72,9 @@ TEST(SerialSensorPty, AVanishedDeviceIsReopened) {
   EXPECT_TRUE(sensor.read(10ms).ok());
   pty.write(SerialFrameParser::frame("V,HR,70,0,0"));
   ASSERT_EQ(read_until(sensor, 1).size(), 1u);
-  pty.close();  // unplugged
+  pty.close();                          // unplugged
   EXPECT_TRUE(sensor.read(50ms).ok());  // not fatal
-  pty.open();   // plugged in again
+  pty.open();                           // plugged in again
   std::vector<platform::SensorSample> samples;
   for (int i = 0; i < 50 && samples.empty(); ++i) {
     pty.write(SerialFrameParser::frame("V,HR,71,0,0"));

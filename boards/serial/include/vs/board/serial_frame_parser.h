@@ -18,11 +18,11 @@ class SerialFrameParser {
   static constexpr std::size_t kMaxLineBytes = 16 * 1024;
 
   struct Counters {
-    std::uint64_t frames = 0;          // good frames
-    std::uint64_t garbage_bytes = 0;   // bytes outside any frame
-    std::uint64_t bad_checksum = 0;    // CRC mismatch (corruption or a truncated frame)
-    std::uint64_t malformed = 0;       // framing, fields or values wrong
-    std::uint64_t oversized = 0;       // longer than kMaxLineBytes
+    std::uint64_t frames = 0;         // good frames
+    std::uint64_t garbage_bytes = 0;  // bytes outside any frame
+    std::uint64_t bad_checksum = 0;   // CRC mismatch (corruption or a truncated frame)
+    std::uint64_t malformed = 0;      // framing, fields or values wrong
+    std::uint64_t oversized = 0;      // longer than kMaxLineBytes
     std::string last_problem;
   };
 
