@@ -1,21 +1,12 @@
 #include "vs/agent/agent_config.h"
 
+#include "vs/proto/vital_kinds.h"
+
 #include <algorithm>
 #include <map>
 
 namespace vs::agent {
 namespace {
-
-const std::map<std::string, proto::VitalKind, std::less<>> kVitalNames{
-    {"heart_rate", proto::VitalKind::kHeartRate},
-    {"spo2", proto::VitalKind::kSpo2},
-    {"bp_systolic", proto::VitalKind::kBpSystolic},
-    {"bp_diastolic", proto::VitalKind::kBpDiastolic},
-    {"body_temperature", proto::VitalKind::kBodyTemperature},
-    {"respiratory_rate", proto::VitalKind::kRespiratoryRate},
-    {"ecg", proto::VitalKind::kEcg},
-    {"ppg", proto::VitalKind::kPpg},
-};
 
 const char* const kKnownKeys[] = {"board",
                                   "keys.name",
@@ -118,13 +109,13 @@ Result<AgentConfig> AgentConfig::from_toml(const platform::TomlConfig& config) {
   VS_TRY(read.flag("signing.per_entry", out.sign_entries));
   VS_TRY_ASSIGN(auto unsigned_kinds, config.strings("signing.unsigned_kinds"));
   for (const std::string& name : unsigned_kinds.value_or(std::vector<std::string>{})) {
-    auto it = kVitalNames.find(name);
-    if (it == kVitalNames.end()) {
+    auto kind = proto::vital_kind_from_name(name);
+    if (!kind) {
       return read.bad("signing.unsigned_kinds", "\"" + name + "\"",
                       "is not a vital kind (heart_rate, spo2, bp_systolic, bp_diastolic, "
                       "body_temperature, respiratory_rate, ecg, ppg)");
     }
-    out.unsigned_kinds.insert(it->second);
+    out.unsigned_kinds.insert(*kind);
   }
 
   VS_TRY(read.text("mqtt.broker", out.broker));

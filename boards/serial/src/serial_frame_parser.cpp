@@ -1,22 +1,13 @@
 #include "vs/board/serial_frame_parser.h"
 
+#include "vs/proto/vital_kinds.h"
+
 #include <charconv>
 #include <cstdio>
 #include <map>
 
 namespace vs::board {
 namespace {
-
-const std::map<std::string_view, proto::VitalKind> kKinds{
-    {"HR", proto::VitalKind::kHeartRate},
-    {"SPO2", proto::VitalKind::kSpo2},
-    {"SYS", proto::VitalKind::kBpSystolic},
-    {"DIA", proto::VitalKind::kBpDiastolic},
-    {"TEMP", proto::VitalKind::kBodyTemperature},
-    {"RR", proto::VitalKind::kRespiratoryRate},
-    {"ECG", proto::VitalKind::kEcg},
-    {"PPG", proto::VitalKind::kPpg},
-};
 
 const std::map<std::string_view, proto::EventKind> kEvents{
     {"CAL", proto::EventKind::kCalibration},
@@ -125,10 +116,10 @@ void SerialFrameParser::line(std::string_view text) {
   }
   auto fields = split(payload, ',');
   if (fields[0] == "V" && fields.size() == 5) {
-    auto kind = kKinds.find(fields[1]);
+    auto kind = proto::vital_kind_from_code(fields[1]);
     proto::Reading reading;
-    if (kind == kKinds.end()) return bad("unknown vital kind");
-    reading.kind = kind->second;
+    if (!kind) return bad("unknown vital kind");
+    reading.kind = *kind;
     if (!number(fields[2], reading.mantissa) || !number(fields[3], reading.exponent) ||
         !number(fields[4], reading.quality) || reading.exponent < -9 || reading.exponent > 9) {
       return bad("reading fields are not numbers in range");
@@ -138,10 +129,10 @@ void SerialFrameParser::line(std::string_view text) {
     return;
   }
   if (fields[0] == "W" && fields.size() == 6) {
-    auto kind = kKinds.find(fields[1]);
-    if (kind == kKinds.end()) return bad("unknown vital kind");
+    auto kind = proto::vital_kind_from_code(fields[1]);
+    if (!kind) return bad("unknown vital kind");
     proto::Reading reading;
-    reading.kind = kind->second;
+    reading.kind = *kind;
     if (!number(fields[2], reading.sample_rate_mhz) || reading.sample_rate_mhz == 0 ||
         !number(fields[3], reading.exponent) || !number(fields[4], reading.quality)) {
       return bad("waveform fields are not numbers in range");

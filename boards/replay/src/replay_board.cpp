@@ -1,0 +1,40 @@
+// The replay board: vitals from a CSV file, and device key files. Config
+// keys, under [replay]:
+//   replay.file     the CSV (required; format in README.md)
+//   replay.speed    1.0 = the file's own pace; 0 = as fast as possible
+//   replay.loop     start again at the end (default false)
+//   replay.key_dir  directory of the device key files (default "keys")
+#include <memory>
+
+#include "vs/board/csv_replay_sensor.h"
+#include "vs/platform/board.h"
+#include "vs/platform/file_key_store.h"
+#include "vs/platform/toml_config.h"
+
+namespace vs::board {
+namespace {
+
+Result<platform::Board> make_replay_board(const platform::TomlConfig& config, const platform::Clock& clock) {
+  VS_TRY_ASSIGN(auto file, config.string("replay.file"));
+  if (!file || file->empty()) {
+    return Error(ErrorCode::kInvalidArgument, "must name the CSV to replay").about(config.where("replay.file") + ": replay.file");
+  }
+  VS_TRY_ASSIGN(auto speed, config.number("replay.speed"));
+  if (speed && (*speed < 0 || *speed > 1e6)) {
+    return Error(ErrorCode::kInvalidArgument, "must be 0 (as fast as possible) up to 1000000")
+        .about(config.where("replay.speed") + ": replay.speed = " + std::to_string(*speed));
+  }
+  VS_TRY_ASSIGN(auto loop, config.boolean("replay.loop"));
+  VS_TRY_ASSIGN(auto key_dir, config.string("replay.key_dir"));
+  auto sensor = CsvReplaySensor::open(*file, clock, speed.value_or(1.0), loop.value_or(false));
+  if (!sensor) return std::move(sensor).error().about(config.where("replay.file") + ": replay.file");
+  platform::Board board;
+  board.sensor = std::move(sensor).value();
+  board.keys = std::make_unique<platform::FileKeyStore>(key_dir.value_or("keys"));
+  return board;
+}
+
+const platform::BoardRegistry::Registration registration("replay", make_replay_board);
+
+}  // namespace
+}  // namespace vs::board

@@ -1,0 +1,45 @@
+// One table of the vital kinds: the short code of the serial and CSV
+// formats, the config name, the canonical UCUM unit of the wire values.
+#pragma once
+
+#include <array>
+#include <optional>
+#include <string_view>
+
+#include "vs/proto/entry.h"
+
+namespace vs::proto {
+
+struct VitalKindInfo {
+  VitalKind kind;
+  std::string_view code;  // serial frames, CSV files
+  std::string_view name;  // config files
+  std::string_view ucum;  // unit of mantissa x 10^exponent
+};
+
+inline constexpr std::array<VitalKindInfo, 8> kVitalKinds{{
+    {VitalKind::kHeartRate, "HR", "heart_rate", "/min"},
+    {VitalKind::kSpo2, "SPO2", "spo2", "%"},
+    {VitalKind::kBpSystolic, "SYS", "bp_systolic", "mm[Hg]"},
+    {VitalKind::kBpDiastolic, "DIA", "bp_diastolic", "mm[Hg]"},
+    {VitalKind::kBodyTemperature, "TEMP", "body_temperature", "Cel"},
+    {VitalKind::kRespiratoryRate, "RR", "respiratory_rate", "/min"},
+    {VitalKind::kEcg, "ECG", "ecg", "mV"},
+    {VitalKind::kPpg, "PPG", "ppg", "1"},
+}};
+
+inline std::optional<VitalKind> vital_kind_from_code(std::string_view code) {
+  for (const auto& info : kVitalKinds) {
+    if (info.code == code) return info.kind;
+  }
+  return std::nullopt;
+}
+
+inline std::optional<VitalKind> vital_kind_from_name(std::string_view name) {
+  for (const auto& info : kVitalKinds) {
+    if (info.name == name) return info.kind;
+  }
+  return std::nullopt;
+}
+
+}  // namespace vs::proto
