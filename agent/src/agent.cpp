@@ -1,6 +1,8 @@
 #include "vs/agent/agent.h"
 
+#include <algorithm>
 #include <string>
+#include <thread>
 
 #include "vs/platform/log.h"
 #include "vs/platform/wire_codec.h"
@@ -88,16 +90,23 @@ void Agent::watch_clock() {
   wall_minus_steady_ms_ = offset;
 }
 
-void Agent::record(const platform::SensorSample& sample) {
-  bool sign = config_.sign_entries;
-  if (const auto* reading = std::get_if<proto::Reading>(&sample)) {
-    sign = sign && config_.unsigned_kinds.count(reading->kind) == 0;
+void Agent::record(const std::vector<platform::SensorSample>& samples) {
+  std::vector<DeviceChain::NewEntry> items;
+  items.reserve(samples.size());
+  std::uint64_t now_ms = clock_.wall_ms();
+  for (const platform::SensorSample& sample : samples) {
+    bool sign = config_.sign_entries;
+    if (const auto* reading = std::get_if<proto::Reading>(&sample)) {
+      sign = sign && config_.unsigned_kinds.count(reading->kind) == 0;
+    }
+    items.push_back({sample, now_ms, sign});
   }
   std::uint64_t pending_before = chain_.pending_entries();
-  auto recorded = chain_.record(sample, clock_.wall_ms(), sign);
+  // What arrived together is committed together (one transaction).
+  auto recorded = chain_.record_all(items);
   if (!recorded) {
     if (recorded.error().code() == ErrorCode::kNoSpace) {
-      ++counters_.readings_refused;
+      counters_.readings_refused += items.size();
       if (!storage_alarm_) {
         storage_alarm_ = true;
         log(LogLevel::kError, "storage full: refusing readings (no unanchored block is dropped): " +
@@ -105,8 +114,8 @@ void Agent::record(const platform::SensorSample& sample) {
         publish_status(true);
       }
     } else {
-      ++counters_.record_errors;
-      log(LogLevel::kError, "reading not recorded: " + recorded.error().message());
+      counters_.record_errors += items.size();
+      log(LogLevel::kError, "readings not recorded: " + recorded.error().message());
     }
     return;
   }
@@ -115,12 +124,13 @@ void Agent::record(const platform::SensorSample& sample) {
     log(LogLevel::kInfo, "storage available again; a gap event records the refused readings");
     publish_status(true);
   }
-  ++counters_.readings_recorded;
+  counters_.readings_recorded += recorded->size();
   if (pending_before == 0 || !first_pending_at_) first_pending_at_ = clock_.steady();
   if (config_.live && transport_ != nullptr && connected_) {
-    auto live =
-        platform::WireCodec::encode(proto::LiveReading{recorded->bytes, recorded->signature});
-    if (live) (void)transport_->publish(topic("live"), *live, 0, false, nullptr);
+    for (const RecordedEntry& entry : *recorded) {
+      auto live = platform::WireCodec::encode(proto::LiveReading{entry.bytes, entry.signature});
+      if (live) (void)transport_->publish(topic("live"), *live, 0, false, nullptr);
+    }
   }
 }
 
@@ -162,11 +172,14 @@ Status Agent::step(std::chrono::milliseconds max_wait) {
   auto samples = sensor_.read(wait);
   if (!samples) return std::move(samples).error().about("sensor");
   if (!samples->empty()) watch_clock();
-  for (const platform::SensorSample& sample : *samples) {
-    record(sample);
-    if (config_.seal_on_alarm && is_alarm(sample)) VS_TRY(seal(proto::SealReason::kAlarm));
-    if (chain_.pending_entries() >= config_.seal_max_entries)
-      VS_TRY(seal(proto::SealReason::kCount));
+  if (!samples->empty()) {
+    record(*samples);
+    bool alarm = config_.seal_on_alarm && std::any_of(samples->begin(), samples->end(), is_alarm);
+    // An alarm seals everything pending at once; otherwise full blocks only.
+    while (chain_.pending_entries() > 0 &&
+           (alarm || chain_.pending_entries() >= config_.seal_max_entries)) {
+      VS_TRY(seal(alarm ? proto::SealReason::kAlarm : proto::SealReason::kCount));
+    }
   }
   if (first_pending_at_ && clock_.steady() - *first_pending_at_ >= config_.seal_max_age) {
     VS_TRY(seal(proto::SealReason::kTime));

@@ -188,41 +188,55 @@ Status DeviceChain::commit_with_room(const platform::WriteBatch& batch) {
 
 Result<RecordedEntry> DeviceChain::record(const EntryBody& body, std::uint64_t time_ms,
                                           bool sign_entry) {
-  if (refused_ > 0) {
-    // Space is back (or we are about to find out): first say what was lost.
-    proto::Event gap;
-    gap.kind = proto::EventKind::kGap;
-    gap.count = refused_;
-    gap.text = "storage full: readings refused";
-    std::uint64_t refused = refused_;
-    refused_ = 0;
-    auto recorded = record(gap, time_ms, sign_entry);
-    if (!recorded) {
-      refused_ = refused + 1;  // the gap event itself, and this reading, wait
-      return std::move(recorded).error();
+  NewEntry item{body, time_ms, sign_entry};
+  VS_TRY_ASSIGN(auto recorded, record_all(std::span<const NewEntry>(&item, 1)));
+  return std::move(recorded.back());
+}
+
+Result<std::vector<RecordedEntry>> DeviceChain::record_all(std::span<const NewEntry> items) {
+  std::vector<NewEntry> gap;
+  if (refused_ > 0 && !items.empty()) {
+    // Space may be back: first say what was lost, in the same commit.
+    proto::Event event;
+    event.kind = proto::EventKind::kGap;
+    event.count = refused_;
+    event.text = "storage full: readings refused";
+    gap.push_back({event, items.front().time_ms, items.front().sign});
+  }
+  std::vector<RecordedEntry> recorded;
+  recorded.reserve(gap.size() + items.size());
+  platform::WriteBatch batch;
+  std::uint64_t seq = next_seq_;
+  for (std::span<const NewEntry> part : {std::span<const NewEntry>(gap), items}) {
+    for (const NewEntry& item : part) {
+      proto::Entry entry{seq, item.time_ms, item.body};
+      chain::PendingEntry pending;
+      VS_TRY_ASSIGN(pending.bytes, platform::WireCodec::encode(entry));
+      pending.seq = seq;
+      pending.time_ms = item.time_ms;
+      pending.blinding = chain::EntryLeaf::blinding(sha_, secret_, seq);
+      if (item.sign) {
+        VS_TRY_ASSIGN(platform::Signature signature, signer_.sign(sha_.digest(pending.bytes)));
+        pending.signature.assign(signature.begin(), signature.end());
+      }
+      batch.put(kPendingTable, u64_key(seq), encode_pending(pending));
+      recorded.push_back(RecordedEntry{seq, std::move(pending.bytes), std::move(pending.signature)});
+      ++seq;
     }
   }
-  proto::Entry entry{next_seq_, time_ms, body};
-  chain::PendingEntry pending;
-  VS_TRY_ASSIGN(pending.bytes, platform::WireCodec::encode(entry));
-  pending.seq = entry.seq;
-  pending.time_ms = time_ms;
-  pending.blinding = chain::EntryLeaf::blinding(sha_, secret_, entry.seq);
-  if (sign_entry) {
-    VS_TRY_ASSIGN(platform::Signature signature, signer_.sign(sha_.digest(pending.bytes)));
-    pending.signature.assign(signature.begin(), signature.end());
-  }
-  platform::WriteBatch batch;
-  batch.put(kPendingTable, u64_key(entry.seq), encode_pending(pending));
-  batch.put(kMetaTable, as_bytes(kNextSeq), u64_value(entry.seq + 1));
+  batch.put(kMetaTable, as_bytes(kNextSeq), u64_value(seq));
+  // One commit for the lot: group commit, and the gap event cannot be lost
+  // without the readings after it.
   Status committed = commit_with_room(batch);
   if (!committed) {
-    if (committed.error().code() == ErrorCode::kNoSpace) ++refused_;
+    if (committed.error().code() == ErrorCode::kNoSpace) refused_ += items.size();
     return std::move(committed).error();
   }
-  next_seq_ = entry.seq + 1;
-  pending_count_ += 1;
-  return RecordedEntry{entry.seq, std::move(pending.bytes), std::move(pending.signature)};
+  refused_ = 0;
+  pending_count_ += seq - next_seq_;
+  next_seq_ = seq;
+  if (!gap.empty()) recorded.erase(recorded.begin());  // callers get what they gave
+  return recorded;
 }
 
 Result<std::optional<chain::SealedBlock>> DeviceChain::seal(std::uint64_t now_ms,

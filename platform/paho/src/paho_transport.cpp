@@ -1,6 +1,12 @@
 #include "vs/platform/paho_transport.h"
 
 #include <mqtt/async_client.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+#include <cstdlib>
+#include <filesystem>
 
 #include <atomic>
 #include <condition_variable>
@@ -10,6 +16,36 @@
 
 namespace vs::platform {
 namespace {
+
+// Paho C cannot set TCP_NODELAY, and Nagle's algorithm then holds small
+// publishes (live readings) for ~40 ms behind a delayed ACK (stack.md,
+// pitfall 7). After each connect, find this process's TCP sockets to the
+// broker's port and set it on them.
+void set_nodelay_towards(const std::string& server_uri) {
+  std::size_t colon = server_uri.rfind(':');
+  if (colon == std::string::npos) return;
+  int port = std::atoi(server_uri.c_str() + colon + 1);
+  if (port <= 0) return;
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd", error)) {
+    int fd = std::atoi(entry.path().filename().c_str());
+    int type = 0;
+    socklen_t length = sizeof type;
+    if (::getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &length) != 0 || type != SOCK_STREAM) continue;
+    sockaddr_storage peer{};
+    length = sizeof peer;
+    if (::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &length) != 0) continue;
+    int peer_port = 0;
+    if (peer.ss_family == AF_INET) {
+      peer_port = ntohs(reinterpret_cast<sockaddr_in*>(&peer)->sin_port);
+    } else if (peer.ss_family == AF_INET6) {
+      peer_port = ntohs(reinterpret_cast<sockaddr_in6*>(&peer)->sin6_port);
+    }
+    if (peer_port != port) continue;
+    int on = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+  }
+}
 
 // Reason codes of a refused PUBACK or SUBACK (MQTT v5).
 Error refusal(const mqtt::exception& error, const char* what) {
@@ -89,6 +125,7 @@ struct PahoTransport::Impl {
         ok = false;
       }
       if (ok) {
+        set_nodelay_towards(options.server_uri);
         subscribe_all();
         delay = options.min_retry;
       }

@@ -64,7 +64,7 @@ class Agent {
     bool connected = false;
   };
 
-  void record(const platform::SensorSample& sample);
+  void record(const std::vector<platform::SensorSample>& samples);
   Status seal(proto::SealReason reason);
   void handle(Inbound event);
   void handle_receipt(const Bytes& payload);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <variant>
 
 #include "vs/chain/block_sealer.h"
@@ -72,6 +73,14 @@ class DeviceChain {
   // kNoSpace when the store is full even after pruning anchored blocks:
   // the reading is refused, nothing else changes.
   Result<RecordedEntry> record(const EntryBody& body, std::uint64_t time_ms, bool sign_entry);
+
+  // Group commit: several entries, one batch. All or none are taken.
+  struct NewEntry {
+    EntryBody body;
+    std::uint64_t time_ms = 0;
+    bool sign = true;
+  };
+  Result<std::vector<RecordedEntry>> record_all(std::span<const NewEntry> items);
 
   // Moves up to max_entries pending entries into a new signed block, in one
   // batch. nullopt when nothing is pending.
