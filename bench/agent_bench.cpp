@@ -44,7 +44,8 @@ using Clock = std::chrono::steady_clock;
 // remembering when each one left the sensor.
 class BenchSensor final : public platform::Sensor {
  public:
-  BenchSensor(std::uint64_t total, double rate_per_s) : total_(total), rate_(rate_per_s), start_(Clock::now()) {}
+  BenchSensor(std::uint64_t total, double rate_per_s)
+      : total_(total), rate_(rate_per_s), start_(Clock::now()) {}
   Result<std::vector<platform::SensorSample>> read(std::chrono::milliseconds timeout) override {
     std::vector<platform::SensorSample> out;
     if (sent_ >= total_) {
@@ -52,13 +53,15 @@ class BenchSensor final : public platform::Sensor {
       return out;
     }
     if (rate_ > 0) {
-      auto due = start_ + std::chrono::microseconds(static_cast<std::int64_t>(1e6 * static_cast<double>(sent_) / rate_));
+      auto due = start_ + std::chrono::microseconds(
+                              static_cast<std::int64_t>(1e6 * static_cast<double>(sent_) / rate_));
       if (due > Clock::now()) std::this_thread::sleep_until(std::min(due, Clock::now() + timeout));
       if (due > Clock::now()) return out;
     }
     std::size_t batch = rate_ > 0 ? 1 : 64;
     for (std::size_t i = 0; i < batch && sent_ < total_; ++i, ++sent_) {
-      out.push_back(proto::Reading{proto::VitalKind::kHeartRate, 60 + static_cast<std::int64_t>(sent_ % 40), 0, 0, 0, {}});
+      out.push_back(proto::Reading{
+          proto::VitalKind::kHeartRate, 60 + static_cast<std::int64_t>(sent_ % 40), 0, 0, 0, {}});
       std::lock_guard lock(mutex_);
       sent_at_.push_back(Clock::now());
     }
@@ -109,22 +112,26 @@ agent::AgentConfig bench_config(bool sign_entries) {
 
 // Readings per second from the sensor to every block PUBACKed; also the
 // mean block size, for the baseline.
-std::pair<double, std::size_t> pipeline_rate(const std::string& broker_uri, bool sign_entries, std::uint64_t readings) {
+std::pair<double, std::size_t> pipeline_rate(const std::string& broker_uri, bool sign_entries,
+                                             std::uint64_t readings) {
   Rig rig;
   auto store = open_store(rig.dir.path() / "data");
   auto chain = agent::DeviceChain::open(*store, *rig.key, rig.sha, rig.random).value();
   BenchSensor sensor(readings, 0);
   platform::PahoTransport transport;
   platform::SystemClock clock;
-  agent::Agent agent(bench_config(sign_entries), *chain, *store, sensor, &transport, clock, rig.sha, nullptr);
+  bool uplink = !broker_uri.empty();  // without one: to the store only
+  agent::Agent agent(bench_config(sign_entries), *chain, *store, sensor,
+                     uplink ? &transport : nullptr, clock, rig.sha, nullptr);
   platform::TransportOptions options;
   options.server_uri = broker_uri;
   options.client_id = "bench-agent";
   if (!agent.start(options)) return {0, 0};
-  while (!transport.connected()) std::this_thread::sleep_for(1ms);
+  while (uplink && !transport.connected()) std::this_thread::sleep_for(1ms);
   auto start = Clock::now();
   std::uint64_t blocks = (readings + 63) / 64;
-  while (agent.counters().blocks_published < blocks) {
+  while (uplink ? agent.counters().blocks_published < blocks
+                : agent.counters().blocks_sealed < blocks) {
     (void)agent.step(5ms);
     if (chain->pending_entries() > 0 && agent.counters().readings_recorded == readings) {
       (void)agent.step(0ms);  // the last partial block seals on age
@@ -138,19 +145,22 @@ std::pair<double, std::size_t> pipeline_rate(const std::string& broker_uri, bool
 
 // A bare Paho publisher: same message size, same QoS and window, no signing,
 // no storage. Returns messages/s.
-double bare_publish_rate(const std::string& broker_uri, std::size_t message_bytes, std::uint64_t messages, std::size_t window) {
+double bare_publish_rate(const std::string& broker_uri, std::size_t message_bytes,
+                         std::uint64_t messages, std::size_t window) {
   platform::PahoTransport transport;
   platform::TransportOptions options;
   options.server_uri = broker_uri;
   options.client_id = "bench-bare";
   std::promise<void> up;
   bool once = false;
-  if (!transport.start(options, [](platform::TransportMessage) {}, [&](bool connected) {
-        if (connected && !once) {
-          once = true;
-          up.set_value();
-        }
-      })) {
+  if (!transport.start(
+          options, [](platform::TransportMessage) {},
+          [&](bool connected) {
+            if (connected && !once) {
+              once = true;
+              up.set_value();
+            }
+          })) {
     return 0;
   }
   up.get_future().wait();
@@ -172,7 +182,10 @@ double bare_publish_rate(const std::string& broker_uri, std::size_t message_byte
 double per_entry_sign_rate() {
   Rig rig;
   chain::BlockSealer sealer(rig.sha, *rig.key);
-  Bytes entry = platform::WireCodec::encode(proto::Entry{1, 2, proto::Reading{proto::VitalKind::kHeartRate, 72, 0, 0, 0, {}}}).value();
+  Bytes entry =
+      platform::WireCodec::encode(
+          proto::Entry{1, 2, proto::Reading{proto::VitalKind::kHeartRate, 72, 0, 0, 0, {}}})
+          .value();
   return bench::RateMeter(5, 300ms).median_rate([&] { (void)sealer.sign_entry(entry); });
 }
 
@@ -191,10 +204,12 @@ std::uint64_t agent_rss_at_10_per_second(const std::string& broker_uri) {
   if (!keys.create("device")) return 0;
   std::ofstream(dir.path() / "agent.toml")
       << "board = \"sim\"\n[store]\ndata_dir = \"" << (dir.path() / "data").string() << "\"\n"
-      << "[mqtt]\nbroker = \"" << broker_uri << "\"\n"
+      << "[mqtt]\nbroker = \"" << broker_uri
+      << "\"\n"
       // HR and SpO2 every simulated second, respiration every 5: 2.2 readings per
       // simulated second, so 4.5x real time is about 10 readings/s.
-      << "[sim]\nspeed = 4.5\nwaveform = \"none\"\nkey_dir = \"" << (dir.path() / "keys").string() << "\"\n";
+      << "[sim]\nspeed = 4.5\nwaveform = \"none\"\nkey_dir = \"" << (dir.path() / "keys").string()
+      << "\"\n";
   vs::testing::ChildProcess agent;
   if (!agent.start({VS_AGENT_BINARY, "--config", (dir.path() / "agent.toml").string()})) return 0;
   std::this_thread::sleep_for(8s);
@@ -204,7 +219,8 @@ std::uint64_t agent_rss_at_10_per_second(const std::string& broker_uri) {
 }
 
 // Seconds from opening the store to the first PUBACKed block.
-double time_to_first_publish(const std::filesystem::path& data, platform::MbedtlsSigner& key, const std::string& broker_uri) {
+double time_to_first_publish(const std::filesystem::path& data, platform::MbedtlsSigner& key,
+                             const std::string& broker_uri) {
   platform::MbedtlsSha256 sha;
   platform::MbedtlsRandom random;
   auto start = Clock::now();
@@ -226,14 +242,17 @@ double time_to_first_publish(const std::filesystem::path& data, platform::Mbedtl
   return seconds;
 }
 
-void fill_store(const std::filesystem::path& data, platform::MbedtlsSigner& key, std::uint64_t entries) {
+void fill_store(const std::filesystem::path& data, platform::MbedtlsSigner& key,
+                std::uint64_t entries) {
   platform::MbedtlsSha256 sha;
   platform::MbedtlsRandom random;
   auto store = open_store(data);
   auto chain = agent::DeviceChain::open(*store, key, sha, random).value();
   for (std::uint64_t i = 0; i < entries; ++i) {
-    (void)chain->record(proto::Reading{proto::VitalKind::kHeartRate, 70, 0, 0, 0, {}}, 1'767'225'600'000ULL + i, false);
-    if (chain->pending_entries() == 256) (void)chain->seal(1'767'225'600'000ULL + i, proto::SealReason::kCount, 256);
+    (void)chain->record(proto::Reading{proto::VitalKind::kHeartRate, 70, 0, 0, 0, {}},
+                        1'767'225'600'000ULL + i, false);
+    if (chain->pending_entries() == 256)
+      (void)chain->seal(1'767'225'600'000ULL + i, proto::SealReason::kCount, 256);
   }
   (void)chain->seal(1'767'225'600'000ULL + entries, proto::SealReason::kCount, 256);
   (void)store->sync();
@@ -241,7 +260,8 @@ void fill_store(const std::filesystem::path& data, platform::MbedtlsSigner& key,
 
 // Latency from the sensor handing a reading over to a subscriber verifying
 // its live message, at `rate` readings/s. Returns sorted latencies in ms.
-std::vector<double> live_latencies(const std::string& broker_uri, double rate, std::uint64_t readings) {
+std::vector<double> live_latencies(const std::string& broker_uri, double rate,
+                                   std::uint64_t readings) {
   Rig rig;
   auto store = open_store(rig.dir.path() / "data");
   auto chain = agent::DeviceChain::open(*store, *rig.key, rig.sha, rig.random).value();
@@ -256,20 +276,27 @@ std::vector<double> live_latencies(const std::string& broker_uri, double rate, s
   sub_options.client_id = "bench-dashboard";
   std::promise<void> up;
   bool once = false;
-  (void)subscriber.start(sub_options, [&](platform::TransportMessage message) {
-    auto live = platform::WireCodec::decode_live_reading(message.payload);
-    if (!live || !device_key->verify(subscriber_sha.digest(live->entry), ByteView(live->signature))) return;
-    auto entry = platform::WireCodec::decode_entry(live->entry);
-    if (!entry) return;
-    double ms = std::chrono::duration<double, std::milli>(Clock::now() - sensor.sent_at(entry->seq)).count();
-    std::lock_guard lock(mutex);
-    latencies.push_back(ms);
-  }, [&](bool connected) {
-    if (connected && !once) {
-      once = true;
-      up.set_value();
-    }
-  });
+  (void)subscriber.start(
+      sub_options,
+      [&](platform::TransportMessage message) {
+        auto live = platform::WireCodec::decode_live_reading(message.payload);
+        if (!live ||
+            !device_key->verify(subscriber_sha.digest(live->entry), ByteView(live->signature)))
+          return;
+        auto entry = platform::WireCodec::decode_entry(live->entry);
+        if (!entry) return;
+        double ms =
+            std::chrono::duration<double, std::milli>(Clock::now() - sensor.sent_at(entry->seq))
+                .count();
+        std::lock_guard lock(mutex);
+        latencies.push_back(ms);
+      },
+      [&](bool connected) {
+        if (connected && !once) {
+          once = true;
+          up.set_value();
+        }
+      });
   up.get_future().wait();
   (void)subscriber.subscribe("vs/v1/+/live", 0);
   std::this_thread::sleep_for(200ms);
@@ -284,7 +311,8 @@ std::vector<double> live_latencies(const std::string& broker_uri, double rate, s
   (void)agent.start(options);
   while (!transport.connected()) std::this_thread::sleep_for(1ms);
   (void)agent.step(0ms);  // take the connection event before readings flow
-  auto until = Clock::now() + std::chrono::duration<double>(static_cast<double>(readings) / rate + 2.0);
+  auto until =
+      Clock::now() + std::chrono::duration<double>(static_cast<double>(readings) / rate + 2.0);
   while (Clock::now() < until) {
     (void)agent.step(2ms);
     std::lock_guard lock(mutex);
@@ -298,7 +326,8 @@ std::vector<double> live_latencies(const std::string& broker_uri, double rate, s
 
 double percentile(const std::vector<double>& sorted, double p) {
   if (sorted.empty()) return 0;
-  return sorted[std::min(sorted.size() - 1, static_cast<std::size_t>(p * static_cast<double>(sorted.size())))];
+  return sorted[std::min(sorted.size() - 1,
+                         static_cast<std::size_t>(p * static_cast<double>(sorted.size())))];
 }
 
 }  // namespace
@@ -311,10 +340,13 @@ int main() {
     std::fprintf(stderr, "agent_bench: cannot start mosquitto\n");
     return 1;
   }
-  std::printf("vitalsign agent_bench on %s; mosquitto on 127.0.0.1:%d\n", bench::machine_description().c_str(), broker.port());
+  std::printf("vitalsign agent_bench on %s; mosquitto on 127.0.0.1:%d\n",
+              bench::machine_description().c_str(), broker.port());
   std::printf("store: LMDB, group commit; blocks of 64 entries; QoS 1, window 32\n\n");
 
   constexpr std::uint64_t kReadings = 20'000;
+  auto [store_only_rate, store_block_bytes] = pipeline_rate("", false, kReadings);
+  (void)store_block_bytes;
   auto [unsigned_rate, block_bytes] = pipeline_rate(broker.uri(), false, kReadings);
   auto [signed_rate, signed_block_bytes] = pipeline_rate(broker.uri(), true, kReadings / 4);
   double bare = bare_publish_rate(broker.uri(), block_bytes, kReadings / 64 * 4, 32);
@@ -332,20 +364,30 @@ int main() {
 
   std::printf("| %-58s | %14s | %-22s |\n", "measure", "value", "target");
   bench::print_rule(102);
-  std::printf("| %-58s | %12.0f/s | %-22s |\n", "agent pipeline, per-entry signing off (readings)", unsigned_rate, "");
-  std::printf("| %-58s | %12.0f/s | %-22s |\n", "agent pipeline, per-entry signing on (readings)", signed_rate, "");
+  std::printf("| %-58s | %12.0f/s | %-22s |\n", "agent to the store only, signing off (readings)",
+              store_only_rate, "");
+  std::printf("| %-58s | %12.0f/s | %-22s |\n", "agent pipeline, per-entry signing off (readings)",
+              unsigned_rate, "");
+  std::printf("| %-58s | %12.0f/s | %-22s |\n", "agent pipeline, per-entry signing on (readings)",
+              signed_rate, "");
   char label[96];
-  std::snprintf(label, sizeof label, "bare Paho publisher, %zu B messages (x64 readings)", block_bytes);
+  std::snprintf(label, sizeof label, "bare Paho publisher, %zu B messages (x64 readings)",
+                block_bytes);
   std::printf("| %-58s | %12.0f/s | %-22s |\n", label, bare_readings, "baseline");
-  std::printf("| %-58s | %14.2f | %-22s |\n", "ratio: pipeline (signing off) / bare publisher", unsigned_rate / bare_readings, ">= 0.5");
-  std::printf("| %-58s | %12.0f/s | %-22s |\n", "per-entry signature through BlockSealer::sign_entry", entry_sign, "");
+  std::printf("| %-58s | %14.2f | %-22s |\n", "ratio: pipeline (signing off) / bare publisher",
+              unsigned_rate / bare_readings, ">= 0.5");
+  std::printf("| %-58s | %12.0f/s | %-22s |\n",
+              "per-entry signature through BlockSealer::sign_entry", entry_sign, "");
   std::printf("| %-58s | %12.0f/s | %-22s |\n", "raw mbedtls_ecdsa_sign_det_ext", raw_sign, "");
-  std::printf("| %-58s | %14.2f | %-22s |\n", "ratio: per-entry signing / raw Mbed TLS sign", entry_sign / raw_sign, ">= 0.85");
-  std::printf("| %-58s | %14.2f | %-22s |\n", "ratio: pipeline (signing on) / raw Mbed TLS sign", signed_rate / raw_sign, "");
+  std::printf("| %-58s | %14.2f | %-22s |\n", "ratio: per-entry signing / raw Mbed TLS sign",
+              entry_sign / raw_sign, ">= 0.85");
+  std::printf("| %-58s | %14.2f | %-22s |\n", "ratio: pipeline (signing on) / raw Mbed TLS sign",
+              signed_rate / raw_sign, "");
   (void)signed_block_bytes;
 
   std::uint64_t rss = agent_rss_at_10_per_second(broker.uri());
-  std::printf("| %-58s | %11.1f MB | %-22s |\n", "vitalsign-agent RSS at 10 readings/s", static_cast<double>(rss) / 1024.0, "<= 12 MB");
+  std::printf("| %-58s | %11.1f MB | %-22s |\n", "vitalsign-agent RSS at 10 readings/s",
+              static_cast<double>(rss) / 1024.0, "<= 12 MB");
 
   Rig restart;
   double empty = time_to_first_publish(restart.dir.path() / "empty", *restart.key, broker.uri());
@@ -353,15 +395,21 @@ int main() {
   fill_store(restart.dir.path() / "full", *restart.key, 1'000'000);
   double fill_seconds = std::chrono::duration<double>(Clock::now() - fill_start).count();
   double full = time_to_first_publish(restart.dir.path() / "full", *restart.key, broker.uri());
-  std::printf("| %-58s | %11.1f ms | %-22s |\n", "first publish after restart, empty store", empty * 1000, "");
+  std::printf("| %-58s | %11.1f ms | %-22s |\n", "first publish after restart, empty store",
+              empty * 1000, "");
   std::snprintf(label, sizeof label, "first publish after restart, 1,000,000 unacked entries");
   std::printf("| %-58s | %11.1f ms | %-22s |\n", label, full * 1000, "");
   std::printf("| %-58s | %14.2f | %-22s |\n", "ratio: full / empty", full / empty, "<= 2");
 
   auto latencies = live_latencies(broker.uri(), 100, 1000);
-  std::printf("| %-58s | %11.2f ms | %-22s |\n", "live reading -> subscriber verified, p50 (100 readings/s)", percentile(latencies, 0.5), "");
-  std::printf("| %-58s | %11.2f ms | %-22s |\n", "live reading -> subscriber verified, p99 (100 readings/s)", percentile(latencies, 0.99), "<= 5 ms");
-  std::printf("\n(1,000,000-entry store built in %.1f s; live latency over %zu readings)\n", fill_seconds, latencies.size());
+  std::printf("| %-58s | %11.2f ms | %-22s |\n",
+              "live reading -> subscriber verified, p50 (100 readings/s)",
+              percentile(latencies, 0.5), "");
+  std::printf("| %-58s | %11.2f ms | %-22s |\n",
+              "live reading -> subscriber verified, p99 (100 readings/s)",
+              percentile(latencies, 0.99), "<= 5 ms");
+  std::printf("\n(1,000,000-entry store built in %.1f s; live latency over %zu readings)\n",
+              fill_seconds, latencies.size());
   broker.stop();
   return 0;
 }

@@ -148,10 +148,6 @@ Status Agent::seal(proto::SealReason reason) {
                            kReasons[static_cast<int>(header.seal_reason)]);
   first_pending_at_.reset();
   if (chain_.pending_entries() > 0) first_pending_at_ = clock_.steady();
-  if (config_.group_commit) {
-    VS_TRY(store_.sync());
-    last_sync_ = clock_.steady();
-  }
   return {};
 }
 

@@ -220,7 +220,8 @@ Result<std::vector<RecordedEntry>> DeviceChain::record_all(std::span<const NewEn
         pending.signature.assign(signature.begin(), signature.end());
       }
       batch.put(kPendingTable, u64_key(seq), encode_pending(pending));
-      recorded.push_back(RecordedEntry{seq, std::move(pending.bytes), std::move(pending.signature)});
+      recorded.push_back(
+          RecordedEntry{seq, std::move(pending.bytes), std::move(pending.signature)});
       ++seq;
     }
   }

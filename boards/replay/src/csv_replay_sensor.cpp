@@ -33,10 +33,12 @@ Result<CsvReplaySensor::Row> CsvReplaySensor::parse_line(std::string_view line) 
     start = comma + 1;
   }
   if (count != 5 || more) {
-    return Error(ErrorCode::kMalformed, "expected 5 fields: time_ms,kind,mantissa,exponent,quality");
+    return Error(ErrorCode::kMalformed,
+                 "expected 5 fields: time_ms,kind,mantissa,exponent,quality");
   }
   Row row;
-  if (!number(fields[0], row.time_ms)) return Error(ErrorCode::kMalformed, "time_ms is not a whole number");
+  if (!number(fields[0], row.time_ms))
+    return Error(ErrorCode::kMalformed, "time_ms is not a whole number");
   std::string_view code = fields[1];
   while (!code.empty() && code.front() == ' ') code.remove_prefix(1);
   while (!code.empty() && code.back() == ' ') code.remove_suffix(1);
@@ -45,22 +47,32 @@ Result<CsvReplaySensor::Row> CsvReplaySensor::parse_line(std::string_view line) 
     return Error(ErrorCode::kMalformed, "kind is not one of HR, SPO2, SYS, DIA, TEMP, RR");
   }
   row.reading.kind = *kind;
-  if (!number(fields[2], row.reading.mantissa)) return Error(ErrorCode::kMalformed, "mantissa is not an integer");
-  if (!number(fields[3], row.reading.exponent) || row.reading.exponent < -9 || row.reading.exponent > 9) {
+  if (!number(fields[2], row.reading.mantissa))
+    return Error(ErrorCode::kMalformed, "mantissa is not an integer");
+  if (!number(fields[3], row.reading.exponent) || row.reading.exponent < -9 ||
+      row.reading.exponent > 9) {
     return Error(ErrorCode::kMalformed, "exponent is not an integer from -9 to 9");
   }
-  if (!number(fields[4], row.reading.quality)) return Error(ErrorCode::kMalformed, "quality is not a whole number");
+  if (!number(fields[4], row.reading.quality))
+    return Error(ErrorCode::kMalformed, "quality is not a whole number");
   return row;
 }
 
-CsvReplaySensor::CsvReplaySensor(std::filesystem::path file, const platform::Clock& clock, double speed, bool loop)
-    : path_(std::move(file)), in_(path_), clock_(clock), speed_(speed), loop_(loop), started_(clock.steady()) {}
+CsvReplaySensor::CsvReplaySensor(std::filesystem::path file, const platform::Clock& clock,
+                                 double speed, bool loop)
+    : path_(std::move(file)),
+      in_(path_),
+      clock_(clock),
+      speed_(speed),
+      loop_(loop),
+      started_(clock.steady()) {}
 
 Result<std::unique_ptr<CsvReplaySensor>> CsvReplaySensor::open(const std::filesystem::path& file,
-                                                               const platform::Clock& clock, double speed,
-                                                               bool loop) {
+                                                               const platform::Clock& clock,
+                                                               double speed, bool loop) {
   std::unique_ptr<CsvReplaySensor> sensor(new CsvReplaySensor(file, clock, speed, loop));
-  if (!sensor->in_) return Error(ErrorCode::kNotFound, "cannot read the replay file").about(file.string());
+  if (!sensor->in_)
+    return Error(ErrorCode::kNotFound, "cannot read the replay file").about(file.string());
   return sensor;
 }
 
@@ -77,11 +89,13 @@ std::optional<CsvReplaySensor::Row> CsvReplaySensor::next_row() {
       continue;
     }
     ++line_number_;
-    if (line.empty() || line[0] == '#' || line.rfind("time_ms", 0) == 0) continue;  // blank, comment, header
+    if (line.empty() || line[0] == '#' || line.rfind("time_ms", 0) == 0)
+      continue;  // blank, comment, header
     auto row = parse_line(line);
     if (!row) {
       ++counters_.malformed_frames;
-      platform::log(platform::LogLevel::kWarning, path_.string() + ":" + std::to_string(line_number_) + ": " +
+      platform::log(platform::LogLevel::kWarning, path_.string() + ":" +
+                                                      std::to_string(line_number_) + ": " +
                                                       row.error().reason() + "; line skipped");
       continue;
     }
@@ -89,7 +103,8 @@ std::optional<CsvReplaySensor::Row> CsvReplaySensor::next_row() {
   }
 }
 
-Result<std::vector<platform::SensorSample>> CsvReplaySensor::read(std::chrono::milliseconds timeout) {
+Result<std::vector<platform::SensorSample>> CsvReplaySensor::read(
+    std::chrono::milliseconds timeout) {
   std::vector<platform::SensorSample> samples;
   auto deadline = clock_.steady() + timeout;
   while (!finished_) {
@@ -103,7 +118,9 @@ Result<std::vector<platform::SensorSample>> CsvReplaySensor::read(std::chrono::m
       if (!first_time_ms_) first_time_ms_ = pending_->time_ms;
     }
     if (speed_ > 0) {
-      double offset_ms = static_cast<double>(pending_->time_ms - std::min(pending_->time_ms, *first_time_ms_)) / speed_;
+      double offset_ms =
+          static_cast<double>(pending_->time_ms - std::min(pending_->time_ms, *first_time_ms_)) /
+          speed_;
       auto due = started_ + std::chrono::microseconds(static_cast<std::int64_t>(offset_ms * 1000));
       if (due > clock_.steady()) {
         if (!samples.empty() || due > deadline) {

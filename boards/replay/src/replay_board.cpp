@@ -14,10 +14,12 @@
 namespace vs::board {
 namespace {
 
-Result<platform::Board> make_replay_board(const platform::TomlConfig& config, const platform::Clock& clock) {
+Result<platform::Board> make_replay_board(const platform::TomlConfig& config,
+                                          const platform::Clock& clock) {
   VS_TRY_ASSIGN(auto file, config.string("replay.file"));
   if (!file || file->empty()) {
-    return Error(ErrorCode::kInvalidArgument, "must name the CSV to replay").about(config.where("replay.file") + ": replay.file");
+    return Error(ErrorCode::kInvalidArgument, "must name the CSV to replay")
+        .about(config.where("replay.file") + ": replay.file");
   }
   VS_TRY_ASSIGN(auto speed, config.number("replay.speed"));
   if (speed && (*speed < 0 || *speed > 1e6)) {
@@ -27,7 +29,8 @@ Result<platform::Board> make_replay_board(const platform::TomlConfig& config, co
   VS_TRY_ASSIGN(auto loop, config.boolean("replay.loop"));
   VS_TRY_ASSIGN(auto key_dir, config.string("replay.key_dir"));
   auto sensor = CsvReplaySensor::open(*file, clock, speed.value_or(1.0), loop.value_or(false));
-  if (!sensor) return std::move(sensor).error().about(config.where("replay.file") + ": replay.file");
+  if (!sensor)
+    return std::move(sensor).error().about(config.where("replay.file") + ": replay.file");
   platform::Board board;
   board.sensor = std::move(sensor).value();
   board.keys = std::make_unique<platform::FileKeyStore>(key_dir.value_or("keys"));

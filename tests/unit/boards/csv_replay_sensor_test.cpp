@@ -19,8 +19,10 @@ TEST(CsvReplaySensor, ParsesLines) {
                "expected 5 fields: time_ms,kind,mantissa,exponent,quality");
   EXPECT_STREQ(CsvReplaySensor::parse_line("1,PULSE,72,0,0").error().reason(),
                "kind is not one of HR, SPO2, SYS, DIA, TEMP, RR");
-  EXPECT_STREQ(CsvReplaySensor::parse_line("x,HR,72,0,0").error().reason(), "time_ms is not a whole number");
-  EXPECT_STREQ(CsvReplaySensor::parse_line("1,HR,7.2,0,0").error().reason(), "mantissa is not an integer");
+  EXPECT_STREQ(CsvReplaySensor::parse_line("x,HR,72,0,0").error().reason(),
+               "time_ms is not a whole number");
+  EXPECT_STREQ(CsvReplaySensor::parse_line("1,HR,7.2,0,0").error().reason(),
+               "mantissa is not an integer");
   EXPECT_STREQ(CsvReplaySensor::parse_line("1,HR,72,0,0,9").error().reason(),
                "expected 5 fields: time_ms,kind,mantissa,exponent,quality");
 }

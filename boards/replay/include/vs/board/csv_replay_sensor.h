@@ -30,7 +30,8 @@ class CsvReplaySensor final : public platform::Sensor {
   static Result<Row> parse_line(std::string_view line);
 
  private:
-  CsvReplaySensor(std::filesystem::path file, const platform::Clock& clock, double speed, bool loop);
+  CsvReplaySensor(std::filesystem::path file, const platform::Clock& clock, double speed,
+                  bool loop);
   std::optional<Row> next_row();
 
   std::filesystem::path path_;
