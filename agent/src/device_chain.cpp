@@ -245,15 +245,8 @@ Result<std::optional<chain::SealedBlock>> DeviceChain::seal(std::uint64_t now_ms
                                                             std::size_t max_entries) {
   if (pending_count_ == 0) return std::optional<chain::SealedBlock>();
   std::uint64_t first_seq = tip_ ? tip_->last_seq + 1 : 0;
-  VS_TRY_ASSIGN(auto records, store_.scan(kPendingTable, u64_key(first_seq), max_entries));
-  std::vector<chain::PendingEntry> entries;
-  entries.reserve(records.size());
-  for (const platform::Record& record : records) {
-    std::uint64_t seq = get_u64_be(record.key.data());
-    auto entry = decode_pending(seq, record.value);
-    if (!entry) return std::move(entry).error().about("pending seq " + std::to_string(seq));
-    entries.push_back(std::move(entry).value());
-  }
+  VS_TRY_ASSIGN(std::vector<chain::PendingEntry> entries,
+                read_pending(store_, first_seq, max_entries));
   chain::SealPosition position;
   position.device_id = device_id_;
   position.height = tip_ ? tip_->height + 1 : 0;

@@ -10,7 +10,7 @@
 #include "vs/chain/block_sealer.h"
 #include "vs/chain/entry_leaf.h"
 #include "vs/chain/merkle.h"
-#include "vs/chain/receipt_verifier.h"
+#include "vs/chain/receipt_signer.h"
 #include "vs/platform/mbedtls_sha256.h"
 #include "vs/platform/mbedtls_signer.h"
 #include "vs/platform/wire_codec.h"
@@ -122,11 +122,7 @@ int main(int argc, char** argv) {
       body.ledger.chain_id = "local";
       body.ledger.ledger_height = 1;
     }
-    proto::Receipt receipt;
-    receipt.body = platform::WireCodec::encode(body).value();
-    auto signature = gateway->sign(sha.digest(receipt.body)).value();
-    receipt.signature.assign(signature.begin(), signature.end());
-    receipt.gateway_key_id = chain::ReceiptVerifier::key_id(sha, gateway->public_key());
+    proto::Receipt receipt = chain::ReceiptSigner(sha, *gateway).sign(body).value();
     write(out / "receipt", "receipt-" + std::to_string(static_cast<int>(state)),
           platform::WireCodec::encode(receipt).value());
   }

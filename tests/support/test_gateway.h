@@ -13,7 +13,7 @@
 
 #include "vs/chain/chain_verifier.h"
 #include "vs/chain/merkle.h"
-#include "vs/chain/receipt_verifier.h"
+#include "vs/chain/receipt_signer.h"
 #include "vs/platform/mbedtls_signer.h"
 #include "vs/platform/openssl_sha256.h"
 #include "vs/platform/openssl_verifier.h"
@@ -139,12 +139,7 @@ class TestGateway {
     body.ledger.kind = proto::LedgerKind::kLocal;
     body.ledger.chain_id = "test";
     body.ledger.ledger_height = batch_id_;
-    proto::Receipt receipt;
-    receipt.body = platform::WireCodec::encode(body).value();
-    auto signature = key_->sign(sha_.digest(receipt.body)).value();
-    receipt.signature.assign(signature.begin(), signature.end());
-    receipt.gateway_key_id = chain::ReceiptVerifier::key_id(sha_, key_->public_key());
-    Bytes bytes = platform::WireCodec::encode(receipt).value();
+    Bytes bytes = chain::ReceiptSigner(sha_, *key_).sign_encoded(body).value();
     (void)transport_.publish(prefix_ + "/" + device_hex + "/receipts", bytes, 1, false, nullptr);
   }
 

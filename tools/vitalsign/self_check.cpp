@@ -12,6 +12,7 @@
 #include "vs/chain/chain_verifier.h"
 #include "vs/chain/entry_leaf.h"
 #include "vs/chain/merkle.h"
+#include "vs/chain/receipt_signer.h"
 #include "vs/chain/receipt_verifier.h"
 #include "vs/platform/mbedtls_sha256.h"
 #include "vs/platform/mbedtls_signer.h"
@@ -180,13 +181,7 @@ class SelfCheck {
     body.ledger.kind = proto::LedgerKind::kLocal;
     body.ledger.chain_id = "selfcheck";
     body.ledger.ledger_height = 1;
-    proto::Receipt receipt;
-    receipt.body = platform::WireCodec::encode(body).value();
-    auto signature = gateway_key_->sign(gateway_sha_.digest(receipt.body)).value();
-    receipt.signature.assign(signature.begin(), signature.end());
-    receipt.gateway_key_id =
-        chain::ReceiptVerifier::key_id(gateway_sha_, gateway_key_->public_key());
-    return receipt;
+    return chain::ReceiptSigner(gateway_sha_, *gateway_key_).sign(body).value();
   }
 
   chain::ReceiptSubject subject(std::size_t index) const {

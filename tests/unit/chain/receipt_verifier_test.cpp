@@ -4,6 +4,7 @@
 
 #include "test_device.h"
 #include "vs/chain/merkle.h"
+#include "vs/chain/receipt_signer.h"
 #include "vs/platform/mbedtls_verifier.h"
 #include "vs/platform/openssl_signer.h"
 
@@ -47,12 +48,7 @@ class ReceiptVerifierTest : public ::testing::Test {
   }
 
   proto::Receipt sign(const proto::ReceiptBody& body) {
-    proto::Receipt receipt;
-    receipt.body = platform::WireCodec::encode(body).value();
-    auto signature = gateway_->sign(device_.sha().digest(receipt.body)).value();
-    receipt.signature.assign(signature.begin(), signature.end());
-    receipt.gateway_key_id = ReceiptVerifier::key_id(device_.sha(), gateway_->public_key());
-    return receipt;
+    return ReceiptSigner(device_.sha(), *gateway_).sign(body).value();
   }
 
   ReceiptSubject subject(std::size_t index) {

@@ -1,0 +1,22 @@
+#include "vs/chain/receipt_signer.h"
+
+#include "vs/chain/receipt_verifier.h"
+#include "vs/platform/wire_codec.h"
+
+namespace vs::chain {
+
+Result<proto::Receipt> ReceiptSigner::sign(const proto::ReceiptBody& body) {
+  proto::Receipt receipt;
+  VS_TRY_ASSIGN(receipt.body, platform::WireCodec::encode(body));
+  VS_TRY_ASSIGN(platform::Signature signature, gateway_key_.sign(sha_.digest(receipt.body)));
+  receipt.signature.assign(signature.begin(), signature.end());
+  receipt.gateway_key_id = ReceiptVerifier::key_id(sha_, gateway_key_.public_key());
+  return receipt;
+}
+
+Result<Bytes> ReceiptSigner::sign_encoded(const proto::ReceiptBody& body) {
+  VS_TRY_ASSIGN(proto::Receipt receipt, sign(body));
+  return platform::WireCodec::encode(receipt);
+}
+
+}  // namespace vs::chain
