@@ -40,6 +40,16 @@ using namespace vs;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
+// Entries per block: $VS_BENCH_BLOCK_ENTRIES, default 64.
+std::size_t block_entries() {
+  static const std::size_t entries = [] {
+    const char* value = std::getenv("VS_BENCH_BLOCK_ENTRIES");
+    std::size_t parsed = value != nullptr ? std::strtoull(value, nullptr, 10) : 0;
+    return parsed >= 1 && parsed <= 4096 ? parsed : std::size_t{64};
+  }();
+  return entries;
+}
+
 // Hands the agent readings as fast as it takes them, or at a fixed rate,
 // remembering when each one left the sensor.
 class BenchSensor final : public platform::Sensor {
@@ -101,7 +111,7 @@ std::unique_ptr<platform::LmdbStore> open_store(const std::filesystem::path& dir
 
 agent::AgentConfig bench_config(bool sign_entries) {
   agent::AgentConfig config;
-  config.seal_max_entries = 64;
+  config.seal_max_entries = block_entries();
   config.seal_max_age = 1000ms;
   config.sign_entries = sign_entries;
   config.group_commit = true;
@@ -129,7 +139,7 @@ std::pair<double, std::size_t> pipeline_rate(const std::string& broker_uri, bool
   if (!agent.start(options)) return {0, 0};
   while (uplink && !transport.connected()) std::this_thread::sleep_for(1ms);
   auto start = Clock::now();
-  std::uint64_t blocks = (readings + 63) / 64;
+  std::uint64_t blocks = (readings + block_entries() - 1) / block_entries();
   while (uplink ? agent.counters().blocks_published < blocks
                 : agent.counters().blocks_sealed < blocks) {
     (void)agent.step(5ms);
@@ -339,16 +349,22 @@ int main() {
   }
   std::printf("vitalsign agent_bench on %s; mosquitto on 127.0.0.1:%d\n",
               bench::machine_description().c_str(), broker.port());
-  std::printf("store: LMDB, group commit; blocks of 64 entries; QoS 1, window 32\n\n");
+  std::printf(
+      "store: LMDB, group commit; blocks of %zu entries ($VS_BENCH_BLOCK_ENTRIES); QoS 1, window "
+      "32\n\n",
+      block_entries());
 
   // Whole blocks only: a partial last block would wait for its age timer.
-  constexpr std::uint64_t kReadings = 64 * 400;
+  const std::uint64_t kReadings =
+      block_entries() * std::max<std::uint64_t>(20, 25'600 / block_entries());
   auto [store_only_rate, store_block_bytes] = pipeline_rate("", false, kReadings);
   (void)store_block_bytes;
   auto [unsigned_rate, block_bytes] = pipeline_rate(broker.uri(), false, kReadings);
-  auto [signed_rate, signed_block_bytes] = pipeline_rate(broker.uri(), true, kReadings / 4);
-  double bare = bare_publish_rate(broker.uri(), block_bytes, kReadings / 64 * 4, 32);
-  double bare_readings = bare * 64;  // each message carries a block's 64 readings
+  auto [signed_rate, signed_block_bytes] = pipeline_rate(
+      broker.uri(), true, block_entries() * std::max<std::uint64_t>(4, 6400 / block_entries()));
+  double bare = bare_publish_rate(broker.uri(), block_bytes, kReadings / block_entries() * 4, 32);
+  double bare_readings =
+      bare * static_cast<double>(block_entries());  // a block's readings per message
   double raw_sign = 0;
   {
     platform::bench::MbedtlsBaseline raw;
@@ -369,8 +385,8 @@ int main() {
   std::printf("| %-58s | %12.0f/s | %-22s |\n", "agent pipeline, per-entry signing on (readings)",
               signed_rate, "");
   char label[96];
-  std::snprintf(label, sizeof label, "bare Paho publisher, %zu B messages (x64 readings)",
-                block_bytes);
+  std::snprintf(label, sizeof label, "bare Paho publisher, %zu B messages (x%zu readings)",
+                block_bytes, block_entries());
   std::printf("| %-58s | %12.0f/s | %-22s |\n", label, bare_readings, "baseline");
   std::printf("| %-58s | %14.2f | %-22s |\n", "ratio: pipeline (signing off) / bare publisher",
               unsigned_rate / bare_readings, ">= 0.5");
