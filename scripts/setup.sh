@@ -13,7 +13,7 @@ debian_packages=(
   libpaho-mqttpp-dev libpaho-mqtt-dev
   liblmdb-dev lmdb-utils
   libtomlplusplus-dev
-  mosquitto mosquitto-clients
+  mosquitto mosquitto-clients openssl
   libsecp256k1-dev libcrypto++-dev libcurl4-openssl-dev nlohmann-json3-dev
 )
 # A machine may already carry a Node.js with its own npm (nodesource's package
