@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "child_process.h"
+#include "connect_and_wait.h"
 #include "mbedtls_baseline.h"
 #include "mosquitto_server.h"
 #include "support/rate_meter.h"
@@ -158,19 +159,8 @@ double bare_publish_rate(const std::string& broker_uri, std::size_t message_byte
   platform::TransportOptions options;
   options.server_uri = broker_uri;
   options.client_id = "bench-bare";
-  std::promise<void> up;
-  bool once = false;
-  if (!transport.start(
-          options, [](platform::TransportMessage) {},
-          [&](bool connected) {
-            if (connected && !once) {
-              once = true;
-              up.set_value();
-            }
-          })) {
+  if (!vs::testing::connect_and_wait(transport, options, [](platform::TransportMessage) {}))
     return 0;
-  }
-  up.get_future().wait();
   Bytes payload(message_bytes, 0x5a);
   std::atomic<std::uint64_t> acked{0};
   std::uint64_t sent = 0;
@@ -281,11 +271,8 @@ std::vector<double> live_latencies(const std::string& broker_uri, double rate,
   platform::TransportOptions sub_options;
   sub_options.server_uri = broker_uri;
   sub_options.client_id = "bench-dashboard";
-  std::promise<void> up;
-  bool once = false;
-  (void)subscriber.start(
-      sub_options,
-      [&](platform::TransportMessage message) {
+  (void)vs::testing::connect_and_wait(
+      subscriber, sub_options, [&](platform::TransportMessage message) {
         auto live = platform::WireCodec::decode_live_reading(message.payload);
         if (!live ||
             !device_key->verify(subscriber_sha.digest(live->entry), ByteView(live->signature)))
@@ -297,14 +284,7 @@ std::vector<double> live_latencies(const std::string& broker_uri, double rate,
                 .count();
         std::lock_guard lock(mutex);
         latencies.push_back(ms);
-      },
-      [&](bool connected) {
-        if (connected && !once) {
-          once = true;
-          up.set_value();
-        }
       });
-  up.get_future().wait();
   (void)subscriber.subscribe("vs/v1/+/live", 0);
   std::this_thread::sleep_for(200ms);
   platform::PahoTransport transport;

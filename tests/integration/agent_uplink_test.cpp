@@ -7,6 +7,7 @@
 #include <future>
 
 #include "child_process.h"
+#include "connect_and_wait.h"
 #include "mosquitto_server.h"
 #include "temp_dir.h"
 #include "test_gateway.h"
@@ -167,19 +168,9 @@ TEST_F(AgentUplinkTest, MutualTlsAndTheAclKeepADeviceToItsOwnTopics) {
   intruder_options.client_id = "intruder";
   intruder_options.cert_file = (pki / "other-device.crt").string();
   intruder_options.key_file = (pki / "other-device.key").string();
-  std::promise<bool> connected;
-  bool once = false;
-  ASSERT_TRUE(intruder
-                  .start(
-                      intruder_options, [](platform::TransportMessage) {},
-                      [&](bool up) {
-                        if (up && !once) {
-                          once = true;
-                          connected.set_value(true);
-                        }
-                      })
-                  .ok());
-  ASSERT_EQ(connected.get_future().wait_for(10s), std::future_status::ready);
+  ASSERT_TRUE(
+      vs::testing::connect_and_wait(intruder, intruder_options, [](platform::TransportMessage) {
+      }).ok());
   std::promise<Status> result;
   ASSERT_TRUE(intruder
                   .publish("vs/v1/" + device_hex_ + "/blocks", Bytes{1, 2, 3}, 1, false,
