@@ -11,7 +11,8 @@
 
 namespace vs::testing {
 
-inline Status connect_and_wait(platform::Transport& transport, const platform::TransportOptions& options,
+inline Status connect_and_wait(platform::Transport& transport,
+                               const platform::TransportOptions& options,
                                platform::Transport::MessageHandler on_message,
                                std::chrono::seconds timeout = std::chrono::seconds(10)) {
   auto up = std::make_shared<std::promise<void>>();
