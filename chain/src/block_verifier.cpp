@@ -11,7 +11,9 @@
 namespace vs::chain {
 namespace {
 
-Status check_header_fields(const proto::BlockHeader& header, const DeviceId& device) {
+Status check_header_fields(const proto::BlockHeader& header, const DeviceId& device,
+                           BlockFault& fault) {
+  fault = BlockFault::kFormat;
   if (header.version != proto::kBlockVersion) {
     return Error(ErrorCode::kUnsupported, "block header version is not 1");
   }
@@ -19,6 +21,7 @@ Status check_header_fields(const proto::BlockHeader& header, const DeviceId& dev
     return Error(ErrorCode::kMalformed, "block header device id is not 16 bytes");
   }
   if (!equal(header.device_id, device.bytes())) {
+    fault = BlockFault::kDevice;
     return Error(ErrorCode::kIntegrity, "block belongs to another device");
   }
   if (header.previous_hash.size() != proto::kHashSize) {
@@ -26,6 +29,7 @@ Status check_header_fields(const proto::BlockHeader& header, const DeviceId& dev
   }
   if (header.height == 0 && std::any_of(header.previous_hash.begin(), header.previous_hash.end(),
                                         [](std::uint8_t b) { return b != 0; })) {
+    fault = BlockFault::kLink;
     return Error(ErrorCode::kIntegrity, "first block has a non-zero previous hash");
   }
   if (header.entries_root.size() != proto::kHashSize) {
@@ -48,28 +52,47 @@ Status check_header_fields(const proto::BlockHeader& header, const DeviceId& dev
 }  // namespace
 
 Result<VerifiedBlock> BlockVerifier::verify(ByteView encoded_block, const DeviceId& device,
-                                            const platform::Verifier& device_key) const {
-  VS_TRY_ASSIGN(proto::Block block, platform::WireCodec::decode_block(encoded_block));
-  return verify(block, device, device_key);
+                                            const platform::Verifier& device_key,
+                                            BlockFault* fault) const {
+  auto block = platform::WireCodec::decode_block(encoded_block);
+  if (!block) {
+    if (fault != nullptr) *fault = BlockFault::kFormat;
+    return std::move(block).error();
+  }
+  return verify(*block, device, device_key, fault);
 }
 
 Result<VerifiedBlock> BlockVerifier::verify(const proto::Block& block, const DeviceId& device,
-                                            const platform::Verifier& device_key) const {
+                                            const platform::Verifier& device_key,
+                                            BlockFault* fault) const {
+  BlockFault stage = BlockFault::kFormat;
+  auto verified = check(block, device, device_key, stage);
+  if (!verified && fault != nullptr) *fault = stage;
+  return verified;
+}
+
+Result<VerifiedBlock> BlockVerifier::check(const proto::Block& block, const DeviceId& device,
+                                           const platform::Verifier& device_key,
+                                           BlockFault& stage) const {
   VerifiedBlock verified;
   auto header = platform::WireCodec::decode_block_header(block.header);
   if (!header) return std::move(header).error().about("block header");
   verified.header = std::move(header).value();
   const proto::BlockHeader& h = verified.header;
-  VS_TRY(check_header_fields(h, device));
+  VS_TRY(check_header_fields(h, device, stage));
+  stage = BlockFault::kFormat;
 
   verified.hash = sha_.digest(block.header);
   if (block.signature.size() != proto::kSignatureSize) {
     return Error(ErrorCode::kMalformed, "block signature is not 64 bytes");
   }
+  stage = BlockFault::kSignature;
   if (auto signed_ok = device_key.verify(verified.hash, ByteView(block.signature)); !signed_ok) {
     return Error(ErrorCode::kIntegrity, "block signature does not verify with the device key",
                  signed_ok.error().native_code());
   }
+  // Signed by the device: whatever is wrong from here on is its content.
+  stage = BlockFault::kContent;
 
   std::size_t count = block.entries.size();
   if (count != h.entry_count) {

@@ -69,36 +69,44 @@ Status ChainVerifier::adopt_rotations(const VerifiedBlock& block,
   return {};
 }
 
-Result<VerifiedBlock> ChainVerifier::append(ByteView encoded_block) {
+Result<VerifiedBlock> ChainVerifier::append(ByteView encoded_block, BlockFault* fault) {
   auto block = platform::WireCodec::decode_block(encoded_block);
   if (!block) {
+    if (fault != nullptr) *fault = BlockFault::kFormat;
     std::string where = tip_ ? "block after height " + std::to_string(tip_->height) : "first block";
     return std::move(block).error().about(where);
   }
-  return append(*block);
+  return append(*block, fault);
 }
 
-Result<VerifiedBlock> ChainVerifier::append(const proto::Block& block) {
+Result<VerifiedBlock> ChainVerifier::append(const proto::Block& block, BlockFault* fault) {
+  auto failed = [&](BlockFault why, Error error) -> Result<VerifiedBlock> {
+    if (fault != nullptr) *fault = why;
+    return error;
+  };
   // The key index is read before the signature is checked only to pick
   // which key must have signed; BlockVerifier then proves it.
   auto header = platform::WireCodec::decode_block_header(block.header);
   if (!header) {
     std::string where = tip_ ? "block after height " + std::to_string(tip_->height) : "first block";
-    return std::move(header).error().about(where + ": header");
+    return failed(BlockFault::kFormat, std::move(header).error().about(where + ": header"));
   }
   std::string where = "height " + std::to_string(header->height);
   if (header->key_index != key_index()) {
-    return Error(ErrorCode::kIntegrity,
-                 "block is signed with a key index other than the device's current key")
-        .about(where);
+    return failed(BlockFault::kSignature,
+                  Error(ErrorCode::kIntegrity,
+                        "block is signed with a key index other than the device's current key")
+                      .about(where));
   }
-  auto verified = BlockVerifier(*sha_).verify(block, device_, *keys_.back());
-  if (!verified) return std::move(verified).error().about(where);
-  if (auto linked = check_link(verified->header); !linked)
-    return std::move(linked).error().about(where);
+  BlockFault block_fault = BlockFault::kNone;
+  auto verified = BlockVerifier(*sha_).verify(block, device_, *keys_.back(), &block_fault);
+  if (!verified) return failed(block_fault, std::move(verified).error().about(where));
+  if (auto linked = check_link(verified->header); !linked) {
+    return failed(BlockFault::kLink, std::move(linked).error().about(where));
+  }
   std::vector<RotatedKey> added;
   if (auto rotated = adopt_rotations(*verified, added); !rotated) {
-    return std::move(rotated).error().about(where);
+    return failed(BlockFault::kContent, std::move(rotated).error().about(where));
   }
   for (RotatedKey& key : added) {
     keys_.push_back(std::move(key.verifier));

@@ -121,6 +121,38 @@ TEST_F(ChainVerifierTest, OldKeyAfterRotationIsRejected) {
                "block is signed with a key index other than the device's current key");
 }
 
+TEST_F(ChainVerifierTest, FaultsNameTheRuleBroken) {
+  SealedBlock b0 = device_.seal_next(2);
+  SealedBlock b1 = device_.seal_next(2);
+  SealedBlock b2 = device_.seal_next(2);
+  ChainVerifier chain = fresh();
+  BlockFault fault = BlockFault::kNone;
+
+  EXPECT_FALSE(chain.append(Bytes{0xff, 0x01}, &fault).ok());
+  EXPECT_EQ(fault, BlockFault::kFormat);
+  EXPECT_FALSE(chain.append(b1.block, &fault).ok());
+  EXPECT_EQ(fault, BlockFault::kLink);  // does not start at height 0
+
+  proto::Block tampered = b0.block;
+  tampered.entries[0].back() ^= 0x01;
+  EXPECT_FALSE(chain.append(tampered, &fault).ok());
+  EXPECT_EQ(fault, BlockFault::kContent);
+
+  proto::Block resigned = b0.block;
+  resigned.signature[3] ^= 0x01;
+  EXPECT_FALSE(chain.append(resigned, &fault).ok());
+  EXPECT_EQ(fault, BlockFault::kSignature);
+
+  vs::testing::TestDevice other;
+  EXPECT_FALSE(chain.append(other.seal_next(1).block, &fault).ok());
+  EXPECT_EQ(fault, BlockFault::kDevice);
+
+  ASSERT_TRUE(chain.append(b0.block, &fault).ok());
+  EXPECT_FALSE(chain.append(b2.block, &fault).ok());
+  EXPECT_EQ(fault, BlockFault::kLink);  // a gap
+  EXPECT_STREQ(to_string(fault), "link");
+}
+
 TEST_F(ChainVerifierTest, GarbageIsAnErrorNotACrash) {
   ChainVerifier chain = fresh();
   Bytes garbage{0xff, 0xff, 0xff, 0x01, 0x02};

@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "vs/chain/block_fault.h"
 #include "vs/chain/device_id.h"
 #include "vs/platform/bytes.h"
 #include "vs/platform/result.h"
@@ -26,12 +27,18 @@ class BlockVerifier {
  public:
   explicit BlockVerifier(const platform::Sha256& sha) : sha_(sha) {}
 
+  // On error, `fault` (when given) says which rule the block broke.
   Result<VerifiedBlock> verify(const proto::Block& block, const DeviceId& device,
-                               const platform::Verifier& device_key) const;
+                               const platform::Verifier& device_key,
+                               BlockFault* fault = nullptr) const;
   Result<VerifiedBlock> verify(ByteView encoded_block, const DeviceId& device,
-                               const platform::Verifier& device_key) const;
+                               const platform::Verifier& device_key,
+                               BlockFault* fault = nullptr) const;
 
  private:
+  Result<VerifiedBlock> check(const proto::Block& block, const DeviceId& device,
+                              const platform::Verifier& device_key, BlockFault& stage) const;
+
   const platform::Sha256& sha_;
 };
 

@@ -34,9 +34,10 @@ class ChainVerifier {
                                       std::span<const Bytes> public_keys, const ChainTip& tip);
 
   // Verifies the next block. On error, the message names the block's height
-  // and what is wrong, and the verifier's state is unchanged.
-  Result<VerifiedBlock> append(const proto::Block& block);
-  Result<VerifiedBlock> append(ByteView encoded_block);
+  // and what is wrong, `fault` (when given) the rule it broke, and the
+  // verifier's state is unchanged.
+  Result<VerifiedBlock> append(const proto::Block& block, BlockFault* fault = nullptr);
+  Result<VerifiedBlock> append(ByteView encoded_block, BlockFault* fault = nullptr);
 
   const DeviceId& device() const { return device_; }
   const std::optional<ChainTip>& tip() const { return tip_; }
