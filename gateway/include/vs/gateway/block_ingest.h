@@ -1,0 +1,91 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vs/chain/block_fault.h"
+#include "vs/chain/block_verifier.h"
+#include "vs/chain/chain_verifier.h"
+#include "vs/chain/device_id.h"
+#include "vs/platform/sha256.h"
+#include "vs/platform/store.h"
+#include "vs/platform/verifier.h"
+
+namespace vs::gateway {
+
+// The gateway's tables in its Store.
+enum GatewayTable : platform::TableId {
+  kDevicesTable = 0,   // device id -> registry record (keys, revoked)
+  kTipsTable = 1,      // device id -> chain tip
+  kBlocksTable = 2,    // device id | height -> accepted block
+  kHeldTable = 3,      // device id | height -> block past a gap, verified on its own
+  kEvidenceTable = 4,  // device id | height | hash -> the second block at a height
+};
+inline const std::vector<std::string> kGatewayTableNames{"devices", "tips", "blocks", "held",
+                                                         "evidence"};
+
+// Why a block was not accepted: what the gateway counts and logs.
+enum class Rejection : std::uint8_t {
+  kUnknownDevice,
+  kRevokedDevice,
+  kTopicMismatch,  // the block names another device than its topic
+  kMalformed,
+  kBadSignature,
+  kBadContent,
+  kBadLink,
+};
+const char* to_string(Rejection rejection);
+
+struct IngestResult {
+  enum class Kind { kAccepted, kDuplicate, kHeld, kEquivocation, kRejected };
+  Kind kind = Kind::kRejected;
+  chain::DeviceId device;
+  std::uint64_t height = 0;
+  // Accepted: this block and any held ones it released, in height order.
+  std::vector<chain::VerifiedBlock> accepted;
+  // Held: the heights to ask the device for again (inclusive).
+  std::optional<std::pair<std::uint64_t, std::uint64_t>> resend;
+  Rejection rejection = Rejection::kMalformed;
+  std::string detail;  // the verifier's message, for the log
+};
+
+// Ingest and verification: every block from outside is checked against the
+// device registry, its topic and the device's chain before it counts. A gap
+// holds later blocks and asks for the missing ones; a block seen before is a
+// duplicate (idempotent); a different, validly signed block at a height
+// already taken is equivocation, kept as evidence. Nothing throws, nothing
+// from a bad block is stored as accepted. Not thread-safe: one owner.
+class BlockIngest {
+ public:
+  BlockIngest(platform::Store& store, const platform::Sha256& sha, const platform::VerifierFactory& keys)
+      : store_(store), sha_(sha), keys_(keys) {}
+
+  // Registry. enrol: kConflict when already enrolled with another key.
+  Result<chain::DeviceId> enrol(ByteView public_key_der);
+  Status revoke(const chain::DeviceId& device);
+  Result<bool> is_revoked(const chain::DeviceId& device) const;
+
+  // `topic_device` is the id in the topic the block arrived on.
+  Result<IngestResult> ingest(std::string_view topic_device, ByteView block_bytes);
+
+  Result<std::optional<chain::ChainTip>> tip(const chain::DeviceId& device) const;
+
+ private:
+  struct DeviceRecord {
+    bool revoked = false;
+    std::vector<Bytes> public_keys;
+  };
+  Result<std::optional<DeviceRecord>> load(const chain::DeviceId& device) const;
+  Status save(const chain::DeviceId& device, const DeviceRecord& record, platform::WriteBatch& batch) const;
+  Result<IngestResult> accept_in_order(IngestResult result, const DeviceRecord& record,
+                                       std::optional<chain::ChainTip> tip, const proto::Block& block,
+                                       ByteView block_bytes);
+
+  platform::Store& store_;
+  const platform::Sha256& sha_;
+  const platform::VerifierFactory& keys_;
+};
+
+}  // namespace vs::gateway

@@ -1,0 +1,229 @@
+#include "vs/gateway/block_ingest.h"
+
+#include <cstring>
+
+#include "vs/platform/wire_codec.h"
+
+namespace vs::gateway {
+namespace {
+
+Bytes device_key(const chain::DeviceId& device) {
+  return Bytes(device.bytes().begin(), device.bytes().end());
+}
+
+Bytes height_key(const chain::DeviceId& device, std::uint64_t height) {
+  Bytes key = device_key(device);
+  key.resize(chain::DeviceId::kSize + 8);
+  put_u64_be(height, key.data() + chain::DeviceId::kSize);
+  return key;
+}
+
+Bytes encode_tip(const chain::ChainTip& tip) {
+  Bytes value(48);
+  put_u64_be(tip.height, value.data());
+  std::memcpy(value.data() + 8, tip.hash.data(), 32);
+  put_u64_be(tip.last_seq, value.data() + 40);
+  return value;
+}
+
+Rejection from_fault(chain::BlockFault fault) {
+  switch (fault) {
+    case chain::BlockFault::kDevice: return Rejection::kTopicMismatch;
+    case chain::BlockFault::kSignature: return Rejection::kBadSignature;
+    case chain::BlockFault::kContent: return Rejection::kBadContent;
+    case chain::BlockFault::kLink: return Rejection::kBadLink;
+    case chain::BlockFault::kNone:
+    case chain::BlockFault::kFormat: break;
+  }
+  return Rejection::kMalformed;
+}
+
+IngestResult rejected(IngestResult result, Rejection why, std::string detail) {
+  result.kind = IngestResult::Kind::kRejected;
+  result.rejection = why;
+  result.detail = std::move(detail);
+  return result;
+}
+
+}  // namespace
+
+const char* to_string(Rejection rejection) {
+  switch (rejection) {
+    case Rejection::kUnknownDevice: return "unknown_device";
+    case Rejection::kRevokedDevice: return "revoked_device";
+    case Rejection::kTopicMismatch: return "topic_mismatch";
+    case Rejection::kMalformed: return "malformed";
+    case Rejection::kBadSignature: return "bad_signature";
+    case Rejection::kBadContent: return "bad_content";
+    case Rejection::kBadLink: return "bad_link";
+  }
+  return "unknown";
+}
+
+Result<std::optional<BlockIngest::DeviceRecord>> BlockIngest::load(const chain::DeviceId& device) const {
+  VS_TRY_ASSIGN(auto stored, store_.get(kDevicesTable, device_key(device)));
+  if (!stored) return std::optional<DeviceRecord>();
+  const Bytes& bytes = *stored;
+  if (bytes.size() < 3) return Error(ErrorCode::kMalformed, "stored device record is truncated");
+  DeviceRecord record;
+  record.revoked = bytes[0] != 0;
+  std::size_t count = static_cast<std::size_t>(bytes[1]) << 8 | bytes[2];
+  std::size_t at = 3;
+  for (std::size_t i = 0; i < count; ++i) {
+    if (at + 2 > bytes.size()) return Error(ErrorCode::kMalformed, "stored device record is truncated");
+    std::size_t length = static_cast<std::size_t>(bytes[at]) << 8 | bytes[at + 1];
+    at += 2;
+    if (at + length > bytes.size()) return Error(ErrorCode::kMalformed, "stored device record is truncated");
+    record.public_keys.emplace_back(bytes.begin() + static_cast<long>(at), bytes.begin() + static_cast<long>(at + length));
+    at += length;
+  }
+  return std::optional<DeviceRecord>(std::move(record));
+}
+
+Status BlockIngest::save(const chain::DeviceId& device, const DeviceRecord& record,
+                         platform::WriteBatch& batch) const {
+  Bytes bytes{static_cast<std::uint8_t>(record.revoked ? 1 : 0),
+              static_cast<std::uint8_t>(record.public_keys.size() >> 8),
+              static_cast<std::uint8_t>(record.public_keys.size() & 0xff)};
+  for (const Bytes& key : record.public_keys) {
+    if (key.size() > 0xffff) return Error(ErrorCode::kInvalidArgument, "public key is too long");
+    bytes.push_back(static_cast<std::uint8_t>(key.size() >> 8));
+    bytes.push_back(static_cast<std::uint8_t>(key.size() & 0xff));
+    bytes.insert(bytes.end(), key.begin(), key.end());
+  }
+  batch.put(kDevicesTable, device_key(device), bytes);
+  return {};
+}
+
+Result<chain::DeviceId> BlockIngest::enrol(ByteView public_key_der) {
+  VS_TRY(keys_.make_verifier(public_key_der));  // must be a P-256 key
+  chain::DeviceId device = chain::DeviceId::from_public_key(sha_, public_key_der);
+  VS_TRY_ASSIGN(auto existing, load(device));
+  if (existing) return device;  // the id is the key's hash: the same key again
+  DeviceRecord record;
+  record.public_keys.emplace_back(public_key_der.begin(), public_key_der.end());
+  platform::WriteBatch batch;
+  VS_TRY(save(device, record, batch));
+  VS_TRY(store_.commit(batch));
+  return device;
+}
+
+Status BlockIngest::revoke(const chain::DeviceId& device) {
+  VS_TRY_ASSIGN(auto record, load(device));
+  if (!record) return Error(ErrorCode::kNotFound, "no such device is enrolled").about(device.hex());
+  record->revoked = true;
+  platform::WriteBatch batch;
+  VS_TRY(save(device, *record, batch));
+  return store_.commit(batch);
+}
+
+Result<bool> BlockIngest::is_revoked(const chain::DeviceId& device) const {
+  VS_TRY_ASSIGN(auto record, load(device));
+  if (!record) return Error(ErrorCode::kNotFound, "no such device is enrolled").about(device.hex());
+  return record->revoked;
+}
+
+Result<std::optional<chain::ChainTip>> BlockIngest::tip(const chain::DeviceId& device) const {
+  VS_TRY_ASSIGN(auto stored, store_.get(kTipsTable, device_key(device)));
+  if (!stored) return std::optional<chain::ChainTip>();
+  if (stored->size() != 48) return Error(ErrorCode::kMalformed, "stored tip is not 48 bytes");
+  chain::ChainTip value;
+  value.height = get_u64_be(stored->data());
+  std::memcpy(value.hash.data(), stored->data() + 8, 32);
+  value.last_seq = get_u64_be(stored->data() + 40);
+  return std::optional<chain::ChainTip>(value);
+}
+
+Result<IngestResult> BlockIngest::ingest(std::string_view topic_device, ByteView block_bytes) {
+  IngestResult result;
+  auto device = chain::DeviceId::from_hex(topic_device);
+  if (!device) return rejected(result, Rejection::kTopicMismatch, "topic does not name a device id");
+  result.device = *device;
+  VS_TRY_ASSIGN(auto record, load(*device));
+  if (!record) return rejected(result, Rejection::kUnknownDevice, "device is not enrolled");
+  if (record->revoked) return rejected(result, Rejection::kRevokedDevice, "device is revoked");
+  auto block = platform::WireCodec::decode_block(block_bytes);
+  if (!block) return rejected(result, Rejection::kMalformed, block.error().message());
+  auto header = platform::WireCodec::decode_block_header(block->header);
+  if (!header) return rejected(result, Rejection::kMalformed, "block header: " + header.error().message());
+  result.height = header->height;
+  if (!equal(header->device_id, device->bytes())) {
+    return rejected(result, Rejection::kTopicMismatch, "block names another device than its topic");
+  }
+  VS_TRY_ASSIGN(auto tip, tip(*device));
+  std::uint64_t next = tip ? tip->height + 1 : 0;
+  if (header->height == next) {
+    return accept_in_order(std::move(result), *record, tip, *block, block_bytes);
+  }
+
+  // Out of order: the block must stand on its own before it is kept.
+  if (header->key_index >= record->public_keys.size()) {
+    return rejected(result, Rejection::kBadSignature, "block names a key index the device never announced");
+  }
+  VS_TRY_ASSIGN(auto key, keys_.make_verifier(record->public_keys[header->key_index]));
+  chain::BlockFault fault = chain::BlockFault::kNone;
+  auto alone = chain::BlockVerifier(sha_).verify(*block, *device, *key, &fault);
+  if (!alone) return rejected(result, from_fault(fault), alone.error().message());
+
+  platform::WriteBatch batch;
+  if (header->height > next) {
+    batch.put(kHeldTable, height_key(*device, header->height), block_bytes);
+    VS_TRY(store_.commit(batch));
+    result.kind = IngestResult::Kind::kHeld;
+    result.resend = std::make_pair(next, header->height - 1);
+    return result;
+  }
+  VS_TRY_ASSIGN(auto stored, store_.get(kBlocksTable, height_key(*device, header->height)));
+  if (stored) {
+    auto stored_block = platform::WireCodec::decode_block(*stored);
+    if (stored_block && sha_.digest(stored_block->header) == alone->hash) {
+      result.kind = IngestResult::Kind::kDuplicate;
+      return result;
+    }
+  }
+  // A second, validly signed block at a height already taken.
+  Bytes evidence_key = height_key(*device, header->height);
+  evidence_key.insert(evidence_key.end(), alone->hash.begin(), alone->hash.end());
+  batch.put(kEvidenceTable, evidence_key, block_bytes);
+  VS_TRY(store_.commit(batch));
+  result.kind = IngestResult::Kind::kEquivocation;
+  result.detail = "two different blocks signed at height " + std::to_string(header->height);
+  return result;
+}
+
+Result<IngestResult> BlockIngest::accept_in_order(IngestResult result, const DeviceRecord& record,
+                                                  std::optional<chain::ChainTip> tip,
+                                                  const proto::Block& block, ByteView block_bytes) {
+  auto follower = tip ? chain::ChainVerifier::resume(sha_, keys_, record.public_keys, *tip)
+                      : chain::ChainVerifier::from_genesis(sha_, keys_, record.public_keys.front());
+  if (!follower) return std::move(follower).error();
+  chain::BlockFault fault = chain::BlockFault::kNone;
+  auto verified = follower->append(block, &fault);
+  if (!verified) return rejected(std::move(result), from_fault(fault), verified.error().message());
+
+  platform::WriteBatch batch;
+  batch.put(kBlocksTable, height_key(result.device, verified->header.height), block_bytes);  // as sent
+  result.accepted.push_back(std::move(verified).value());
+  // Blocks held past the gap this one filled follow it now.
+  for (;;) {
+    std::uint64_t next = follower->tip()->height + 1;
+    VS_TRY_ASSIGN(auto held, store_.get(kHeldTable, height_key(result.device, next)));
+    if (!held) break;
+    batch.erase(kHeldTable, height_key(result.device, next));
+    auto released = follower->append(ByteView(*held));
+    if (!released) break;  // held on its own merits, but it does not link: drop it, ask again later
+    batch.put(kBlocksTable, height_key(result.device, next), *held);
+    result.accepted.push_back(std::move(released).value());
+  }
+  batch.put(kTipsTable, device_key(result.device), encode_tip(*follower->tip()));
+  if (follower->public_keys().size() != record.public_keys.size()) {
+    DeviceRecord rotated = record;
+    rotated.public_keys = follower->public_keys();
+    VS_TRY(save(result.device, rotated, batch));
+  }
+  VS_TRY(store_.commit(batch));
+  result.kind = IngestResult::Kind::kAccepted;
+  return result;
+}
+
+}  // namespace vs::gateway

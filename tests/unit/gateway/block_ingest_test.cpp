@@ -1,0 +1,131 @@
+#include "vs/gateway/block_ingest.h"
+
+#include <gtest/gtest.h>
+
+#include "fakes/memory_store.h"
+#include "test_device.h"
+#include "vs/platform/openssl_sha256.h"
+#include "vs/platform/openssl_verifier.h"
+
+namespace vs::gateway {
+namespace {
+
+using Kind = IngestResult::Kind;
+
+class BlockIngestTest : public ::testing::Test {
+ protected:
+  IngestResult ingest(const Bytes& block, const std::string& topic_device = "") {
+    auto result = ingest_.ingest(topic_device.empty() ? device_.id().hex() : topic_device, block);
+    EXPECT_TRUE(result.ok()) << result.error().message();
+    return std::move(result).value();
+  }
+
+  vs::testing::MemoryStore store_{kGatewayTableNames.size()};
+  platform::OpensslSha256 sha_;
+  platform::OpensslVerifierFactory keys_;
+  BlockIngest ingest_{store_, sha_, keys_};
+  vs::testing::TestDevice device_;
+};
+
+TEST_F(BlockIngestTest, OnlyEnrolledDevicesAreHeard) {
+  auto block = device_.seal_next(2);
+  IngestResult unknown = ingest(block.encoded);
+  EXPECT_EQ(unknown.kind, Kind::kRejected);
+  EXPECT_EQ(unknown.rejection, Rejection::kUnknownDevice);
+  EXPECT_EQ(ingest_.enrol(device_.public_key()).value(), device_.id());
+  IngestResult accepted = ingest(block.encoded);
+  ASSERT_EQ(accepted.kind, Kind::kAccepted);
+  ASSERT_EQ(accepted.accepted.size(), 1u);
+  EXPECT_EQ(accepted.accepted[0].hash, block.hash);
+  EXPECT_EQ(ingest_.tip(device_.id()).value()->height, 0u);
+
+  ASSERT_TRUE(ingest_.revoke(device_.id()).ok());
+  IngestResult revoked = ingest(device_.seal_next(1).encoded);
+  EXPECT_EQ(revoked.rejection, Rejection::kRevokedDevice);
+}
+
+TEST_F(BlockIngestTest, ChainStateSurvivesARestartAndDuplicatesAreIdempotent) {
+  ASSERT_TRUE(ingest_.enrol(device_.public_key()).ok());
+  auto b0 = device_.seal_next(2);
+  auto b1 = device_.seal_next(2);
+  EXPECT_EQ(ingest(b0.encoded).kind, Kind::kAccepted);
+  BlockIngest restarted(store_, sha_, keys_);
+  auto again = restarted.ingest(device_.id().hex(), b1.encoded);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->kind, Kind::kAccepted);
+  EXPECT_EQ(ingest(b0.encoded).kind, Kind::kDuplicate);
+  EXPECT_EQ(ingest(b1.encoded).kind, Kind::kDuplicate);
+  EXPECT_EQ(ingest_.tip(device_.id()).value()->height, 1u);
+}
+
+TEST_F(BlockIngestTest, AGapHoldsLaterBlocksAndAsksForTheMissingOnes) {
+  ASSERT_TRUE(ingest_.enrol(device_.public_key()).ok());
+  auto b0 = device_.seal_next(1);
+  auto b1 = device_.seal_next(1);
+  auto b2 = device_.seal_next(1);
+  auto b3 = device_.seal_next(1);
+  EXPECT_EQ(ingest(b0.encoded).kind, Kind::kAccepted);
+  IngestResult held = ingest(b3.encoded);
+  EXPECT_EQ(held.kind, Kind::kHeld);
+  ASSERT_TRUE(held.resend.has_value());
+  EXPECT_EQ(held.resend->first, 1u);
+  EXPECT_EQ(held.resend->second, 2u);
+  EXPECT_EQ(ingest(b2.encoded).kind, Kind::kHeld);
+  IngestResult filled = ingest(b1.encoded);
+  ASSERT_EQ(filled.kind, Kind::kAccepted);
+  ASSERT_EQ(filled.accepted.size(), 3u);  // b1, then the held b2 and b3
+  EXPECT_EQ(filled.accepted[2].header.height, 3u);
+  EXPECT_EQ(ingest_.tip(device_.id()).value()->height, 3u);
+}
+
+TEST_F(BlockIngestTest, TwoSignedBlocksAtOneHeightAreEquivocationKeptAsEvidence) {
+  ASSERT_TRUE(ingest_.enrol(device_.public_key()).ok());
+  auto b0 = device_.seal_next(1);
+  ASSERT_EQ(ingest(b0.encoded).kind, Kind::kAccepted);
+  // The same key signs another block at height 0.
+  chain::BlockSealer sealer(device_.sha(), device_.signer());
+  chain::SealPosition position;
+  position.device_id = device_.id();
+  std::vector<chain::PendingEntry> other{device_.pending(vs::testing::heart_rate_entry(0, 140), false)};
+  auto fork = sealer.seal(position, other).value();
+  IngestResult result = ingest(fork.encoded);
+  EXPECT_EQ(result.kind, Kind::kEquivocation);
+  EXPECT_EQ(store_.count(kEvidenceTable).value(), 1u);
+  EXPECT_EQ(ingest_.tip(device_.id()).value()->hash, b0.hash);  // the chain keeps its first block
+}
+
+TEST_F(BlockIngestTest, EveryRejectionHasItsReason) {
+  ASSERT_TRUE(ingest_.enrol(device_.public_key()).ok());
+  auto b0 = device_.seal_next(2);
+
+  EXPECT_EQ(ingest(Bytes{0xff, 0x00}).rejection, Rejection::kMalformed);
+  EXPECT_EQ(ingest(b0.encoded, "not-a-device").rejection, Rejection::kTopicMismatch);
+
+  vs::testing::TestDevice other;
+  ASSERT_TRUE(ingest_.enrol(other.public_key()).ok());
+  IngestResult wrong_topic = ingest(b0.encoded, other.id().hex());  // published under another id
+  EXPECT_EQ(wrong_topic.rejection, Rejection::kTopicMismatch);
+
+  proto::Block tampered = b0.block;
+  tampered.entries[1].back() ^= 0x01;
+  IngestResult content = ingest(platform::WireCodec::encode(tampered).value());
+  EXPECT_EQ(content.rejection, Rejection::kBadContent) << content.detail;
+
+  proto::Block forged = b0.block;
+  auto signature = other.signer().sign(device_.sha().digest(forged.header)).value();
+  forged.signature.assign(signature.begin(), signature.end());
+  IngestResult bad_key = ingest(platform::WireCodec::encode(forged).value());
+  EXPECT_EQ(bad_key.rejection, Rejection::kBadSignature) << bad_key.detail;
+
+  EXPECT_FALSE(ingest_.tip(device_.id()).value().has_value());  // nothing bad was accepted
+  EXPECT_EQ(ingest(b0.encoded).kind, Kind::kAccepted);
+  EXPECT_STREQ(to_string(Rejection::kBadContent), "bad_content");
+}
+
+TEST_F(BlockIngestTest, EnrolRefusesWhatIsNotAKey) {
+  EXPECT_FALSE(ingest_.enrol(Bytes{1, 2, 3}).ok());
+  EXPECT_EQ(ingest_.revoke(device_.id()).error().code(), ErrorCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace vs::gateway
