@@ -28,12 +28,17 @@ Bytes encode_tip(const chain::ChainTip& tip) {
 
 Rejection from_fault(chain::BlockFault fault) {
   switch (fault) {
-    case chain::BlockFault::kDevice: return Rejection::kTopicMismatch;
-    case chain::BlockFault::kSignature: return Rejection::kBadSignature;
-    case chain::BlockFault::kContent: return Rejection::kBadContent;
-    case chain::BlockFault::kLink: return Rejection::kBadLink;
+    case chain::BlockFault::kDevice:
+      return Rejection::kTopicMismatch;
+    case chain::BlockFault::kSignature:
+      return Rejection::kBadSignature;
+    case chain::BlockFault::kContent:
+      return Rejection::kBadContent;
+    case chain::BlockFault::kLink:
+      return Rejection::kBadLink;
     case chain::BlockFault::kNone:
-    case chain::BlockFault::kFormat: break;
+    case chain::BlockFault::kFormat:
+      break;
   }
   return Rejection::kMalformed;
 }
@@ -49,18 +54,26 @@ IngestResult rejected(IngestResult result, Rejection why, std::string detail) {
 
 const char* to_string(Rejection rejection) {
   switch (rejection) {
-    case Rejection::kUnknownDevice: return "unknown_device";
-    case Rejection::kRevokedDevice: return "revoked_device";
-    case Rejection::kTopicMismatch: return "topic_mismatch";
-    case Rejection::kMalformed: return "malformed";
-    case Rejection::kBadSignature: return "bad_signature";
-    case Rejection::kBadContent: return "bad_content";
-    case Rejection::kBadLink: return "bad_link";
+    case Rejection::kUnknownDevice:
+      return "unknown_device";
+    case Rejection::kRevokedDevice:
+      return "revoked_device";
+    case Rejection::kTopicMismatch:
+      return "topic_mismatch";
+    case Rejection::kMalformed:
+      return "malformed";
+    case Rejection::kBadSignature:
+      return "bad_signature";
+    case Rejection::kBadContent:
+      return "bad_content";
+    case Rejection::kBadLink:
+      return "bad_link";
   }
   return "unknown";
 }
 
-Result<std::optional<BlockIngest::DeviceRecord>> BlockIngest::load(const chain::DeviceId& device) const {
+Result<std::optional<BlockIngest::DeviceRecord>> BlockIngest::load(
+    const chain::DeviceId& device) const {
   VS_TRY_ASSIGN(auto stored, store_.get(kDevicesTable, device_key(device)));
   if (!stored) return std::optional<DeviceRecord>();
   const Bytes& bytes = *stored;
@@ -70,11 +83,14 @@ Result<std::optional<BlockIngest::DeviceRecord>> BlockIngest::load(const chain::
   std::size_t count = static_cast<std::size_t>(bytes[1]) << 8 | bytes[2];
   std::size_t at = 3;
   for (std::size_t i = 0; i < count; ++i) {
-    if (at + 2 > bytes.size()) return Error(ErrorCode::kMalformed, "stored device record is truncated");
+    if (at + 2 > bytes.size())
+      return Error(ErrorCode::kMalformed, "stored device record is truncated");
     std::size_t length = static_cast<std::size_t>(bytes[at]) << 8 | bytes[at + 1];
     at += 2;
-    if (at + length > bytes.size()) return Error(ErrorCode::kMalformed, "stored device record is truncated");
-    record.public_keys.emplace_back(bytes.begin() + static_cast<long>(at), bytes.begin() + static_cast<long>(at + length));
+    if (at + length > bytes.size())
+      return Error(ErrorCode::kMalformed, "stored device record is truncated");
+    record.public_keys.emplace_back(bytes.begin() + static_cast<long>(at),
+                                    bytes.begin() + static_cast<long>(at + length));
     at += length;
   }
   return std::optional<DeviceRecord>(std::move(record));
@@ -137,7 +153,8 @@ Result<std::optional<chain::ChainTip>> BlockIngest::tip(const chain::DeviceId& d
 Result<IngestResult> BlockIngest::ingest(std::string_view topic_device, ByteView block_bytes) {
   IngestResult result;
   auto device = chain::DeviceId::from_hex(topic_device);
-  if (!device) return rejected(result, Rejection::kTopicMismatch, "topic does not name a device id");
+  if (!device)
+    return rejected(result, Rejection::kTopicMismatch, "topic does not name a device id");
   result.device = *device;
   VS_TRY_ASSIGN(auto record, load(*device));
   if (!record) return rejected(result, Rejection::kUnknownDevice, "device is not enrolled");
@@ -145,7 +162,8 @@ Result<IngestResult> BlockIngest::ingest(std::string_view topic_device, ByteView
   auto block = platform::WireCodec::decode_block(block_bytes);
   if (!block) return rejected(result, Rejection::kMalformed, block.error().message());
   auto header = platform::WireCodec::decode_block_header(block->header);
-  if (!header) return rejected(result, Rejection::kMalformed, "block header: " + header.error().message());
+  if (!header)
+    return rejected(result, Rejection::kMalformed, "block header: " + header.error().message());
   result.height = header->height;
   if (!equal(header->device_id, device->bytes())) {
     return rejected(result, Rejection::kTopicMismatch, "block names another device than its topic");
@@ -158,7 +176,8 @@ Result<IngestResult> BlockIngest::ingest(std::string_view topic_device, ByteView
 
   // Out of order: the block must stand on its own before it is kept.
   if (header->key_index >= record->public_keys.size()) {
-    return rejected(result, Rejection::kBadSignature, "block names a key index the device never announced");
+    return rejected(result, Rejection::kBadSignature,
+                    "block names a key index the device never announced");
   }
   VS_TRY_ASSIGN(auto key, keys_.make_verifier(record->public_keys[header->key_index]));
   chain::BlockFault fault = chain::BlockFault::kNone;
@@ -202,7 +221,8 @@ Result<IngestResult> BlockIngest::accept_in_order(IngestResult result, const Dev
   if (!verified) return rejected(std::move(result), from_fault(fault), verified.error().message());
 
   platform::WriteBatch batch;
-  batch.put(kBlocksTable, height_key(result.device, verified->header.height), block_bytes);  // as sent
+  batch.put(kBlocksTable, height_key(result.device, verified->header.height),
+            block_bytes);  // as sent
   result.accepted.push_back(std::move(verified).value());
   // Blocks held past the gap this one filled follow it now.
   for (;;) {

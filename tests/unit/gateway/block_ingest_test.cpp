@@ -86,7 +86,8 @@ TEST_F(BlockIngestTest, TwoSignedBlocksAtOneHeightAreEquivocationKeptAsEvidence)
   chain::BlockSealer sealer(device_.sha(), device_.signer());
   chain::SealPosition position;
   position.device_id = device_.id();
-  std::vector<chain::PendingEntry> other{device_.pending(vs::testing::heart_rate_entry(0, 140), false)};
+  std::vector<chain::PendingEntry> other{
+      device_.pending(vs::testing::heart_rate_entry(0, 140), false)};
   auto fork = sealer.seal(position, other).value();
   IngestResult result = ingest(fork.encoded);
   EXPECT_EQ(result.kind, Kind::kEquivocation);

@@ -19,6 +19,27 @@ TEST(Bytes, BadHexIsMalformed) {
   EXPECT_STREQ(from_hex("0g").error().reason(), "hex text has a non-hex character");
 }
 
+TEST(Bytes, Base64RoundTripAndStrictness) {
+  // RFC 4648 section 10 test vectors.
+  const std::pair<const char*, const char*> vectors[] = {{"", ""},
+                                                         {"f", "Zg=="},
+                                                         {"fo", "Zm8="},
+                                                         {"foo", "Zm9v"},
+                                                         {"foob", "Zm9vYg=="},
+                                                         {"fooba", "Zm9vYmE="},
+                                                         {"foobar", "Zm9vYmFy"}};
+  for (const auto& [plain, encoded] : vectors) {
+    EXPECT_EQ(to_base64(as_bytes(plain)), encoded);
+    auto back = from_base64(encoded);
+    ASSERT_TRUE(back.ok()) << encoded;
+    EXPECT_EQ(std::string(back->begin(), back->end()), plain);
+  }
+  EXPECT_FALSE(from_base64("Zg=").ok());
+  EXPECT_FALSE(from_base64("Zh==").ok());  // stray bits
+  EXPECT_FALSE(from_base64("Z=g=").ok());
+  EXPECT_FALSE(from_base64("Zm9v!A==").ok());
+}
+
 TEST(Bytes, BigEndianU64) {
   std::uint8_t buffer[8];
   put_u64_be(0x0102030405060708ULL, buffer);

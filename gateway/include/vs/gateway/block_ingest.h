@@ -22,9 +22,10 @@ enum GatewayTable : platform::TableId {
   kBlocksTable = 2,    // device id | height -> accepted block
   kHeldTable = 3,      // device id | height -> block past a gap, verified on its own
   kEvidenceTable = 4,  // device id | height | hash -> the second block at a height
+  kLedgerTable = 5,    // index -> local ledger entry (LocalLedger)
 };
-inline const std::vector<std::string> kGatewayTableNames{"devices", "tips", "blocks", "held",
-                                                         "evidence"};
+inline const std::vector<std::string> kGatewayTableNames{"devices", "tips",     "blocks",
+                                                         "held",    "evidence", "ledger"};
 
 // Why a block was not accepted: what the gateway counts and logs.
 enum class Rejection : std::uint8_t {
@@ -59,7 +60,8 @@ struct IngestResult {
 // from a bad block is stored as accepted. Not thread-safe: one owner.
 class BlockIngest {
  public:
-  BlockIngest(platform::Store& store, const platform::Sha256& sha, const platform::VerifierFactory& keys)
+  BlockIngest(platform::Store& store, const platform::Sha256& sha,
+              const platform::VerifierFactory& keys)
       : store_(store), sha_(sha), keys_(keys) {}
 
   // Registry. enrol: kConflict when already enrolled with another key.
@@ -78,10 +80,11 @@ class BlockIngest {
     std::vector<Bytes> public_keys;
   };
   Result<std::optional<DeviceRecord>> load(const chain::DeviceId& device) const;
-  Status save(const chain::DeviceId& device, const DeviceRecord& record, platform::WriteBatch& batch) const;
+  Status save(const chain::DeviceId& device, const DeviceRecord& record,
+              platform::WriteBatch& batch) const;
   Result<IngestResult> accept_in_order(IngestResult result, const DeviceRecord& record,
-                                       std::optional<chain::ChainTip> tip, const proto::Block& block,
-                                       ByteView block_bytes);
+                                       std::optional<chain::ChainTip> tip,
+                                       const proto::Block& block, ByteView block_bytes);
 
   platform::Store& store_;
   const platform::Sha256& sha_;

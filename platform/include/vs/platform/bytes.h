@@ -22,6 +22,9 @@ inline ByteView as_bytes(std::string_view text) {
 
 std::string to_hex(ByteView bytes);
 Result<Bytes> from_hex(std::string_view hex);
+// Standard base64 (RFC 4648 section 4), with padding; decoding is strict.
+std::string to_base64(ByteView bytes);
+Result<Bytes> from_base64(std::string_view text);
 
 // Copies into a fixed-size array; a wrong size is malformed input.
 template <std::size_t N>

@@ -1,0 +1,61 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "vs/gateway/ledger.h"
+#include "vs/platform/sha256.h"
+#include "vs/platform/signer.h"
+#include "vs/platform/store.h"
+#include "vs/platform/verifier.h"
+
+namespace vs::gateway {
+
+// The embedded ledger: an append-only log of batch roots in the gateway's
+// Store. Each entry names the entry before it (a hash chain), and the log
+// is also an RFC 9162 tree, so the gateway can publish signed checkpoints
+// (C2SP tlog-checkpoint text) that a third party keeps and later checks
+// against any newer one with a consistency proof.
+//
+// Entry (89 bytes): version 1 | index | batch id | time ms (8 bytes each,
+// big-endian) | batch root (32) | previous entry hash (32).
+class LocalLedger final : public Ledger {
+ public:
+  LocalLedger(platform::Store& store, platform::TableId table, const platform::Sha256& sha,
+              platform::Signer& gateway_key, std::string origin);
+
+  Result<proto::LedgerRef> anchor(const Digest& batch_root, std::uint64_t batch_id,
+                                  std::uint64_t time_ms) override;
+
+  Result<std::uint64_t> size() const;
+  Result<Bytes> entry(std::uint64_t index) const;
+  Result<Digest> root(std::uint64_t size) const;
+  Result<std::vector<Digest>> inclusion_proof(std::uint64_t index, std::uint64_t size) const;
+  Result<std::vector<Digest>> consistency_proof(std::uint64_t old_size, std::uint64_t new_size) const;
+
+  // The signed note for the log as it is now:
+  //   <origin>\n<size>\n<base64 root>\n\n— <origin> <base64(key hint || r || s)>\n
+  // key hint: the first 4 bytes of SHA-256 of the gateway's SubjectPublicKeyInfo.
+  Result<std::string> checkpoint();
+
+  struct Checkpoint {
+    std::string origin;
+    std::uint64_t size = 0;
+    Digest root{};
+  };
+  // Parses a checkpoint and checks its signature; kIntegrity when it does not verify.
+  static Result<Checkpoint> verify_checkpoint(std::string_view text, const platform::Sha256& sha,
+                                              const platform::Verifier& gateway_key,
+                                              ByteView gateway_public_key);
+
+ private:
+  Result<std::vector<Digest>> leaves(std::uint64_t size) const;
+
+  platform::Store& store_;
+  platform::TableId table_;
+  const platform::Sha256& sha_;
+  platform::Signer& gateway_key_;
+  std::string origin_;
+};
+
+}  // namespace vs::gateway

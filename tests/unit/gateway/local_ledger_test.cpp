@@ -1,0 +1,90 @@
+#include "vs/gateway/local_ledger.h"
+
+#include <gtest/gtest.h>
+
+#include "fakes/memory_store.h"
+#include "vs/chain/merkle.h"
+#include "vs/gateway/block_ingest.h"
+#include "vs/platform/mbedtls_signer.h"
+#include "vs/platform/openssl_sha256.h"
+#include "vs/platform/openssl_verifier.h"
+
+namespace vs::gateway {
+namespace {
+
+class LocalLedgerTest : public ::testing::Test {
+ protected:
+  LocalLedgerTest()
+      : key_(platform::MbedtlsSigner::generate().value()),
+        public_(platform::OpensslVerifierFactory().make_verifier(key_->public_key()).value()),
+        ledger_(store_, kLedgerTable, sha_, *key_, "gateway.example/vitalsign") {}
+
+  Digest root_of(int n) { return sha_.digest(as_bytes("batch " + std::to_string(n))); }
+
+  vs::testing::MemoryStore store_{kGatewayTableNames.size()};
+  platform::OpensslSha256 sha_;
+  std::unique_ptr<platform::MbedtlsSigner> key_;
+  std::unique_ptr<platform::Verifier> public_;
+  LocalLedger ledger_;
+};
+
+TEST_F(LocalLedgerTest, EntriesAreHashChainedAndReferenced) {
+  auto first = ledger_.anchor(root_of(1), 1, 1000).value();
+  auto second = ledger_.anchor(root_of(2), 2, 2000).value();
+  EXPECT_EQ(first.kind, proto::LedgerKind::kLocal);
+  EXPECT_EQ(first.chain_id, "gateway.example/vitalsign");
+  EXPECT_EQ(first.ledger_height, 0u);
+  EXPECT_EQ(second.ledger_height, 1u);
+  Bytes entry0 = ledger_.entry(0).value();
+  Bytes entry1 = ledger_.entry(1).value();
+  Digest hash0 = sha_.digest(entry0);
+  EXPECT_EQ(Bytes(hash0.begin(), hash0.end()), first.transaction_id);
+  EXPECT_TRUE(equal(ByteView(entry1).subspan(57, 32), hash0));  // names the entry before it
+  EXPECT_TRUE(equal(ByteView(entry1).subspan(25, 32), root_of(2)));
+}
+
+TEST_F(LocalLedgerTest, CheckpointsVerifyAndAreConsistentWithEachOther) {
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(ledger_.anchor(root_of(i), static_cast<std::uint64_t>(i), 1000).ok());
+  std::string old_text = ledger_.checkpoint().value();
+  for (int i = 5; i < 13; ++i) ASSERT_TRUE(ledger_.anchor(root_of(i), static_cast<std::uint64_t>(i), 1000).ok());
+  std::string new_text = ledger_.checkpoint().value();
+  EXPECT_EQ(old_text.substr(0, old_text.find('\n')), "gateway.example/vitalsign");
+  EXPECT_NE(old_text.find("\n\n\xe2\x80\x94 gateway.example/vitalsign "), std::string::npos);
+
+  auto old_checkpoint = LocalLedger::verify_checkpoint(old_text, sha_, *public_, key_->public_key());
+  auto new_checkpoint = LocalLedger::verify_checkpoint(new_text, sha_, *public_, key_->public_key());
+  ASSERT_TRUE(old_checkpoint.ok()) << old_checkpoint.error().message();
+  ASSERT_TRUE(new_checkpoint.ok()) << new_checkpoint.error().message();
+  EXPECT_EQ(old_checkpoint->size, 5u);
+  EXPECT_EQ(new_checkpoint->size, 13u);
+  auto proof = ledger_.consistency_proof(5, 13).value();
+  EXPECT_TRUE(chain::Merkle(sha_)
+                  .verify_consistency(5, 13, old_checkpoint->root, new_checkpoint->root, proof)
+                  .ok());
+  // An entry is provably in the log under a checkpoint.
+  auto path = ledger_.inclusion_proof(7, 13).value();
+  EXPECT_TRUE(chain::Merkle(sha_)
+                  .verify_inclusion(chain::Merkle(sha_).leaf_hash(ledger_.entry(7).value()), 7, 13, path,
+                                    new_checkpoint->root)
+                  .ok());
+}
+
+TEST_F(LocalLedgerTest, TamperedOrForeignCheckpointsAreRejected) {
+  ASSERT_TRUE(ledger_.anchor(root_of(1), 1, 1000).ok());
+  std::string text = ledger_.checkpoint().value();
+  std::string bigger = text;
+  bigger.replace(bigger.find("\n1\n"), 3, "\n2\n");
+  EXPECT_EQ(LocalLedger::verify_checkpoint(bigger, sha_, *public_, key_->public_key()).error().code(),
+            ErrorCode::kIntegrity);
+  auto stranger = platform::MbedtlsSigner::generate().value();
+  auto stranger_public = platform::OpensslVerifierFactory().make_verifier(stranger->public_key()).value();
+  EXPECT_STREQ(LocalLedger::verify_checkpoint(text, sha_, *stranger_public, stranger->public_key()).error().reason(),
+               "checkpoint carries no signature by the gateway key");
+  EXPECT_EQ(LocalLedger::verify_checkpoint("no blank line", sha_, *public_, key_->public_key()).error().code(),
+            ErrorCode::kMalformed);
+  EXPECT_EQ(LocalLedger::verify_checkpoint("o\nx\nroot\n\n", sha_, *public_, key_->public_key()).error().code(),
+            ErrorCode::kMalformed);
+}
+
+}  // namespace
+}  // namespace vs::gateway
