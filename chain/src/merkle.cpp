@@ -63,6 +63,33 @@ Result<std::vector<Digest>> Merkle::inclusion_proof(std::span<const Digest> leaf
   return proof;
 }
 
+std::vector<std::vector<Digest>> Merkle::all_inclusion_proofs(
+    std::span<const Digest> leaf_hashes) const {
+  // Bottom-up levels, as in root(): at each level a node's sibling joins its
+  // path, and a lone last node is promoted without one. This gives the
+  // RFC 9162 path of every leaf.
+  std::vector<std::vector<Digest>> proofs(leaf_hashes.size());
+  std::vector<Digest> level(leaf_hashes.begin(), leaf_hashes.end());
+  std::vector<std::size_t> position(leaf_hashes.size());  // each leaf's node index at this level
+  for (std::size_t i = 0; i < position.size(); ++i) position[i] = i;
+  while (level.size() > 1) {
+    for (std::size_t leaf = 0; leaf < proofs.size(); ++leaf) {
+      std::size_t node = position[leaf];
+      std::size_t sibling = node ^ 1;
+      if (sibling < level.size()) proofs[leaf].push_back(level[sibling]);
+      position[leaf] = node / 2;
+    }
+    std::size_t pairs = level.size() / 2;
+    std::vector<Digest> next;
+    next.reserve(pairs + 1);
+    for (std::size_t i = 0; i < pairs; ++i)
+      next.push_back(node_hash(level[2 * i], level[2 * i + 1]));
+    if (level.size() % 2 == 1) next.push_back(level.back());
+    level = std::move(next);
+  }
+  return proofs;
+}
+
 void Merkle::append_subproof(std::span<const Digest> leaves, std::uint64_t old_size, bool whole,
                              std::vector<Digest>& proof) const {
   std::uint64_t n = leaves.size();

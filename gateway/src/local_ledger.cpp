@@ -13,15 +13,24 @@ constexpr std::string_view kSignaturePrefix = "\xe2\x80\x94 ";  // "— ": U+201
 
 }  // namespace
 
-LocalLedger::LocalLedger(platform::Store& store, platform::TableId table, const platform::Sha256& sha,
-                         platform::Signer& gateway_key, std::string origin)
-    : store_(store), table_(table), sha_(sha), gateway_key_(gateway_key), origin_(std::move(origin)) {}
+LocalLedger::LocalLedger(platform::Store& store, platform::TableId table,
+                         const platform::Sha256& sha, platform::Signer& gateway_key,
+                         std::string origin)
+    : store_(store),
+      table_(table),
+      sha_(sha),
+      gateway_key_(gateway_key),
+      origin_(std::move(origin)) {}
 
-Result<std::uint64_t> LocalLedger::size() const { return store_.count(table_); }
+Result<std::uint64_t> LocalLedger::size() const {
+  return store_.count(table_);
+}
 
 Result<Bytes> LocalLedger::entry(std::uint64_t index) const {
   VS_TRY_ASSIGN(auto stored, store_.get(table_, platform::u64_key(index)));
-  if (!stored) return Error(ErrorCode::kNotFound, "no such ledger entry").about("index " + std::to_string(index));
+  if (!stored)
+    return Error(ErrorCode::kNotFound, "no such ledger entry")
+        .about("index " + std::to_string(index));
   return *stored;
 }
 
@@ -73,12 +82,14 @@ Result<Digest> LocalLedger::root(std::uint64_t count) const {
   return chain::Merkle(sha_).root(hashes);
 }
 
-Result<std::vector<Digest>> LocalLedger::inclusion_proof(std::uint64_t index, std::uint64_t count) const {
+Result<std::vector<Digest>> LocalLedger::inclusion_proof(std::uint64_t index,
+                                                         std::uint64_t count) const {
   VS_TRY_ASSIGN(auto hashes, leaves(count));
   return chain::Merkle(sha_).inclusion_proof(hashes, index);
 }
 
-Result<std::vector<Digest>> LocalLedger::consistency_proof(std::uint64_t old_size, std::uint64_t new_size) const {
+Result<std::vector<Digest>> LocalLedger::consistency_proof(std::uint64_t old_size,
+                                                           std::uint64_t new_size) const {
   VS_TRY_ASSIGN(auto hashes, leaves(new_size));
   return chain::Merkle(sha_).consistency_proof(hashes, old_size);
 }
@@ -91,26 +102,30 @@ Result<std::string> LocalLedger::checkpoint() {
   Digest key_digest = sha_.digest(gateway_key_.public_key());
   Bytes hint_and_signature(key_digest.begin(), key_digest.begin() + 4);
   hint_and_signature.insert(hint_and_signature.end(), signature.begin(), signature.end());
-  return body + "\n" + std::string(kSignaturePrefix) + origin_ + " " + to_base64(hint_and_signature) + "\n";
+  return body + "\n" + std::string(kSignaturePrefix) + origin_ + " " +
+         to_base64(hint_and_signature) + "\n";
 }
 
-Result<LocalLedger::Checkpoint> LocalLedger::verify_checkpoint(std::string_view text, const platform::Sha256& sha,
-                                                               const platform::Verifier& gateway_key,
-                                                               ByteView gateway_public_key) {
+Result<LocalLedger::Checkpoint> LocalLedger::verify_checkpoint(
+    std::string_view text, const platform::Sha256& sha, const platform::Verifier& gateway_key,
+    ByteView gateway_public_key) {
   std::size_t blank = text.find("\n\n");
-  if (blank == std::string_view::npos) return Error(ErrorCode::kMalformed, "checkpoint has no blank line before its signatures");
+  if (blank == std::string_view::npos)
+    return Error(ErrorCode::kMalformed, "checkpoint has no blank line before its signatures");
   std::string_view body = text.substr(0, blank + 1);
   std::string_view signatures = text.substr(blank + 2);
   std::size_t first = body.find('\n');
   std::size_t second = body.find('\n', first + 1);
   std::size_t third = body.find('\n', second + 1);
-  if (first == std::string_view::npos || second == std::string_view::npos || third == std::string_view::npos) {
+  if (first == std::string_view::npos || second == std::string_view::npos ||
+      third == std::string_view::npos) {
     return Error(ErrorCode::kMalformed, "checkpoint body needs origin, size and root lines");
   }
   Checkpoint parsed;
   parsed.origin = std::string(body.substr(0, first));
   std::string size_text(body.substr(first + 1, second - first - 1));
-  if (size_text.empty() || size_text.find_first_not_of("0123456789") != std::string::npos || size_text.size() > 19) {
+  if (size_text.empty() || size_text.find_first_not_of("0123456789") != std::string::npos ||
+      size_text.size() > 19) {
     return Error(ErrorCode::kMalformed, "checkpoint size is not a decimal number");
   }
   parsed.size = std::stoull(size_text);
@@ -122,16 +137,20 @@ Result<LocalLedger::Checkpoint> LocalLedger::verify_checkpoint(std::string_view 
   std::size_t at = 0;
   while (at < signatures.size()) {
     std::size_t end = signatures.find('\n', at);
-    if (end == std::string_view::npos) return Error(ErrorCode::kMalformed, "checkpoint signature line does not end");
+    if (end == std::string_view::npos)
+      return Error(ErrorCode::kMalformed, "checkpoint signature line does not end");
     std::string_view line = signatures.substr(at, end - at);
     at = end + 1;
     if (line.substr(0, prefix.size()) != prefix) continue;  // someone else's (a witness's)
     auto decoded = from_base64(line.substr(prefix.size()));
-    if (!decoded || decoded->size() != 4 + 64 || !std::equal(decoded->begin(), decoded->begin() + 4, key_digest.begin())) {
+    if (!decoded || decoded->size() != 4 + 64 ||
+        !std::equal(decoded->begin(), decoded->begin() + 4, key_digest.begin())) {
       continue;
     }
-    if (gateway_key.verify(sha.digest(as_bytes(body)), ByteView(*decoded).subspan(4))) return parsed;
-    return Error(ErrorCode::kIntegrity, "checkpoint signature does not verify with the gateway key");
+    if (gateway_key.verify(sha.digest(as_bytes(body)), ByteView(*decoded).subspan(4)))
+      return parsed;
+    return Error(ErrorCode::kIntegrity,
+                 "checkpoint signature does not verify with the gateway key");
   }
   return Error(ErrorCode::kIntegrity, "checkpoint carries no signature by the gateway key");
 }

@@ -142,6 +142,19 @@ TEST_F(MerkleTest, EveryConsistencyProofVerifiesAndNoMangledOneDoes) {
   }
 }
 
+TEST_F(MerkleTest, AllInclusionProofsAtOnceMatchTheOneByOneProofs) {
+  auto leaves = many(70);
+  for (std::size_t n = 1; n <= leaves.size(); ++n) {
+    std::span<const Digest> tree(leaves.data(), n);
+    auto all = merkle_.all_inclusion_proofs(tree);
+    ASSERT_EQ(all.size(), n);
+    for (std::size_t i = 0; i < n; ++i) {
+      EXPECT_EQ(all[i], merkle_.inclusion_proof(tree, i).value()) << i << "/" << n;
+    }
+  }
+  EXPECT_TRUE(merkle_.all_inclusion_proofs({}).empty());
+}
+
 TEST_F(MerkleTest, DegenerateCases) {
   EXPECT_FALSE(merkle_.inclusion_proof(first(8), 8).ok());
   EXPECT_FALSE(merkle_.consistency_proof(first(3), 4).ok());

@@ -44,15 +44,19 @@ TEST_F(LocalLedgerTest, EntriesAreHashChainedAndReferenced) {
 }
 
 TEST_F(LocalLedgerTest, CheckpointsVerifyAndAreConsistentWithEachOther) {
-  for (int i = 0; i < 5; ++i) ASSERT_TRUE(ledger_.anchor(root_of(i), static_cast<std::uint64_t>(i), 1000).ok());
+  for (int i = 0; i < 5; ++i)
+    ASSERT_TRUE(ledger_.anchor(root_of(i), static_cast<std::uint64_t>(i), 1000).ok());
   std::string old_text = ledger_.checkpoint().value();
-  for (int i = 5; i < 13; ++i) ASSERT_TRUE(ledger_.anchor(root_of(i), static_cast<std::uint64_t>(i), 1000).ok());
+  for (int i = 5; i < 13; ++i)
+    ASSERT_TRUE(ledger_.anchor(root_of(i), static_cast<std::uint64_t>(i), 1000).ok());
   std::string new_text = ledger_.checkpoint().value();
   EXPECT_EQ(old_text.substr(0, old_text.find('\n')), "gateway.example/vitalsign");
   EXPECT_NE(old_text.find("\n\n\xe2\x80\x94 gateway.example/vitalsign "), std::string::npos);
 
-  auto old_checkpoint = LocalLedger::verify_checkpoint(old_text, sha_, *public_, key_->public_key());
-  auto new_checkpoint = LocalLedger::verify_checkpoint(new_text, sha_, *public_, key_->public_key());
+  auto old_checkpoint =
+      LocalLedger::verify_checkpoint(old_text, sha_, *public_, key_->public_key());
+  auto new_checkpoint =
+      LocalLedger::verify_checkpoint(new_text, sha_, *public_, key_->public_key());
   ASSERT_TRUE(old_checkpoint.ok()) << old_checkpoint.error().message();
   ASSERT_TRUE(new_checkpoint.ok()) << new_checkpoint.error().message();
   EXPECT_EQ(old_checkpoint->size, 5u);
@@ -64,8 +68,8 @@ TEST_F(LocalLedgerTest, CheckpointsVerifyAndAreConsistentWithEachOther) {
   // An entry is provably in the log under a checkpoint.
   auto path = ledger_.inclusion_proof(7, 13).value();
   EXPECT_TRUE(chain::Merkle(sha_)
-                  .verify_inclusion(chain::Merkle(sha_).leaf_hash(ledger_.entry(7).value()), 7, 13, path,
-                                    new_checkpoint->root)
+                  .verify_inclusion(chain::Merkle(sha_).leaf_hash(ledger_.entry(7).value()), 7, 13,
+                                    path, new_checkpoint->root)
                   .ok());
 }
 
@@ -74,15 +78,23 @@ TEST_F(LocalLedgerTest, TamperedOrForeignCheckpointsAreRejected) {
   std::string text = ledger_.checkpoint().value();
   std::string bigger = text;
   bigger.replace(bigger.find("\n1\n"), 3, "\n2\n");
-  EXPECT_EQ(LocalLedger::verify_checkpoint(bigger, sha_, *public_, key_->public_key()).error().code(),
-            ErrorCode::kIntegrity);
+  EXPECT_EQ(
+      LocalLedger::verify_checkpoint(bigger, sha_, *public_, key_->public_key()).error().code(),
+      ErrorCode::kIntegrity);
   auto stranger = platform::MbedtlsSigner::generate().value();
-  auto stranger_public = platform::OpensslVerifierFactory().make_verifier(stranger->public_key()).value();
-  EXPECT_STREQ(LocalLedger::verify_checkpoint(text, sha_, *stranger_public, stranger->public_key()).error().reason(),
+  auto stranger_public =
+      platform::OpensslVerifierFactory().make_verifier(stranger->public_key()).value();
+  EXPECT_STREQ(LocalLedger::verify_checkpoint(text, sha_, *stranger_public, stranger->public_key())
+                   .error()
+                   .reason(),
                "checkpoint carries no signature by the gateway key");
-  EXPECT_EQ(LocalLedger::verify_checkpoint("no blank line", sha_, *public_, key_->public_key()).error().code(),
+  EXPECT_EQ(LocalLedger::verify_checkpoint("no blank line", sha_, *public_, key_->public_key())
+                .error()
+                .code(),
             ErrorCode::kMalformed);
-  EXPECT_EQ(LocalLedger::verify_checkpoint("o\nx\nroot\n\n", sha_, *public_, key_->public_key()).error().code(),
+  EXPECT_EQ(LocalLedger::verify_checkpoint("o\nx\nroot\n\n", sha_, *public_, key_->public_key())
+                .error()
+                .code(),
             ErrorCode::kMalformed);
 }
 

@@ -26,6 +26,8 @@ class Merkle {
   // kInvalidArgument when index >= leaf_hashes.size().
   Result<std::vector<Digest>> inclusion_proof(std::span<const Digest> leaf_hashes,
                                               std::uint64_t index) const;
+  // Every leaf's inclusion proof at once, in O(n) hashes (a batch's receipts).
+  std::vector<std::vector<Digest>> all_inclusion_proofs(std::span<const Digest> leaf_hashes) const;
   // Proves that the tree of the first old_size leaves is a prefix of the tree
   // of all leaf_hashes. kInvalidArgument when old_size > leaf_hashes.size().
   Result<std::vector<Digest>> consistency_proof(std::span<const Digest> leaf_hashes,

@@ -31,7 +31,8 @@ class LocalLedger final : public Ledger {
   Result<Bytes> entry(std::uint64_t index) const;
   Result<Digest> root(std::uint64_t size) const;
   Result<std::vector<Digest>> inclusion_proof(std::uint64_t index, std::uint64_t size) const;
-  Result<std::vector<Digest>> consistency_proof(std::uint64_t old_size, std::uint64_t new_size) const;
+  Result<std::vector<Digest>> consistency_proof(std::uint64_t old_size,
+                                                std::uint64_t new_size) const;
 
   // The signed note for the log as it is now:
   //   <origin>\n<size>\n<base64 root>\n\n— <origin> <base64(key hint || r || s)>\n
