@@ -20,7 +20,8 @@ Result<Bytes> BatchAnchorer::pending_receipt(const BatchItem& item, std::uint64_
   return signer_.sign_encoded(body_for(item, time_ms));
 }
 
-Result<std::vector<IssuedReceipt>> BatchAnchorer::anchor(std::uint64_t batch_id, std::uint64_t time_ms) {
+Result<std::vector<IssuedReceipt>> BatchAnchorer::anchor(std::uint64_t batch_id,
+                                                         std::uint64_t time_ms) {
   std::vector<IssuedReceipt> issued;
   if (pending_.empty()) return issued;
   chain::Merkle merkle(sha_);

@@ -25,7 +25,8 @@ class BatchAnchorerTest : public ::testing::Test {
  protected:
   BatchAnchorerTest()
       : gateway_key_(platform::OpensslSigner::generate().value()),
-        gateway_public_(platform::MbedtlsVerifierFactory().make_verifier(gateway_key_->public_key()).value()),
+        gateway_public_(
+            platform::MbedtlsVerifierFactory().make_verifier(gateway_key_->public_key()).value()),
         signer_(sha_, *gateway_key_),
         ledger_(store_, kLedgerTable, sha_, *gateway_key_, "test/local") {}
 
@@ -56,7 +57,8 @@ TEST_F(BatchAnchorerTest, OneRootForManyDevicesAndAReceiptThatVerifiesForEachBlo
   chain::ReceiptVerifier verifier(sha_, *gateway_public_, gateway_key_->public_key());
   for (std::size_t i = 0; i < issued->size(); ++i) {
     const auto& [device, block] = blocks[i];
-    auto body = verifier.verify((*issued)[i].receipt, {device->id(), block.header.height, block.hash});
+    auto body =
+        verifier.verify((*issued)[i].receipt, {device->id(), block.header.height, block.hash});
     ASSERT_TRUE(body.ok()) << body.error().message();
     EXPECT_EQ(body->batch_id, 7u);
     EXPECT_EQ(body->batch_size, 12u);
