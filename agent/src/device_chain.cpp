@@ -55,23 +55,6 @@ Result<chain::PendingEntry> decode_pending(std::uint64_t seq, const Bytes& store
   return entry;
 }
 
-Result<chain::ChainTip> decode_tip(const Bytes& value) {
-  if (value.size() != 48) return Error(ErrorCode::kMalformed, "stored tip is not 48 bytes");
-  chain::ChainTip tip;
-  tip.height = get_u64_be(value.data());
-  std::memcpy(tip.hash.data(), value.data() + 8, 32);
-  tip.last_seq = get_u64_be(value.data() + 40);
-  return tip;
-}
-
-Bytes encode_tip(const chain::ChainTip& tip) {
-  Bytes value(48);
-  put_u64_be(tip.height, value.data());
-  std::memcpy(value.data() + 8, tip.hash.data(), 32);
-  put_u64_be(tip.last_seq, value.data() + 40);
-  return value;
-}
-
 }  // namespace
 
 Result<std::unique_ptr<DeviceChain>> DeviceChain::open(platform::Store& store,
@@ -96,7 +79,7 @@ Result<ChainSnapshot> DeviceChain::inspect(const platform::StoreReader& store) {
   VS_TRY_ASSIGN(snapshot.pruned_below, read_u64(pruned, "stored prune mark is not 8 bytes"));
   VS_TRY_ASSIGN(auto tip, store.get(kMetaTable, as_bytes(kTip)));
   if (tip) {
-    VS_TRY_ASSIGN(snapshot.tip, decode_tip(*tip));
+    VS_TRY_ASSIGN(snapshot.tip, chain::ChainTip::decode(*tip));
   }
   VS_TRY_ASSIGN(snapshot.pending_entries, store.count(kPendingTable));
   return snapshot;
@@ -266,7 +249,7 @@ Result<std::optional<chain::SealedBlock>> DeviceChain::seal(std::uint64_t now_ms
   platform::WriteBatch batch;
   for (const chain::PendingEntry& entry : entries) batch.erase(kPendingTable, u64_key(entry.seq));
   batch.put(kBlocksTable, u64_key(tip.height), sealed.encoded);
-  batch.put(kMetaTable, as_bytes(kTip), encode_tip(tip));
+  batch.put(kMetaTable, as_bytes(kTip), tip.encode());
   VS_TRY(commit_with_room(batch));
   tip_ = tip;
   pending_count_ -= entries.size();

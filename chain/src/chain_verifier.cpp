@@ -1,10 +1,28 @@
 #include "vs/chain/chain_verifier.h"
 
+#include <algorithm>
 #include <string>
 
 #include "vs/platform/wire_codec.h"
 
 namespace vs::chain {
+
+Bytes ChainTip::encode() const {
+  Bytes value(48);
+  put_u64_be(height, value.data());
+  std::copy(hash.begin(), hash.end(), value.begin() + 8);
+  put_u64_be(last_seq, value.data() + 40);
+  return value;
+}
+
+Result<ChainTip> ChainTip::decode(ByteView stored) {
+  if (stored.size() != 48) return Error(ErrorCode::kMalformed, "stored chain tip is not 48 bytes");
+  ChainTip tip;
+  tip.height = get_u64_be(stored.data());
+  std::copy(stored.begin() + 8, stored.begin() + 40, tip.hash.begin());
+  tip.last_seq = get_u64_be(stored.data() + 40);
+  return tip;
+}
 
 Result<ChainVerifier> ChainVerifier::from_genesis(const platform::Sha256& sha,
                                                   const platform::VerifierFactory& keys,

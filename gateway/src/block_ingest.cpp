@@ -18,14 +18,6 @@ Bytes height_key(const chain::DeviceId& device, std::uint64_t height) {
   return key;
 }
 
-Bytes encode_tip(const chain::ChainTip& tip) {
-  Bytes value(48);
-  put_u64_be(tip.height, value.data());
-  std::memcpy(value.data() + 8, tip.hash.data(), 32);
-  put_u64_be(tip.last_seq, value.data() + 40);
-  return value;
-}
-
 Rejection from_fault(chain::BlockFault fault) {
   switch (fault) {
     case chain::BlockFault::kDevice:
@@ -142,11 +134,7 @@ Result<bool> BlockIngest::is_revoked(const chain::DeviceId& device) const {
 Result<std::optional<chain::ChainTip>> BlockIngest::tip(const chain::DeviceId& device) const {
   VS_TRY_ASSIGN(auto stored, store_.get(kTipsTable, device_key(device)));
   if (!stored) return std::optional<chain::ChainTip>();
-  if (stored->size() != 48) return Error(ErrorCode::kMalformed, "stored tip is not 48 bytes");
-  chain::ChainTip value;
-  value.height = get_u64_be(stored->data());
-  std::memcpy(value.hash.data(), stored->data() + 8, 32);
-  value.last_seq = get_u64_be(stored->data() + 40);
+  VS_TRY_ASSIGN(chain::ChainTip value, chain::ChainTip::decode(*stored));
   return std::optional<chain::ChainTip>(value);
 }
 
@@ -235,7 +223,7 @@ Result<IngestResult> BlockIngest::accept_in_order(IngestResult result, const Dev
     batch.put(kBlocksTable, height_key(result.device, next), *held);
     result.accepted.push_back(std::move(released).value());
   }
-  batch.put(kTipsTable, device_key(result.device), encode_tip(*follower->tip()));
+  batch.put(kTipsTable, device_key(result.device), follower->tip()->encode());
   if (follower->public_keys().size() != record.public_keys.size()) {
     DeviceRecord rotated = record;
     rotated.public_keys = follower->public_keys();

@@ -16,6 +16,10 @@ struct ChainTip {
   std::uint64_t height = 0;
   Digest hash{};
   std::uint64_t last_seq = 0;
+
+  // As stored: height | hash | last seq, 48 bytes.
+  Bytes encode() const;
+  static Result<ChainTip> decode(ByteView stored);
 };
 
 // Follows one device's chain block by block: each block on its own
