@@ -140,12 +140,11 @@ Status Agent::seal(proto::SealReason reason) {
   if (!*sealed) return {};
   ++counters_.blocks_sealed;
   const auto& header = (*sealed)->header;
-  static const char* const kReasons[] = {"?", "count", "time", "alarm", "shutdown"};
   log(LogLevel::kInfo, "sealed block " + std::to_string(header.height) + ": seq " +
                            std::to_string(header.first_seq) + ".." +
                            std::to_string(header.last_seq) + ", " +
                            std::to_string((*sealed)->encoded.size()) + " bytes, " +
-                           kReasons[static_cast<int>(header.seal_reason)]);
+                           proto::seal_reason_name(header.seal_reason));
   first_pending_at_.reset();
   if (chain_.pending_entries() > 0) first_pending_at_ = clock_.steady();
   return {};

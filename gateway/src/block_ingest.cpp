@@ -1,7 +1,5 @@
 #include "vs/gateway/block_ingest.h"
 
-#include <cstring>
-
 #include "vs/platform/wire_codec.h"
 
 namespace vs::gateway {

@@ -55,20 +55,27 @@ class TestDevice {
 
   chain::SealedBlock seal_entries(const std::vector<proto::Entry>& entries,
                                   bool sign_entries = true) {
+    auto sealed = seal_at(next_height_, previous_hash_, entries, sign_entries);
+    next_height_ += 1;
+    previous_hash_ = sealed.hash;
+    next_seq_ = entries.back().seq + 1;
+    return sealed;
+  }
+
+  // A block this device signs at any position, without moving its own chain:
+  // forks, gaps and skipped seq for tests that need a dishonest device.
+  chain::SealedBlock seal_at(std::uint64_t height, const Digest& previous_hash,
+                             const std::vector<proto::Entry>& entries, bool sign_entries = false) {
     std::vector<chain::PendingEntry> pending_entries;
     for (const proto::Entry& entry : entries)
       pending_entries.push_back(pending(entry, sign_entries));
     chain::SealPosition position;
     position.device_id = device_id_;
-    position.height = next_height_;
-    position.previous_hash = previous_hash_;
+    position.height = height;
+    position.previous_hash = previous_hash;
     position.key_index = key_index_;
     position.sealed_time_ms = entries.back().time_ms + 1;
-    auto sealed = sealer().seal(position, pending_entries).value();
-    next_height_ += 1;
-    previous_hash_ = sealed.hash;
-    next_seq_ = entries.back().seq + 1;
-    return sealed;
+    return sealer().seal(position, pending_entries).value();
   }
 
   std::uint64_t next_seq() const { return next_seq_; }

@@ -138,7 +138,6 @@ int show(const ChainArgs& args) {
               "receipt");
   auto records = (*view)->scan(agent::kBlocksTable, platform::u64_key(from), args.limit);
   if (!records) return kExitEnvironment;
-  static const char* const kReasons[] = {"?", "count", "time", "alarm", "shutdown"};
   for (const auto& record : *records) {
     std::uint64_t height = get_u64_be(record.key.data());
     auto block = platform::WireCodec::decode_block(record.value);
@@ -152,7 +151,7 @@ int show(const ChainArgs& args) {
     std::string seq = std::to_string(header->first_seq) + ".." + std::to_string(header->last_seq);
     std::printf("%8llu  %-19s %7u %7zu  %-8s  %s\n", static_cast<unsigned long long>(height),
                 seq.c_str(), header->entry_count, record.value.size(),
-                kReasons[static_cast<int>(header->seal_reason) % 5],
+                proto::seal_reason_name(header->seal_reason),
                 height < s.retired_below ? "anchored" : "-");
   }
   return kExitOk;

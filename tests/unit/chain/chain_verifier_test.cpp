@@ -61,14 +61,10 @@ TEST_F(ChainVerifierTest, WrongPreviousHashIsRejected) {
   SealedBlock b0 = device_.seal_next(1);
   ChainVerifier chain = fresh();
   ASSERT_TRUE(chain.append(b0.block).ok());
-  // A fork: another device history signed by the same key, at height 1.
-  BlockSealer sealer(device_.sha(), device_.signer());
-  SealPosition position;
-  position.device_id = device_.id();
-  position.height = 1;
-  position.previous_hash[0] = 0x42;
-  std::vector<PendingEntry> entries{device_.pending(vs::testing::heart_rate_entry(1), false)};
-  SealedBlock fork = sealer.seal(position, entries).value();
+  // A fork: another history signed by the same key, at height 1.
+  Digest elsewhere{};
+  elsewhere[0] = 0x42;
+  SealedBlock fork = device_.seal_at(1, elsewhere, {vs::testing::heart_rate_entry(1)});
   auto result = chain.append(fork.block);
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.error().message(),
@@ -79,13 +75,7 @@ TEST_F(ChainVerifierTest, SeqMustContinueAcrossBlocks) {
   SealedBlock b0 = device_.seal_next(2);
   ChainVerifier chain = fresh();
   ASSERT_TRUE(chain.append(b0.block).ok());
-  BlockSealer sealer(device_.sha(), device_.signer());
-  SealPosition position;
-  position.device_id = device_.id();
-  position.height = 1;
-  position.previous_hash = b0.hash;
-  std::vector<PendingEntry> skipped{device_.pending(vs::testing::heart_rate_entry(5), false)};
-  auto result = chain.append(sealer.seal(position, skipped).value().block);
+  auto result = chain.append(device_.seal_at(1, b0.hash, {vs::testing::heart_rate_entry(5)}).block);
   ASSERT_FALSE(result.ok());
   EXPECT_STREQ(result.error().reason(), "first seq does not follow the tip's last seq");
 }

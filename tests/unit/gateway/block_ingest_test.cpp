@@ -83,12 +83,7 @@ TEST_F(BlockIngestTest, TwoSignedBlocksAtOneHeightAreEquivocationKeptAsEvidence)
   auto b0 = device_.seal_next(1);
   ASSERT_EQ(ingest(b0.encoded).kind, Kind::kAccepted);
   // The same key signs another block at height 0.
-  chain::BlockSealer sealer(device_.sha(), device_.signer());
-  chain::SealPosition position;
-  position.device_id = device_.id();
-  std::vector<chain::PendingEntry> other{
-      device_.pending(vs::testing::heart_rate_entry(0, 140), false)};
-  auto fork = sealer.seal(position, other).value();
+  auto fork = device_.seal_at(0, Digest{}, {vs::testing::heart_rate_entry(0, 140)});
   IngestResult result = ingest(fork.encoded);
   EXPECT_EQ(result.kind, Kind::kEquivocation);
   EXPECT_EQ(store_.count(kEvidenceTable).value(), 1u);

@@ -15,6 +15,22 @@ enum class SealReason : std::uint32_t {
 };
 inline constexpr std::uint32_t kMaxSealReason = 4;
 
+inline const char* seal_reason_name(SealReason reason) {
+  switch (reason) {
+    case SealReason::kCount:
+      return "count";
+    case SealReason::kTime:
+      return "time";
+    case SealReason::kAlarm:
+      return "alarm";
+    case SealReason::kShutdown:
+      return "shutdown";
+    case SealReason::kUnspecified:
+      break;
+  }
+  return "unspecified";
+}
+
 struct BlockHeader {
   std::uint32_t version = 0;
   std::vector<std::uint8_t> device_id;
