@@ -3,7 +3,6 @@
 #include "vs/platform/wire_codec.h"
 
 namespace vs::gateway {
-namespace {
 
 Bytes device_key(const chain::DeviceId& device) {
   return Bytes(device.bytes().begin(), device.bytes().end());
@@ -14,6 +13,32 @@ Bytes height_key(const chain::DeviceId& device, std::uint64_t height) {
   key.resize(chain::DeviceId::kSize + 8);
   put_u64_be(height, key.data() + chain::DeviceId::kSize);
   return key;
+}
+
+namespace {
+
+constexpr std::uint8_t kRevokedFlag = 1;
+constexpr std::uint8_t kEquivocatedFlag = 2;
+
+Result<BlockIngest::DeviceRecord> decode_record(ByteView bytes) {
+  if (bytes.size() < 3) return Error(ErrorCode::kMalformed, "stored device record is truncated");
+  BlockIngest::DeviceRecord record;
+  record.revoked = (bytes[0] & kRevokedFlag) != 0;
+  record.equivocated = (bytes[0] & kEquivocatedFlag) != 0;
+  std::size_t count = static_cast<std::size_t>(bytes[1]) << 8 | bytes[2];
+  std::size_t at = 3;
+  for (std::size_t i = 0; i < count; ++i) {
+    if (at + 2 > bytes.size())
+      return Error(ErrorCode::kMalformed, "stored device record is truncated");
+    std::size_t length = static_cast<std::size_t>(bytes[at]) << 8 | bytes[at + 1];
+    at += 2;
+    if (at + length > bytes.size())
+      return Error(ErrorCode::kMalformed, "stored device record is truncated");
+    record.public_keys.emplace_back(bytes.begin() + static_cast<long>(at),
+                                    bytes.begin() + static_cast<long>(at + length));
+    at += length;
+  }
+  return record;
 }
 
 Rejection from_fault(chain::BlockFault fault) {
@@ -66,29 +91,31 @@ Result<std::optional<BlockIngest::DeviceRecord>> BlockIngest::load(
     const chain::DeviceId& device) const {
   VS_TRY_ASSIGN(auto stored, store_.get(kDevicesTable, device_key(device)));
   if (!stored) return std::optional<DeviceRecord>();
-  const Bytes& bytes = *stored;
-  if (bytes.size() < 3) return Error(ErrorCode::kMalformed, "stored device record is truncated");
-  DeviceRecord record;
-  record.revoked = bytes[0] != 0;
-  std::size_t count = static_cast<std::size_t>(bytes[1]) << 8 | bytes[2];
-  std::size_t at = 3;
-  for (std::size_t i = 0; i < count; ++i) {
-    if (at + 2 > bytes.size())
-      return Error(ErrorCode::kMalformed, "stored device record is truncated");
-    std::size_t length = static_cast<std::size_t>(bytes[at]) << 8 | bytes[at + 1];
-    at += 2;
-    if (at + length > bytes.size())
-      return Error(ErrorCode::kMalformed, "stored device record is truncated");
-    record.public_keys.emplace_back(bytes.begin() + static_cast<long>(at),
-                                    bytes.begin() + static_cast<long>(at + length));
-    at += length;
-  }
+  VS_TRY_ASSIGN(DeviceRecord record, decode_record(*stored));
   return std::optional<DeviceRecord>(std::move(record));
+}
+
+Result<std::vector<std::pair<chain::DeviceId, BlockIngest::DeviceRecord>>> BlockIngest::devices()
+    const {
+  std::vector<std::pair<chain::DeviceId, DeviceRecord>> out;
+  Bytes from;
+  for (;;) {
+    VS_TRY_ASSIGN(auto records, store_.scan(kDevicesTable, from, 256));
+    for (const platform::Record& stored : records) {
+      if (!out.empty() && equal(stored.key, out.back().first.bytes())) continue;
+      VS_TRY_ASSIGN(chain::DeviceId id, chain::DeviceId::from_bytes(stored.key));
+      VS_TRY_ASSIGN(DeviceRecord record, decode_record(stored.value));
+      out.emplace_back(id, std::move(record));
+    }
+    if (records.size() < 256) return out;
+    from = records.back().key;
+  }
 }
 
 Status BlockIngest::save(const chain::DeviceId& device, const DeviceRecord& record,
                          platform::WriteBatch& batch) const {
-  Bytes bytes{static_cast<std::uint8_t>(record.revoked ? 1 : 0),
+  Bytes bytes{static_cast<std::uint8_t>((record.revoked ? kRevokedFlag : 0) |
+                                        (record.equivocated ? kEquivocatedFlag : 0)),
               static_cast<std::uint8_t>(record.public_keys.size() >> 8),
               static_cast<std::uint8_t>(record.public_keys.size() & 0xff)};
   for (const Bytes& key : record.public_keys) {
@@ -190,6 +217,9 @@ Result<IngestResult> BlockIngest::ingest(std::string_view topic_device, ByteView
   Bytes evidence_key = height_key(*device, header->height);
   evidence_key.insert(evidence_key.end(), alone->hash.begin(), alone->hash.end());
   batch.put(kEvidenceTable, evidence_key, block_bytes);
+  DeviceRecord flagged = *record;
+  flagged.equivocated = true;
+  VS_TRY(save(*device, flagged, batch));
   VS_TRY(store_.commit(batch));
   result.kind = IngestResult::Kind::kEquivocation;
   result.detail = "two different blocks signed at height " + std::to_string(header->height);
@@ -209,6 +239,7 @@ Result<IngestResult> BlockIngest::accept_in_order(IngestResult result, const Dev
   platform::WriteBatch batch;
   batch.put(kBlocksTable, height_key(result.device, verified->header.height),
             block_bytes);  // as sent
+  batch.put(kUnanchoredTable, height_key(result.device, verified->header.height), verified->hash);
   result.accepted.push_back(std::move(verified).value());
   // Blocks held past the gap this one filled follow it now.
   for (;;) {
@@ -219,6 +250,7 @@ Result<IngestResult> BlockIngest::accept_in_order(IngestResult result, const Dev
     auto released = follower->append(ByteView(*held));
     if (!released) break;  // held on its own merits, but it does not link: drop it, ask again later
     batch.put(kBlocksTable, height_key(result.device, next), *held);
+    batch.put(kUnanchoredTable, height_key(result.device, next), released->hash);
     result.accepted.push_back(std::move(released).value());
   }
   batch.put(kTipsTable, device_key(result.device), follower->tip()->encode());

@@ -35,7 +35,8 @@ Result<Bytes> LocalLedger::entry(std::uint64_t index) const {
 }
 
 Result<proto::LedgerRef> LocalLedger::anchor(const Digest& batch_root, std::uint64_t batch_id,
-                                             std::uint64_t time_ms) {
+                                             std::uint64_t time_ms,
+                                             platform::WriteBatch& same_commit) {
   VS_TRY_ASSIGN(std::uint64_t index, size());
   Digest previous{};
   if (index > 0) {
@@ -49,9 +50,7 @@ Result<proto::LedgerRef> LocalLedger::anchor(const Digest& batch_root, std::uint
   put_u64_be(time_ms, record.data() + 17);
   std::memcpy(record.data() + 25, batch_root.data(), 32);
   std::memcpy(record.data() + 57, previous.data(), 32);
-  platform::WriteBatch batch;
-  batch.put(table_, platform::u64_key(index), record);
-  VS_TRY(store_.commit(batch));
+  same_commit.put(table_, platform::u64_key(index), record);
   Digest entry_hash = sha_.digest(record);
   proto::LedgerRef ref;
   ref.kind = proto::LedgerKind::kLocal;

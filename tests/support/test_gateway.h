@@ -30,7 +30,7 @@ class TestGateway {
         ingest_(store_, sha_, keys_),
         ledger_(store_, gateway::kLedgerTable, sha_, *key_, "test/gateway"),
         signer_(sha_, *key_),
-        anchorer_(sha_, ledger_, signer_) {}
+        anchorer_(store_, sha_, ledger_, signer_) {}
   ~TestGateway() { transport_.stop(std::chrono::milliseconds(100)); }
 
   std::string public_key_pem() const { return key_->public_key_pem().value(); }
@@ -81,17 +81,13 @@ class TestGateway {
     }
     switch (result->kind) {
       case gateway::IngestResult::Kind::kAccepted:
-        for (const chain::VerifiedBlock& block : result->accepted) {
-          anchorer_.add({result->device, block.header.height, block.hash});
-          ++seen.verified_blocks;
-        }
+        seen.verified_blocks += result->accepted.size();
         publish_receipts();
         break;
       case gateway::IngestResult::Kind::kDuplicate: {
         ++seen.duplicates;
-        auto issued = receipts_.find({device_hex, result->height});
-        if (issued != receipts_.end())
-          publish(device_hex, "receipts", issued->second);  // idempotent
+        auto stored = anchorer_.receipt(result->device, result->height);
+        if (stored && *stored) publish(device_hex, "receipts", **stored);  // idempotent
         break;
       }
       case gateway::IngestResult::Kind::kHeld:
@@ -105,13 +101,10 @@ class TestGateway {
   }
 
   void publish_receipts() {
-    auto issued = anchorer_.anchor(++batch_id_, 0);
+    auto issued = anchorer_.anchor(0, 100'000);
     if (!issued) return;
-    for (const gateway::IssuedReceipt& receipt : *issued) {
-      std::string device_hex = receipt.item.device.hex();
-      receipts_[{device_hex, receipt.item.height}] = receipt.receipt;
-      publish(device_hex, "receipts", receipt.receipt);
-    }
+    for (const gateway::IssuedReceipt& receipt : *issued)
+      publish(receipt.item.device.hex(), "receipts", receipt.receipt);
   }
 
   void publish(const std::string& device_hex, const std::string& leaf, const Bytes& payload) {
@@ -130,8 +123,6 @@ class TestGateway {
   std::string prefix_;
   std::mutex mutex_;
   std::map<std::string, Seen> seen_;
-  std::map<std::pair<std::string, std::uint64_t>, Bytes> receipts_;
-  std::uint64_t batch_id_ = 0;
 };
 
 }  // namespace vs::testing

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "fakes/memory_store.h"
 #include "test_device.h"
 #include "vs/chain/receipt_verifier.h"
@@ -9,6 +11,7 @@
 #include "vs/gateway/local_ledger.h"
 #include "vs/platform/mbedtls_verifier.h"
 #include "vs/platform/openssl_signer.h"
+#include "vs/platform/openssl_verifier.h"
 
 namespace vs::gateway {
 namespace {
@@ -16,7 +19,8 @@ namespace {
 // A ledger that is down until told otherwise.
 class DownLedger final : public Ledger {
  public:
-  Result<proto::LedgerRef> anchor(const Digest&, std::uint64_t, std::uint64_t) override {
+  Result<proto::LedgerRef> anchor(const Digest&, std::uint64_t, std::uint64_t,
+                                  platform::WriteBatch&) override {
     return Error(ErrorCode::kUnavailable, "ledger is down");
   }
 };
@@ -36,41 +40,65 @@ class BatchAnchorerTest : public ::testing::Test {
   std::unique_ptr<platform::Verifier> gateway_public_;
   chain::ReceiptSigner signer_;
   LocalLedger ledger_;
+  platform::OpensslVerifierFactory verifiers_;
+  BlockIngest ingest_{store_, sha_, verifiers_};
 };
 
+// Blocks reach the queue the way the gateway accepts them: through BlockIngest.
 TEST_F(BatchAnchorerTest, OneRootForManyDevicesAndAReceiptThatVerifiesForEachBlock) {
   std::vector<vs::testing::TestDevice> devices(3);
-  std::vector<std::pair<vs::testing::TestDevice*, chain::SealedBlock>> blocks;
-  BatchAnchorer anchorer(sha_, ledger_, signer_);
+  std::map<std::pair<chain::DeviceId, std::uint64_t>, Digest> hashes;
   for (auto& device : devices) {
+    ASSERT_TRUE(ingest_.enrol(device.public_key()).ok());
     for (int i = 0; i < 4; ++i) {
       auto block = device.seal_next(2);
-      anchorer.add({device.id(), block.header.height, block.hash});
-      blocks.emplace_back(&device, std::move(block));
+      ASSERT_EQ(ingest_.ingest(device.id().hex(), block.encoded)->kind,
+                IngestResult::Kind::kAccepted);
+      hashes[{device.id(), block.header.height}] = block.hash;
     }
   }
-  auto issued = anchorer.anchor(7, 1'767'225'600'000ULL);
+  BatchAnchorer anchorer(store_, sha_, ledger_, signer_);
+  EXPECT_EQ(anchorer.queued().value(), 12u);
+  EXPECT_EQ(anchorer.next_batch_id().value(), 1u);
+  auto issued = anchorer.anchor(1'767'225'600'000ULL, 1000);
   ASSERT_TRUE(issued.ok()) << issued.error().message();
   ASSERT_EQ(issued->size(), 12u);
   EXPECT_EQ(ledger_.size().value(), 1u);  // one anchor for the whole batch
-  EXPECT_EQ(anchorer.pending(), 0u);
+  EXPECT_EQ(anchorer.queued().value(), 0u);
+  EXPECT_EQ(anchorer.next_batch_id().value(), 2u);
   chain::ReceiptVerifier verifier(sha_, *gateway_public_, gateway_key_->public_key());
-  for (std::size_t i = 0; i < issued->size(); ++i) {
-    const auto& [device, block] = blocks[i];
-    auto body =
-        verifier.verify((*issued)[i].receipt, {device->id(), block.header.height, block.hash});
+  for (const IssuedReceipt& receipt : *issued) {
+    Digest hash = hashes.at({receipt.item.device, receipt.item.height});
+    auto body = verifier.verify(receipt.receipt, {receipt.item.device, receipt.item.height, hash});
     ASSERT_TRUE(body.ok()) << body.error().message();
-    EXPECT_EQ(body->batch_id, 7u);
+    EXPECT_EQ(body->batch_id, 1u);
     EXPECT_EQ(body->batch_size, 12u);
     EXPECT_EQ(body->ledger.kind, proto::LedgerKind::kLocal);
     EXPECT_EQ(body->ledger.ledger_height, 0u);
+    // Stored, so a duplicate or an auditor gets the same receipt again.
+    EXPECT_EQ(anchorer.receipt(receipt.item.device, receipt.item.height).value(), receipt.receipt);
   }
+  EXPECT_TRUE(anchorer.anchor(2000, 1000)->empty());  // each block is anchored once
+}
+
+TEST_F(BatchAnchorerTest, ABatchTakesAtMostItsLimitAndTheRestWaits) {
+  vs::testing::TestDevice device;
+  ASSERT_TRUE(ingest_.enrol(device.public_key()).ok());
+  for (int i = 0; i < 5; ++i)
+    ASSERT_TRUE(ingest_.ingest(device.id().hex(), device.seal_next(1).encoded).ok());
+  BatchAnchorer anchorer(store_, sha_, ledger_, signer_);
+  EXPECT_EQ(anchorer.anchor(1000, 3)->size(), 3u);
+  EXPECT_EQ(anchorer.queued().value(), 2u);
+  auto rest = anchorer.anchor(2000, 3);
+  ASSERT_EQ(rest->size(), 2u);
+  EXPECT_EQ(rest->front().item.height, 3u);  // in height order
+  EXPECT_EQ(ledger_.size().value(), 2u);
 }
 
 TEST_F(BatchAnchorerTest, APendingReceiptVerifiesBeforeTheAnchor) {
   vs::testing::TestDevice device;
   auto block = device.seal_next(1);
-  BatchAnchorer anchorer(sha_, ledger_, signer_);
+  BatchAnchorer anchorer(store_, sha_, ledger_, signer_);
   auto receipt = anchorer.pending_receipt({device.id(), 0, block.hash}, 1000);
   ASSERT_TRUE(receipt.ok());
   chain::ReceiptVerifier verifier(sha_, *gateway_public_, gateway_key_->public_key());
@@ -81,14 +109,33 @@ TEST_F(BatchAnchorerTest, APendingReceiptVerifiesBeforeTheAnchor) {
 
 TEST_F(BatchAnchorerTest, ALedgerOutageDelaysReceiptsAndLosesNothing) {
   vs::testing::TestDevice device;
+  ASSERT_TRUE(ingest_.enrol(device.public_key()).ok());
+  ASSERT_TRUE(ingest_.ingest(device.id().hex(), device.seal_next(1).encoded).ok());
   DownLedger down;
-  BatchAnchorer anchorer(sha_, down, signer_);
-  auto block = device.seal_next(1);
-  anchorer.add({device.id(), 0, block.hash});
-  auto failed = anchorer.anchor(1, 1000);
+  BatchAnchorer anchorer(store_, sha_, down, signer_);
+  auto failed = anchorer.anchor(1000, 100);
   ASSERT_FALSE(failed.ok());
   EXPECT_EQ(failed.error().code(), ErrorCode::kUnavailable);
-  EXPECT_EQ(anchorer.pending(), 1u);
+  EXPECT_EQ(anchorer.queued().value(), 1u);
+  EXPECT_EQ(anchorer.next_batch_id().value(), 1u);
+  BatchAnchorer recovered(store_, sha_, ledger_, signer_);
+  EXPECT_EQ(recovered.anchor(2000, 100)->size(), 1u);
+}
+
+// A store that refuses the commit holding the receipts: the ledger entry
+// shares that transaction, so neither lands and the block stays queued.
+TEST_F(BatchAnchorerTest, AFailedCommitLeavesNeitherLedgerEntryNorReceipt) {
+  vs::testing::TestDevice device;
+  ASSERT_TRUE(ingest_.enrol(device.public_key()).ok());
+  ASSERT_TRUE(ingest_.ingest(device.id().hex(), device.seal_next(1).encoded).ok());
+  store_.fail_next_commits(1);
+  BatchAnchorer anchorer(store_, sha_, ledger_, signer_);
+  EXPECT_FALSE(anchorer.anchor(1000, 100).ok());
+  EXPECT_EQ(ledger_.size().value(), 0u);
+  EXPECT_EQ(anchorer.queued().value(), 1u);
+  EXPECT_FALSE(anchorer.receipt(device.id(), 0).value().has_value());
+  EXPECT_EQ(anchorer.anchor(2000, 100)->size(), 1u);
+  EXPECT_EQ(ledger_.size().value(), 1u);
 }
 
 }  // namespace

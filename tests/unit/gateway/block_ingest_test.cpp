@@ -87,7 +87,12 @@ TEST_F(BlockIngestTest, TwoSignedBlocksAtOneHeightAreEquivocationKeptAsEvidence)
   IngestResult result = ingest(fork.encoded);
   EXPECT_EQ(result.kind, Kind::kEquivocation);
   EXPECT_EQ(store_.count(kEvidenceTable).value(), 1u);
-  EXPECT_EQ(ingest_.tip(device_.id()).value()->hash, b0.hash);  // the chain keeps its first block
+  EXPECT_EQ(ingest_.tip(device_.id()).value()->hash, b0.hash);   // the chain keeps its first block
+  EXPECT_TRUE(ingest_.load(device_.id()).value()->equivocated);  // the device is flagged
+  auto devices = ingest_.devices().value();
+  ASSERT_EQ(devices.size(), 1u);
+  EXPECT_TRUE(devices[0].second.equivocated);
+  EXPECT_FALSE(devices[0].second.revoked);
 }
 
 TEST_F(BlockIngestTest, EveryRejectionHasItsReason) {

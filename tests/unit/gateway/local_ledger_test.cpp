@@ -20,6 +20,14 @@ class LocalLedgerTest : public ::testing::Test {
         ledger_(store_, kLedgerTable, sha_, *key_, "gateway.example/vitalsign") {}
 
   Digest root_of(int n) { return sha_.digest(as_bytes("batch " + std::to_string(n))); }
+  // Anchors and commits, as the batch anchorer does with its receipts.
+  Result<proto::LedgerRef> anchor(int n, std::uint64_t time_ms) {
+    platform::WriteBatch batch;
+    VS_TRY_ASSIGN(auto ref,
+                  ledger_.anchor(root_of(n), static_cast<std::uint64_t>(n), time_ms, batch));
+    VS_TRY(store_.commit(batch));
+    return ref;
+  }
 
   vs::testing::MemoryStore store_{kGatewayTableNames.size()};
   platform::OpensslSha256 sha_;
@@ -29,8 +37,8 @@ class LocalLedgerTest : public ::testing::Test {
 };
 
 TEST_F(LocalLedgerTest, EntriesAreHashChainedAndReferenced) {
-  auto first = ledger_.anchor(root_of(1), 1, 1000).value();
-  auto second = ledger_.anchor(root_of(2), 2, 2000).value();
+  auto first = anchor(1, 1000).value();
+  auto second = anchor(2, 2000).value();
   EXPECT_EQ(first.kind, proto::LedgerKind::kLocal);
   EXPECT_EQ(first.chain_id, "gateway.example/vitalsign");
   EXPECT_EQ(first.ledger_height, 0u);
@@ -44,11 +52,9 @@ TEST_F(LocalLedgerTest, EntriesAreHashChainedAndReferenced) {
 }
 
 TEST_F(LocalLedgerTest, CheckpointsVerifyAndAreConsistentWithEachOther) {
-  for (int i = 0; i < 5; ++i)
-    ASSERT_TRUE(ledger_.anchor(root_of(i), static_cast<std::uint64_t>(i), 1000).ok());
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(anchor(i, 1000).ok());
   std::string old_text = ledger_.checkpoint().value();
-  for (int i = 5; i < 13; ++i)
-    ASSERT_TRUE(ledger_.anchor(root_of(i), static_cast<std::uint64_t>(i), 1000).ok());
+  for (int i = 5; i < 13; ++i) ASSERT_TRUE(anchor(i, 1000).ok());
   std::string new_text = ledger_.checkpoint().value();
   EXPECT_EQ(old_text.substr(0, old_text.find('\n')), "gateway.example/vitalsign");
   EXPECT_NE(old_text.find("\n\n\xe2\x80\x94 gateway.example/vitalsign "), std::string::npos);
@@ -74,7 +80,7 @@ TEST_F(LocalLedgerTest, CheckpointsVerifyAndAreConsistentWithEachOther) {
 }
 
 TEST_F(LocalLedgerTest, TamperedOrForeignCheckpointsAreRejected) {
-  ASSERT_TRUE(ledger_.anchor(root_of(1), 1, 1000).ok());
+  ASSERT_TRUE(anchor(1, 1000).ok());
   std::string text = ledger_.checkpoint().value();
   std::string bigger = text;
   bigger.replace(bigger.find("\n1\n"), 3, "\n2\n");

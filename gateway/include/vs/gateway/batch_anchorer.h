@@ -1,11 +1,13 @@
 #pragma once
 
+#include <optional>
 #include <vector>
 
 #include "vs/chain/device_id.h"
 #include "vs/chain/receipt_signer.h"
 #include "vs/gateway/ledger.h"
 #include "vs/platform/sha256.h"
+#include "vs/platform/store.h"
 
 namespace vs::gateway {
 
@@ -23,28 +25,38 @@ struct IssuedReceipt {
 // Gathers accepted block hashes from every device into one RFC 9162 tree,
 // anchors only its root on the ledger, and answers each block with a signed
 // receipt carrying its path to that root and the ledger reference.
+//
+// The queue is the store's unanchored table (BlockIngest fills it in the
+// transaction that accepts a block); one transaction stores the receipts,
+// empties the queue of what they cover, moves the batch id on and, for the
+// local ledger, appends the ledger entry. A kill at any instant leaves every
+// accepted block either queued or anchored with its receipt stored.
 class BatchAnchorer {
  public:
-  BatchAnchorer(const platform::Sha256& sha, Ledger& ledger, chain::ReceiptSigner& signer)
-      : sha_(sha), ledger_(ledger), signer_(signer) {}
+  BatchAnchorer(platform::Store& store, const platform::Sha256& sha, Ledger& ledger,
+                chain::ReceiptSigner& signer)
+      : store_(store), sha_(sha), ledger_(ledger), signer_(signer) {}
 
-  void add(const BatchItem& item) { pending_.push_back(item); }
-  std::size_t pending() const { return pending_.size(); }
+  Result<std::uint64_t> queued() const;
+  Result<std::uint64_t> next_batch_id() const;
 
-  // Anchors what is pending as batch `batch_id`. On a ledger error nothing
-  // is lost: the items stay pending for the next attempt.
-  Result<std::vector<IssuedReceipt>> anchor(std::uint64_t batch_id, std::uint64_t time_ms);
+  // Anchors up to `max_items` queued blocks (in device, height order) as the
+  // next batch. On a ledger or store error nothing changes: the blocks stay
+  // queued for the next attempt. Empty when nothing is queued.
+  Result<std::vector<IssuedReceipt>> anchor(std::uint64_t time_ms, std::size_t max_items);
 
+  // The receipt stored for a block, to answer a duplicate or an audit.
+  Result<std::optional<Bytes>> receipt(const chain::DeviceId& device, std::uint64_t height) const;
   // The receipt a block gets at once, before its batch is anchored.
   Result<Bytes> pending_receipt(const BatchItem& item, std::uint64_t time_ms);
 
  private:
   proto::ReceiptBody body_for(const BatchItem& item, std::uint64_t time_ms) const;
 
+  platform::Store& store_;
   const platform::Sha256& sha_;
   Ledger& ledger_;
   chain::ReceiptSigner& signer_;
-  std::vector<BatchItem> pending_;
 };
 
 }  // namespace vs::gateway

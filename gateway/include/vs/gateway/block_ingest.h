@@ -23,9 +23,19 @@ enum GatewayTable : platform::TableId {
   kHeldTable = 3,      // device id | height -> block past a gap, verified on its own
   kEvidenceTable = 4,  // device id | height | hash -> the second block at a height
   kLedgerTable = 5,    // index -> local ledger entry (LocalLedger)
+  // device id | height -> block hash: accepted, not yet in an anchored batch.
+  // Written in the transaction that accepts the block, erased in the one
+  // that stores its receipt: each accepted block is anchored exactly once.
+  kUnanchoredTable = 6,
+  kReceiptsTable = 7,  // device id | height -> the latest receipt, as published
+  kMetaTable = 8,      // gateway-wide counters (next batch id)
 };
-inline const std::vector<std::string> kGatewayTableNames{"devices", "tips",     "blocks",
-                                                         "held",    "evidence", "ledger"};
+inline const std::vector<std::string> kGatewayTableNames{
+    "devices", "tips", "blocks", "held", "evidence", "ledger", "unanchored", "receipts", "meta"};
+
+// Keys of the per-device tables.
+Bytes device_key(const chain::DeviceId& device);
+Bytes height_key(const chain::DeviceId& device, std::uint64_t height);
 
 // Why a block was not accepted: what the gateway counts and logs.
 enum class Rejection : std::uint8_t {
@@ -60,6 +70,12 @@ struct IngestResult {
 // from a bad block is stored as accepted. Not thread-safe: one owner.
 class BlockIngest {
  public:
+  struct DeviceRecord {
+    bool revoked = false;
+    bool equivocated = false;  // signed two blocks at one height: evidence kept
+    std::vector<Bytes> public_keys;
+  };
+
   BlockIngest(platform::Store& store, const platform::Sha256& sha,
               const platform::VerifierFactory& keys)
       : store_(store), sha_(sha), keys_(keys) {}
@@ -73,13 +89,11 @@ class BlockIngest {
   Result<IngestResult> ingest(std::string_view topic_device, ByteView block_bytes);
 
   Result<std::optional<chain::ChainTip>> tip(const chain::DeviceId& device) const;
+  Result<std::optional<DeviceRecord>> load(const chain::DeviceId& device) const;
+  // Every enrolled device, in id order.
+  Result<std::vector<std::pair<chain::DeviceId, DeviceRecord>>> devices() const;
 
  private:
-  struct DeviceRecord {
-    bool revoked = false;
-    std::vector<Bytes> public_keys;
-  };
-  Result<std::optional<DeviceRecord>> load(const chain::DeviceId& device) const;
   Status save(const chain::DeviceId& device, const DeviceRecord& record,
               platform::WriteBatch& batch) const;
   Result<IngestResult> accept_in_order(IngestResult result, const DeviceRecord& record,

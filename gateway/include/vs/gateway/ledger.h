@@ -4,6 +4,7 @@
 
 #include "vs/platform/bytes.h"
 #include "vs/platform/result.h"
+#include "vs/platform/store.h"
 #include "vs/proto/receipt.h"
 
 namespace vs::gateway {
@@ -13,9 +14,15 @@ namespace vs::gateway {
 class Ledger {
  public:
   virtual ~Ledger() = default;
-  // Records the root; the returned reference goes into every receipt of the batch.
+  // Records the root; the returned reference goes into every receipt of the
+  // batch. A ledger kept in the gateway's own store adds its writes to
+  // `same_commit`, which also stores the receipts: both land or neither. An
+  // outside ledger cannot join that transaction; a crash between its anchor
+  // and the commit anchors the same batch again after restart (one more
+  // transaction on the chain, the same receipts for the devices).
   virtual Result<proto::LedgerRef> anchor(const Digest& batch_root, std::uint64_t batch_id,
-                                          std::uint64_t time_ms) = 0;
+                                          std::uint64_t time_ms,
+                                          platform::WriteBatch& same_commit) = 0;
 };
 
 }  // namespace vs::gateway

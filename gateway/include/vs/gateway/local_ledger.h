@@ -25,7 +25,8 @@ class LocalLedger final : public Ledger {
               platform::Signer& gateway_key, std::string origin);
 
   Result<proto::LedgerRef> anchor(const Digest& batch_root, std::uint64_t batch_id,
-                                  std::uint64_t time_ms) override;
+                                  std::uint64_t time_ms,
+                                  platform::WriteBatch& same_commit) override;
 
   Result<std::uint64_t> size() const;
   Result<Bytes> entry(std::uint64_t index) const;
