@@ -23,6 +23,8 @@ class Ledger {
   virtual Result<proto::LedgerRef> anchor(const Digest& batch_root, std::uint64_t batch_id,
                                           std::uint64_t time_ms,
                                           platform::WriteBatch& same_commit) = 0;
+  // What the last anchor cost, where the ledger charges for it (gas).
+  virtual std::uint64_t last_cost() const { return 0; }
 };
 
 }  // namespace vs::gateway

@@ -1,0 +1,111 @@
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "vs/gateway/batch_anchorer.h"
+#include "vs/gateway/block_ingest.h"
+#include "vs/platform/clock.h"
+#include "vs/platform/transport.h"
+
+namespace vs::gateway {
+
+struct GatewayOptions {
+  std::string topic_prefix = "vs/v1";
+  // When set, blocks are taken through the shared subscription
+  // $share/<group>/<prefix>/+/blocks, so several gateways split the load.
+  std::string shared_group;
+  std::size_t batch_max_blocks = 1024;              // anchor when this many are queued
+  std::chrono::milliseconds batch_max_age{1000};    // or when the oldest waited this long
+  std::chrono::milliseconds resend_interval{2000};  // between requests for one gap
+  std::chrono::milliseconds anchor_retry{5000};     // after a ledger error
+};
+
+struct DeviceActivity {
+  std::optional<std::uint64_t> tip_height;
+  std::uint64_t last_seen_ms = 0;  // wall time of the last block from it
+  std::uint64_t accepted = 0;
+  std::uint64_t rejected = 0;
+  bool equivocated = false;
+};
+
+struct GatewayCounters {
+  std::uint64_t blocks_accepted = 0;
+  std::map<std::string, std::uint64_t> blocks_rejected;  // by Rejection name
+  std::uint64_t duplicates = 0;
+  std::uint64_t held = 0;
+  std::uint64_t equivocations = 0;
+  std::uint64_t resend_requests = 0;
+  std::uint64_t receipts_published = 0;
+  std::uint64_t batches_anchored = 0;
+  std::uint64_t last_batch_size = 0;
+  std::uint64_t queued_blocks = 0;
+  std::uint64_t ledger_errors = 0;
+  std::uint64_t store_errors = 0;
+  double anchor_seconds_sum = 0;
+  std::uint64_t anchor_gas_used_total = 0;
+  std::uint64_t last_anchor_gas_used = 0;
+  std::map<chain::DeviceId, DeviceActivity> devices;
+};
+
+// The gateway daemon's loop: blocks from every device are verified and
+// followed (BlockIngest), queued and anchored in batches (BatchAnchorer), and
+// answered with receipts on each device's receipts topic. A gap is answered
+// with a resend request, repeated until filled; a duplicate with its stored
+// receipt. One thread calls step(); the transport only queues messages for
+// it. Counters can be read from any thread (the metrics endpoint).
+class Gateway {
+ public:
+  Gateway(const GatewayOptions& options, BlockIngest& ingest, BatchAnchorer& anchorer,
+          Ledger& ledger, platform::Transport* transport, const platform::Clock& clock);
+
+  Status start(const platform::TransportOptions& transport_options);
+  // Handles what arrived (waiting at most max_wait for something), asks
+  // again for gaps, anchors when the batch is full or old enough.
+  Status step(std::chrono::milliseconds max_wait);
+  // Queues a message as if the broker had delivered it.
+  void deliver(platform::TransportMessage message);
+  // Anchors what is queued (if the ledger answers) and disconnects.
+  Status shutdown(std::chrono::milliseconds drain);
+
+  GatewayCounters counters() const;
+  // The counters in the Prometheus text exposition format (0.0.4).
+  std::string metrics_text() const;
+
+ private:
+  struct Gap {
+    std::uint64_t from = 0;
+    std::uint64_t to = 0;
+    std::chrono::steady_clock::time_point last_asked;
+  };
+
+  void handle(const platform::TransportMessage& message);
+  void ask_resend(const chain::DeviceId& device, Gap& gap);
+  Status anchor_queued();
+  void publish(const chain::DeviceId& device, std::string_view leaf, ByteView payload);
+
+  GatewayOptions options_;
+  BlockIngest& ingest_;
+  BatchAnchorer& anchorer_;
+  Ledger& ledger_;
+  platform::Transport* transport_;
+  const platform::Clock& clock_;
+
+  std::mutex inbound_mutex_;
+  std::condition_variable inbound_ready_;
+  std::deque<platform::TransportMessage> inbound_;
+
+  std::map<chain::DeviceId, Gap> gaps_;
+  std::optional<std::chrono::steady_clock::time_point> oldest_queued_at_;
+  std::optional<std::chrono::steady_clock::time_point> retry_anchor_at_;
+
+  mutable std::mutex counters_mutex_;
+  GatewayCounters counters_;
+};
+
+}  // namespace vs::gateway

@@ -1,0 +1,327 @@
+#include "vs/gateway/gateway.h"
+
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+
+#include "vs/platform/log.h"
+#include "vs/platform/wire_codec.h"
+#include "vs/proto/limits.h"
+
+namespace vs::gateway {
+namespace {
+
+using platform::log;
+using platform::LogLevel;
+
+std::string height_text(std::uint64_t height) {
+  return "height " + std::to_string(height);
+}
+
+}  // namespace
+
+Gateway::Gateway(const GatewayOptions& options, BlockIngest& ingest, BatchAnchorer& anchorer,
+                 Ledger& ledger, platform::Transport* transport, const platform::Clock& clock)
+    : options_(options),
+      ingest_(ingest),
+      anchorer_(anchorer),
+      ledger_(ledger),
+      transport_(transport),
+      clock_(clock) {
+  // Blocks accepted before a restart and not yet anchored wait no longer
+  // than a fresh batch would.
+  auto queued = anchorer_.queued();
+  if (queued && *queued > 0) {
+    oldest_queued_at_ = clock_.steady();
+    counters_.queued_blocks = *queued;
+  }
+}
+
+Status Gateway::start(const platform::TransportOptions& transport_options) {
+  if (transport_ == nullptr) return {};
+  VS_TRY(transport_->start(
+      transport_options,
+      [this](platform::TransportMessage message) { deliver(std::move(message)); },
+      [](bool connected) {
+        log(connected ? LogLevel::kInfo : LogLevel::kWarning,
+            connected ? "broker connected" : "broker connection lost; reconnecting");
+      }));
+  std::string filter = options_.topic_prefix + "/+/blocks";
+  if (!options_.shared_group.empty()) filter = "$share/" + options_.shared_group + "/" + filter;
+  return transport_->subscribe(filter, 1);
+}
+
+void Gateway::deliver(platform::TransportMessage message) {
+  {
+    std::lock_guard lock(inbound_mutex_);
+    inbound_.push_back(std::move(message));
+  }
+  inbound_ready_.notify_one();
+}
+
+void Gateway::publish(const chain::DeviceId& device, std::string_view leaf, ByteView payload) {
+  if (transport_ == nullptr) return;
+  std::string topic = options_.topic_prefix + "/" + device.hex() + "/" + std::string(leaf);
+  // A receipt or request lost here is asked for again (a duplicate block
+  // from the device's outbox, or the next resend round).
+  Status sent = transport_->publish(topic, payload, 1, false, nullptr);
+  if (!sent) log(LogLevel::kDebug, "not published to " + topic + ": " + sent.error().message());
+}
+
+void Gateway::ask_resend(const chain::DeviceId& device, Gap& gap) {
+  proto::ResendRequest request;
+  request.version = proto::kControlVersion;
+  request.device_id.assign(device.bytes().begin(), device.bytes().end());
+  request.from_height = gap.from;
+  request.to_height = gap.to;
+  request.reason = "gap";
+  auto encoded = platform::WireCodec::encode(request);
+  if (!encoded) return;
+  publish(device, "resend", *encoded);
+  gap.last_asked = clock_.steady();
+  std::lock_guard lock(counters_mutex_);
+  ++counters_.resend_requests;
+}
+
+void Gateway::handle(const platform::TransportMessage& message) {
+  // <prefix>/<device>/blocks; the broker only delivers what matches.
+  std::string_view topic = message.topic;
+  std::string_view device_text;
+  if (topic.size() > options_.topic_prefix.size() + 1) {
+    std::string_view rest = topic.substr(options_.topic_prefix.size() + 1);
+    device_text = rest.substr(0, rest.find('/'));
+  }
+  auto result = ingest_.ingest(device_text, message.payload);
+  if (!result) {
+    // The store failed, not the block: the device's outbox sends it again.
+    log(LogLevel::kError, "ingest on " + message.topic + ": " + result.error().message());
+    std::lock_guard lock(counters_mutex_);
+    ++counters_.store_errors;
+    return;
+  }
+  std::uint64_t now_ms = clock_.wall_ms();
+  const chain::DeviceId& device = result->device;
+  std::string who = "device " + device.hex() + " " + height_text(result->height);
+  std::unique_lock lock(counters_mutex_);
+  DeviceActivity* activity = nullptr;
+  // Only enrolled devices get a row: unknown ids must not grow the metrics.
+  if (result->kind != IngestResult::Kind::kRejected ||
+      (result->rejection != Rejection::kTopicMismatch &&
+       result->rejection != Rejection::kUnknownDevice)) {
+    activity = &counters_.devices[device];
+    activity->last_seen_ms = now_ms;
+  }
+  switch (result->kind) {
+    case IngestResult::Kind::kAccepted: {
+      counters_.blocks_accepted += result->accepted.size();
+      counters_.queued_blocks += result->accepted.size();
+      activity->accepted += result->accepted.size();
+      activity->tip_height = result->accepted.back().header.height;
+      lock.unlock();
+      if (!oldest_queued_at_) oldest_queued_at_ = clock_.steady();
+      auto gap = gaps_.find(device);
+      if (gap != gaps_.end() && result->accepted.back().header.height >= gap->second.to)
+        gaps_.erase(gap);
+      log(LogLevel::kDebug,
+          "accepted " + who + " (+" + std::to_string(result->accepted.size() - 1) + " released)");
+      break;
+    }
+    case IngestResult::Kind::kDuplicate: {
+      ++counters_.duplicates;
+      lock.unlock();
+      auto stored = anchorer_.receipt(device, result->height);
+      if (stored && *stored) {
+        publish(device, "receipts", **stored);
+        std::lock_guard again(counters_mutex_);
+        ++counters_.receipts_published;
+      }
+      break;
+    }
+    case IngestResult::Kind::kHeld: {
+      ++counters_.held;
+      lock.unlock();
+      auto [from, to] = *result->resend;
+      Gap& gap = gaps_[device];
+      bool new_gap = gap.to < to || gap.from != from;
+      gap.from = from;
+      gap.to = std::max(gap.to, to);
+      if (new_gap || clock_.steady() - gap.last_asked >= options_.resend_interval) {
+        log(LogLevel::kInfo, "gap before " + who + ": asking for heights " +
+                                 std::to_string(gap.from) + ".." + std::to_string(gap.to));
+        ask_resend(device, gap);
+      }
+      break;
+    }
+    case IngestResult::Kind::kEquivocation:
+      ++counters_.equivocations;
+      activity->equivocated = true;
+      lock.unlock();
+      log(LogLevel::kError, "EQUIVOCATION by " + who + ": " + result->detail +
+                                "; both blocks kept as evidence, device flagged");
+      break;
+    case IngestResult::Kind::kRejected:
+      ++counters_.blocks_rejected[to_string(result->rejection)];
+      if (activity != nullptr) ++activity->rejected;
+      lock.unlock();
+      log(LogLevel::kWarning, std::string("rejected block on ") + message.topic + " (" +
+                                  height_text(result->height) +
+                                  "): " + to_string(result->rejection) + ": " + result->detail);
+      break;
+  }
+}
+
+Status Gateway::anchor_queued() {
+  auto started = clock_.steady();
+  auto issued = anchorer_.anchor(clock_.wall_ms(), options_.batch_max_blocks);
+  double seconds = std::chrono::duration<double>(clock_.steady() - started).count();
+  if (!issued) {
+    retry_anchor_at_ = clock_.steady() + options_.anchor_retry;
+    std::lock_guard lock(counters_mutex_);
+    ++counters_.ledger_errors;
+    return std::move(issued).error().about("anchor");
+  }
+  retry_anchor_at_.reset();
+  auto queued = anchorer_.queued();
+  if (queued && *queued > 0) {
+    oldest_queued_at_ = clock_.steady();
+  } else {
+    oldest_queued_at_.reset();
+  }
+  for (const IssuedReceipt& receipt : *issued)
+    publish(receipt.item.device, "receipts", receipt.receipt);
+  if (!issued->empty()) {
+    log(LogLevel::kInfo, "anchored batch of " + std::to_string(issued->size()) + " blocks in " +
+                             std::to_string(static_cast<int>(seconds * 1000)) +
+                             " ms; receipts sent");
+  }
+  std::lock_guard lock(counters_mutex_);
+  counters_.receipts_published += issued->size();
+  if (!issued->empty()) {
+    ++counters_.batches_anchored;
+    counters_.last_batch_size = issued->size();
+    counters_.anchor_seconds_sum += seconds;
+    counters_.last_anchor_gas_used = ledger_.last_cost();
+    counters_.anchor_gas_used_total += ledger_.last_cost();
+  }
+  counters_.queued_blocks = queued ? *queued : counters_.queued_blocks;
+  return {};
+}
+
+Status Gateway::step(std::chrono::milliseconds max_wait) {
+  std::deque<platform::TransportMessage> messages;
+  {
+    std::unique_lock lock(inbound_mutex_);
+    auto wait = max_wait;
+    if (oldest_queued_at_) {
+      auto due = *oldest_queued_at_ + options_.batch_max_age - clock_.steady();
+      wait = std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(due),
+                        std::chrono::milliseconds(0), max_wait);
+    }
+    inbound_ready_.wait_for(lock, wait, [this] { return !inbound_.empty(); });
+    messages.swap(inbound_);
+  }
+  for (const platform::TransportMessage& message : messages) {
+    handle(message);
+    std::uint64_t queued = 0;
+    {
+      std::lock_guard lock(counters_mutex_);
+      queued = counters_.queued_blocks;
+    }
+    if (queued >= options_.batch_max_blocks && !retry_anchor_at_) VS_TRY(anchor_queued());
+  }
+  auto now = clock_.steady();
+  for (auto& [device, gap] : gaps_) {
+    if (now - gap.last_asked >= options_.resend_interval) ask_resend(device, gap);
+  }
+  bool due = oldest_queued_at_ && now - *oldest_queued_at_ >= options_.batch_max_age;
+  bool may_retry = !retry_anchor_at_ || now >= *retry_anchor_at_;
+  if (due && may_retry) return anchor_queued();
+  return {};
+}
+
+Status Gateway::shutdown(std::chrono::milliseconds drain) {
+  Status anchored;
+  // Handle what already arrived, then anchor it: fewer devices wait for a
+  // restart. What the ledger does not take now stays queued in the store.
+  (void)step(std::chrono::milliseconds(0));
+  for (int round = 0; round < 64; ++round) {
+    auto queued = anchorer_.queued();
+    if (!queued || *queued == 0) break;
+    anchored = anchor_queued();
+    if (!anchored) break;
+  }
+  if (transport_ != nullptr) transport_->stop(drain);
+  return anchored;
+}
+
+GatewayCounters Gateway::counters() const {
+  std::lock_guard lock(counters_mutex_);
+  return counters_;
+}
+
+std::string Gateway::metrics_text() const {
+  GatewayCounters c = counters();
+  std::string out;
+  char line[256];
+  auto metric = [&](const char* name, const char* type, const char* help) {
+    std::snprintf(line, sizeof line, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+    out += line;
+  };
+  auto value = [&](const char* name, const std::string& labels, double number) {
+    std::snprintf(line, sizeof line, "%s%s %.17g\n", name, labels.c_str(), number);
+    out += line;
+  };
+  auto count = [&](const char* name, const char* type, const char* help, double number) {
+    metric(name, type, help);
+    value(name, "", number);
+  };
+  auto d = [](std::uint64_t n) { return static_cast<double>(n); };
+  count("vitalsign_blocks_accepted_total", "counter", "Blocks verified and accepted.",
+        d(c.blocks_accepted));
+  metric("vitalsign_blocks_rejected_total", "counter", "Blocks rejected, by reason.");
+  for (Rejection reason : {Rejection::kUnknownDevice, Rejection::kRevokedDevice,
+                           Rejection::kTopicMismatch, Rejection::kMalformed,
+                           Rejection::kBadSignature, Rejection::kBadContent, Rejection::kBadLink}) {
+    std::string name = to_string(reason);
+    value("vitalsign_blocks_rejected_total", "{reason=\"" + name + "\"}",
+          d(c.blocks_rejected[name]));
+  }
+  count("vitalsign_blocks_duplicate_total", "counter", "Blocks seen before (answered again).",
+        d(c.duplicates));
+  count("vitalsign_blocks_held_total", "counter", "Blocks held past a gap.", d(c.held));
+  count("vitalsign_equivocations_total", "counter", "Second blocks signed at a taken height.",
+        d(c.equivocations));
+  count("vitalsign_resend_requests_total", "counter", "Resend requests sent.",
+        d(c.resend_requests));
+  count("vitalsign_receipts_published_total", "counter", "Receipts sent to devices.",
+        d(c.receipts_published));
+  count("vitalsign_store_errors_total", "counter", "Gateway store failures.", d(c.store_errors));
+  count("vitalsign_devices_seen", "gauge", "Devices heard since start.", d(c.devices.size()));
+  metric("vitalsign_device_tip_height", "gauge", "Latest accepted height per device.");
+  for (const auto& [device, activity] : c.devices) {
+    if (activity.tip_height)
+      value("vitalsign_device_tip_height", "{device=\"" + device.hex() + "\"}",
+            d(*activity.tip_height));
+  }
+  metric("vitalsign_device_last_seen_seconds", "gauge", "Unix time of the last block per device.");
+  for (const auto& [device, activity] : c.devices) {
+    value("vitalsign_device_last_seen_seconds", "{device=\"" + device.hex() + "\"}",
+          static_cast<double>(activity.last_seen_ms) / 1000.0);
+  }
+  count("vitalsign_batch_queued_blocks", "gauge", "Accepted blocks waiting for an anchor.",
+        d(c.queued_blocks));
+  count("vitalsign_batch_size", "gauge", "Blocks in the last anchored batch.",
+        d(c.last_batch_size));
+  metric("vitalsign_anchor_latency_seconds", "summary", "Time the ledger took to anchor a batch.");
+  value("vitalsign_anchor_latency_seconds_sum", "", c.anchor_seconds_sum);
+  value("vitalsign_anchor_latency_seconds_count", "", d(c.batches_anchored));
+  count("vitalsign_ledger_errors_total", "counter", "Anchors the ledger refused or missed.",
+        d(c.ledger_errors));
+  count("vitalsign_anchor_gas_used", "gauge", "Gas the last anchor used (evm ledger).",
+        d(c.last_anchor_gas_used));
+  count("vitalsign_anchor_gas_used_total", "counter", "Gas all anchors used (evm ledger).",
+        d(c.anchor_gas_used_total));
+  return out;
+}
+
+}  // namespace vs::gateway

@@ -1,0 +1,251 @@
+#include "vs/gateway/gateway.h"
+
+#include <gtest/gtest.h>
+
+#include "fakes/fake_clock.h"
+#include "fakes/fake_transport.h"
+#include "fakes/memory_store.h"
+#include "test_device.h"
+#include "vs/chain/receipt_verifier.h"
+#include "vs/gateway/local_ledger.h"
+#include "vs/platform/mbedtls_signer.h"
+#include "vs/platform/openssl_sha256.h"
+#include "vs/platform/openssl_verifier.h"
+#include "vs/platform/wire_codec.h"
+
+namespace vs::gateway {
+namespace {
+
+using namespace std::chrono_literals;
+
+// A ledger that can be switched off, in front of the real local one.
+class SwitchableLedger final : public Ledger {
+ public:
+  explicit SwitchableLedger(Ledger& inner) : inner_(inner) {}
+  Result<proto::LedgerRef> anchor(const Digest& root, std::uint64_t batch_id, std::uint64_t time_ms,
+                                  platform::WriteBatch& batch) override {
+    if (down) return Error(ErrorCode::kUnavailable, "ledger is down");
+    return inner_.anchor(root, batch_id, time_ms, batch);
+  }
+  bool down = false;
+
+ private:
+  Ledger& inner_;
+};
+
+class GatewayTest : public ::testing::Test {
+ protected:
+  GatewayTest()
+      : key_(platform::MbedtlsSigner::generate().value()),
+        public_(verifiers_.make_verifier(key_->public_key()).value()),
+        local_(store_, kLedgerTable, sha_, *key_, "test/gateway"),
+        ledger_(local_),
+        signer_(sha_, *key_) {
+    options_.batch_max_blocks = 4;
+    options_.batch_max_age = 1000ms;
+    options_.resend_interval = 500ms;
+    options_.anchor_retry = 2000ms;
+  }
+
+  std::unique_ptr<Gateway> make_gateway() {
+    auto gateway =
+        std::make_unique<Gateway>(options_, ingest_, anchorer_, ledger_, &transport_, clock_);
+    EXPECT_TRUE(gateway->start({}).ok());
+    transport_.connect();
+    return gateway;
+  }
+  void send(Gateway& gateway, const vs::testing::TestDevice& device, const Bytes& block) {
+    gateway.deliver({"vs/v1/" + device.id().hex() + "/blocks", block});
+    ASSERT_TRUE(gateway.step(0ms).ok());
+  }
+  // Receipts published to `device`, verified against the block hashes.
+  std::size_t verified_receipts(const vs::testing::TestDevice& device,
+                                const std::vector<chain::SealedBlock>& blocks) {
+    chain::ReceiptVerifier verifier(sha_, *public_, key_->public_key());
+    std::size_t verified = 0;
+    for (const auto* published : transport_.on("/receipts")) {
+      if (published->topic != "vs/v1/" + device.id().hex() + "/receipts") continue;
+      auto body = platform::WireCodec::decode_receipt_body(
+          platform::WireCodec::decode_receipt(published->payload)->body);
+      const chain::SealedBlock& block = blocks.at(body->block_height);
+      if (verifier.verify(published->payload, {device.id(), block.header.height, block.hash}))
+        ++verified;
+    }
+    return verified;
+  }
+
+  platform::OpensslSha256 sha_;
+  platform::OpensslVerifierFactory verifiers_;
+  vs::testing::MemoryStore store_{kGatewayTableNames.size()};
+  std::unique_ptr<platform::MbedtlsSigner> key_;
+  std::unique_ptr<platform::Verifier> public_;
+  LocalLedger local_;
+  SwitchableLedger ledger_;
+  chain::ReceiptSigner signer_;
+  BlockIngest ingest_{store_, sha_, verifiers_};
+  BatchAnchorer anchorer_{store_, sha_, ledger_, signer_};
+  vs::testing::FakeTransport transport_;
+  vs::testing::FakeClock clock_;
+  GatewayOptions options_;
+};
+
+TEST_F(GatewayTest, AFullBatchIsAnchoredOnceAndEveryDeviceGetsItsReceipts) {
+  vs::testing::TestDevice a, b;
+  ASSERT_TRUE(ingest_.enrol(a.public_key()).ok());
+  ASSERT_TRUE(ingest_.enrol(b.public_key()).ok());
+  auto gateway = make_gateway();
+  EXPECT_EQ(transport_.subscriptions, std::vector<std::string>{"vs/v1/+/blocks"});
+  std::vector<chain::SealedBlock> a_blocks, b_blocks;
+  for (int i = 0; i < 2; ++i) {
+    a_blocks.push_back(a.seal_next(2));
+    b_blocks.push_back(b.seal_next(2));
+    send(*gateway, a, a_blocks.back().encoded);
+    send(*gateway, b, b_blocks.back().encoded);
+  }
+  EXPECT_EQ(local_.size().value(), 1u);  // four blocks: one anchor
+  EXPECT_EQ(verified_receipts(a, a_blocks), 2u);
+  EXPECT_EQ(verified_receipts(b, b_blocks), 2u);
+  auto counters = gateway->counters();
+  EXPECT_EQ(counters.blocks_accepted, 4u);
+  EXPECT_EQ(counters.batches_anchored, 1u);
+  EXPECT_EQ(counters.last_batch_size, 4u);
+  EXPECT_EQ(counters.queued_blocks, 0u);
+  EXPECT_EQ(counters.devices.at(a.id()).tip_height, 1u);
+}
+
+TEST_F(GatewayTest, AnOldEnoughBatchIsAnchoredBeforeItIsFull) {
+  vs::testing::TestDevice device;
+  ASSERT_TRUE(ingest_.enrol(device.public_key()).ok());
+  auto gateway = make_gateway();
+  std::vector<chain::SealedBlock> blocks{device.seal_next(1)};
+  send(*gateway, device, blocks[0].encoded);
+  EXPECT_EQ(local_.size().value(), 0u);
+  clock_.advance(999ms);
+  ASSERT_TRUE(gateway->step(0ms).ok());
+  EXPECT_EQ(local_.size().value(), 0u);
+  clock_.advance(1ms);
+  ASSERT_TRUE(gateway->step(0ms).ok());
+  EXPECT_EQ(local_.size().value(), 1u);
+  EXPECT_EQ(verified_receipts(device, blocks), 1u);
+}
+
+TEST_F(GatewayTest, AGapIsAskedForUntilFilledAndThenTheHeldBlocksFollow) {
+  vs::testing::TestDevice device;
+  ASSERT_TRUE(ingest_.enrol(device.public_key()).ok());
+  auto gateway = make_gateway();
+  std::vector<chain::SealedBlock> blocks{device.seal_next(1), device.seal_next(1),
+                                         device.seal_next(1)};
+  send(*gateway, device, blocks[2].encoded);
+  auto requests = transport_.on("/resend");
+  ASSERT_EQ(requests.size(), 1u);
+  auto request = platform::WireCodec::decode_resend_request(requests[0]->payload);
+  ASSERT_TRUE(request.ok());
+  EXPECT_EQ(request->from_height, 0u);
+  EXPECT_EQ(request->to_height, 1u);
+  EXPECT_EQ(requests[0]->topic, "vs/v1/" + device.id().hex() + "/resend");
+  clock_.advance(500ms);
+  ASSERT_TRUE(gateway->step(0ms).ok());
+  EXPECT_EQ(transport_.on("/resend").size(), 2u);  // asked again: the first may be lost
+  send(*gateway, device, blocks[0].encoded);
+  send(*gateway, device, blocks[1].encoded);
+  EXPECT_EQ(gateway->counters().devices.at(device.id()).tip_height, 2u);
+  clock_.advance(2000ms);
+  ASSERT_TRUE(gateway->step(0ms).ok());
+  EXPECT_EQ(transport_.on("/resend").size(), 2u);  // filled: no more requests
+  EXPECT_EQ(verified_receipts(device, blocks), 3u);
+}
+
+TEST_F(GatewayTest, ADuplicateIsAnsweredWithTheStoredReceipt) {
+  vs::testing::TestDevice device;
+  ASSERT_TRUE(ingest_.enrol(device.public_key()).ok());
+  options_.batch_max_blocks = 1;
+  auto gateway = make_gateway();
+  auto block = device.seal_next(1);
+  send(*gateway, device, block.encoded);
+  ASSERT_EQ(transport_.on("/receipts").size(), 1u);
+  send(*gateway, device, block.encoded);
+  auto receipts = transport_.on("/receipts");
+  ASSERT_EQ(receipts.size(), 2u);
+  EXPECT_EQ(receipts[0]->payload, receipts[1]->payload);  // idempotent
+  EXPECT_EQ(local_.size().value(), 1u);
+  EXPECT_EQ(gateway->counters().duplicates, 1u);
+}
+
+TEST_F(GatewayTest, RejectionsAndEquivocationAreCountedByReasonInTheMetrics) {
+  vs::testing::TestDevice device, stranger;
+  ASSERT_TRUE(ingest_.enrol(device.public_key()).ok());
+  auto gateway = make_gateway();
+  auto b0 = device.seal_next(1);
+  send(*gateway, device, b0.encoded);
+  send(*gateway, stranger, stranger.seal_next(1).encoded);
+  Bytes garbage{0x0a, 0xff, 0x01};
+  send(*gateway, device, garbage);
+  Bytes tampered = b0.encoded;
+  tampered[tampered.size() / 2] ^= 0x01;
+  send(*gateway, device, tampered);
+  send(*gateway, device,
+       device.seal_at(0, Digest{}, {vs::testing::heart_rate_entry(0, 140)}).encoded);
+  auto counters = gateway->counters();
+  EXPECT_EQ(counters.blocks_rejected["unknown_device"], 1u);
+  EXPECT_EQ(counters.blocks_rejected["malformed"] + counters.blocks_rejected["bad_signature"] +
+                counters.blocks_rejected["bad_content"],
+            2u);
+  EXPECT_EQ(counters.equivocations, 1u);
+  EXPECT_TRUE(counters.devices.at(device.id()).equivocated);
+  EXPECT_EQ(counters.devices.count(stranger.id()), 0u);  // unknown ids get no row
+  std::string metrics = gateway->metrics_text();
+  EXPECT_NE(metrics.find("vitalsign_blocks_rejected_total{reason=\"unknown_device\"} 1\n"),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("vitalsign_equivocations_total 1\n"), std::string::npos);
+  EXPECT_NE(metrics.find("vitalsign_device_tip_height{device=\"" + device.id().hex() + "\"} 0\n"),
+            std::string::npos);
+  EXPECT_NE(metrics.find("# TYPE vitalsign_blocks_accepted_total counter\n"), std::string::npos);
+}
+
+TEST_F(GatewayTest, ALedgerOutageIsRetriedLaterAndLosesNothing) {
+  vs::testing::TestDevice device;
+  ASSERT_TRUE(ingest_.enrol(device.public_key()).ok());
+  auto gateway = make_gateway();
+  std::vector<chain::SealedBlock> blocks{device.seal_next(1)};
+  send(*gateway, device, blocks[0].encoded);
+  ledger_.down = true;
+  clock_.advance(1000ms);
+  EXPECT_FALSE(gateway->step(0ms).ok());
+  EXPECT_EQ(gateway->counters().ledger_errors, 1u);
+  ledger_.down = false;
+  clock_.advance(1000ms);
+  ASSERT_TRUE(gateway->step(0ms).ok());  // not yet: waits anchor_retry
+  EXPECT_EQ(local_.size().value(), 0u);
+  clock_.advance(1000ms);
+  ASSERT_TRUE(gateway->step(0ms).ok());
+  EXPECT_EQ(local_.size().value(), 1u);
+  EXPECT_EQ(verified_receipts(device, blocks), 1u);
+}
+
+TEST_F(GatewayTest, BlocksQueuedBeforeARestartAreAnchoredAfterIt) {
+  vs::testing::TestDevice device;
+  ASSERT_TRUE(ingest_.enrol(device.public_key()).ok());
+  std::vector<chain::SealedBlock> blocks{device.seal_next(1), device.seal_next(1)};
+  {
+    auto gateway = make_gateway();
+    send(*gateway, device, blocks[0].encoded);
+    send(*gateway, device, blocks[1].encoded);
+    // Gone without shutdown(): a kill.
+  }
+  auto restarted = make_gateway();
+  EXPECT_EQ(restarted->counters().queued_blocks, 2u);
+  clock_.advance(1000ms);
+  ASSERT_TRUE(restarted->step(0ms).ok());
+  EXPECT_EQ(local_.size().value(), 1u);
+  EXPECT_EQ(verified_receipts(device, blocks), 2u);
+}
+
+TEST_F(GatewayTest, SharedSubscriptionWhenAGroupIsSet) {
+  options_.shared_group = "gateways";
+  auto gateway = make_gateway();
+  EXPECT_EQ(transport_.subscriptions, std::vector<std::string>{"$share/gateways/vs/v1/+/blocks"});
+}
+
+}  // namespace
+}  // namespace vs::gateway
