@@ -1,0 +1,70 @@
+#include "vs/platform/metrics_endpoint.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+namespace vs::platform {
+namespace {
+
+// One HTTP exchange over a real socket; returns everything the server sent.
+std::string fetch(std::uint16_t port, const std::string& request) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(port);
+  ::inet_pton(AF_INET, "127.0.0.1", &address.sin_addr);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    ::close(fd);
+    return "connect failed";
+  }
+  ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+  std::string response;
+  char buffer[4096];
+  for (ssize_t got; (got = ::recv(fd, buffer, sizeof buffer, 0)) > 0;)
+    response.append(buffer, static_cast<std::size_t>(got));
+  ::close(fd);
+  return response;
+}
+
+TEST(MetricsEndpoint, ServesTheRenderedTextAtSlashMetricsAndNothingElse) {
+  int renders = 0;
+  auto endpoint = MetricsEndpoint::start("127.0.0.1:0", [&] {
+    ++renders;
+    return std::string("vitalsign_blocks_accepted_total 7\n");
+  });
+  ASSERT_TRUE(endpoint.ok()) << endpoint.error().message();
+  std::uint16_t port = (*endpoint)->port();
+  ASSERT_NE(port, 0);
+  std::string ok = fetch(port, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(ok.rfind("HTTP/1.0 200 OK\r\n", 0), 0u) << ok;
+  EXPECT_NE(ok.find("Content-Type: text/plain; version=0.0.4"), std::string::npos);
+  EXPECT_NE(ok.find("\r\n\r\nvitalsign_blocks_accepted_total 7\n"), std::string::npos);
+  EXPECT_EQ(fetch(port, "GET / HTTP/1.1\r\n\r\n").rfind("HTTP/1.0 404", 0), 0u);
+  // A client that says nothing and leaves does not stop the next one.
+  EXPECT_EQ(fetch(port, "").rfind("HTTP/1.0 404", 0), 0u);
+  EXPECT_EQ(fetch(port, "GET /metrics HTTP/1.0\r\n\r\n").rfind("HTTP/1.0 200", 0), 0u);
+  EXPECT_EQ(renders, 2);
+}
+
+TEST(MetricsEndpoint, BadListenAddressesAreNamed) {
+  auto render = [] { return std::string(); };
+  auto no_port = MetricsEndpoint::start("127.0.0.1", render);
+  ASSERT_FALSE(no_port.ok());
+  EXPECT_NE(no_port.error().message().find("host:port"), std::string::npos);
+  EXPECT_EQ(MetricsEndpoint::start("localhost:9464", render).error().code(),
+            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(MetricsEndpoint::start("127.0.0.1:99999", render).error().code(),
+            ErrorCode::kInvalidArgument);
+  auto first = MetricsEndpoint::start("127.0.0.1:0", render);
+  ASSERT_TRUE(first.ok());
+  auto taken = MetricsEndpoint::start("127.0.0.1:" + std::to_string((*first)->port()), render);
+  ASSERT_FALSE(taken.ok());
+  EXPECT_EQ(taken.error().code(), ErrorCode::kConflict);
+}
+
+}  // namespace
+}  // namespace vs::platform
