@@ -1,0 +1,37 @@
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+
+#include "vs/gateway/gateway.h"
+#include "vs/platform/result.h"
+#include "vs/platform/toml_config.h"
+
+namespace vs::gateway {
+
+// Everything vitalsign-gateway reads from its TOML file;
+// gateway/gateway.example.toml documents every key with its default.
+struct GatewayConfig {
+  std::filesystem::path data_dir = "gateway-data";  // store.data_dir
+  std::uint64_t store_max_bytes = 4ULL << 30;       // store.max_mb
+  std::filesystem::path key_dir = "keys";           // keys.dir
+  std::string key_name = "gateway";                 // keys.name
+  std::string broker = "tcp://127.0.0.1:1883";      // mqtt.broker
+  std::string client_id = "vs-gateway";             // mqtt.client_id
+  std::string tls_ca_file;                          // mqtt.ca_file
+  std::string tls_cert_file;                        // mqtt.cert_file
+  std::string tls_key_file;                         // mqtt.key_file
+  std::chrono::seconds keep_alive{10};              // mqtt.keep_alive_s
+  GatewayOptions options;  // mqtt.topic_prefix, mqtt.shared_group, batch.*, resend.*
+  std::string ledger_kind = "local";                 // ledger.kind
+  std::string ledger_origin = "vitalsign-gateway";   // ledger.origin (checkpoint name)
+  std::filesystem::path checkpoint_file;             // ledger.checkpoint_file (after each anchor)
+  std::string metrics_listen = "127.0.0.1:9464";     // metrics.listen (empty: off)
+
+  // Reads and checks every key; an error names the file, line, key, value
+  // and reason. Unknown keys are errors.
+  static Result<GatewayConfig> from_toml(const platform::TomlConfig& config);
+};
+
+}  // namespace vs::gateway

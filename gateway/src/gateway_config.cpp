@@ -1,0 +1,70 @@
+#include "vs/gateway/gateway_config.h"
+
+#include "vs/platform/config_reader.h"
+
+namespace vs::gateway {
+namespace {
+
+const char* const kKnownKeys[] = {
+    "store.data_dir",      "store.max_mb",         "keys.dir",         "keys.name",
+    "mqtt.broker",         "mqtt.client_id",       "mqtt.topic_prefix", "mqtt.shared_group",
+    "mqtt.ca_file",        "mqtt.cert_file",       "mqtt.key_file",     "mqtt.keep_alive_s",
+    "batch.max_blocks",    "batch.max_age_ms",     "resend.interval_ms", "ledger.kind",
+    "ledger.origin",       "ledger.checkpoint_file", "ledger.retry_ms", "metrics.listen"};
+
+}  // namespace
+
+Result<GatewayConfig> GatewayConfig::from_toml(const platform::TomlConfig& config) {
+  GatewayConfig out;
+  platform::ConfigReader read(config);
+  VS_TRY(read.reject_unknown(kKnownKeys));
+  std::string path = out.data_dir.string();
+  VS_TRY(read.text("store.data_dir", path));
+  if (path.empty()) return read.bad("store.data_dir", "\"\"", "must name a directory");
+  out.data_dir = path;
+  std::uint64_t max_mb = out.store_max_bytes >> 20;
+  VS_TRY(read.integer("store.max_mb", 16, 1 << 24, "must be 16 to 16777216 (MiB)", max_mb));
+  out.store_max_bytes = max_mb << 20;
+  path = out.key_dir.string();
+  VS_TRY(read.text("keys.dir", path));
+  out.key_dir = path;
+  VS_TRY(read.text("keys.name", out.key_name));
+
+  VS_TRY(read.broker("mqtt.broker", out.broker));
+  if (out.broker.empty()) return read.bad("mqtt.broker", "\"\"", "the gateway needs a broker");
+  VS_TRY(read.text("mqtt.client_id", out.client_id));
+  if (out.client_id.empty()) return read.bad("mqtt.client_id", "\"\"", "must not be empty");
+  VS_TRY(read.topic_prefix("mqtt.topic_prefix", out.options.topic_prefix));
+  VS_TRY(read.text("mqtt.shared_group", out.options.shared_group));
+  if (out.options.shared_group.find_first_of("/#+") != std::string::npos) {
+    return read.bad("mqtt.shared_group", "\"" + out.options.shared_group + "\"",
+                    "must not contain /, # or +");
+  }
+  VS_TRY(read.text("mqtt.ca_file", out.tls_ca_file));
+  VS_TRY(read.text("mqtt.cert_file", out.tls_cert_file));
+  VS_TRY(read.text("mqtt.key_file", out.tls_key_file));
+  if (out.broker.rfind("ssl://", 0) == 0 && out.tls_ca_file.empty())
+    return read.bad("mqtt.ca_file", "(absent)", "is needed with an ssl:// broker");
+  VS_TRY(read.duration("mqtt.keep_alive_s", 2, 3600, "must be 2 to 3600 s", out.keep_alive));
+
+  VS_TRY(read.integer("batch.max_blocks", 1, 1'000'000, "must be 1 to 1000000 blocks",
+                      out.options.batch_max_blocks));
+  VS_TRY(read.duration("batch.max_age_ms", 10, 86'400'000, "must be 10 ms to one day",
+                       out.options.batch_max_age));
+  VS_TRY(read.duration("resend.interval_ms", 100, 3'600'000, "must be 100 ms to one hour",
+                       out.options.resend_interval));
+
+  VS_TRY(read.choice("ledger.kind", {"local"}, "must be \"local\"", out.ledger_kind));
+  VS_TRY(read.text("ledger.origin", out.ledger_origin));
+  if (out.ledger_origin.empty() || out.ledger_origin.find('\n') != std::string::npos)
+    return read.bad("ledger.origin", "\"" + out.ledger_origin + "\"", "must be one non-empty line");
+  path = out.checkpoint_file.string();
+  VS_TRY(read.text("ledger.checkpoint_file", path));
+  out.checkpoint_file = path;
+  VS_TRY(read.duration("ledger.retry_ms", 100, 3'600'000, "must be 100 ms to one hour",
+                       out.options.anchor_retry));
+  VS_TRY(read.text("metrics.listen", out.metrics_listen));
+  return out;
+}
+
+}  // namespace vs::gateway

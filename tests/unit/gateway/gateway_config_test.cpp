@@ -1,0 +1,66 @@
+#include "vs/gateway/gateway_config.h"
+
+#include <gtest/gtest.h>
+
+namespace vs::gateway {
+namespace {
+
+Result<GatewayConfig> parse(const std::string& text) {
+  VS_TRY_ASSIGN(auto toml, platform::TomlConfig::parse(text, "gateway.toml"));
+  return GatewayConfig::from_toml(toml);
+}
+
+TEST(GatewayConfig, TheShippedExampleParsesToTheDefaults) {
+  auto toml = platform::TomlConfig::load(VS_SOURCE_DIR "/gateway/gateway.example.toml");
+  ASSERT_TRUE(toml.ok()) << toml.error().message();
+  auto config = GatewayConfig::from_toml(*toml);
+  ASSERT_TRUE(config.ok()) << config.error().message();
+  GatewayConfig defaults;
+  EXPECT_EQ(config->data_dir, defaults.data_dir);
+  EXPECT_EQ(config->store_max_bytes, defaults.store_max_bytes);
+  EXPECT_EQ(config->broker, defaults.broker);
+  EXPECT_EQ(config->options.topic_prefix, defaults.options.topic_prefix);
+  EXPECT_EQ(config->options.batch_max_blocks, defaults.options.batch_max_blocks);
+  EXPECT_EQ(config->options.batch_max_age, defaults.options.batch_max_age);
+  EXPECT_EQ(config->options.resend_interval, defaults.options.resend_interval);
+  EXPECT_EQ(config->options.anchor_retry, defaults.options.anchor_retry);
+  EXPECT_EQ(config->ledger_kind, defaults.ledger_kind);
+  EXPECT_EQ(config->metrics_listen, defaults.metrics_listen);
+}
+
+TEST(GatewayConfig, ValuesAreRead) {
+  auto config = parse(
+      "[batch]\nmax_blocks = 10\nmax_age_ms = 250\n[mqtt]\nshared_group = \"g1\"\n"
+      "topic_prefix = \"site/a\"\n[metrics]\nlisten = \"\"\n");
+  ASSERT_TRUE(config.ok()) << config.error().message();
+  EXPECT_EQ(config->options.batch_max_blocks, 10u);
+  EXPECT_EQ(config->options.batch_max_age, std::chrono::milliseconds(250));
+  EXPECT_EQ(config->options.shared_group, "g1");
+  EXPECT_EQ(config->options.topic_prefix, "site/a");
+  EXPECT_TRUE(config->metrics_listen.empty());
+}
+
+TEST(GatewayConfig, ErrorsNameTheLineTheKeyTheValueAndTheReason) {
+  struct Case {
+    const char* text;
+    const char* expected;
+  };
+  for (const Case& c : {
+           Case{"[batch]\nmax_blocks = 0\n",
+                "gateway.toml:2: batch.max_blocks = 0: must be 1 to 1000000 blocks"},
+           Case{"[ledger]\nkind = \"bitcoin\"\n", "ledger.kind = \"bitcoin\": must be"},
+           Case{"[mqtt]\nbroker = \"http://x\"\n", "must start with tcp:// or ssl://"},
+           Case{"[mqtt]\nbroker = \"ssl://x:8883\"\n", "mqtt.ca_file = (absent)"},
+           Case{"[mqtt]\nshared_group = \"a/b\"\n", "must not contain /, # or +"},
+           Case{"[batch]\nmax_blockz = 3\n", "gateway.toml:2: batch.max_blockz"},
+           Case{"[batch]\nmax_age_ms = \"soon\"\n", "batch.max_age_ms"},
+       }) {
+    auto config = parse(c.text);
+    ASSERT_FALSE(config.ok()) << c.text;
+    EXPECT_NE(config.error().message().find(c.expected), std::string::npos)
+        << c.text << " -> " << config.error().message();
+  }
+}
+
+}  // namespace
+}  // namespace vs::gateway
