@@ -6,11 +6,11 @@ namespace vs::gateway {
 namespace {
 
 const char* const kKnownKeys[] = {
-    "store.data_dir",      "store.max_mb",         "keys.dir",         "keys.name",
-    "mqtt.broker",         "mqtt.client_id",       "mqtt.topic_prefix", "mqtt.shared_group",
-    "mqtt.ca_file",        "mqtt.cert_file",       "mqtt.key_file",     "mqtt.keep_alive_s",
-    "batch.max_blocks",    "batch.max_age_ms",     "resend.interval_ms", "ledger.kind",
-    "ledger.origin",       "ledger.checkpoint_file", "ledger.retry_ms", "metrics.listen"};
+    "store.data_dir",   "store.max_mb",           "keys.dir",           "keys.name",
+    "mqtt.broker",      "mqtt.client_id",         "mqtt.topic_prefix",  "mqtt.shared_group",
+    "mqtt.ca_file",     "mqtt.cert_file",         "mqtt.key_file",      "mqtt.keep_alive_s",
+    "batch.max_blocks", "batch.max_age_ms",       "resend.interval_ms", "ledger.kind",
+    "ledger.origin",    "ledger.checkpoint_file", "ledger.retry_ms",    "metrics.listen"};
 
 }  // namespace
 

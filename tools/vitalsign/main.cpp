@@ -15,6 +15,10 @@ constexpr Command kCommands[] = {
     {"keygen", "create a device key in a key directory and print the device id",
      vs::tools::run_keygen},
     {"chain", "show or verify an agent's chain store (read-only)", vs::tools::run_chain},
+    {"enrol", "enrol a device's public key in a gateway's registry", vs::tools::run_enrol},
+    {"revoke", "revoke a device in a gateway's registry", vs::tools::run_revoke},
+    {"devices", "list the devices in a gateway's registry, with tips and flags",
+     vs::tools::run_devices},
 };
 
 void print_usage(std::FILE* out) {

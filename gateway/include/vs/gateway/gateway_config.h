@@ -23,11 +23,11 @@ struct GatewayConfig {
   std::string tls_cert_file;                        // mqtt.cert_file
   std::string tls_key_file;                         // mqtt.key_file
   std::chrono::seconds keep_alive{10};              // mqtt.keep_alive_s
-  GatewayOptions options;  // mqtt.topic_prefix, mqtt.shared_group, batch.*, resend.*
-  std::string ledger_kind = "local";                 // ledger.kind
-  std::string ledger_origin = "vitalsign-gateway";   // ledger.origin (checkpoint name)
-  std::filesystem::path checkpoint_file;             // ledger.checkpoint_file (after each anchor)
-  std::string metrics_listen = "127.0.0.1:9464";     // metrics.listen (empty: off)
+  GatewayOptions options;             // mqtt.topic_prefix, mqtt.shared_group, batch.*, resend.*
+  std::string ledger_kind = "local";  // ledger.kind
+  std::string ledger_origin = "vitalsign-gateway";  // ledger.origin (checkpoint name)
+  std::filesystem::path checkpoint_file;            // ledger.checkpoint_file (after each anchor)
+  std::string metrics_listen = "127.0.0.1:9464";    // metrics.listen (empty: off)
 
   // Reads and checks every key; an error names the file, line, key, value
   // and reason. Unknown keys are errors.
