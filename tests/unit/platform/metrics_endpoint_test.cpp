@@ -1,34 +1,13 @@
 #include "vs/platform/metrics_endpoint.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <gtest/gtest.h>
+
+#include "http_get.h"
 
 namespace vs::platform {
 namespace {
 
-// One HTTP exchange over a real socket; returns everything the server sent.
-std::string fetch(std::uint16_t port, const std::string& request) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(port);
-  ::inet_pton(AF_INET, "127.0.0.1", &address.sin_addr);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-    ::close(fd);
-    return "connect failed";
-  }
-  ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
-  std::string response;
-  char buffer[4096];
-  for (ssize_t got; (got = ::recv(fd, buffer, sizeof buffer, 0)) > 0;)
-    response.append(buffer, static_cast<std::size_t>(got));
-  ::close(fd);
-  return response;
-}
+using vs::testing::http_exchange;
 
 TEST(MetricsEndpoint, ServesTheRenderedTextAtSlashMetricsAndNothingElse) {
   int renders = 0;
@@ -39,14 +18,14 @@ TEST(MetricsEndpoint, ServesTheRenderedTextAtSlashMetricsAndNothingElse) {
   ASSERT_TRUE(endpoint.ok()) << endpoint.error().message();
   std::uint16_t port = (*endpoint)->port();
   ASSERT_NE(port, 0);
-  std::string ok = fetch(port, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
+  std::string ok = http_exchange(port, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
   EXPECT_EQ(ok.rfind("HTTP/1.0 200 OK\r\n", 0), 0u) << ok;
   EXPECT_NE(ok.find("Content-Type: text/plain; version=0.0.4"), std::string::npos);
   EXPECT_NE(ok.find("\r\n\r\nvitalsign_blocks_accepted_total 7\n"), std::string::npos);
-  EXPECT_EQ(fetch(port, "GET / HTTP/1.1\r\n\r\n").rfind("HTTP/1.0 404", 0), 0u);
+  EXPECT_EQ(http_exchange(port, "GET / HTTP/1.1\r\n\r\n").rfind("HTTP/1.0 404", 0), 0u);
   // A client that says nothing and leaves does not stop the next one.
-  EXPECT_EQ(fetch(port, "").rfind("HTTP/1.0 404", 0), 0u);
-  EXPECT_EQ(fetch(port, "GET /metrics HTTP/1.0\r\n\r\n").rfind("HTTP/1.0 200", 0), 0u);
+  EXPECT_EQ(http_exchange(port, "").rfind("HTTP/1.0 404", 0), 0u);
+  EXPECT_EQ(http_exchange(port, "GET /metrics HTTP/1.0\r\n\r\n").rfind("HTTP/1.0 200", 0), 0u);
   EXPECT_EQ(renders, 2);
 }
 

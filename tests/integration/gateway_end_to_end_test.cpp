@@ -1,0 +1,226 @@
+// The real daemons end to end: Mosquitto, vitalsign-gateway on the local
+// ledger, vitalsign-agent on the sim board. The gateway is killed with -9 at
+// random instants while blocks stream in ($VS_GATEWAY_KILLS, default 20;
+// seed $VS_GATEWAY_SEED), restarted each time, and at the end every block
+// the agent sealed must be in the gateway exactly as sent, anchored exactly
+// once, with a receipt that verifies on the ledger and on the device.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
+#include <random>
+#include <set>
+
+#include "child_process.h"
+#include "http_get.h"
+#include "mosquitto_server.h"
+#include "temp_dir.h"
+#include "vs/agent/device_chain.h"
+#include "vs/chain/receipt_verifier.h"
+#include "vs/gateway/block_ingest.h"
+#include "vs/gateway/local_ledger.h"
+#include "vs/platform/file_key_store.h"
+#include "vs/platform/lmdb_store.h"
+#include "vs/platform/openssl_sha256.h"
+#include "vs/platform/openssl_verifier.h"
+#include "vs/platform/wire_codec.h"
+
+namespace vs {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::uint64_t env_number(const char* name, std::uint64_t fallback) {
+  const char* value = std::getenv(name);
+  return value != nullptr ? std::strtoull(value, nullptr, 10) : fallback;
+}
+
+std::unique_ptr<platform::LmdbStore> open_read_only(const std::filesystem::path& directory,
+                                                    const std::vector<std::string>& tables) {
+  platform::LmdbStoreOptions options;
+  options.directory = directory;
+  options.tables = tables;
+  options.read_only = true;
+  auto store = platform::LmdbStore::open(options);
+  return store ? std::move(store).value() : nullptr;
+}
+
+// Every record of a table, in key order.
+std::vector<platform::Record> all(const platform::Store& store, platform::TableId table) {
+  std::vector<platform::Record> out;
+  Bytes from;
+  for (;;) {
+    auto records = store.scan(table, from, 1024).value();
+    for (auto& record : records) {
+      if (!out.empty() && out.back().key == record.key) continue;
+      out.push_back(std::move(record));
+    }
+    if (records.size() < 1024) return out;
+    from = out.back().key;
+  }
+}
+
+class GatewayEndToEnd : public ::testing::Test {
+ protected:
+  GatewayEndToEnd() : broker_(dir_.path() / "broker", {}) {
+    platform::FileKeyStore keys(dir_.path() / "keys");
+    device_public_ = keys.public_key(keys.create("device").ok() ? "device" : "").value();
+    gateway_public_ = keys.public_key(keys.create("gateway").ok() ? "gateway" : "").value();
+    metrics_port_ = static_cast<std::uint16_t>(testing::free_port());
+    std::ofstream gateway(dir_.path() / "gateway.toml");
+    gateway << "[store]\ndata_dir = \"" << (dir_.path() / "gateway-data").string() << "\"\n"
+            << "[keys]\ndir = \"" << (dir_.path() / "keys").string() << "\"\n"
+            << "[mqtt]\nbroker = \"" << broker_.uri() << "\"\n"
+            << "[batch]\nmax_blocks = 64\nmax_age_ms = 100\n"
+            << "[resend]\ninterval_ms = 300\n"
+            << "[ledger]\norigin = \"test.example/gateway\"\ncheckpoint_file = \""
+            << (dir_.path() / "checkpoint").string() << "\"\n"
+            << "[metrics]\nlisten = \"127.0.0.1:" << metrics_port_ << "\"\n";
+    std::ofstream agent(dir_.path() / "agent.toml");
+    agent << "board = \"sim\"\n[store]\ndata_dir = \"" << (dir_.path() / "agent-data").string()
+          << "\"\n[seal]\nmax_entries = 8\nmax_age_ms = 100\n"
+          << "[mqtt]\nbroker = \"" << broker_.uri() << "\"\nkeep_alive_s = 2\n"
+          << "[gateway]\npublic_key = \"" << (dir_.path() / "keys" / "gateway.pub.pem").string()
+          << "\"\n[sim]\nspeed = 200\nwaveform = \"none\"\nkey_dir = \""
+          << (dir_.path() / "keys").string() << "\"\n";
+  }
+
+  bool start_gateway() {
+    return gateway_.start({VS_GATEWAY_BINARY, "--config", (dir_.path() / "gateway.toml").string()},
+                          (dir_.path() / "gateway.log").string());
+  }
+  std::string log(const char* name) const {
+    std::ifstream in(dir_.path() / name);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+
+  // Heights 0..tip of the agent's chain that hold a verified receipt, and the tip.
+  std::pair<std::uint64_t, std::optional<std::uint64_t>> agent_receipts() {
+    auto store = open_read_only(dir_.path() / "agent-data", agent::kAgentTableNames);
+    if (!store) return {0, std::nullopt};
+    auto blocks = store->last(agent::kBlocksTable);
+    auto counted = store->count(agent::kReceiptsTable);
+    std::uint64_t receipts = counted ? *counted : 0;
+    if (!blocks || !*blocks) return {receipts, std::nullopt};
+    return {receipts, get_u64_be((*blocks)->key.data())};
+  }
+
+  testing::TempDir dir_;
+  testing::MosquittoServer broker_;
+  testing::ChildProcess gateway_;
+  testing::ChildProcess agent_;
+  Bytes device_public_;
+  Bytes gateway_public_;
+  std::uint16_t metrics_port_ = 0;
+};
+
+TEST_F(GatewayEndToEnd, KilledGatewaysLoseNothingAndAnchorEveryBlockExactlyOnce) {
+  ASSERT_TRUE(broker_.start());
+  testing::ChildProcess enrol;
+  ASSERT_TRUE(
+      enrol.start({VS_VITALSIGN_BINARY, "enrol", "--store", (dir_.path() / "gateway-data").string(),
+                   "--key", (dir_.path() / "keys" / "device.pub.pem").string()}));
+  ASSERT_EQ(enrol.wait(), 0);
+  ASSERT_NE(enrol.output().find("enrolled device "), std::string::npos) << enrol.output();
+
+  ASSERT_TRUE(start_gateway());
+  ASSERT_TRUE(agent_.start({VS_AGENT_BINARY, "--config", (dir_.path() / "agent.toml").string()},
+                           (dir_.path() / "agent.log").string()));
+  std::uint64_t kills = env_number("VS_GATEWAY_KILLS", 20);
+  std::uint64_t seed = env_number("VS_GATEWAY_SEED", std::random_device{}());
+  std::printf("gateway kills: %llu, seed %llu (VS_GATEWAY_SEED reproduces)\n",
+              static_cast<unsigned long long>(kills), static_cast<unsigned long long>(seed));
+  std::mt19937_64 random(seed);
+  std::uniform_int_distribution<int> run_ms(50, 400);
+  std::string metrics;
+  for (std::uint64_t kill = 0; kill < kills; ++kill) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(run_ms(random)));
+    if (kill == 0) metrics = testing::http_get(metrics_port_, "/metrics");
+    int status = gateway_.kill_and_wait(SIGKILL);
+    ASSERT_TRUE(WIFSIGNALED(status)) << "the gateway exited by itself:\n" << log("gateway.log");
+    ASSERT_TRUE(start_gateway());
+  }
+  EXPECT_NE(metrics.find("HTTP/1.0 200 OK"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("vitalsign_blocks_accepted_total "), std::string::npos);
+
+  // The device ends up holding a verified receipt for every block it sealed
+  // before the last restart.
+  auto [receipts_then, tip_then] = agent_receipts();
+  ASSERT_TRUE(tip_then.has_value()) << log("agent.log");
+  for (int i = 0; i < 300; ++i) {
+    auto [receipts, tip] = agent_receipts();
+    (void)tip;
+    if (receipts > *tip_then) break;
+    std::this_thread::sleep_for(50ms);
+  }
+  auto agent_stop = agent_.kill_and_wait(SIGTERM);
+  EXPECT_TRUE(WIFEXITED(agent_stop) && WEXITSTATUS(agent_stop) == 0) << log("agent.log");
+  std::this_thread::sleep_for(300ms);  // the agent's last block reaches the gateway
+  auto gateway_stop = gateway_.kill_and_wait(SIGTERM);
+  EXPECT_TRUE(WIFEXITED(gateway_stop) && WEXITSTATUS(gateway_stop) == 0) << log("gateway.log");
+
+  platform::OpensslSha256 sha;
+  platform::OpensslVerifierFactory verifiers;
+  auto agent_store = open_read_only(dir_.path() / "agent-data", agent::kAgentTableNames);
+  auto gateway_store = open_read_only(dir_.path() / "gateway-data", gateway::kGatewayTableNames);
+  ASSERT_TRUE(agent_store && gateway_store);
+  auto device = chain::DeviceId::from_public_key(sha, device_public_);
+  auto device_receipts = all(*agent_store, agent::kReceiptsTable);
+  EXPECT_GT(device_receipts.size(), *tip_then) << "the device lacks receipts it should have";
+
+  // Every agent block is in the gateway, byte for byte.
+  auto agent_blocks = all(*agent_store, agent::kBlocksTable);
+  ASSERT_GT(agent_blocks.size(), 10u);
+  for (const platform::Record& block : agent_blocks) {
+    std::uint64_t height = get_u64_be(block.key.data());
+    auto stored = gateway_store->get(gateway::kBlocksTable, gateway::height_key(device, height));
+    ASSERT_TRUE(stored.ok() && stored->has_value()) << "height " << height << " never arrived";
+    EXPECT_EQ(**stored, block.value) << "height " << height;
+  }
+  // Anchored exactly once: nothing left queued, one receipt per block, and
+  // each batch holds exactly as many receipts as its size says.
+  EXPECT_EQ(gateway_store->count(gateway::kUnanchoredTable).value(), 0u);
+  auto receipts = all(*gateway_store, gateway::kReceiptsTable);
+  EXPECT_EQ(receipts.size(), gateway_store->count(gateway::kBlocksTable).value());
+  auto gateway_key = verifiers.make_verifier(gateway_public_).value();
+  chain::ReceiptVerifier verifier(sha, *gateway_key, gateway_public_);
+  std::map<std::uint64_t, std::pair<std::uint64_t, std::uint64_t>> batches;  // id -> size, seen
+  auto ledger_entries = all(*gateway_store, gateway::kLedgerTable);
+  for (const platform::Record& record : receipts) {
+    std::uint64_t height = get_u64_be(record.key.data() + chain::DeviceId::kSize);
+    auto block = platform::WireCodec::decode_block(
+        *gateway_store->get(gateway::kBlocksTable, record.key).value());
+    auto body = verifier.verify(record.value, {device, height, sha.digest(block->header)});
+    ASSERT_TRUE(body.ok()) << "height " << height << ": " << body.error().message();
+    auto& [size, seen] = batches[body->batch_id];
+    size = body->batch_size;
+    ++seen;
+    // The ledger entry the receipt names holds the batch root.
+    ASSERT_LT(body->ledger.ledger_height, ledger_entries.size());
+    EXPECT_TRUE(equal(ByteView(ledger_entries[body->ledger.ledger_height].value).subspan(25, 32),
+                      body->batch_root));
+  }
+  for (const auto& [batch_id, counts] : batches)
+    EXPECT_EQ(counts.first, counts.second) << "batch " << batch_id;
+  // The receipts the device kept are the gateway's.
+  for (const platform::Record& kept : device_receipts) {
+    std::uint64_t height = get_u64_be(kept.key.data());
+    EXPECT_TRUE(gateway_store->get(gateway::kReceiptsTable, gateway::height_key(device, height))
+                    ->has_value());
+  }
+  // The ledger is hash-chained, and the published checkpoint covers it.
+  for (std::size_t i = 1; i < ledger_entries.size(); ++i) {
+    Digest previous = sha.digest(ledger_entries[i - 1].value);
+    EXPECT_TRUE(equal(ByteView(ledger_entries[i].value).subspan(57, 32), previous)) << i;
+  }
+  auto checkpoint = gateway::LocalLedger::verify_checkpoint(log("checkpoint"), sha, *gateway_key,
+                                                            gateway_public_);
+  ASSERT_TRUE(checkpoint.ok()) << checkpoint.error().message();
+  EXPECT_EQ(checkpoint->size, ledger_entries.size());
+  std::printf("gateway kills: %llu; %zu blocks, %zu batches, %zu receipts on the device\n",
+              static_cast<unsigned long long>(kills), agent_blocks.size(), batches.size(),
+              device_receipts.size());
+}
+
+}  // namespace
+}  // namespace vs
