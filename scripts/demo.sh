@@ -1,15 +1,121 @@
 #!/usr/bin/env bash
-# Sets up this machine, builds vitalsign and runs the main job.
-# Today that is `vitalsign selfcheck`: a device key signs readings and seals
-# hash-linked blocks, the gateway's verifier follows the chain, a batch root
-# and signed receipts come back and are checked, one reading is proven to
-# the batch root, and tampering is caught. (The broker + gateway + agent
-# demo replaces it once the agent and gateway land.)
+# Sets up this machine, builds vitalsign and runs the main job on 127.0.0.1:
+# a Mosquitto broker, vitalsign-gateway on the embedded ledger, and
+# vitalsign-agent on the simulated board (a tachycardia episode). Readings are
+# signed and committed, sealed into blocks, published, verified and anchored
+# by the gateway; the device verifies its receipts. Afterwards the device's
+# chain and the gateway's ledger checkpoint are verified offline.
+#
+#   VS_DEMO_SECONDS  how long the agent runs (default 15)
+#   VS_DEMO_DIR      where keys, stores and logs go (default build/demo; wiped first)
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$here"
+seconds=${VS_DEMO_SECONDS:-15}
+work=${VS_DEMO_DIR:-$here/build/demo}
 
 "$here/scripts/setup.sh"
 cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build/release -j "$(nproc)" --target vitalsign
-exec build/release/tools/vitalsign selfcheck
+cmake --build build/release -j "$(nproc)" --target vitalsign vitalsign-agent vitalsign-gateway
+bin=$here/build/release/tools
+
+rm -rf "$work"
+mkdir -p "$work"
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+
+free_port() {
+  local port
+  for port in $(seq "$1" $(($1 + 200))); do
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port"
+      return
+    fi
+  done
+  echo "no free port near $1" >&2
+  exit 1
+}
+broker_port=$(free_port 18830)
+metrics_port=$(free_port 19464)
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+say "broker: mosquitto on 127.0.0.1:$broker_port"
+cat >"$work/mosquitto.conf" <<CONF
+listener $broker_port 127.0.0.1
+allow_anonymous true
+persistence false
+user $(id -un)
+max_queued_messages 100000
+CONF
+/usr/sbin/mosquitto -c "$work/mosquitto.conf" >"$work/mosquitto.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$broker_port") 2>/dev/null && break; sleep 0.05; done
+
+say "keys: a device key and a gateway key (P-256, mode 0600); the device is enrolled"
+"$bin/vitalsign" keygen --dir "$work/keys" --name gateway >/dev/null
+"$bin/vitalsign" keygen --dir "$work/keys" --name device
+"$bin/vitalsign" enrol --store "$work/gateway-data" --key "$work/keys/device.pub.pem"
+
+cat >"$work/gateway.toml" <<CONF
+[store]
+data_dir = "$work/gateway-data"
+[keys]
+dir = "$work/keys"
+[mqtt]
+broker = "tcp://127.0.0.1:$broker_port"
+[batch]
+max_blocks = 256
+max_age_ms = 2000
+[ledger]
+origin = "demo.vitalsign/gateway"
+checkpoint_file = "$work/checkpoint.txt"
+[metrics]
+listen = "127.0.0.1:$metrics_port"
+CONF
+cat >"$work/agent.toml" <<CONF
+board = "sim"
+[store]
+data_dir = "$work/agent-data"
+[seal]
+max_entries = 32
+max_age_ms = 1000
+[mqtt]
+broker = "tcp://127.0.0.1:$broker_port"
+[gateway]
+public_key = "$work/keys/gateway.pub.pem"
+[sim]
+scenario = "$here/boards/sim/scenarios/tachycardia.toml"
+speed = 4
+waveform = "none"
+key_dir = "$work/keys"
+CONF
+
+say "gateway and agent running for $seconds s (logs: $work/*.log)"
+"$bin/vitalsign-gateway" --config "$work/gateway.toml" 2>&1 | tee "$work/gateway.log" |
+  sed -u 's/^/  [gateway] /' &
+pids+=($!)
+sleep 0.3
+"$bin/vitalsign-agent" --config "$work/agent.toml" 2>&1 | tee "$work/agent.log" |
+  sed -u 's/^/  [agent]   /' &
+pids+=($!)
+sleep "$seconds"
+pkill -TERM -f "vitalsign-agent --config $work/agent.toml" || true
+sleep 1.5
+say "gateway metrics (Prometheus text, excerpt)"
+if command -v curl >/dev/null; then
+  curl -s "http://127.0.0.1:$metrics_port/metrics" | grep -E '^vitalsign_(blocks_accepted|batch_size|receipts_published|devices_seen)' || true
+fi
+pkill -TERM -f "vitalsign-gateway --config $work/gateway.toml" || true
+wait "${pids[1]}" "${pids[2]}" 2>/dev/null || true
+
+say "offline: the device's chain, verified block by block"
+"$bin/vitalsign" chain verify --store "$work/agent-data"
+"$bin/vitalsign" chain show --store "$work/agent-data"
+say "the gateway's registry and its signed ledger checkpoint ($work/checkpoint.txt)"
+"$bin/vitalsign" devices --store "$work/gateway-data"
+cat "$work/checkpoint.txt"
+say "done"

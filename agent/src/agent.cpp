@@ -39,7 +39,9 @@ Agent::Agent(const AgentConfig& config, DeviceChain& chain, platform::Store& sto
       device_hex_(chain.device_id().hex()),
       next_publish_(chain.retired_below()),
       last_sync_(clock.steady()),
-      last_status_(clock.steady()) {
+      last_status_(clock.steady()),
+      oldest_unretired_(chain.retired_below()),
+      oldest_unretired_since_(clock.steady()) {
   if (chain_.pending_entries() > 0) first_pending_at_ = clock_.steady();
 }
 
@@ -183,9 +185,35 @@ Status Agent::step(std::chrono::milliseconds max_wait) {
     VS_TRY(store_.sync());
     last_sync_ = clock_.steady();
   }
+  chase_receipts();
   pump_uplink();
   if (clock_.steady() - last_status_ >= config_.status_interval) publish_status(true);
   return {};
+}
+
+void Agent::chase_receipts() {
+  // A receipt can be lost (the gateway dies between storing and sending
+  // it) while the connection stays up, so nothing else would publish the
+  // block again. The gateway answers a duplicate with its stored receipt.
+  auto now = clock_.steady();
+  std::uint64_t oldest = chain_.retired_below();
+  if (oldest != oldest_unretired_) {
+    oldest_unretired_ = oldest;
+    oldest_unretired_since_ = now;
+    return;
+  }
+  bool published = next_publish_ > oldest && chain_.tip() && oldest <= chain_.tip()->height;
+  if (!connected_ || !published || now - oldest_unretired_since_ < config_.receipt_timeout) return;
+  std::uint64_t until = std::min(next_publish_, oldest + config_.in_flight_window);
+  for (std::uint64_t height = oldest; height < until; ++height) {
+    auto receipt = chain_.receipt(height);
+    if (receipt && !receipt->has_value()) resend_queue_.push_back(height);
+  }
+  ++counters_.receipt_timeouts;
+  log(LogLevel::kWarning, "no receipt for block " + std::to_string(oldest) + " after " +
+                              std::to_string(config_.receipt_timeout.count()) +
+                              " ms; publishing it again");
+  oldest_unretired_since_ = now;
 }
 
 void Agent::handle(Inbound event) {

@@ -29,6 +29,7 @@ const char* const kKnownKeys[] = {"board",
                                   "mqtt.keep_alive_s",
                                   "uplink.live",
                                   "uplink.status_interval_ms",
+                                  "uplink.receipt_timeout_ms",
                                   "gateway.public_key"};
 
 }  // namespace
@@ -86,6 +87,8 @@ Result<AgentConfig> AgentConfig::from_toml(const platform::TomlConfig& config) {
   VS_TRY(read.flag("uplink.live", out.live));
   VS_TRY(read.duration("uplink.status_interval_ms", 100, 3'600'000, "must be 100 ms to one hour",
                        out.status_interval));
+  VS_TRY(read.duration("uplink.receipt_timeout_ms", 500, 86'400'000, "must be 500 ms to one day",
+                       out.receipt_timeout));
   std::string gateway_key;
   VS_TRY(read.text("gateway.public_key", gateway_key));
   out.gateway_public_key = gateway_key;

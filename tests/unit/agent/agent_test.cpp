@@ -162,6 +162,38 @@ TEST_F(AgentTest, AReconnectRepublishesEverythingNotYetAnchored) {
   EXPECT_EQ(height_of(blocks[4]->payload), 2u);
 }
 
+// The gateway stored a receipt and died before sending it; the connection
+// stayed up. The oldest waiting block goes out again after the timeout, and
+// the gateway's answer to the duplicate retires it.
+TEST_F(AgentTest, ALostReceiptIsChasedByPublishingTheBlockAgain) {
+  config_.receipt_timeout = 5000ms;
+  make_agent();
+  sensor_.add_readings(8);  // two blocks
+  transport_.connect();
+  step();
+  transport_.settle_all();
+  step();
+  ASSERT_EQ(transport_.on("/blocks").size(), 2u);
+  clock_.advance(4999ms);
+  step();
+  EXPECT_EQ(transport_.on("/blocks").size(), 2u);
+  clock_.advance(1ms);
+  step();
+  transport_.settle_all();
+  auto blocks = transport_.on("/blocks");
+  ASSERT_EQ(blocks.size(), 4u);  // both again, oldest first
+  EXPECT_EQ(height_of(blocks[2]->payload), 0u);
+  EXPECT_EQ(height_of(blocks[3]->payload), 1u);
+  EXPECT_EQ(agent_->counters().receipt_timeouts, 1u);
+  transport_.deliver(agent_->topic("receipts"), receipt_for(0, *gateway_key_));
+  transport_.deliver(agent_->topic("receipts"), receipt_for(1, *gateway_key_));
+  step();
+  EXPECT_EQ(chain_->retired_below(), 2u);
+  clock_.advance(10'000ms);
+  step();
+  EXPECT_EQ(transport_.on("/blocks").size(), 4u);  // nothing is waiting any more
+}
+
 TEST_F(AgentTest, AFailedPublishIsRetried) {
   make_agent();
   sensor_.add_readings(4);

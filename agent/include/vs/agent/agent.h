@@ -28,6 +28,7 @@ struct AgentCounters {
   std::uint64_t receipts_accepted = 0;
   std::uint64_t receipts_rejected = 0;  // failed verification: the block stays
   std::uint64_t resend_requests = 0;
+  std::uint64_t receipt_timeouts = 0;  // blocks published again for want of a receipt
   std::uint64_t clock_adjustments = 0;
 };
 
@@ -73,6 +74,7 @@ class Agent {
   void publish_status(bool online);
   void push(Inbound event);
   void watch_clock();
+  void chase_receipts();
 
   AgentConfig config_;
   DeviceChain& chain_;
@@ -95,6 +97,9 @@ class Agent {
   std::chrono::steady_clock::time_point last_sync_;
   std::chrono::steady_clock::time_point last_status_;
   std::optional<std::int64_t> wall_minus_steady_ms_;
+  // The oldest unretired height and since when it has been waiting.
+  std::uint64_t oldest_unretired_ = 0;
+  std::chrono::steady_clock::time_point oldest_unretired_since_;
   bool storage_alarm_ = false;
   AgentCounters counters_;
 };

@@ -35,6 +35,7 @@ struct AgentConfig {
   std::chrono::seconds keep_alive{10};                // mqtt.keep_alive_s
   bool live = false;                                  // uplink.live
   std::chrono::milliseconds status_interval{10'000};  // uplink.status_interval_ms
+  std::chrono::milliseconds receipt_timeout{30'000};  // uplink.receipt_timeout_ms
   std::filesystem::path gateway_public_key;           // gateway.public_key (PEM)
 
   // Reads and checks every key; an error names the file, line, key, value
