@@ -18,6 +18,10 @@ declare -A vendor_home=(
   ['pb(_encode|_decode|_common)?\.h']='platform/nanopb/'
   ['[a-z_]+\.pb\.h']='platform/nanopb/'
   ['toml\+\+/']='platform/toml/'
+  ['crypto\+\+/']='platform/cryptopp/'
+  ['secp256k1(_[a-z]+)?\.h']='platform/secp256k1/'
+  ['curl/']='platform/evm_rpc/'
+  ['nlohmann/']='platform/evm_rpc/'
 )
 for pattern in "${!vendor_home[@]}"; do
   home=${vendor_home[$pattern]}
