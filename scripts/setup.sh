@@ -39,15 +39,15 @@ fi
 
 # anvil (the Ethereum node used by the integration tests) comes from npm, pinned.
 tools_dir="$here/.tools"
-if [ ! -x "$tools_dir/node_modules/.bin/anvil" ]; then
-  if command -v npm >/dev/null 2>&1; then
-    mkdir -p "$tools_dir"
-    [ -f "$tools_dir/package.json" ] || echo '{"name":"vitalsign-tools","version":"0.0.0","private":true}' > "$tools_dir/package.json"
-    # Nothing runs anvil yet (the gateway's EVM tests will): a failed
-    # download is a warning until then.
-    (cd "$tools_dir" && npm install --no-audit --no-fund --ignore-scripts \
-      @foundry-rs/anvil-linux-amd64@1.7.1 @foundry-rs/cast-linux-amd64@1.7.1) ||
-      echo "setup: warning: could not install anvil from npm"
+if [ ! -x "$tools_dir/node_modules/.bin/anvil" ] || [ ! -x "$tools_dir/node_modules/.bin/cast" ]; then
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "setup: npm is missing, so anvil cannot be installed (the EVM ledger tests need it)" >&2
+    exit 1
   fi
+  mkdir -p "$tools_dir"
+  [ -f "$tools_dir/package.json" ] || echo '{"name":"vitalsign-tools","version":"0.0.0","private":true}' > "$tools_dir/package.json"
+  # The platform packages directly (no node wrapper): a test's pid is anvil's own.
+  (cd "$tools_dir" && npm install --no-audit --no-fund --ignore-scripts \
+    @foundry-rs/anvil-linux-amd64@1.7.1 @foundry-rs/cast-linux-amd64@1.7.1)
 fi
 echo "setup: done"

@@ -1,0 +1,69 @@
+#pragma once
+
+#include <chrono>
+#include <functional>
+
+#include "vs/gateway/ledger.h"
+#include "vs/platform/ethereum_key.h"
+#include "vs/platform/evm_rpc.h"
+#include "vs/platform/keccak256.h"
+
+namespace vs::gateway {
+
+struct EvmLedgerOptions {
+  // kNode: the node signs for `from` (eth_sendTransaction: anvil, or a node
+  // behind a signer). kRaw: the gateway signs EIP-1559 with its own key.
+  enum class Mode { kNode, kRaw };
+  Mode mode = Mode::kNode;
+  platform::EvmAddress from{};      // kNode: the node's account; kRaw: the key's address
+  platform::EvmAddress to{};        // the anchor transaction's recipient (often `from` itself)
+  std::uint64_t chain_id = 0;       // checked against the node at open
+  std::uint32_t confirmations = 1;  // 1: included in a block
+  std::chrono::milliseconds poll_interval{200};
+  std::chrono::milliseconds timeout{120'000};  // for inclusion plus confirmations
+};
+
+// Anchors a batch root on an Ethereum-compatible chain: the transaction's
+// data is the root (32 bytes) and the batch id (8, big-endian), nothing
+// else. anchor() returns once the transaction has the configured number of
+// confirmations; a reorg meanwhile (the receipt's block is no longer on the
+// chain) is waited out, and the reference returned is the one that holds.
+// A timeout or refusal leaves the batch queued: the gateway tries again
+// later, possibly anchoring the same root twice, never losing it.
+class EvmLedger final : public Ledger {
+ public:
+  // Checks the node's chain id against options.chain_id (0: take the node's).
+  static Result<std::unique_ptr<EvmLedger>> open(platform::EvmRpc& rpc,
+                                                 const platform::Keccak256& keccak,
+                                                 const platform::EthereumKey* key,
+                                                 EvmLedgerOptions options);
+
+  Result<proto::LedgerRef> anchor(const Digest& batch_root, std::uint64_t batch_id,
+                                  std::uint64_t time_ms,
+                                  platform::WriteBatch& same_commit) override;
+  std::uint64_t last_cost() const override { return last_gas_used_; }
+
+  // What an anchor transaction carries.
+  static Bytes anchor_data(const Digest& batch_root, std::uint64_t batch_id);
+
+  // Checks an anchor on the chain independently: the transaction exists,
+  // succeeded, sits in the referenced block, carries the root and batch id,
+  // and has at least `confirmations`. For `vitalsign verify --ledger`.
+  static Status check(platform::EvmRpc& rpc, const proto::LedgerRef& ref, const Digest& batch_root,
+                      std::uint64_t batch_id, std::uint32_t confirmations);
+
+ private:
+  EvmLedger(platform::EvmRpc& rpc, const platform::Keccak256& keccak,
+            const platform::EthereumKey* key, EvmLedgerOptions options)
+      : rpc_(rpc), keccak_(keccak), key_(key), options_(options) {}
+
+  Result<Digest> send(ByteView data);
+
+  platform::EvmRpc& rpc_;
+  const platform::Keccak256& keccak_;
+  const platform::EthereumKey* key_;
+  EvmLedgerOptions options_;
+  std::uint64_t last_gas_used_ = 0;
+};
+
+}  // namespace vs::gateway

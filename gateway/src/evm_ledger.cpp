@@ -1,0 +1,124 @@
+#include "vs/gateway/evm_ledger.h"
+
+#include <thread>
+
+#include "vs/gateway/eip1559_transaction.h"
+
+namespace vs::gateway {
+
+Result<std::unique_ptr<EvmLedger>> EvmLedger::open(platform::EvmRpc& rpc,
+                                                   const platform::Keccak256& keccak,
+                                                   const platform::EthereumKey* key,
+                                                   EvmLedgerOptions options) {
+  if (options.mode == EvmLedgerOptions::Mode::kRaw) {
+    if (key == nullptr) return Error(ErrorCode::kInvalidArgument, "raw mode needs a signing key");
+    options.from = key->address();
+  }
+  if (options.confirmations == 0)
+    return Error(ErrorCode::kInvalidArgument, "confirmations must be at least 1");
+  VS_TRY_ASSIGN(std::uint64_t node_chain, rpc.chain_id());
+  if (options.chain_id != 0 && options.chain_id != node_chain) {
+    return Error(ErrorCode::kConflict, "the node serves another chain than configured")
+        .about("configured " + std::to_string(options.chain_id) + ", node " +
+               std::to_string(node_chain));
+  }
+  options.chain_id = node_chain;
+  return std::unique_ptr<EvmLedger>(new EvmLedger(rpc, keccak, key, options));
+}
+
+Bytes EvmLedger::anchor_data(const Digest& batch_root, std::uint64_t batch_id) {
+  Bytes data(batch_root.begin(), batch_root.end());
+  data.resize(40);
+  put_u64_be(batch_id, data.data() + 32);
+  return data;
+}
+
+Result<Digest> EvmLedger::send(ByteView data) {
+  if (options_.mode == EvmLedgerOptions::Mode::kNode)
+    return rpc_.send_transaction(options_.from, options_.to, data);
+  Eip1559Transaction tx;
+  tx.chain_id = options_.chain_id;
+  VS_TRY_ASSIGN(tx.nonce, rpc_.pending_nonce(options_.from));
+  VS_TRY_ASSIGN(std::uint64_t base_fee, rpc_.base_fee());
+  VS_TRY_ASSIGN(tx.max_priority_fee_per_gas, rpc_.max_priority_fee());
+  tx.max_fee_per_gas = 2 * base_fee + tx.max_priority_fee_per_gas;
+  VS_TRY_ASSIGN(std::uint64_t gas, rpc_.estimate_gas(options_.from, options_.to, data));
+  tx.gas_limit = gas + gas / 5;  // headroom: the estimate is for the current state
+  tx.to = options_.to;
+  tx.data.assign(data.begin(), data.end());
+  VS_TRY_ASSIGN(platform::RecoverableSignature signature,
+                key_->sign(keccak_.digest(tx.signing_payload())));
+  return rpc_.send_raw_transaction(tx.encode_signed(signature));
+}
+
+Result<proto::LedgerRef> EvmLedger::anchor(const Digest& batch_root, std::uint64_t batch_id,
+                                           std::uint64_t, platform::WriteBatch&) {
+  Bytes data = anchor_data(batch_root, batch_id);
+  VS_TRY_ASSIGN(Digest tx_hash, send(data));
+  auto deadline = std::chrono::steady_clock::now() + options_.timeout;
+  std::string tx_text = "transaction 0x" + to_hex(tx_hash);
+  for (;;) {
+    VS_TRY_ASSIGN(auto receipt, rpc_.transaction_receipt(tx_hash));
+    if (receipt) {
+      if (!receipt->succeeded)
+        return Error(ErrorCode::kConflict, "the anchor transaction failed on chain").about(tx_text);
+      VS_TRY_ASSIGN(std::uint64_t head, rpc_.block_number());
+      std::uint64_t confirmations =
+          head >= receipt->block_number ? head - receipt->block_number + 1 : 0;
+      if (confirmations >= options_.confirmations) {
+        VS_TRY_ASSIGN(auto block, rpc_.block_by_number(receipt->block_number));
+        // The block at that height must still be the receipt's: otherwise a
+        // reorg moved the transaction and we wait for its new place.
+        if (block && block->hash == receipt->block_hash) {
+          last_gas_used_ = receipt->gas_used;
+          proto::LedgerRef ref;
+          ref.kind = proto::LedgerKind::kEvm;
+          ref.chain_id = "eip155:" + std::to_string(options_.chain_id);
+          ref.transaction_id.assign(tx_hash.begin(), tx_hash.end());
+          ref.ledger_height = receipt->block_number;
+          ref.ledger_block_hash.assign(block->hash.begin(), block->hash.end());
+          ref.ledger_time_ms = block->timestamp_s * 1000;
+          ref.confirmations = static_cast<std::uint32_t>(confirmations);
+          return ref;
+        }
+      }
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return Error(ErrorCode::kTimeout, receipt
+                                            ? "the anchor transaction lacks confirmations in time"
+                                            : "the anchor transaction was not included in time")
+          .about(tx_text);
+    }
+    std::this_thread::sleep_for(options_.poll_interval);
+  }
+}
+
+Status EvmLedger::check(platform::EvmRpc& rpc, const proto::LedgerRef& ref,
+                        const Digest& batch_root, std::uint64_t batch_id,
+                        std::uint32_t confirmations) {
+  VS_TRY_ASSIGN(Digest tx_hash, to_array<32>(ref.transaction_id, "transaction id is not 32 bytes"));
+  std::string tx_text = "transaction 0x" + to_hex(tx_hash);
+  VS_TRY_ASSIGN(auto input, rpc.transaction_input(tx_hash));
+  if (!input)
+    return Error(ErrorCode::kNotFound, "the chain has no such transaction").about(tx_text);
+  if (*input != anchor_data(batch_root, batch_id))
+    return Error(ErrorCode::kIntegrity, "the transaction does not carry this batch root")
+        .about(tx_text);
+  VS_TRY_ASSIGN(auto receipt, rpc.transaction_receipt(tx_hash));
+  if (!receipt || !receipt->succeeded)
+    return Error(ErrorCode::kIntegrity, "the transaction did not succeed on chain").about(tx_text);
+  if (receipt->block_number != ref.ledger_height ||
+      !equal(ref.ledger_block_hash, receipt->block_hash))
+    return Error(ErrorCode::kIntegrity,
+                 "the transaction sits in another block than the receipt says")
+        .about(tx_text);
+  VS_TRY_ASSIGN(std::uint64_t head, rpc.block_number());
+  std::uint64_t have = head >= receipt->block_number ? head - receipt->block_number + 1 : 0;
+  if (have < confirmations) {
+    return Error(ErrorCode::kUnavailable, "the transaction has fewer confirmations than required")
+        .about(tx_text + ": " + std::to_string(have) + " of " + std::to_string(confirmations));
+  }
+  return {};
+}
+
+}  // namespace vs::gateway
