@@ -14,6 +14,7 @@ Result<std::unique_ptr<EvmLedger>> EvmLedger::open(platform::EvmRpc& rpc,
     if (key == nullptr) return Error(ErrorCode::kInvalidArgument, "raw mode needs a signing key");
     options.from = key->address();
   }
+  if (options.to == platform::EvmAddress{}) options.to = options.from;  // to itself
   if (options.confirmations == 0)
     return Error(ErrorCode::kInvalidArgument, "confirmations must be at least 1");
   VS_TRY_ASSIGN(std::uint64_t node_chain, rpc.chain_id());

@@ -1,16 +1,53 @@
 #include "vs/gateway/gateway_config.h"
 
+#include <limits>
+
 #include "vs/platform/config_reader.h"
 
 namespace vs::gateway {
 namespace {
 
-const char* const kKnownKeys[] = {
-    "store.data_dir",   "store.max_mb",           "keys.dir",           "keys.name",
-    "mqtt.broker",      "mqtt.client_id",         "mqtt.topic_prefix",  "mqtt.shared_group",
-    "mqtt.ca_file",     "mqtt.cert_file",         "mqtt.key_file",      "mqtt.keep_alive_s",
-    "batch.max_blocks", "batch.max_age_ms",       "resend.interval_ms", "ledger.kind",
-    "ledger.origin",    "ledger.checkpoint_file", "ledger.retry_ms",    "metrics.listen"};
+const char* const kKnownKeys[] = {"store.data_dir",
+                                  "store.max_mb",
+                                  "keys.dir",
+                                  "keys.name",
+                                  "mqtt.broker",
+                                  "mqtt.client_id",
+                                  "mqtt.topic_prefix",
+                                  "mqtt.shared_group",
+                                  "mqtt.ca_file",
+                                  "mqtt.cert_file",
+                                  "mqtt.key_file",
+                                  "mqtt.keep_alive_s",
+                                  "batch.max_blocks",
+                                  "batch.max_age_ms",
+                                  "resend.interval_ms",
+                                  "ledger.kind",
+                                  "ledger.origin",
+                                  "ledger.checkpoint_file",
+                                  "ledger.retry_ms",
+                                  "metrics.listen",
+                                  "ledger.evm.url",
+                                  "ledger.evm.mode",
+                                  "ledger.evm.from",
+                                  "ledger.evm.to",
+                                  "ledger.evm.key_file",
+                                  "ledger.evm.chain_id",
+                                  "ledger.evm.confirmations",
+                                  "ledger.evm.poll_interval_ms",
+                                  "ledger.evm.timeout_ms",
+                                  "ledger.evm.rpc_timeout_ms"};
+
+Status read_address(const platform::ConfigReader& read, std::string_view key,
+                    platform::EvmAddress& out) {
+  std::string text;
+  VS_TRY(read.text(key, text));
+  if (text.empty()) return {};
+  auto address = platform::parse_evm_address(text);
+  if (!address) return read.bad(key, "\"" + text + "\"", "must be 0x and 40 hex digits");
+  out = *address;
+  return {};
+}
 
 }  // namespace
 
@@ -54,7 +91,8 @@ Result<GatewayConfig> GatewayConfig::from_toml(const platform::TomlConfig& confi
   VS_TRY(read.duration("resend.interval_ms", 100, 3'600'000, "must be 100 ms to one hour",
                        out.options.resend_interval));
 
-  VS_TRY(read.choice("ledger.kind", {"local"}, "must be \"local\"", out.ledger_kind));
+  VS_TRY(read.choice("ledger.kind", {"local", "evm"}, "must be \"local\" or \"evm\"",
+                     out.ledger_kind));
   VS_TRY(read.text("ledger.origin", out.ledger_origin));
   if (out.ledger_origin.empty() || out.ledger_origin.find('\n') != std::string::npos)
     return read.bad("ledger.origin", "\"" + out.ledger_origin + "\"", "must be one non-empty line");
@@ -63,6 +101,35 @@ Result<GatewayConfig> GatewayConfig::from_toml(const platform::TomlConfig& confi
   out.checkpoint_file = path;
   VS_TRY(read.duration("ledger.retry_ms", 100, 3'600'000, "must be 100 ms to one hour",
                        out.options.anchor_retry));
+  VS_TRY(read.text("ledger.evm.url", out.evm_url));
+  std::string mode = "node";
+  VS_TRY(read.choice("ledger.evm.mode", {"node", "raw"}, "must be \"node\" or \"raw\"", mode));
+  out.evm.mode = mode == "raw" ? EvmLedgerOptions::Mode::kRaw : EvmLedgerOptions::Mode::kNode;
+  VS_TRY(read_address(read, "ledger.evm.from", out.evm.from));
+  VS_TRY(read_address(read, "ledger.evm.to", out.evm.to));
+  path = out.evm_key_file.string();
+  VS_TRY(read.text("ledger.evm.key_file", path));
+  out.evm_key_file = path;
+  VS_TRY(read.integer("ledger.evm.chain_id", 0, std::numeric_limits<std::int64_t>::max(),
+                      "must be 0 (take the node's) or a chain id", out.evm.chain_id));
+  VS_TRY(read.integer("ledger.evm.confirmations", 1, 10'000, "must be 1 to 10000",
+                      out.evm.confirmations));
+  VS_TRY(read.duration("ledger.evm.poll_interval_ms", 10, 60'000, "must be 10 ms to one minute",
+                       out.evm.poll_interval));
+  VS_TRY(read.duration("ledger.evm.timeout_ms", 1000, 86'400'000, "must be 1 s to one day",
+                       out.evm.timeout));
+  VS_TRY(read.duration("ledger.evm.rpc_timeout_ms", 100, 600'000, "must be 100 ms to 10 minutes",
+                       out.evm_rpc_timeout));
+  if (out.ledger_kind == "evm") {
+    if (out.evm_url.rfind("http://", 0) != 0 && out.evm_url.rfind("https://", 0) != 0) {
+      return read.bad("ledger.evm.url", "\"" + out.evm_url + "\"",
+                      "an evm ledger needs the node's http:// or https:// URL");
+    }
+    if (out.evm.mode == EvmLedgerOptions::Mode::kNode && out.evm.from == platform::EvmAddress{})
+      return read.bad("ledger.evm.from", "(absent)", "mode \"node\" needs the node's account");
+    if (out.evm.mode == EvmLedgerOptions::Mode::kRaw && out.evm_key_file.empty())
+      return read.bad("ledger.evm.key_file", "(absent)", "mode \"raw\" needs a secp256k1 key file");
+  }
   VS_TRY(read.text("metrics.listen", out.metrics_listen));
   return out;
 }

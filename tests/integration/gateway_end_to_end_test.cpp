@@ -11,6 +11,7 @@
 #include <random>
 #include <set>
 
+#include "anvil_server.h"
 #include "child_process.h"
 #include "http_get.h"
 #include "mosquitto_server.h"
@@ -18,7 +19,9 @@
 #include "vs/agent/device_chain.h"
 #include "vs/chain/receipt_verifier.h"
 #include "vs/gateway/block_ingest.h"
+#include "vs/gateway/evm_ledger.h"
 #include "vs/gateway/local_ledger.h"
+#include "vs/platform/curl_evm_rpc.h"
 #include "vs/platform/file_key_store.h"
 #include "vs/platform/lmdb_store.h"
 #include "vs/platform/openssl_sha256.h"
@@ -67,15 +70,18 @@ class GatewayEndToEnd : public ::testing::Test {
     device_public_ = keys.public_key(keys.create("device").ok() ? "device" : "").value();
     gateway_public_ = keys.public_key(keys.create("gateway").ok() ? "gateway" : "").value();
     metrics_port_ = static_cast<std::uint16_t>(testing::free_port());
+  }
+
+  // `ledger` is the gateway's [ledger] table (and its subtables).
+  void write_configs(const std::string& ledger) {
     std::ofstream gateway(dir_.path() / "gateway.toml");
     gateway << "[store]\ndata_dir = \"" << (dir_.path() / "gateway-data").string() << "\"\n"
             << "[keys]\ndir = \"" << (dir_.path() / "keys").string() << "\"\n"
             << "[mqtt]\nbroker = \"" << broker_.uri() << "\"\n"
             << "[batch]\nmax_blocks = 64\nmax_age_ms = 100\n"
             << "[resend]\ninterval_ms = 300\n"
-            << "[ledger]\norigin = \"test.example/gateway\"\ncheckpoint_file = \""
-            << (dir_.path() / "checkpoint").string() << "\"\n"
-            << "[metrics]\nlisten = \"127.0.0.1:" << metrics_port_ << "\"\n";
+            << "[metrics]\nlisten = \"127.0.0.1:" << metrics_port_ << "\"\n"
+            << ledger;
     std::ofstream agent(dir_.path() / "agent.toml");
     agent << "board = \"sim\"\n[store]\ndata_dir = \"" << (dir_.path() / "agent-data").string()
           << "\"\n[seal]\nmax_entries = 8\nmax_age_ms = 100\n"
@@ -114,6 +120,8 @@ class GatewayEndToEnd : public ::testing::Test {
     return true;
   }
 
+  void run_with_gateway_kills(std::uint64_t kills);
+
   testing::TempDir dir_;
   testing::MosquittoServer broker_;
   testing::ChildProcess gateway_;
@@ -121,9 +129,12 @@ class GatewayEndToEnd : public ::testing::Test {
   Bytes device_public_;
   Bytes gateway_public_;
   std::uint16_t metrics_port_ = 0;
+  std::vector<proto::ReceiptBody> receipt_bodies_;
 };
 
-TEST_F(GatewayEndToEnd, KilledGatewaysLoseNothingAndAnchorEveryBlockExactlyOnce) {
+// Runs the job with `kills` gateway kills and checks everything but the
+// ledger itself; the receipts' bodies are left in receipt_bodies_.
+void GatewayEndToEnd::run_with_gateway_kills(std::uint64_t kills) {
   ASSERT_TRUE(broker_.start());
   testing::ChildProcess enrol;
   ASSERT_TRUE(
@@ -135,7 +146,6 @@ TEST_F(GatewayEndToEnd, KilledGatewaysLoseNothingAndAnchorEveryBlockExactlyOnce)
   ASSERT_TRUE(start_gateway());
   ASSERT_TRUE(agent_.start({VS_AGENT_BINARY, "--config", (dir_.path() / "agent.toml").string()},
                            (dir_.path() / "agent.log").string()));
-  std::uint64_t kills = env_number("VS_GATEWAY_KILLS", 20);
   std::uint64_t seed = env_number("VS_GATEWAY_SEED", std::random_device{}());
   std::printf("gateway kills: %llu, seed %llu (VS_GATEWAY_SEED reproduces)\n",
               static_cast<unsigned long long>(kills), static_cast<unsigned long long>(seed));
@@ -203,9 +213,9 @@ TEST_F(GatewayEndToEnd, KilledGatewaysLoseNothingAndAnchorEveryBlockExactlyOnce)
   auto receipts = all(*gateway_store, gateway::kReceiptsTable);
   EXPECT_EQ(receipts.size(), gateway_store->count(gateway::kBlocksTable).value());
   auto gateway_key = verifiers.make_verifier(gateway_public_).value();
+  receipt_bodies_.clear();
   chain::ReceiptVerifier verifier(sha, *gateway_key, gateway_public_);
   std::map<std::uint64_t, std::pair<std::uint64_t, std::uint64_t>> batches;  // id -> size, seen
-  auto ledger_entries = all(*gateway_store, gateway::kLedgerTable);
   for (const platform::Record& record : receipts) {
     std::uint64_t height = get_u64_be(record.key.data() + chain::DeviceId::kSize);
     auto block = platform::WireCodec::decode_block(
@@ -215,10 +225,7 @@ TEST_F(GatewayEndToEnd, KilledGatewaysLoseNothingAndAnchorEveryBlockExactlyOnce)
     auto& [size, seen] = batches[body->batch_id];
     size = body->batch_size;
     ++seen;
-    // The ledger entry the receipt names holds the batch root.
-    ASSERT_LT(body->ledger.ledger_height, ledger_entries.size());
-    EXPECT_TRUE(equal(ByteView(ledger_entries[body->ledger.ledger_height].value).subspan(25, 32),
-                      body->batch_root));
+    receipt_bodies_.push_back(*body);
   }
   for (const auto& [batch_id, counts] : batches)
     EXPECT_EQ(counts.first, counts.second) << "batch " << batch_id;
@@ -227,6 +234,27 @@ TEST_F(GatewayEndToEnd, KilledGatewaysLoseNothingAndAnchorEveryBlockExactlyOnce)
     std::uint64_t height = get_u64_be(kept.key.data());
     EXPECT_TRUE(gateway_store->get(gateway::kReceiptsTable, gateway::height_key(device, height))
                     ->has_value());
+  }
+  std::printf(
+      "gateway kills: %llu; %zu blocks sealed, %llu at the gateway, %zu batches, %zu receipts on "
+      "the device\n",
+      static_cast<unsigned long long>(kills), agent_blocks.size(),
+      static_cast<unsigned long long>(compared), batches.size(), device_receipts.size());
+}
+
+TEST_F(GatewayEndToEnd, KilledGatewaysLoseNothingAndAnchorEveryBlockExactlyOnce) {
+  write_configs("[ledger]\norigin = \"test.example/gateway\"\ncheckpoint_file = \"" +
+                (dir_.path() / "checkpoint").string() + "\"\n");
+  ASSERT_NO_FATAL_FAILURE(run_with_gateway_kills(env_number("VS_GATEWAY_KILLS", 20)));
+  auto gateway_store = open_read_only(dir_.path() / "gateway-data", gateway::kGatewayTableNames);
+  platform::OpensslSha256 sha;
+  auto gateway_key = platform::OpensslVerifierFactory().make_verifier(gateway_public_).value();
+  auto ledger_entries = all(*gateway_store, gateway::kLedgerTable);
+  // The ledger entry each receipt names holds its batch root.
+  for (const proto::ReceiptBody& body : receipt_bodies_) {
+    ASSERT_LT(body.ledger.ledger_height, ledger_entries.size());
+    EXPECT_TRUE(equal(ByteView(ledger_entries[body.ledger.ledger_height].value).subspan(25, 32),
+                      body.batch_root));
   }
   // The ledger is hash-chained, and the published checkpoint covers it.
   for (std::size_t i = 1; i < ledger_entries.size(); ++i) {
@@ -237,11 +265,27 @@ TEST_F(GatewayEndToEnd, KilledGatewaysLoseNothingAndAnchorEveryBlockExactlyOnce)
                                                             gateway_public_);
   ASSERT_TRUE(checkpoint.ok()) << checkpoint.error().message();
   EXPECT_EQ(checkpoint->size, ledger_entries.size());
-  std::printf(
-      "gateway kills: %llu; %zu blocks sealed, %llu at the gateway, %zu batches, %zu receipts on "
-      "the device\n",
-      static_cast<unsigned long long>(kills), agent_blocks.size(),
-      static_cast<unsigned long long>(compared), batches.size(), device_receipts.size());
+}
+
+// The same on a real Ethereum node: every receipt's transaction is on the
+// chain, succeeded, sits where the receipt says and carries the batch root.
+TEST_F(GatewayEndToEnd, OnAnEthereumLedgerEveryReceiptPointsAtATransactionHoldingItsRoot) {
+  testing::AnvilServer anvil;
+  ASSERT_TRUE(anvil.start());
+  write_configs("[ledger]\nkind = \"evm\"\n[ledger.evm]\nurl = \"" + anvil.url() + "\"\nfrom = \"" +
+                testing::kAnvilAccount0 + "\"\nchain_id = 31337\npoll_interval_ms = 20\n");
+  ASSERT_NO_FATAL_FAILURE(run_with_gateway_kills(5));
+  auto rpc = platform::CurlEvmRpc::open(anvil.url(), 5000ms).value();
+  std::set<std::uint64_t> checked;
+  for (const proto::ReceiptBody& body : receipt_bodies_) {
+    EXPECT_EQ(body.ledger.kind, proto::LedgerKind::kEvm);
+    EXPECT_EQ(body.ledger.chain_id, "eip155:31337");
+    if (!checked.insert(body.batch_id).second) continue;
+    Digest root = to_array<32>(body.batch_root, "").value();
+    Status on_chain = gateway::EvmLedger::check(*rpc, body.ledger, root, body.batch_id, 1);
+    EXPECT_TRUE(on_chain.ok()) << "batch " << body.batch_id << ": " << on_chain.error().message();
+  }
+  EXPECT_GT(checked.size(), 1u);
 }
 
 }  // namespace

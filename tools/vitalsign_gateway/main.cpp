@@ -10,9 +10,12 @@
 #include <string>
 
 #include "vs/chain/receipt_signer.h"
+#include "vs/gateway/evm_ledger.h"
 #include "vs/gateway/gateway.h"
 #include "vs/gateway/gateway_config.h"
 #include "vs/gateway/local_ledger.h"
+#include "vs/platform/cryptopp_keccak256.h"
+#include "vs/platform/curl_evm_rpc.h"
 #include "vs/platform/file_key_store.h"
 #include "vs/platform/lmdb_store.h"
 #include "vs/platform/log.h"
@@ -20,6 +23,7 @@
 #include "vs/platform/openssl_sha256.h"
 #include "vs/platform/openssl_verifier.h"
 #include "vs/platform/paho_transport.h"
+#include "vs/platform/secp256k1_key.h"
 #include "vs/platform/service_notifier.h"
 #include "vs/platform/toml_config.h"
 
@@ -119,12 +123,35 @@ int main(int argc, char** argv) {
   platform::OpensslSha256 sha;
   platform::OpensslVerifierFactory verifiers;
   gateway::BlockIngest ingest(**store, sha, verifiers);
-  gateway::LocalLedger ledger(**store, gateway::kLedgerTable, sha, **key, config->ledger_origin);
+  gateway::LocalLedger local_ledger(**store, gateway::kLedgerTable, sha, **key,
+                                    config->ledger_origin);
+  gateway::Ledger* ledger = &local_ledger;
+  platform::CryptoppKeccak256 keccak;
+  std::unique_ptr<platform::CurlEvmRpc> evm_rpc;
+  std::unique_ptr<platform::Secp256k1Key> evm_key;
+  std::unique_ptr<gateway::EvmLedger> evm_ledger;
+  std::string ledger_name = "local (" + config->ledger_origin + ")";
+  if (config->ledger_kind == "evm") {
+    auto rpc = platform::CurlEvmRpc::open(config->evm_url, config->evm_rpc_timeout);
+    if (!rpc) return fail(kConfig, "ledger.evm.url: " + rpc.error().message());
+    evm_rpc = std::move(rpc).value();
+    if (config->evm.mode == gateway::EvmLedgerOptions::Mode::kRaw) {
+      auto loaded = platform::Secp256k1Key::load(config->evm_key_file, keccak);
+      if (!loaded) return fail(kEnvironment, "ledger.evm.key_file: " + loaded.error().message());
+      evm_key = std::move(loaded).value();
+    }
+    auto opened = gateway::EvmLedger::open(*evm_rpc, keccak, evm_key.get(), config->evm);
+    if (!opened) return fail(kEnvironment, "ledger: " + opened.error().message());
+    evm_ledger = std::move(opened).value();
+    ledger = evm_ledger.get();
+    ledger_name = "evm (" + config->evm_url + ", " + std::to_string(config->evm.confirmations) +
+                  " confirmations)";
+  }
   chain::ReceiptSigner signer(sha, **key);
-  gateway::BatchAnchorer anchorer(**store, sha, ledger, signer);
+  gateway::BatchAnchorer anchorer(**store, sha, *ledger, signer);
   platform::PahoTransport transport;
   platform::SystemClock clock;
-  gateway::Gateway gateway(config->options, ingest, anchorer, ledger, &transport, clock);
+  gateway::Gateway gateway(config->options, ingest, anchorer, *ledger, &transport, clock);
 
   std::unique_ptr<platform::MetricsEndpoint> metrics;
   if (!config->metrics_listen.empty()) {
@@ -152,9 +179,9 @@ int main(int argc, char** argv) {
   auto devices = ingest.devices();
   log(LogLevel::kInfo,
       "vitalsign-gateway: " + std::to_string(devices ? devices->size() : 0) +
-          " enrolled devices, store " + config->data_dir.string() + ", ledger " +
-          config->ledger_kind + " (" + config->ledger_origin + "), broker " + config->broker +
-          ", key " + keys.public_key_path(config->key_name).string() +
+          " enrolled devices, store " + config->data_dir.string() + ", ledger " + ledger_name +
+          ", broker " + config->broker + ", key " +
+          keys.public_key_path(config->key_name).string() +
           (metrics ? ", metrics http://127.0.0.1:" + std::to_string(metrics->port()) + "/metrics"
                    : std::string()));
   platform::ServiceNotifier service;
@@ -162,9 +189,9 @@ int main(int argc, char** argv) {
   std::uint64_t anchored_batches = 0;
   auto write_checkpoint = [&] {
     std::uint64_t now_anchored = gateway.counters().batches_anchored;
-    if (config->checkpoint_file.empty() || now_anchored == anchored_batches) return;
+    if (config->checkpoint_file.empty() || evm_ledger || now_anchored == anchored_batches) return;
     anchored_batches = now_anchored;
-    auto checkpoint = ledger.checkpoint();
+    auto checkpoint = local_ledger.checkpoint();
     Status written = checkpoint ? write_atomically(config->checkpoint_file, *checkpoint)
                                 : Status(std::move(checkpoint).error());
     if (!written) log(LogLevel::kError, "checkpoint: " + written.error().message());

@@ -40,6 +40,20 @@ TEST(GatewayConfig, ValuesAreRead) {
   EXPECT_TRUE(config->metrics_listen.empty());
 }
 
+TEST(GatewayConfig, AnEvmLedgerIsRead) {
+  auto config = parse(
+      "[ledger]\nkind = \"evm\"\n[ledger.evm]\nurl = \"http://127.0.0.1:8545\"\n"
+      "mode = \"raw\"\nkey_file = \"/etc/vitalsign/anchor.key\"\nchain_id = 31337\n"
+      "confirmations = 3\nto = \"0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266\"\n");
+  ASSERT_TRUE(config.ok()) << config.error().message();
+  EXPECT_EQ(config->ledger_kind, "evm");
+  EXPECT_EQ(config->evm.mode, EvmLedgerOptions::Mode::kRaw);
+  EXPECT_EQ(config->evm.chain_id, 31337u);
+  EXPECT_EQ(config->evm.confirmations, 3u);
+  EXPECT_EQ(platform::to_string(config->evm.to), "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266");
+  EXPECT_EQ(config->evm_key_file, "/etc/vitalsign/anchor.key");
+}
+
 TEST(GatewayConfig, ErrorsNameTheLineTheKeyTheValueAndTheReason) {
   struct Case {
     const char* text;
@@ -54,6 +68,13 @@ TEST(GatewayConfig, ErrorsNameTheLineTheKeyTheValueAndTheReason) {
            Case{"[mqtt]\nshared_group = \"a/b\"\n", "must not contain /, # or +"},
            Case{"[batch]\nmax_blockz = 3\n", "gateway.toml:2: batch.max_blockz"},
            Case{"[batch]\nmax_age_ms = \"soon\"\n", "batch.max_age_ms"},
+           Case{"[ledger]\nkind = \"evm\"\n", "ledger.evm.url = \"\": an evm ledger needs"},
+           Case{"[ledger]\nkind = \"evm\"\n[ledger.evm]\nurl = \"http://x:8545\"\n",
+                "ledger.evm.from = (absent): mode \"node\" needs"},
+           Case{"[ledger]\nkind = \"evm\"\n[ledger.evm]\nurl = \"http://x:8545\"\nmode = \"raw\"\n",
+                "ledger.evm.key_file = (absent)"},
+           Case{"[ledger.evm]\nfrom = \"0x12\"\n", "ledger.evm.from = \"0x12\": must be 0x and 40"},
+           Case{"[ledger.evm]\nconfirmations = 0\n", "ledger.evm.confirmations = 0"},
        }) {
     auto config = parse(c.text);
     ASSERT_FALSE(config.ok()) << c.text;

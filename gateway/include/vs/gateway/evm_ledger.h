@@ -16,7 +16,7 @@ struct EvmLedgerOptions {
   enum class Mode { kNode, kRaw };
   Mode mode = Mode::kNode;
   platform::EvmAddress from{};      // kNode: the node's account; kRaw: the key's address
-  platform::EvmAddress to{};        // the anchor transaction's recipient (often `from` itself)
+  platform::EvmAddress to{};        // the anchor transaction's recipient (zero: `from` itself)
   std::uint64_t chain_id = 0;       // checked against the node at open
   std::uint32_t confirmations = 1;  // 1: included in a block
   std::chrono::milliseconds poll_interval{200};

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <string>
 
+#include "vs/gateway/evm_ledger.h"
 #include "vs/gateway/gateway.h"
 #include "vs/platform/result.h"
 #include "vs/platform/toml_config.h"
@@ -25,9 +26,13 @@ struct GatewayConfig {
   std::chrono::seconds keep_alive{10};              // mqtt.keep_alive_s
   GatewayOptions options;             // mqtt.topic_prefix, mqtt.shared_group, batch.*, resend.*
   std::string ledger_kind = "local";  // ledger.kind
-  std::string ledger_origin = "vitalsign-gateway";  // ledger.origin (checkpoint name)
-  std::filesystem::path checkpoint_file;            // ledger.checkpoint_file (after each anchor)
-  std::string metrics_listen = "127.0.0.1:9464";    // metrics.listen (empty: off)
+  std::string ledger_origin = "vitalsign-gateway";    // ledger.origin (checkpoint name)
+  std::filesystem::path checkpoint_file;              // ledger.checkpoint_file (after each anchor)
+  std::string evm_url;                                // ledger.evm.url
+  std::filesystem::path evm_key_file;                 // ledger.evm.key_file (mode = "raw")
+  std::chrono::milliseconds evm_rpc_timeout{10'000};  // ledger.evm.rpc_timeout_ms
+  EvmLedgerOptions evm;  // ledger.evm.{mode, from, to, chain_id, confirmations, ...}
+  std::string metrics_listen = "127.0.0.1:9464";  // metrics.listen (empty: off)
 
   // Reads and checks every key; an error names the file, line, key, value
   // and reason. Unknown keys are errors.
