@@ -2,6 +2,7 @@
 
 #include "vs/chain/merkle.h"
 #include "vs/gateway/block_ingest.h"
+#include "vs/platform/wire_codec.h"
 #include "vs/proto/limits.h"
 
 namespace vs::gateway {
@@ -18,6 +19,47 @@ Result<BatchItem> item_from(const platform::Record& record) {
   item.height = get_u64_be(record.key.data() + chain::DeviceId::kSize);
   VS_TRY_ASSIGN(item.block_hash, to_array<32>(record.value, "stored block hash is not 32 bytes"));
   return item;
+}
+
+constexpr std::size_t kItemKeySize = chain::DeviceId::kSize + 8;
+
+// root (32) | count (4, big-endian) | count x (device id | height)
+Bytes encode_batch(const Digest& root, const std::vector<platform::Record>& items) {
+  Bytes out(root.begin(), root.end());
+  std::uint32_t count = static_cast<std::uint32_t>(items.size());
+  for (int shift = 24; shift >= 0; shift -= 8)
+    out.push_back(static_cast<std::uint8_t>(count >> shift));
+  for (const platform::Record& item : items)
+    out.insert(out.end(), item.key.begin(), item.key.end());
+  return out;
+}
+
+struct StoredBatch {
+  Digest root{};
+  std::vector<Bytes> keys;
+};
+
+Result<StoredBatch> decode_batch(ByteView bytes) {
+  if (bytes.size() < 36) return Error(ErrorCode::kMalformed, "stored batch is truncated");
+  StoredBatch batch;
+  std::copy(bytes.begin(), bytes.begin() + 32, batch.root.begin());
+  std::size_t count = static_cast<std::size_t>(bytes[32]) << 24 |
+                      static_cast<std::size_t>(bytes[33]) << 16 |
+                      static_cast<std::size_t>(bytes[34]) << 8 | bytes[35];
+  if (bytes.size() != 36 + count * kItemKeySize)
+    return Error(ErrorCode::kMalformed, "stored batch has a bad size");
+  for (std::size_t i = 0; i < count; ++i) {
+    auto key = bytes.subspan(36 + i * kItemKeySize, kItemKeySize);
+    batch.keys.emplace_back(key.begin(), key.end());
+  }
+  return batch;
+}
+
+Result<proto::ReceiptBody> stored_body(const platform::Store& store, ByteView key) {
+  VS_TRY_ASSIGN(auto stored, store.get(kReceiptsTable, key));
+  if (!stored) return Error(ErrorCode::kNotFound, "a batch names a block without a receipt");
+  VS_TRY_ASSIGN(proto::Receipt receipt, platform::WireCodec::decode_receipt(*stored));
+  return platform::WireCodec::decode_receipt_body(receipt.body);
 }
 
 }  // namespace
@@ -91,8 +133,62 @@ Result<std::vector<IssuedReceipt>> BatchAnchorer::anchor(std::uint64_t time_ms,
     issued.push_back({items[i], std::move(receipt)});
   }
   batch.put(kMetaTable, as_bytes(kNextBatchIdKey), platform::u64_key(batch_id + 1));
+  if (ledger_.tracks_finality())
+    batch.put(kBatchesTable, platform::u64_key(batch_id), encode_batch(root, records));
   VS_TRY(store_.commit(batch));
   return issued;
+}
+
+Result<std::uint64_t> BatchAnchorer::unconfirmed_batches() const {
+  return store_.count(kBatchesTable);
+}
+
+Result<BatchAnchorer::Confirmation> BatchAnchorer::confirm(std::uint64_t time_ms,
+                                                           std::size_t max_batches) {
+  Confirmation out;
+  VS_TRY_ASSIGN(auto batches, store_.scan(kBatchesTable, {}, max_batches));
+  for (const platform::Record& record : batches) {
+    if (record.key.size() != 8)
+      return Error(ErrorCode::kMalformed, "stored batch id is not 8 bytes");
+    std::uint64_t batch_id = get_u64_be(record.key.data());
+    VS_TRY_ASSIGN(StoredBatch stored, decode_batch(record.value));
+    if (stored.keys.empty()) continue;
+    VS_TRY_ASSIGN(proto::ReceiptBody first, stored_body(store_, stored.keys.front()));
+    VS_TRY_ASSIGN(Ledger::FinalityCheck check,
+                  ledger_.check_finality(first.ledger, stored.root, batch_id));
+    if (check.finality == Ledger::Finality::kPending) continue;
+    platform::WriteBatch batch;
+    batch.erase(kBatchesTable, record.key);
+    std::vector<IssuedReceipt> issued;
+    for (const Bytes& key : stored.keys) {
+      VS_TRY_ASSIGN(proto::ReceiptBody body, stored_body(store_, key));
+      if (body.batch_id != batch_id) continue;  // anchored again since: newer receipt stands
+      if (check.finality == Ledger::Finality::kLost) {
+        batch.put(kUnanchoredTable, key, body.block_hash);  // back in the queue
+        continue;
+      }
+      body.state = proto::ReceiptState::kFinal;
+      body.ledger = check.ref;
+      body.issued_time_ms = time_ms;
+      VS_TRY_ASSIGN(Bytes receipt, signer_.sign_encoded(body));
+      batch.put(kReceiptsTable, key, receipt);
+      BatchItem item;
+      VS_TRY_ASSIGN(item.device,
+                    chain::DeviceId::from_bytes(ByteView(key).first(chain::DeviceId::kSize)));
+      item.height = get_u64_be(key.data() + chain::DeviceId::kSize);
+      VS_TRY_ASSIGN(item.block_hash,
+                    to_array<32>(body.block_hash, "stored block hash is not 32 bytes"));
+      issued.push_back({item, std::move(receipt)});
+    }
+    VS_TRY(store_.commit(batch));
+    if (check.finality == Ledger::Finality::kLost) {
+      ++out.batches_lost;
+    } else {
+      ++out.batches_final;
+      for (IssuedReceipt& receipt : issued) out.final_receipts.push_back(std::move(receipt));
+    }
+  }
+  return out;
 }
 
 }  // namespace vs::gateway

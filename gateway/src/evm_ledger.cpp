@@ -52,46 +52,60 @@ Result<Digest> EvmLedger::send(ByteView data) {
   return rpc_.send_raw_transaction(tx.encode_signed(signature));
 }
 
+// The reference for a transaction as the chain holds it now, or nothing
+// while it is not (or no longer consistently) in a block.
+Result<std::optional<proto::LedgerRef>> EvmLedger::locate(const Digest& tx_hash) {
+  VS_TRY_ASSIGN(auto receipt, rpc_.transaction_receipt(tx_hash));
+  if (!receipt) return std::optional<proto::LedgerRef>();
+  if (!receipt->succeeded) {
+    return Error(ErrorCode::kConflict, "the anchor transaction failed on chain")
+        .about("transaction 0x" + to_hex(tx_hash));
+  }
+  VS_TRY_ASSIGN(std::uint64_t head, rpc_.block_number());
+  VS_TRY_ASSIGN(auto block, rpc_.block_by_number(receipt->block_number));
+  // The block at that height must still be the receipt's: otherwise a
+  // reorg is moving the transaction and its new place is not known yet.
+  if (!block || block->hash != receipt->block_hash) return std::optional<proto::LedgerRef>();
+  last_gas_used_ = receipt->gas_used;
+  proto::LedgerRef ref;
+  ref.kind = proto::LedgerKind::kEvm;
+  ref.chain_id = "eip155:" + std::to_string(options_.chain_id);
+  ref.transaction_id.assign(tx_hash.begin(), tx_hash.end());
+  ref.ledger_height = receipt->block_number;
+  ref.ledger_block_hash.assign(block->hash.begin(), block->hash.end());
+  ref.ledger_time_ms = block->timestamp_s * 1000;
+  ref.confirmations = static_cast<std::uint32_t>(
+      head >= receipt->block_number ? head - receipt->block_number + 1 : 0);
+  return std::optional<proto::LedgerRef>(ref);
+}
+
 Result<proto::LedgerRef> EvmLedger::anchor(const Digest& batch_root, std::uint64_t batch_id,
                                            std::uint64_t, platform::WriteBatch&) {
-  Bytes data = anchor_data(batch_root, batch_id);
-  VS_TRY_ASSIGN(Digest tx_hash, send(data));
+  VS_TRY_ASSIGN(Digest tx_hash, send(anchor_data(batch_root, batch_id)));
   auto deadline = std::chrono::steady_clock::now() + options_.timeout;
-  std::string tx_text = "transaction 0x" + to_hex(tx_hash);
   for (;;) {
-    VS_TRY_ASSIGN(auto receipt, rpc_.transaction_receipt(tx_hash));
-    if (receipt) {
-      if (!receipt->succeeded)
-        return Error(ErrorCode::kConflict, "the anchor transaction failed on chain").about(tx_text);
-      VS_TRY_ASSIGN(std::uint64_t head, rpc_.block_number());
-      std::uint64_t confirmations =
-          head >= receipt->block_number ? head - receipt->block_number + 1 : 0;
-      if (confirmations >= options_.confirmations) {
-        VS_TRY_ASSIGN(auto block, rpc_.block_by_number(receipt->block_number));
-        // The block at that height must still be the receipt's: otherwise a
-        // reorg moved the transaction and we wait for its new place.
-        if (block && block->hash == receipt->block_hash) {
-          last_gas_used_ = receipt->gas_used;
-          proto::LedgerRef ref;
-          ref.kind = proto::LedgerKind::kEvm;
-          ref.chain_id = "eip155:" + std::to_string(options_.chain_id);
-          ref.transaction_id.assign(tx_hash.begin(), tx_hash.end());
-          ref.ledger_height = receipt->block_number;
-          ref.ledger_block_hash.assign(block->hash.begin(), block->hash.end());
-          ref.ledger_time_ms = block->timestamp_s * 1000;
-          ref.confirmations = static_cast<std::uint32_t>(confirmations);
-          return ref;
-        }
-      }
-    }
+    VS_TRY_ASSIGN(auto ref, locate(tx_hash));
+    if (ref) return *ref;
     if (std::chrono::steady_clock::now() >= deadline) {
-      return Error(ErrorCode::kTimeout, receipt
-                                            ? "the anchor transaction lacks confirmations in time"
-                                            : "the anchor transaction was not included in time")
-          .about(tx_text);
+      return Error(ErrorCode::kTimeout, "the anchor transaction was not included in time")
+          .about("transaction 0x" + to_hex(tx_hash));
     }
     std::this_thread::sleep_for(options_.poll_interval);
   }
+}
+
+Result<Ledger::FinalityCheck> EvmLedger::check_finality(const proto::LedgerRef& ref, const Digest&,
+                                                        std::uint64_t) {
+  VS_TRY_ASSIGN(Digest tx_hash, to_array<32>(ref.transaction_id, "transaction id is not 32 bytes"));
+  VS_TRY_ASSIGN(auto now, locate(tx_hash));
+  if (!now) {
+    // Not in a block: still known to the node (back in its pool after a
+    // reorg: it will be mined again) or gone for good.
+    VS_TRY_ASSIGN(auto input, rpc_.transaction_input(tx_hash));
+    return FinalityCheck{input ? Finality::kPending : Finality::kLost, ref};
+  }
+  bool deep = now->confirmations >= options_.confirmations;
+  return FinalityCheck{deep ? Finality::kFinal : Finality::kPending, *now};
 }
 
 Status EvmLedger::check(platform::EvmRpc& rpc, const proto::LedgerRef& ref,

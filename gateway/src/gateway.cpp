@@ -207,6 +207,33 @@ Status Gateway::anchor_queued() {
   return {};
 }
 
+Status Gateway::confirm_anchored() {
+  last_finality_check_ = clock_.steady();
+  auto confirmed = anchorer_.confirm(clock_.wall_ms(), 64);
+  if (!confirmed) {
+    std::lock_guard lock(counters_mutex_);
+    ++counters_.ledger_errors;
+    return std::move(confirmed).error().about("finality check");
+  }
+  for (const IssuedReceipt& receipt : confirmed->final_receipts)
+    publish(receipt.item.device, "receipts", receipt.receipt);
+  if (confirmed->batches_lost > 0) {
+    log(LogLevel::kWarning, std::to_string(confirmed->batches_lost) +
+                                " anchored batches vanished from the chain (a reorg); their "
+                                "blocks are queued to be anchored again");
+    if (!oldest_queued_at_) oldest_queued_at_ = clock_.steady() - options_.batch_max_age;
+  }
+  std::lock_guard lock(counters_mutex_);
+  counters_.batches_final += confirmed->batches_final;
+  counters_.batches_reanchored += confirmed->batches_lost;
+  counters_.receipts_published += confirmed->final_receipts.size();
+  if (confirmed->batches_lost > 0) {
+    auto queued = anchorer_.queued();
+    if (queued) counters_.queued_blocks = *queued;
+  }
+  return {};
+}
+
 Status Gateway::step(std::chrono::milliseconds max_wait) {
   std::deque<platform::TransportMessage> messages;
   {
@@ -230,6 +257,8 @@ Status Gateway::step(std::chrono::milliseconds max_wait) {
     if (queued >= options_.batch_max_blocks && !retry_anchor_at_) VS_TRY(anchor_queued());
   }
   auto now = clock_.steady();
+  if (ledger_.tracks_finality() && now - last_finality_check_ >= options_.finality_check)
+    VS_TRY(confirm_anchored());
   for (auto& [device, gap] : gaps_) {
     if (now - gap.last_asked >= options_.resend_interval) ask_resend(device, gap);
   }
@@ -315,6 +344,10 @@ std::string Gateway::metrics_text() const {
   metric("vitalsign_anchor_latency_seconds", "summary", "Time the ledger took to anchor a batch.");
   value("vitalsign_anchor_latency_seconds_sum", "", c.anchor_seconds_sum);
   value("vitalsign_anchor_latency_seconds_count", "", d(c.batches_anchored));
+  count("vitalsign_batches_final_total", "counter", "Anchors that reached their confirmations.",
+        d(c.batches_final));
+  count("vitalsign_batches_reanchored_total", "counter", "Anchors a reorg dropped, anchored again.",
+        d(c.batches_reanchored));
   count("vitalsign_ledger_errors_total", "counter", "Anchors the ledger refused or missed.",
         d(c.ledger_errors));
   count("vitalsign_anchor_gas_used", "gauge", "Gas the last anchor used (evm ledger).",

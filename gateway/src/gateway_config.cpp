@@ -26,6 +26,7 @@ const char* const kKnownKeys[] = {"store.data_dir",
                                   "ledger.origin",
                                   "ledger.checkpoint_file",
                                   "ledger.retry_ms",
+                                  "ledger.finality_check_ms",
                                   "metrics.listen",
                                   "ledger.evm.url",
                                   "ledger.evm.mode",
@@ -101,6 +102,8 @@ Result<GatewayConfig> GatewayConfig::from_toml(const platform::TomlConfig& confi
   out.checkpoint_file = path;
   VS_TRY(read.duration("ledger.retry_ms", 100, 3'600'000, "must be 100 ms to one hour",
                        out.options.anchor_retry));
+  VS_TRY(read.duration("ledger.finality_check_ms", 100, 3'600'000, "must be 100 ms to one hour",
+                       out.options.finality_check));
   VS_TRY(read.text("ledger.evm.url", out.evm_url));
   std::string mode = "node";
   VS_TRY(read.choice("ledger.evm.mode", {"node", "raw"}, "must be \"node\" or \"raw\"", mode));

@@ -19,14 +19,23 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// What cast (an independent client) says about a transaction field.
-std::string cast_tx(const std::string& url, const Digest& tx, const char* field) {
-  testing::ChildProcess cast;
-  if (!cast.start({VS_CAST_BINARY, "tx", "0x" + to_hex(tx), field, "--rpc-url", url})) return "";
-  cast.wait();
-  std::string out = cast.output();
+// What cast (an independent client) prints for `args`, trimmed.
+std::string cast(const std::string& url, std::vector<std::string> args) {
+  args.insert(args.begin(), VS_CAST_BINARY);
+  args.push_back("--rpc-url");
+  args.push_back(url);
+  testing::ChildProcess process;
+  if (!process.start(args)) return "";
+  process.wait();
+  std::string out = process.output();
   while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+  if (out.size() >= 2 && out.front() == '"' && out.back() == '"')
+    out = out.substr(1, out.size() - 2);
   return out;
+}
+
+std::string cast_tx(const std::string& url, const Digest& tx, const char* field) {
+  return cast(url, {"tx", "0x" + to_hex(tx), field});
 }
 
 class EvmLedgerAnvil : public ::testing::Test {
@@ -114,19 +123,51 @@ TEST_F(EvmLedgerAnvil, TheGatewaySignsRawEip1559TransactionsWithItsOwnKey) {
   }
 }
 
-TEST_F(EvmLedgerAnvil, AnAnchorWaitsForItsConfirmations) {
+TEST_F(EvmLedgerAnvil, AnAnchorBecomesFinalAtItsConfirmations) {
   testing::AnvilServer anvil(1);  // a block a second
   ASSERT_TRUE(anvil.start());
   auto node = rpc(anvil.url());
   EvmLedgerOptions options = node_mode();
-  options.confirmations = 2;
+  options.confirmations = 3;
   auto ledger = EvmLedger::open(*node, keccak_, nullptr, options);
   ASSERT_TRUE(ledger.ok());
-  auto ref = (*ledger)->anchor(root(1), 1, 0, unused_);
+  EXPECT_TRUE((*ledger)->tracks_finality());
+  auto ref = (*ledger)->anchor(root(1), 1, 0, unused_);  // returns once included
   ASSERT_TRUE(ref.ok()) << ref.error().message();
-  EXPECT_GE(ref->confirmations, 2u);
-  EXPECT_GE(node->block_number().value(), ref->ledger_height + 1);
-  EXPECT_TRUE(EvmLedger::check(*node, *ref, root(1), 1, 2).ok());
+  EXPECT_GE(ref->confirmations, 1u);
+  auto check = (*ledger)->check_finality(*ref, root(1), 1);
+  ASSERT_TRUE(check.ok()) << check.error().message();
+  EXPECT_EQ(check->finality, Ledger::Finality::kPending);
+  for (int i = 0; i < 100 && check->finality == Ledger::Finality::kPending; ++i) {
+    std::this_thread::sleep_for(100ms);
+    check = (*ledger)->check_finality(*ref, root(1), 1);
+    ASSERT_TRUE(check.ok()) << check.error().message();
+  }
+  ASSERT_EQ(check->finality, Ledger::Finality::kFinal);
+  EXPECT_GE(check->ref.confirmations, 3u);
+  EXPECT_EQ(check->ref.ledger_block_hash, ref->ledger_block_hash);
+  EXPECT_TRUE(EvmLedger::check(*node, check->ref, root(1), 1, 3).ok());
+}
+
+// anvil reverts to a snapshot taken before the anchor: the chain no longer
+// has the transaction, as after a reorg that dropped it.
+TEST_F(EvmLedgerAnvil, AnAnchorDroppedByAReorgIsReportedLost) {
+  testing::AnvilServer anvil;
+  ASSERT_TRUE(anvil.start());
+  auto node = rpc(anvil.url());
+  EvmLedgerOptions options = node_mode();
+  options.confirmations = 2;
+  auto ledger = EvmLedger::open(*node, keccak_, nullptr, options).value();
+  std::string snapshot = cast(anvil.url(), {"rpc", "evm_snapshot"});
+  ASSERT_FALSE(snapshot.empty());
+  auto ref = ledger->anchor(root(1), 1, 0, unused_);
+  ASSERT_TRUE(ref.ok()) << ref.error().message();
+  EXPECT_EQ(ledger->check_finality(*ref, root(1), 1)->finality, Ledger::Finality::kPending);
+  EXPECT_EQ(cast(anvil.url(), {"rpc", "evm_revert", snapshot}), "true");
+  auto check = ledger->check_finality(*ref, root(1), 1);
+  ASSERT_TRUE(check.ok()) << check.error().message();
+  EXPECT_EQ(check->finality, Ledger::Finality::kLost);
+  EXPECT_EQ(EvmLedger::check(*node, *ref, root(1), 1, 1).error().code(), ErrorCode::kNotFound);
 }
 
 TEST_F(EvmLedgerAnvil, ANodeThatIsDownOrOnAnotherChainIsNamed) {

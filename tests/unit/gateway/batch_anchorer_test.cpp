@@ -25,6 +25,28 @@ class DownLedger final : public Ledger {
   }
 };
 
+// A chain-like ledger: anchors on the local log, but its anchors become
+// final (or are lost) only when the test says so.
+class ReorgingLedger final : public Ledger {
+ public:
+  explicit ReorgingLedger(Ledger& inner) : inner_(inner) {}
+  Result<proto::LedgerRef> anchor(const Digest& root, std::uint64_t batch_id, std::uint64_t time_ms,
+                                  platform::WriteBatch& batch) override {
+    return inner_.anchor(root, batch_id, time_ms, batch);
+  }
+  bool tracks_finality() const override { return true; }
+  Result<FinalityCheck> check_finality(const proto::LedgerRef& ref, const Digest&,
+                                       std::uint64_t) override {
+    proto::LedgerRef now = ref;
+    now.confirmations = 12;
+    return FinalityCheck{next, now};
+  }
+  Finality next = Finality::kPending;
+
+ private:
+  Ledger& inner_;
+};
+
 class BatchAnchorerTest : public ::testing::Test {
  protected:
   BatchAnchorerTest()
@@ -136,6 +158,62 @@ TEST_F(BatchAnchorerTest, AFailedCommitLeavesNeitherLedgerEntryNorReceipt) {
   EXPECT_FALSE(anchorer.receipt(device.id(), 0).value().has_value());
   EXPECT_EQ(anchorer.anchor(2000, 100)->size(), 1u);
   EXPECT_EQ(ledger_.size().value(), 1u);
+}
+
+TEST_F(BatchAnchorerTest, AnchorsOnAChainAreFollowedUntilFinalAndReanchoredWhenLost) {
+  vs::testing::TestDevice device;
+  ASSERT_TRUE(ingest_.enrol(device.public_key()).ok());
+  std::vector<chain::SealedBlock> blocks{device.seal_next(1), device.seal_next(1)};
+  for (const auto& block : blocks)
+    ASSERT_TRUE(ingest_.ingest(device.id().hex(), block.encoded).ok());
+  ReorgingLedger chain(ledger_);
+  BatchAnchorer anchorer(store_, sha_, chain, signer_);
+  ASSERT_EQ(anchorer.anchor(1000, 100)->size(), 2u);
+  EXPECT_EQ(anchorer.unconfirmed_batches().value(), 1u);
+  auto pending = anchorer.confirm(2000, 10);
+  ASSERT_TRUE(pending.ok());
+  EXPECT_TRUE(pending->final_receipts.empty());
+  EXPECT_EQ(anchorer.unconfirmed_batches().value(), 1u);
+
+  // A reorg drops the transaction: the blocks go back to the queue.
+  chain.next = Ledger::Finality::kLost;
+  auto lost = anchorer.confirm(3000, 10);
+  ASSERT_TRUE(lost.ok()) << lost.error().message();
+  EXPECT_EQ(lost->batches_lost, 1u);
+  EXPECT_EQ(anchorer.queued().value(), 2u);
+  EXPECT_EQ(anchorer.unconfirmed_batches().value(), 0u);
+  auto again = anchorer.anchor(4000, 100);
+  ASSERT_EQ(again->size(), 2u);
+  chain::ReceiptVerifier verifier(sha_, *gateway_public_, gateway_key_->public_key());
+  EXPECT_EQ(verifier.verify(again->front().receipt, {device.id(), 0, blocks[0].hash})->batch_id,
+            2u);
+
+  // Deep enough: final receipts for every block, stored and returned.
+  chain.next = Ledger::Finality::kFinal;
+  auto final = anchorer.confirm(5000, 10);
+  ASSERT_TRUE(final.ok()) << final.error().message();
+  EXPECT_EQ(final->batches_final, 1u);
+  ASSERT_EQ(final->final_receipts.size(), 2u);
+  for (const IssuedReceipt& receipt : final->final_receipts) {
+    auto body = verifier.verify(
+        receipt.receipt, {device.id(), receipt.item.height, blocks[receipt.item.height].hash});
+    ASSERT_TRUE(body.ok()) << body.error().message();
+    EXPECT_EQ(body->state, proto::ReceiptState::kFinal);
+    EXPECT_EQ(body->batch_id, 2u);
+    EXPECT_EQ(body->ledger.confirmations, 12u);
+    EXPECT_EQ(anchorer.receipt(device.id(), receipt.item.height).value(), receipt.receipt);
+  }
+  EXPECT_EQ(anchorer.unconfirmed_batches().value(), 0u);
+  EXPECT_TRUE(anchorer.confirm(6000, 10)->final_receipts.empty());
+}
+
+TEST_F(BatchAnchorerTest, TheLocalLogNeedsNoFinalityTracking) {
+  vs::testing::TestDevice device;
+  ASSERT_TRUE(ingest_.enrol(device.public_key()).ok());
+  ASSERT_TRUE(ingest_.ingest(device.id().hex(), device.seal_next(1).encoded).ok());
+  BatchAnchorer anchorer(store_, sha_, ledger_, signer_);
+  ASSERT_EQ(anchorer.anchor(1000, 100)->size(), 1u);
+  EXPECT_EQ(anchorer.unconfirmed_batches().value(), 0u);
 }
 
 }  // namespace

@@ -45,6 +45,18 @@ class BatchAnchorer {
   // queued for the next attempt. Empty when nothing is queued.
   Result<std::vector<IssuedReceipt>> anchor(std::uint64_t time_ms, std::size_t max_items);
 
+  // For a ledger that can reorganise: checks up to `max_batches` batches not
+  // yet final. A batch deep enough gets final receipts (returned, to send); a
+  // batch whose transaction vanished goes back to the queue, to be anchored
+  // again. One transaction per batch.
+  struct Confirmation {
+    std::vector<IssuedReceipt> final_receipts;
+    std::uint64_t batches_final = 0;
+    std::uint64_t batches_lost = 0;
+  };
+  Result<Confirmation> confirm(std::uint64_t time_ms, std::size_t max_batches);
+  Result<std::uint64_t> unconfirmed_batches() const;
+
   // The receipt stored for a block, to answer a duplicate or an audit.
   Result<std::optional<Bytes>> receipt(const chain::DeviceId& device, std::uint64_t height) const;
   // The receipt a block gets at once, before its batch is anchored.

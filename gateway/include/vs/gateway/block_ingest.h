@@ -29,9 +29,13 @@ enum GatewayTable : platform::TableId {
   kUnanchoredTable = 6,
   kReceiptsTable = 7,  // device id | height -> the latest receipt, as published
   kMetaTable = 8,      // gateway-wide counters (next batch id)
+  // batch id -> root and block keys, while its anchor is not final (ledgers
+  // that can reorganise only).
+  kBatchesTable = 9,
 };
 inline const std::vector<std::string> kGatewayTableNames{
-    "devices", "tips", "blocks", "held", "evidence", "ledger", "unanchored", "receipts", "meta"};
+    "devices", "tips",       "blocks",   "held", "evidence",
+    "ledger",  "unanchored", "receipts", "meta", "batches"};
 
 // Keys of the per-device tables.
 Bytes device_key(const chain::DeviceId& device);

@@ -18,18 +18,19 @@ struct EvmLedgerOptions {
   platform::EvmAddress from{};      // kNode: the node's account; kRaw: the key's address
   platform::EvmAddress to{};        // the anchor transaction's recipient (zero: `from` itself)
   std::uint64_t chain_id = 0;       // checked against the node at open
-  std::uint32_t confirmations = 1;  // 1: included in a block
+  std::uint32_t confirmations = 1;  // for final receipts (1: included in a block)
   std::chrono::milliseconds poll_interval{200};
   std::chrono::milliseconds timeout{120'000};  // for inclusion plus confirmations
 };
 
 // Anchors a batch root on an Ethereum-compatible chain: the transaction's
 // data is the root (32 bytes) and the batch id (8, big-endian), nothing
-// else. anchor() returns once the transaction has the configured number of
-// confirmations; a reorg meanwhile (the receipt's block is no longer on the
-// chain) is waited out, and the reference returned is the one that holds.
-// A timeout or refusal leaves the batch queued: the gateway tries again
-// later, possibly anchoring the same root twice, never losing it.
+// else. anchor() returns once the transaction is in a block (receipts say
+// anchored); check_finality() follows it until it has the configured
+// confirmations (receipts say final) or finds that a reorg dropped it (the
+// batch is anchored again). A timeout or refusal leaves the batch queued:
+// the gateway tries again later, possibly anchoring a root twice, never
+// losing one.
 class EvmLedger final : public Ledger {
  public:
   // Checks the node's chain id against options.chain_id (0: take the node's).
@@ -42,6 +43,9 @@ class EvmLedger final : public Ledger {
                                   std::uint64_t time_ms,
                                   platform::WriteBatch& same_commit) override;
   std::uint64_t last_cost() const override { return last_gas_used_; }
+  bool tracks_finality() const override { return true; }
+  Result<FinalityCheck> check_finality(const proto::LedgerRef& ref, const Digest& batch_root,
+                                       std::uint64_t batch_id) override;
 
   // What an anchor transaction carries.
   static Bytes anchor_data(const Digest& batch_root, std::uint64_t batch_id);
@@ -58,6 +62,7 @@ class EvmLedger final : public Ledger {
       : rpc_(rpc), keccak_(keccak), key_(key), options_(options) {}
 
   Result<Digest> send(ByteView data);
+  Result<std::optional<proto::LedgerRef>> locate(const Digest& tx_hash);
 
   platform::EvmRpc& rpc_;
   const platform::Keccak256& keccak_;

@@ -24,6 +24,7 @@ struct GatewayOptions {
   std::chrono::milliseconds batch_max_age{1000};    // or when the oldest waited this long
   std::chrono::milliseconds resend_interval{2000};  // between requests for one gap
   std::chrono::milliseconds anchor_retry{5000};     // after a ledger error
+  std::chrono::milliseconds finality_check{1000};   // anchors on a chain: until final
 };
 
 struct DeviceActivity {
@@ -43,6 +44,8 @@ struct GatewayCounters {
   std::uint64_t resend_requests = 0;
   std::uint64_t receipts_published = 0;
   std::uint64_t batches_anchored = 0;
+  std::uint64_t batches_final = 0;
+  std::uint64_t batches_reanchored = 0;  // a reorg dropped their transaction
   std::uint64_t last_batch_size = 0;
   std::uint64_t queued_blocks = 0;
   std::uint64_t ledger_errors = 0;
@@ -87,6 +90,7 @@ class Gateway {
   void handle(const platform::TransportMessage& message);
   void ask_resend(const chain::DeviceId& device, Gap& gap);
   Status anchor_queued();
+  Status confirm_anchored();
   void publish(const chain::DeviceId& device, std::string_view leaf, ByteView payload);
 
   GatewayOptions options_;
@@ -103,6 +107,7 @@ class Gateway {
   std::map<chain::DeviceId, Gap> gaps_;
   std::optional<std::chrono::steady_clock::time_point> oldest_queued_at_;
   std::optional<std::chrono::steady_clock::time_point> retry_anchor_at_;
+  std::chrono::steady_clock::time_point last_finality_check_{};
 
   mutable std::mutex counters_mutex_;
   GatewayCounters counters_;

@@ -25,6 +25,22 @@ class Ledger {
                                           platform::WriteBatch& same_commit) = 0;
   // What the last anchor cost, where the ledger charges for it (gas).
   virtual std::uint64_t last_cost() const { return 0; }
+
+  // A chain can reorganise: its anchors are tracked until final.
+  virtual bool tracks_finality() const { return false; }
+  enum class Finality {
+    kPending,  // not deep enough yet (or its block is being replaced)
+    kFinal,    // deep enough: receipts can say final
+    kLost,     // the transaction is gone (a reorg dropped it): anchor again
+  };
+  struct FinalityCheck {
+    Finality finality = Finality::kFinal;
+    proto::LedgerRef ref;  // updated: block, time and confirmations as they are now
+  };
+  virtual Result<FinalityCheck> check_finality(const proto::LedgerRef& ref, const Digest&,
+                                               std::uint64_t) {
+    return FinalityCheck{Finality::kFinal, ref};
+  }
 };
 
 }  // namespace vs::gateway
