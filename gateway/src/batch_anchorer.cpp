@@ -136,6 +136,7 @@ Result<std::vector<IssuedReceipt>> BatchAnchorer::anchor(std::uint64_t time_ms,
   if (ledger_.tracks_finality())
     batch.put(kBatchesTable, platform::u64_key(batch_id), encode_batch(root, records));
   VS_TRY(store_.commit(batch));
+  VS_TRY(store_.sync());  // a receipt goes out only for what survives a power cut
   return issued;
 }
 
@@ -181,6 +182,7 @@ Result<BatchAnchorer::Confirmation> BatchAnchorer::confirm(std::uint64_t time_ms
       issued.push_back({item, std::move(receipt)});
     }
     VS_TRY(store_.commit(batch));
+    VS_TRY(store_.sync());
     if (check.finality == Ledger::Finality::kLost) {
       ++out.batches_lost;
     } else {

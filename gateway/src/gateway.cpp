@@ -35,6 +35,36 @@ Gateway::Gateway(const GatewayOptions& options, BlockIngest& ingest, BatchAnchor
     oldest_queued_at_ = clock_.steady();
     counters_.queued_blocks = *queued;
   }
+  for (std::size_t i = 0; i < options_.verify_threads; ++i) {
+    workers_.push_back(std::make_unique<Worker>(ingest_));
+    Worker& worker = *workers_.back();
+    worker.thread = std::thread([this, &worker] { work(worker); });
+  }
+}
+
+Gateway::~Gateway() {
+  stop_workers();
+}
+
+void Gateway::stop_workers() {
+  stopping_ = true;
+  for (auto& worker : workers_) {
+    worker->ready.notify_one();
+    if (worker->thread.joinable()) worker->thread.join();
+  }
+}
+
+void Gateway::work(Worker& worker) {
+  for (;;) {
+    std::deque<platform::TransportMessage> messages;
+    {
+      std::unique_lock lock(worker.mutex);
+      worker.ready.wait(lock, [&] { return stopping_ || !worker.queue.empty(); });
+      if (worker.queue.empty()) return;  // stopping, and all handled
+      messages.swap(worker.queue);
+    }
+    for (const platform::TransportMessage& message : messages) handle(message, worker.ingest);
+  }
 }
 
 Status Gateway::start(const platform::TransportOptions& transport_options) {
@@ -52,6 +82,20 @@ Status Gateway::start(const platform::TransportOptions& transport_options) {
 }
 
 void Gateway::deliver(platform::TransportMessage message) {
+  if (!workers_.empty()) {
+    // A device's blocks always go to the same thread, so they stay in order.
+    std::string_view device =
+        std::string_view(message.topic)
+            .substr(std::min(message.topic.size(), options_.topic_prefix.size() + 1));
+    device = device.substr(0, device.find('/'));
+    Worker& worker = *workers_[std::hash<std::string_view>{}(device) % workers_.size()];
+    {
+      std::lock_guard lock(worker.mutex);
+      worker.queue.push_back(std::move(message));
+    }
+    worker.ready.notify_one();
+    return;
+  }
   {
     std::lock_guard lock(inbound_mutex_);
     inbound_.push_back(std::move(message));
@@ -78,12 +122,12 @@ void Gateway::ask_resend(const chain::DeviceId& device, Gap& gap) {
   auto encoded = platform::WireCodec::encode(request);
   if (!encoded) return;
   publish(device, "resend", *encoded);
-  gap.last_asked = clock_.steady();
+  gap.last_asked = clock_.steady();  // the caller holds state_mutex_
   std::lock_guard lock(counters_mutex_);
   ++counters_.resend_requests;
 }
 
-void Gateway::handle(const platform::TransportMessage& message) {
+void Gateway::handle(const platform::TransportMessage& message, BlockIngest& ingest) {
   // <prefix>/<device>/blocks; the broker only delivers what matches.
   std::string_view topic = message.topic;
   std::string_view device_text;
@@ -91,7 +135,7 @@ void Gateway::handle(const platform::TransportMessage& message) {
     std::string_view rest = topic.substr(options_.topic_prefix.size() + 1);
     device_text = rest.substr(0, rest.find('/'));
   }
-  auto result = ingest_.ingest(device_text, message.payload);
+  auto result = ingest.ingest(device_text, message.payload);
   if (!result) {
     // The store failed, not the block: the device's outbox sends it again.
     log(LogLevel::kError, "ingest on " + message.topic + ": " + result.error().message());
@@ -117,7 +161,12 @@ void Gateway::handle(const platform::TransportMessage& message) {
       counters_.queued_blocks += result->accepted.size();
       activity->accepted += result->accepted.size();
       activity->tip_height = result->accepted.back().header.height;
+      if (counters_.queued_blocks >= options_.batch_max_blocks) {
+        batch_full_ = true;
+        inbound_ready_.notify_one();
+      }
       lock.unlock();
+      std::lock_guard state(state_mutex_);
       if (!oldest_queued_at_) oldest_queued_at_ = clock_.steady();
       auto gap = gaps_.find(device);
       if (gap != gaps_.end() && result->accepted.back().header.height >= gap->second.to)
@@ -141,6 +190,7 @@ void Gateway::handle(const platform::TransportMessage& message) {
       ++counters_.held;
       lock.unlock();
       auto [from, to] = *result->resend;
+      std::lock_guard state(state_mutex_);
       Gap& gap = gaps_[device];
       bool new_gap = gap.to < to || gap.from != from;
       gap.from = from;
@@ -182,11 +232,15 @@ Status Gateway::anchor_queued() {
   }
   retry_anchor_at_.reset();
   auto queued = anchorer_.queued();
-  if (queued && *queued > 0) {
-    oldest_queued_at_ = clock_.steady();
-  } else {
-    oldest_queued_at_.reset();
+  {
+    std::lock_guard state(state_mutex_);
+    if (queued && *queued > 0) {
+      oldest_queued_at_ = clock_.steady();
+    } else {
+      oldest_queued_at_.reset();
+    }
   }
+  if (queued && *queued >= options_.batch_max_blocks) batch_full_ = true;
   for (const IssuedReceipt& receipt : *issued)
     publish(receipt.item.device, "receipts", receipt.receipt);
   if (!issued->empty()) {
@@ -221,6 +275,7 @@ Status Gateway::confirm_anchored() {
     log(LogLevel::kWarning, std::to_string(confirmed->batches_lost) +
                                 " anchored batches vanished from the chain (a reorg); their "
                                 "blocks are queued to be anchored again");
+    std::lock_guard state(state_mutex_);
     if (!oldest_queued_at_) oldest_queued_at_ = clock_.steady() - options_.batch_max_age;
   }
   std::lock_guard lock(counters_mutex_);
@@ -235,36 +290,46 @@ Status Gateway::confirm_anchored() {
 }
 
 Status Gateway::step(std::chrono::milliseconds max_wait) {
+  std::optional<std::chrono::steady_clock::time_point> oldest;
+  {
+    std::lock_guard state(state_mutex_);
+    oldest = oldest_queued_at_;
+  }
   std::deque<platform::TransportMessage> messages;
   {
     std::unique_lock lock(inbound_mutex_);
     auto wait = max_wait;
-    if (oldest_queued_at_) {
-      auto due = *oldest_queued_at_ + options_.batch_max_age - clock_.steady();
+    if (oldest) {
+      auto due = *oldest + options_.batch_max_age - clock_.steady();
       wait = std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(due),
                         std::chrono::milliseconds(0), max_wait);
     }
-    inbound_ready_.wait_for(lock, wait, [this] { return !inbound_.empty(); });
+    inbound_ready_.wait_for(lock, wait, [this] { return !inbound_.empty() || batch_full_; });
     messages.swap(inbound_);
   }
   for (const platform::TransportMessage& message : messages) {
-    handle(message);
-    std::uint64_t queued = 0;
-    {
-      std::lock_guard lock(counters_mutex_);
-      queued = counters_.queued_blocks;
+    handle(message, ingest_);
+    if (batch_full_ && !retry_anchor_at_) {
+      batch_full_ = false;
+      VS_TRY(anchor_queued());
     }
-    if (queued >= options_.batch_max_blocks && !retry_anchor_at_) VS_TRY(anchor_queued());
   }
   auto now = clock_.steady();
   if (ledger_.tracks_finality() && now - last_finality_check_ >= options_.finality_check)
     VS_TRY(confirm_anchored());
-  for (auto& [device, gap] : gaps_) {
-    if (now - gap.last_asked >= options_.resend_interval) ask_resend(device, gap);
+  {
+    std::lock_guard state(state_mutex_);
+    for (auto& [device, gap] : gaps_) {
+      if (now - gap.last_asked >= options_.resend_interval) ask_resend(device, gap);
+    }
+    oldest = oldest_queued_at_;
   }
-  bool due = oldest_queued_at_ && now - *oldest_queued_at_ >= options_.batch_max_age;
+  bool due = (oldest && now - *oldest >= options_.batch_max_age) || batch_full_;
   bool may_retry = !retry_anchor_at_ || now >= *retry_anchor_at_;
-  if (due && may_retry) return anchor_queued();
+  if (due && may_retry) {
+    batch_full_ = false;
+    return anchor_queued();
+  }
   return {};
 }
 
@@ -272,6 +337,7 @@ Status Gateway::shutdown(std::chrono::milliseconds drain) {
   Status anchored;
   // Handle what already arrived, then anchor it: fewer devices wait for a
   // restart. What the ledger does not take now stays queued in the store.
+  stop_workers();  // they finish what they were given first
   (void)step(std::chrono::milliseconds(0));
   for (int round = 0; round < 64; ++round) {
     auto queued = anchorer_.queued();

@@ -27,6 +27,7 @@ const char* const kKnownKeys[] = {"store.data_dir",
                                   "ledger.checkpoint_file",
                                   "ledger.retry_ms",
                                   "ledger.finality_check_ms",
+                                  "verify.threads",
                                   "metrics.listen",
                                   "ledger.evm.url",
                                   "ledger.evm.mode",
@@ -89,6 +90,8 @@ Result<GatewayConfig> GatewayConfig::from_toml(const platform::TomlConfig& confi
                       out.options.batch_max_blocks));
   VS_TRY(read.duration("batch.max_age_ms", 10, 86'400'000, "must be 10 ms to one day",
                        out.options.batch_max_age));
+  VS_TRY(read.integer("verify.threads", 0, 64, "must be 0 (the main loop) to 64",
+                      out.options.verify_threads));
   VS_TRY(read.duration("resend.interval_ms", 100, 3'600'000, "must be 100 ms to one hour",
                        out.options.resend_interval));
 

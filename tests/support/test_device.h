@@ -26,8 +26,10 @@ inline proto::Entry heart_rate_entry(std::uint64_t seq, std::int64_t beats_per_m
 
 class TestDevice {
  public:
-  TestDevice()
-      : signer_(platform::MbedtlsSigner::generate().value()),
+  TestDevice() : TestDevice(platform::MbedtlsSigner::generate().value()) {}
+  // With a given key (benchmarks use OpenSSL's, faster to make by thousands).
+  explicit TestDevice(std::unique_ptr<platform::Signer> signer)
+      : signer_(std::move(signer)),
         device_id_(chain::DeviceId::from_public_key(sha_, signer_->public_key())),
         secret_(32, 0x5a) {}
 
@@ -100,7 +102,7 @@ class TestDevice {
   chain::BlockSealer sealer() { return chain::BlockSealer(sha_, *signer_); }
 
   platform::MbedtlsSha256 sha_;
-  std::unique_ptr<platform::MbedtlsSigner> signer_;
+  std::unique_ptr<platform::Signer> signer_;
   chain::DeviceId device_id_;
   Bytes secret_;
   std::uint64_t next_height_ = 0;

@@ -117,11 +117,16 @@ int main(int argc, char** argv) {
   store_options.tables = gateway::kGatewayTableNames;
   store_options.initial_map_bytes = std::min<std::uint64_t>(64ULL << 20, config->store_max_bytes);
   store_options.max_map_bytes = config->store_max_bytes;
+  // Ingest commits are not synced one by one: receipts are what the gateway
+  // promises, and the anchorer syncs before it sends any. A block lost to a
+  // power cut before that is sent again by its device (receipt timeout).
+  store_options.durability = platform::Durability::kGroupCommit;
   auto store = platform::LmdbStore::open(store_options);
   if (!store) return fail(kEnvironment, "store: " + store.error().message());
 
   platform::OpensslSha256 sha;
-  platform::OpensslVerifierFactory verifiers;
+  platform::OpensslVerifierFactory openssl_verifiers;
+  platform::CachingVerifierFactory verifiers(openssl_verifiers);
   gateway::BlockIngest ingest(**store, sha, verifiers);
   gateway::LocalLedger local_ledger(**store, gateway::kLedgerTable, sha, **key,
                                     config->ledger_origin);

@@ -241,6 +241,32 @@ TEST_F(GatewayTest, BlocksQueuedBeforeARestartAreAnchoredAfterIt) {
   EXPECT_EQ(verified_receipts(device, blocks), 2u);
 }
 
+TEST_F(GatewayTest, VerifyThreadsKeepEachDevicesOrderAndAnchorEverything) {
+  options_.verify_threads = 2;
+  options_.batch_max_blocks = 1000;
+  std::vector<vs::testing::TestDevice> devices(5);
+  for (auto& device : devices) ASSERT_TRUE(ingest_.enrol(device.public_key()).ok());
+  auto gateway = make_gateway();
+  std::vector<std::vector<chain::SealedBlock>> blocks(devices.size());
+  for (int round = 0; round < 6; ++round) {
+    for (std::size_t d = 0; d < devices.size(); ++d) {
+      blocks[d].push_back(devices[d].seal_next(2));
+      gateway->deliver({"vs/v1/" + devices[d].id().hex() + "/blocks", blocks[d].back().encoded});
+    }
+  }
+  for (int i = 0; i < 500 && gateway->counters().blocks_accepted < 30; ++i)
+    ASSERT_TRUE(gateway->step(10ms).ok());
+  auto counters = gateway->counters();
+  EXPECT_EQ(counters.blocks_accepted, 30u);
+  EXPECT_EQ(counters.held, 0u);  // in order: nothing waited for a gap
+  clock_.advance(1000ms);
+  ASSERT_TRUE(gateway->step(0ms).ok());
+  EXPECT_EQ(local_.size().value(), 1u);
+  for (std::size_t d = 0; d < devices.size(); ++d)
+    EXPECT_EQ(verified_receipts(devices[d], blocks[d]), 6u) << "device " << d;
+  ASSERT_TRUE(gateway->shutdown(0ms).ok());
+}
+
 TEST_F(GatewayTest, SharedSubscriptionWhenAGroupIsSet) {
   options_.shared_group = "gateways";
   auto gateway = make_gateway();

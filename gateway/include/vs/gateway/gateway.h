@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -7,6 +8,8 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "vs/gateway/batch_anchorer.h"
 #include "vs/gateway/block_ingest.h"
@@ -25,6 +28,9 @@ struct GatewayOptions {
   std::chrono::milliseconds resend_interval{2000};  // between requests for one gap
   std::chrono::milliseconds anchor_retry{5000};     // after a ledger error
   std::chrono::milliseconds finality_check{1000};   // anchors on a chain: until final
+  // 0: step() verifies what arrived. N: N threads verify, each device always
+  // on the same one (its blocks stay in order); step() batches and anchors.
+  std::size_t verify_threads = 0;
 };
 
 struct DeviceActivity {
@@ -61,11 +67,15 @@ struct GatewayCounters {
 // answered with receipts on each device's receipts topic. A gap is answered
 // with a resend request, repeated until filled; a duplicate with its stored
 // receipt. One thread calls step(); the transport only queues messages for
-// it. Counters can be read from any thread (the metrics endpoint).
+// it or for the verify threads. Counters can be read from any thread (the
+// metrics endpoint).
 class Gateway {
  public:
   Gateway(const GatewayOptions& options, BlockIngest& ingest, BatchAnchorer& anchorer,
           Ledger& ledger, platform::Transport* transport, const platform::Clock& clock);
+  ~Gateway();
+  Gateway(const Gateway&) = delete;
+  Gateway& operator=(const Gateway&) = delete;
 
   Status start(const platform::TransportOptions& transport_options);
   // Handles what arrived (waiting at most max_wait for something), asks
@@ -87,7 +97,18 @@ class Gateway {
     std::chrono::steady_clock::time_point last_asked;
   };
 
-  void handle(const platform::TransportMessage& message);
+  struct Worker {
+    explicit Worker(const BlockIngest& prototype) : ingest(prototype) {}
+    BlockIngest ingest;  // its own: BlockIngest is stateless over the shared store
+    std::mutex mutex;
+    std::condition_variable ready;
+    std::deque<platform::TransportMessage> queue;
+    std::thread thread;
+  };
+
+  void handle(const platform::TransportMessage& message, BlockIngest& ingest);
+  void work(Worker& worker);
+  void stop_workers();
   void ask_resend(const chain::DeviceId& device, Gap& gap);
   Status anchor_queued();
   Status confirm_anchored();
@@ -104,6 +125,11 @@ class Gateway {
   std::condition_variable inbound_ready_;
   std::deque<platform::TransportMessage> inbound_;
 
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> batch_full_{false};
+
+  std::mutex state_mutex_;  // gaps_ and oldest_queued_at_, touched by the verify threads
   std::map<chain::DeviceId, Gap> gaps_;
   std::optional<std::chrono::steady_clock::time_point> oldest_queued_at_;
   std::optional<std::chrono::steady_clock::time_point> retry_anchor_at_;

@@ -24,8 +24,9 @@ struct GatewayConfig {
   std::string tls_cert_file;                        // mqtt.cert_file
   std::string tls_key_file;                         // mqtt.key_file
   std::chrono::seconds keep_alive{10};              // mqtt.keep_alive_s
-  GatewayOptions options;             // mqtt.topic_prefix, mqtt.shared_group, batch.*, resend.*
-  std::string ledger_kind = "local";  // ledger.kind
+  GatewayOptions options = daemon_defaults();  // mqtt.topic_prefix, mqtt.shared_group, batch.*,
+                                               // resend.*, verify.threads
+  std::string ledger_kind = "local";           // ledger.kind
   std::string ledger_origin = "vitalsign-gateway";    // ledger.origin (checkpoint name)
   std::filesystem::path checkpoint_file;              // ledger.checkpoint_file (after each anchor)
   std::string evm_url;                                // ledger.evm.url
@@ -33,6 +34,13 @@ struct GatewayConfig {
   std::chrono::milliseconds evm_rpc_timeout{10'000};  // ledger.evm.rpc_timeout_ms
   EvmLedgerOptions evm;  // ledger.evm.{mode, from, to, chain_id, confirmations, ...}
   std::string metrics_listen = "127.0.0.1:9464";  // metrics.listen (empty: off)
+
+  static GatewayOptions daemon_defaults() {
+    GatewayOptions options;
+    options.verify_threads = 2;
+    options.batch_max_blocks = 100'000;  // one anchor per interval for a large fleet
+    return options;
+  }
 
   // Reads and checks every key; an error names the file, line, key, value
   // and reason. Unknown keys are errors.
