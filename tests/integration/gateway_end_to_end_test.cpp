@@ -63,13 +63,26 @@ std::vector<platform::Record> all(const platform::Store& store, platform::TableI
   }
 }
 
+// Several simulated devices, each a real agent with its own key and store.
+constexpr std::size_t kDevices = 3;
+
 class GatewayEndToEnd : public ::testing::Test {
  protected:
   GatewayEndToEnd() : broker_(dir_.path() / "broker", {}) {
     platform::FileKeyStore keys(dir_.path() / "keys");
-    device_public_ = keys.public_key(keys.create("device").ok() ? "device" : "").value();
+    for (std::size_t i = 0; i < kDevices; ++i) {
+      std::string name = "device" + std::to_string(i);
+      device_publics_.push_back(keys.public_key(keys.create(name).ok() ? name : "").value());
+    }
     gateway_public_ = keys.public_key(keys.create("gateway").ok() ? "gateway" : "").value();
     metrics_port_ = static_cast<std::uint16_t>(testing::free_port());
+  }
+
+  std::filesystem::path agent_data(std::size_t i) const {
+    return dir_.path() / ("agent-data-" + std::to_string(i));
+  }
+  std::string agent_log(std::size_t i) const {
+    return log(("agent" + std::to_string(i) + ".log").c_str());
   }
 
   // `ledger` is the gateway's [ledger] table (and its subtables).
@@ -82,14 +95,18 @@ class GatewayEndToEnd : public ::testing::Test {
             << "[resend]\ninterval_ms = 300\n"
             << "[metrics]\nlisten = \"127.0.0.1:" << metrics_port_ << "\"\n"
             << ledger;
-    std::ofstream agent(dir_.path() / "agent.toml");
-    agent << "board = \"sim\"\n[store]\ndata_dir = \"" << (dir_.path() / "agent-data").string()
-          << "\"\n[seal]\nmax_entries = 8\nmax_age_ms = 100\n"
-          << "[mqtt]\nbroker = \"" << broker_.uri() << "\"\nkeep_alive_s = 2\n"
-          << "[uplink]\nreceipt_timeout_ms = 2000\n"
-          << "[gateway]\npublic_key = \"" << (dir_.path() / "keys" / "gateway.pub.pem").string()
-          << "\"\n[sim]\nspeed = 200\nwaveform = \"none\"\nkey_dir = \""
-          << (dir_.path() / "keys").string() << "\"\n";
+    for (std::size_t i = 0; i < kDevices; ++i) {
+      std::ofstream agent(dir_.path() / ("agent" + std::to_string(i) + ".toml"));
+      agent << "board = \"sim\"\n[keys]\nname = \"device" << i << "\"\n"
+            << "[store]\ndata_dir = \"" << agent_data(i).string() << "\"\n"
+            << "[seal]\nmax_entries = 8\nmax_age_ms = 100\n"
+            << "[mqtt]\nbroker = \"" << broker_.uri() << "\"\nkeep_alive_s = 2\n"
+            << "[uplink]\nreceipt_timeout_ms = 2000\n"
+            << "[gateway]\npublic_key = \"" << (dir_.path() / "keys" / "gateway.pub.pem").string()
+            << "\"\n"
+            << "[sim]\nseed = " << i + 1 << "\nspeed = 100\nwaveform = \"none\"\nkey_dir = \""
+            << (dir_.path() / "keys").string() << "\"\n";
+    }
   }
 
   bool start_gateway() {
@@ -101,17 +118,17 @@ class GatewayEndToEnd : public ::testing::Test {
     return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   }
 
-  // The agent's tip height, if it sealed a block yet.
-  std::optional<std::uint64_t> agent_tip() {
-    auto store = open_read_only(dir_.path() / "agent-data", agent::kAgentTableNames);
+  // An agent's tip height, if it sealed a block yet.
+  std::optional<std::uint64_t> agent_tip(std::size_t i) {
+    auto store = open_read_only(agent_data(i), agent::kAgentTableNames);
     if (!store) return std::nullopt;
     auto last = store->last(agent::kBlocksTable);
     if (!last || !*last) return std::nullopt;
     return get_u64_be((*last)->key.data());
   }
-  // Whether the device holds a verified receipt for every height 0..tip.
-  bool agent_has_receipts_up_to(std::uint64_t tip) {
-    auto store = open_read_only(dir_.path() / "agent-data", agent::kAgentTableNames);
+  // Whether a device holds a verified receipt for every height 0..tip.
+  bool agent_has_receipts_up_to(std::size_t i, std::uint64_t tip) {
+    auto store = open_read_only(agent_data(i), agent::kAgentTableNames);
     if (!store) return false;
     for (std::uint64_t height = 0; height <= tip; ++height) {
       auto receipt = store->get(agent::kReceiptsTable, platform::u64_key(height));
@@ -125,8 +142,8 @@ class GatewayEndToEnd : public ::testing::Test {
   testing::TempDir dir_;
   testing::MosquittoServer broker_;
   testing::ChildProcess gateway_;
-  testing::ChildProcess agent_;
-  Bytes device_public_;
+  std::vector<std::unique_ptr<testing::ChildProcess>> agents_;
+  std::vector<Bytes> device_publics_;
   Bytes gateway_public_;
   std::uint16_t metrics_port_ = 0;
   std::vector<proto::ReceiptBody> receipt_bodies_;
@@ -136,22 +153,27 @@ class GatewayEndToEnd : public ::testing::Test {
 // ledger itself; the receipts' bodies are left in receipt_bodies_.
 void GatewayEndToEnd::run_with_gateway_kills(std::uint64_t kills) {
   ASSERT_TRUE(broker_.start());
-  testing::ChildProcess enrol;
-  ASSERT_TRUE(
-      enrol.start({VS_VITALSIGN_BINARY, "enrol", "--store", (dir_.path() / "gateway-data").string(),
-                   "--key", (dir_.path() / "keys" / "device.pub.pem").string()}));
-  ASSERT_EQ(enrol.wait(), 0);
-  ASSERT_NE(enrol.output().find("enrolled device "), std::string::npos) << enrol.output();
-
+  for (std::size_t i = 0; i < kDevices; ++i) {
+    testing::ChildProcess enrol;
+    ASSERT_TRUE(enrol.start(
+        {VS_VITALSIGN_BINARY, "enrol", "--store", (dir_.path() / "gateway-data").string(), "--key",
+         (dir_.path() / "keys" / ("device" + std::to_string(i) + ".pub.pem")).string()}));
+    ASSERT_EQ(enrol.wait(), 0);
+    ASSERT_NE(enrol.output().find("enrolled device "), std::string::npos) << enrol.output();
+  }
   ASSERT_TRUE(start_gateway());
-  ASSERT_TRUE(agent_.start({VS_AGENT_BINARY, "--config", (dir_.path() / "agent.toml").string()},
-                           (dir_.path() / "agent.log").string()));
+  for (std::size_t i = 0; i < kDevices; ++i) {
+    agents_.push_back(std::make_unique<testing::ChildProcess>());
+    ASSERT_TRUE(
+        agents_.back()->start({VS_AGENT_BINARY, "--config",
+                               (dir_.path() / ("agent" + std::to_string(i) + ".toml")).string()},
+                              (dir_.path() / ("agent" + std::to_string(i) + ".log")).string()));
+  }
   std::uint64_t seed = env_number("VS_GATEWAY_SEED", std::random_device{}());
   std::printf("gateway kills: %llu, seed %llu (VS_GATEWAY_SEED reproduces)\n",
               static_cast<unsigned long long>(kills), static_cast<unsigned long long>(seed));
   std::mt19937_64 random(seed);
   std::uniform_int_distribution<int> run_ms(50, 400);
-  std::string metrics;
   for (std::uint64_t kill = 0; kill < kills; ++kill) {
     std::this_thread::sleep_for(std::chrono::milliseconds(run_ms(random)));
     int status = gateway_.kill_and_wait(SIGKILL);
@@ -159,6 +181,7 @@ void GatewayEndToEnd::run_with_gateway_kills(std::uint64_t kills) {
     ASSERT_TRUE(start_gateway());
   }
   // The restarted gateway serves its metrics once it is up (slow under sanitizers).
+  std::string metrics;
   for (int i = 0; i < 200 && metrics.empty(); ++i) {
     metrics = testing::http_get(metrics_port_, "/metrics");
     if (metrics.empty()) std::this_thread::sleep_for(50ms);
@@ -166,46 +189,66 @@ void GatewayEndToEnd::run_with_gateway_kills(std::uint64_t kills) {
   EXPECT_NE(metrics.find("HTTP/1.0 200 OK"), std::string::npos) << metrics;
   EXPECT_NE(metrics.find("vitalsign_blocks_accepted_total "), std::string::npos);
 
-  // The device ends up holding a verified receipt for every block it had
+  // Each device ends up holding a verified receipt for every block it had
   // sealed by the last restart (it keeps sealing; later ones are in flight).
-  auto tip_then = agent_tip();
-  ASSERT_TRUE(tip_then.has_value()) << log("agent.log");
-  bool caught_up = false;
-  for (int i = 0; i < 1200 && !caught_up; ++i) {
-    caught_up = agent_has_receipts_up_to(*tip_then);
-    if (!caught_up) std::this_thread::sleep_for(50ms);
+  std::vector<std::uint64_t> tips_then;
+  for (std::size_t i = 0; i < kDevices; ++i) {
+    auto tip = agent_tip(i);
+    ASSERT_TRUE(tip.has_value()) << agent_log(i);
+    tips_then.push_back(*tip);
   }
-  EXPECT_TRUE(caught_up) << "the device lacks receipts up to height " << *tip_then;
-  auto agent_stop = agent_.kill_and_wait(SIGTERM);
-  EXPECT_TRUE(WIFEXITED(agent_stop) && WEXITSTATUS(agent_stop) == 0) << log("agent.log");
-  std::this_thread::sleep_for(300ms);  // the agent's last block reaches the gateway
+  for (std::size_t i = 0; i < kDevices; ++i) {
+    bool caught_up = false;
+    for (int attempt = 0; attempt < 1200 && !caught_up; ++attempt) {
+      caught_up = agent_has_receipts_up_to(i, tips_then[i]);
+      if (!caught_up) std::this_thread::sleep_for(50ms);
+    }
+    EXPECT_TRUE(caught_up) << "device " << i << " lacks receipts up to height " << tips_then[i];
+  }
+  for (std::size_t i = 0; i < kDevices; ++i) {
+    auto stopped = agents_[i]->kill_and_wait(SIGTERM);
+    EXPECT_TRUE(WIFEXITED(stopped) && WEXITSTATUS(stopped) == 0) << agent_log(i);
+  }
+  std::this_thread::sleep_for(300ms);  // the agents' last blocks reach the gateway
   auto gateway_stop = gateway_.kill_and_wait(SIGTERM);
   EXPECT_TRUE(WIFEXITED(gateway_stop) && WEXITSTATUS(gateway_stop) == 0) << log("gateway.log");
 
   platform::OpensslSha256 sha;
   platform::OpensslVerifierFactory verifiers;
-  auto agent_store = open_read_only(dir_.path() / "agent-data", agent::kAgentTableNames);
   auto gateway_store = open_read_only(dir_.path() / "gateway-data", gateway::kGatewayTableNames);
-  ASSERT_TRUE(agent_store && gateway_store);
-  auto device = chain::DeviceId::from_public_key(sha, device_public_);
-  auto device_receipts = all(*agent_store, agent::kReceiptsTable);
-
-  // Every agent block up to that tip is in the gateway, byte for byte, and
-  // the gateway holds nothing the agent did not seal.
-  auto agent_blocks = all(*agent_store, agent::kBlocksTable);
-  ASSERT_GT(agent_blocks.size(), 10u);
+  ASSERT_TRUE(gateway_store);
   std::uint64_t compared = 0;
-  for (const platform::Record& block : agent_blocks) {
-    std::uint64_t height = get_u64_be(block.key.data());
-    auto stored = gateway_store->get(gateway::kBlocksTable, gateway::height_key(device, height));
-    ASSERT_TRUE(stored.ok());
-    if (height <= *tip_then) {
-      ASSERT_TRUE(stored->has_value()) << "height " << height << " lost";
+  std::size_t sealed = 0;
+  std::size_t kept_receipts = 0;
+  for (std::size_t i = 0; i < kDevices; ++i) {
+    auto agent_store = open_read_only(agent_data(i), agent::kAgentTableNames);
+    ASSERT_TRUE(agent_store);
+    auto device = chain::DeviceId::from_public_key(sha, device_publics_[i]);
+    // Every block up to that tip is in the gateway, byte for byte.
+    auto agent_blocks = all(*agent_store, agent::kBlocksTable);
+    ASSERT_GT(agent_blocks.size(), 5u) << "device " << i;
+    sealed += agent_blocks.size();
+    for (const platform::Record& block : agent_blocks) {
+      std::uint64_t height = get_u64_be(block.key.data());
+      auto stored = gateway_store->get(gateway::kBlocksTable, gateway::height_key(device, height));
+      ASSERT_TRUE(stored.ok());
+      if (height <= tips_then[i]) {
+        ASSERT_TRUE(stored->has_value()) << "device " << i << " height " << height << " lost";
+      }
+      if (!stored->has_value()) continue;
+      EXPECT_EQ(**stored, block.value) << "device " << i << " height " << height;
+      ++compared;
     }
-    if (!stored->has_value()) continue;
-    EXPECT_EQ(**stored, block.value) << "height " << height;
-    ++compared;
+    // The receipts the device kept are the gateway's.
+    auto device_receipts = all(*agent_store, agent::kReceiptsTable);
+    kept_receipts += device_receipts.size();
+    for (const platform::Record& kept : device_receipts) {
+      std::uint64_t height = get_u64_be(kept.key.data());
+      EXPECT_TRUE(gateway_store->get(gateway::kReceiptsTable, gateway::height_key(device, height))
+                      ->has_value());
+    }
   }
+  // The gateway holds nothing the agents did not seal.
   EXPECT_EQ(compared, gateway_store->count(gateway::kBlocksTable).value());
   // Anchored exactly once: nothing left queued, one receipt per block, and
   // each batch holds exactly as many receipts as its size says.
@@ -216,30 +259,34 @@ void GatewayEndToEnd::run_with_gateway_kills(std::uint64_t kills) {
   receipt_bodies_.clear();
   chain::ReceiptVerifier verifier(sha, *gateway_key, gateway_public_);
   std::map<std::uint64_t, std::pair<std::uint64_t, std::uint64_t>> batches;  // id -> size, seen
+  std::set<chain::DeviceId> devices_in_batches;
+  std::map<std::uint64_t, std::set<chain::DeviceId>> batch_devices;
   for (const platform::Record& record : receipts) {
+    auto device = chain::DeviceId::from_bytes(ByteView(record.key).first(chain::DeviceId::kSize));
+    ASSERT_TRUE(device.ok());
     std::uint64_t height = get_u64_be(record.key.data() + chain::DeviceId::kSize);
     auto block = platform::WireCodec::decode_block(
         *gateway_store->get(gateway::kBlocksTable, record.key).value());
-    auto body = verifier.verify(record.value, {device, height, sha.digest(block->header)});
+    auto body = verifier.verify(record.value, {*device, height, sha.digest(block->header)});
     ASSERT_TRUE(body.ok()) << "height " << height << ": " << body.error().message();
     auto& [size, seen] = batches[body->batch_id];
     size = body->batch_size;
     ++seen;
+    devices_in_batches.insert(*device);
+    batch_devices[body->batch_id].insert(*device);
     receipt_bodies_.push_back(*body);
   }
   for (const auto& [batch_id, counts] : batches)
     EXPECT_EQ(counts.first, counts.second) << "batch " << batch_id;
-  // The receipts the device kept are the gateway's.
-  for (const platform::Record& kept : device_receipts) {
-    std::uint64_t height = get_u64_be(kept.key.data());
-    EXPECT_TRUE(gateway_store->get(gateway::kReceiptsTable, gateway::height_key(device, height))
-                    ->has_value());
-  }
+  EXPECT_EQ(devices_in_batches.size(), kDevices);
+  // One root, one anchor, for blocks of several devices.
+  EXPECT_TRUE(std::any_of(batch_devices.begin(), batch_devices.end(),
+                          [](const auto& batch) { return batch.second.size() > 1; }));
   std::printf(
-      "gateway kills: %llu; %zu blocks sealed, %llu at the gateway, %zu batches, %zu receipts on "
-      "the device\n",
-      static_cast<unsigned long long>(kills), agent_blocks.size(),
-      static_cast<unsigned long long>(compared), batches.size(), device_receipts.size());
+      "gateway kills: %llu; %zu devices, %zu blocks sealed, %llu at the gateway, %zu batches, "
+      "%zu receipts on the devices\n",
+      static_cast<unsigned long long>(kills), kDevices, sealed,
+      static_cast<unsigned long long>(compared), batches.size(), kept_receipts);
 }
 
 TEST_F(GatewayEndToEnd, KilledGatewaysLoseNothingAndAnchorEveryBlockExactlyOnce) {
