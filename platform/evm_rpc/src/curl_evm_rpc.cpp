@@ -1,5 +1,7 @@
 #include "vs/platform/curl_evm_rpc.h"
 
+#include "vs/platform/evm_reply.h"
+
 #include <curl/curl.h>
 
 #include <mutex>
@@ -30,43 +32,6 @@ std::string hex_quantity(std::uint64_t value) {
   return text;
 }
 
-Result<std::uint64_t> quantity(const json& value, const char* field) {
-  if (!value.is_string())
-    return Error(ErrorCode::kMalformed, "the node's reply lacks a quantity").about(field);
-  const std::string& text = value.get_ref<const std::string&>();
-  if (text.size() < 3 || text.rfind("0x", 0) != 0 ||
-      text.find_first_not_of("0123456789abcdefABCDEF", 2) != std::string::npos) {
-    return Error(ErrorCode::kMalformed, "the node's quantity is not 0x-hex")
-        .about(std::string(field) + " = " + text);
-  }
-  std::string digits = text.substr(2);
-  digits.erase(0, std::min(digits.find_first_not_of('0'), digits.size() - 1));
-  if (digits.size() > 16)
-    return Error(ErrorCode::kUnsupported, "quantity does not fit 64 bits")
-        .about(std::string(field) + " = " + text);
-  return std::stoull(digits, nullptr, 16);
-}
-
-Result<Bytes> data(const json& value, const char* field) {
-  if (!value.is_string() || value.get_ref<const std::string&>().rfind("0x", 0) != 0)
-    return Error(ErrorCode::kMalformed, "the node's reply lacks 0x-hex data").about(field);
-  auto bytes = from_hex(value.get_ref<const std::string&>().substr(2));
-  if (!bytes) return std::move(bytes).error().about(field);
-  return bytes;
-}
-
-Result<Digest> hash(const json& value, const char* field) {
-  VS_TRY_ASSIGN(Bytes bytes, data(value, field));
-  return to_array<32>(bytes, "the node's hash is not 32 bytes");
-}
-
-const json& member(const json& object, const char* name) {
-  static const json kNull;
-  if (!object.is_object()) return kNull;
-  auto found = object.find(name);
-  return found == object.end() ? kNull : *found;
-}
-
 }  // namespace
 
 struct CurlEvmRpc::Impl {
@@ -80,7 +45,8 @@ struct CurlEvmRpc::Impl {
     if (curl != nullptr) curl_easy_cleanup(curl);
   }
 
-  Result<json> call(const char* method, json params) {
+  // The reply's text, once HTTP said 200; EvmReply reads it.
+  Result<std::string> call(const char* method, json params) {
     json request = {
         {"jsonrpc", "2.0"}, {"id", next_id++}, {"method", method}, {"params", std::move(params)}};
     std::string body = request.dump();
@@ -101,20 +67,7 @@ struct CurlEvmRpc::Impl {
                    static_cast<int>(status))
           .about(url + " (" + method + "): HTTP " + std::to_string(status));
     }
-    json parsed = json::parse(reply, nullptr, false);
-    if (parsed.is_discarded() || !parsed.is_object())
-      return Error(ErrorCode::kMalformed, "the node's reply is not a JSON object").about(method);
-    const json& error = member(parsed, "error");
-    if (!error.is_null()) {
-      std::string message = member(error, "message").is_string()
-                                ? member(error, "message").get<std::string>()
-                                : error.dump();
-      return Error(ErrorCode::kConflict, "the node refused the call")
-          .about(std::string(method) + ": " + message);
-    }
-    if (!parsed.contains("result"))
-      return Error(ErrorCode::kMalformed, "the node's reply has no result").about(method);
-    return parsed["result"];
+    return reply;
   }
 };
 
@@ -142,82 +95,70 @@ CurlEvmRpc::CurlEvmRpc(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 CurlEvmRpc::~CurlEvmRpc() = default;
 
 Result<std::uint64_t> CurlEvmRpc::chain_id() {
-  VS_TRY_ASSIGN(json result, impl_->call("eth_chainId", json::array()));
-  return quantity(result, "eth_chainId");
+  VS_TRY_ASSIGN(std::string reply, impl_->call("eth_chainId", json::array()));
+  return EvmReply::quantity(reply, "eth_chainId");
 }
 
 Result<std::uint64_t> CurlEvmRpc::block_number() {
-  VS_TRY_ASSIGN(json result, impl_->call("eth_blockNumber", json::array()));
-  return quantity(result, "eth_blockNumber");
+  VS_TRY_ASSIGN(std::string reply, impl_->call("eth_blockNumber", json::array()));
+  return EvmReply::quantity(reply, "eth_blockNumber");
 }
 
 Result<std::optional<EvmBlock>> CurlEvmRpc::block_by_number(std::uint64_t number) {
-  VS_TRY_ASSIGN(json result,
+  VS_TRY_ASSIGN(std::string reply,
                 impl_->call("eth_getBlockByNumber", json::array({hex_quantity(number), false})));
-  if (result.is_null()) return std::optional<EvmBlock>();
-  EvmBlock block;
-  VS_TRY_ASSIGN(block.number, quantity(member(result, "number"), "block number"));
-  VS_TRY_ASSIGN(block.hash, hash(member(result, "hash"), "block hash"));
-  VS_TRY_ASSIGN(block.timestamp_s, quantity(member(result, "timestamp"), "block timestamp"));
-  return std::optional<EvmBlock>(block);
+  return EvmReply::block(reply);
 }
 
 Result<std::uint64_t> CurlEvmRpc::pending_nonce(const EvmAddress& account) {
-  VS_TRY_ASSIGN(json result, impl_->call("eth_getTransactionCount",
-                                         json::array({to_string(account), "pending"})));
-  return quantity(result, "eth_getTransactionCount");
+  VS_TRY_ASSIGN(std::string reply, impl_->call("eth_getTransactionCount",
+                                               json::array({to_string(account), "pending"})));
+  return EvmReply::quantity(reply, "eth_getTransactionCount");
 }
 
 Result<std::uint64_t> CurlEvmRpc::base_fee() {
-  VS_TRY_ASSIGN(json result, impl_->call("eth_getBlockByNumber", json::array({"latest", false})));
-  return quantity(member(result, "baseFeePerGas"), "baseFeePerGas");
+  VS_TRY_ASSIGN(std::string reply,
+                impl_->call("eth_getBlockByNumber", json::array({"latest", false})));
+  return EvmReply::quantity_field(reply, "eth_getBlockByNumber", "baseFeePerGas");
 }
 
 Result<std::uint64_t> CurlEvmRpc::max_priority_fee() {
-  VS_TRY_ASSIGN(json result, impl_->call("eth_maxPriorityFeePerGas", json::array()));
-  return quantity(result, "eth_maxPriorityFeePerGas");
+  VS_TRY_ASSIGN(std::string reply, impl_->call("eth_maxPriorityFeePerGas", json::array()));
+  return EvmReply::quantity(reply, "eth_maxPriorityFeePerGas");
 }
 
 Result<std::uint64_t> CurlEvmRpc::estimate_gas(const EvmAddress& from, const EvmAddress& to,
                                                ByteView payload) {
   json transaction = {
       {"from", to_string(from)}, {"to", to_string(to)}, {"data", hex_data(payload)}};
-  VS_TRY_ASSIGN(json result, impl_->call("eth_estimateGas", json::array({transaction})));
-  return quantity(result, "eth_estimateGas");
+  VS_TRY_ASSIGN(std::string reply, impl_->call("eth_estimateGas", json::array({transaction})));
+  return EvmReply::quantity(reply, "eth_estimateGas");
 }
 
 Result<Digest> CurlEvmRpc::send_transaction(const EvmAddress& from, const EvmAddress& to,
                                             ByteView payload) {
   json transaction = {
       {"from", to_string(from)}, {"to", to_string(to)}, {"data", hex_data(payload)}};
-  VS_TRY_ASSIGN(json result, impl_->call("eth_sendTransaction", json::array({transaction})));
-  return hash(result, "transaction hash");
+  VS_TRY_ASSIGN(std::string reply, impl_->call("eth_sendTransaction", json::array({transaction})));
+  return EvmReply::hash(reply, "eth_sendTransaction");
 }
 
 Result<Digest> CurlEvmRpc::send_raw_transaction(ByteView signed_transaction) {
-  VS_TRY_ASSIGN(json result,
+  VS_TRY_ASSIGN(std::string reply,
                 impl_->call("eth_sendRawTransaction", json::array({hex_data(signed_transaction)})));
-  return hash(result, "transaction hash");
+  return EvmReply::hash(reply, "eth_sendRawTransaction");
 }
 
 Result<std::optional<EvmTransactionReceipt>> CurlEvmRpc::transaction_receipt(const Digest& tx) {
-  VS_TRY_ASSIGN(json result, impl_->call("eth_getTransactionReceipt", json::array({hex_data(tx)})));
-  if (result.is_null()) return std::optional<EvmTransactionReceipt>();
-  EvmTransactionReceipt receipt;
-  VS_TRY_ASSIGN(receipt.transaction_hash, hash(member(result, "transactionHash"), "receipt hash"));
-  VS_TRY_ASSIGN(receipt.block_number, quantity(member(result, "blockNumber"), "blockNumber"));
-  VS_TRY_ASSIGN(receipt.block_hash, hash(member(result, "blockHash"), "blockHash"));
-  VS_TRY_ASSIGN(std::uint64_t status, quantity(member(result, "status"), "status"));
-  receipt.succeeded = status == 1;
-  VS_TRY_ASSIGN(receipt.gas_used, quantity(member(result, "gasUsed"), "gasUsed"));
-  return std::optional<EvmTransactionReceipt>(receipt);
+  VS_TRY_ASSIGN(std::string reply,
+                impl_->call("eth_getTransactionReceipt", json::array({hex_data(tx)})));
+  return EvmReply::transaction_receipt(reply);
 }
 
 Result<std::optional<Bytes>> CurlEvmRpc::transaction_input(const Digest& tx) {
-  VS_TRY_ASSIGN(json result, impl_->call("eth_getTransactionByHash", json::array({hex_data(tx)})));
-  if (result.is_null()) return std::optional<Bytes>();
-  VS_TRY_ASSIGN(Bytes input, data(member(result, "input"), "transaction input"));
-  return std::optional<Bytes>(std::move(input));
+  VS_TRY_ASSIGN(std::string reply,
+                impl_->call("eth_getTransactionByHash", json::array({hex_data(tx)})));
+  return EvmReply::transaction_input(reply);
 }
 
 }  // namespace vs::platform
