@@ -89,7 +89,12 @@ const char* to_string(Rejection rejection) {
 
 Result<std::optional<BlockIngest::DeviceRecord>> BlockIngest::load(
     const chain::DeviceId& device) const {
-  VS_TRY_ASSIGN(auto stored, store_.get(kDevicesTable, device_key(device)));
+  return load(device, platform::StagedWrites());
+}
+
+Result<std::optional<BlockIngest::DeviceRecord>> BlockIngest::load(
+    const chain::DeviceId& device, const platform::StagedWrites& writes) const {
+  VS_TRY_ASSIGN(auto stored, writes.get(store_, kDevicesTable, device_key(device)));
   if (!stored) return std::optional<DeviceRecord>();
   VS_TRY_ASSIGN(DeviceRecord record, decode_record(*stored));
   return std::optional<DeviceRecord>(std::move(record));
@@ -113,7 +118,7 @@ Result<std::vector<std::pair<chain::DeviceId, BlockIngest::DeviceRecord>>> Block
 }
 
 Status BlockIngest::save(const chain::DeviceId& device, const DeviceRecord& record,
-                         platform::WriteBatch& batch) const {
+                         platform::StagedWrites& writes) const {
   Bytes bytes{static_cast<std::uint8_t>((record.revoked ? kRevokedFlag : 0) |
                                         (record.equivocated ? kEquivocatedFlag : 0)),
               static_cast<std::uint8_t>(record.public_keys.size() >> 8),
@@ -124,7 +129,7 @@ Status BlockIngest::save(const chain::DeviceId& device, const DeviceRecord& reco
     bytes.push_back(static_cast<std::uint8_t>(key.size() & 0xff));
     bytes.insert(bytes.end(), key.begin(), key.end());
   }
-  batch.put(kDevicesTable, device_key(device), bytes);
+  writes.put(kDevicesTable, device_key(device), bytes);
   return {};
 }
 
@@ -135,9 +140,9 @@ Result<chain::DeviceId> BlockIngest::enrol(ByteView public_key_der) {
   if (existing) return device;  // the id is the key's hash: the same key again
   DeviceRecord record;
   record.public_keys.emplace_back(public_key_der.begin(), public_key_der.end());
-  platform::WriteBatch batch;
-  VS_TRY(save(device, record, batch));
-  VS_TRY(store_.commit(batch));
+  platform::StagedWrites writes;
+  VS_TRY(save(device, record, writes));
+  VS_TRY(store_.commit(writes.batch()));
   return device;
 }
 
@@ -145,9 +150,9 @@ Status BlockIngest::revoke(const chain::DeviceId& device) {
   VS_TRY_ASSIGN(auto record, load(device));
   if (!record) return Error(ErrorCode::kNotFound, "no such device is enrolled").about(device.hex());
   record->revoked = true;
-  platform::WriteBatch batch;
-  VS_TRY(save(device, *record, batch));
-  return store_.commit(batch);
+  platform::StagedWrites writes;
+  VS_TRY(save(device, *record, writes));
+  return store_.commit(writes.batch());
 }
 
 Result<bool> BlockIngest::is_revoked(const chain::DeviceId& device) const {
@@ -157,19 +162,44 @@ Result<bool> BlockIngest::is_revoked(const chain::DeviceId& device) const {
 }
 
 Result<std::optional<chain::ChainTip>> BlockIngest::tip(const chain::DeviceId& device) const {
-  VS_TRY_ASSIGN(auto stored, store_.get(kTipsTable, device_key(device)));
+  return tip(device, platform::StagedWrites());
+}
+
+Result<std::optional<chain::ChainTip>> BlockIngest::tip(
+    const chain::DeviceId& device, const platform::StagedWrites& writes) const {
+  VS_TRY_ASSIGN(auto stored, writes.get(store_, kTipsTable, device_key(device)));
   if (!stored) return std::optional<chain::ChainTip>();
   VS_TRY_ASSIGN(chain::ChainTip value, chain::ChainTip::decode(*stored));
   return std::optional<chain::ChainTip>(value);
 }
 
 Result<IngestResult> BlockIngest::ingest(std::string_view topic_device, ByteView block_bytes) {
+  BlockMessage message{topic_device, block_bytes};
+  VS_TRY_ASSIGN(auto results, ingest_all(std::span<const BlockMessage>(&message, 1)));
+  return std::move(results.front());
+}
+
+Result<std::vector<IngestResult>> BlockIngest::ingest_all(std::span<const BlockMessage> messages) {
+  platform::StagedWrites writes;
+  std::vector<IngestResult> results;
+  results.reserve(messages.size());
+  for (const BlockMessage& message : messages) {
+    VS_TRY_ASSIGN(IngestResult result,
+                  ingest_one(message.topic_device, message.block_bytes, writes));
+    results.push_back(std::move(result));
+  }
+  if (!writes.empty()) VS_TRY(store_.commit(writes.batch()));
+  return results;
+}
+
+Result<IngestResult> BlockIngest::ingest_one(std::string_view topic_device, ByteView block_bytes,
+                                             platform::StagedWrites& writes) {
   IngestResult result;
   auto device = chain::DeviceId::from_hex(topic_device);
   if (!device)
     return rejected(result, Rejection::kTopicMismatch, "topic does not name a device id");
   result.device = *device;
-  VS_TRY_ASSIGN(auto record, load(*device));
+  VS_TRY_ASSIGN(auto record, load(*device, writes));
   if (!record) return rejected(result, Rejection::kUnknownDevice, "device is not enrolled");
   if (record->revoked) return rejected(result, Rejection::kRevokedDevice, "device is revoked");
   auto block = platform::WireCodec::decode_block(block_bytes);
@@ -181,10 +211,10 @@ Result<IngestResult> BlockIngest::ingest(std::string_view topic_device, ByteView
   if (!equal(header->device_id, device->bytes())) {
     return rejected(result, Rejection::kTopicMismatch, "block names another device than its topic");
   }
-  VS_TRY_ASSIGN(auto tip, tip(*device));
+  VS_TRY_ASSIGN(auto tip, tip(*device, writes));
   std::uint64_t next = tip ? tip->height + 1 : 0;
   if (header->height == next) {
-    return accept_in_order(std::move(result), *record, tip, *block, block_bytes);
+    return accept_in_order(std::move(result), *record, tip, *block, block_bytes, writes);
   }
 
   // Out of order: the block must stand on its own before it is kept.
@@ -197,15 +227,13 @@ Result<IngestResult> BlockIngest::ingest(std::string_view topic_device, ByteView
   auto alone = chain::BlockVerifier(sha_).verify(*block, *device, *key, &fault);
   if (!alone) return rejected(result, from_fault(fault), alone.error().message());
 
-  platform::WriteBatch batch;
   if (header->height > next) {
-    batch.put(kHeldTable, height_key(*device, header->height), block_bytes);
-    VS_TRY(store_.commit(batch));
+    writes.put(kHeldTable, height_key(*device, header->height), block_bytes);
     result.kind = IngestResult::Kind::kHeld;
     result.resend = std::make_pair(next, header->height - 1);
     return result;
   }
-  VS_TRY_ASSIGN(auto stored, store_.get(kBlocksTable, height_key(*device, header->height)));
+  VS_TRY_ASSIGN(auto stored, writes.get(store_, kBlocksTable, height_key(*device, header->height)));
   if (stored) {
     auto stored_block = platform::WireCodec::decode_block(*stored);
     if (stored_block && sha_.digest(stored_block->header) == alone->hash) {
@@ -216,11 +244,10 @@ Result<IngestResult> BlockIngest::ingest(std::string_view topic_device, ByteView
   // A second, validly signed block at a height already taken.
   Bytes evidence_key = height_key(*device, header->height);
   evidence_key.insert(evidence_key.end(), alone->hash.begin(), alone->hash.end());
-  batch.put(kEvidenceTable, evidence_key, block_bytes);
+  writes.put(kEvidenceTable, evidence_key, block_bytes);
   DeviceRecord flagged = *record;
   flagged.equivocated = true;
-  VS_TRY(save(*device, flagged, batch));
-  VS_TRY(store_.commit(batch));
+  VS_TRY(save(*device, flagged, writes));
   result.kind = IngestResult::Kind::kEquivocation;
   result.detail = "two different blocks signed at height " + std::to_string(header->height);
   return result;
@@ -228,7 +255,8 @@ Result<IngestResult> BlockIngest::ingest(std::string_view topic_device, ByteView
 
 Result<IngestResult> BlockIngest::accept_in_order(IngestResult result, const DeviceRecord& record,
                                                   std::optional<chain::ChainTip> tip,
-                                                  const proto::Block& block, ByteView block_bytes) {
+                                                  const proto::Block& block, ByteView block_bytes,
+                                                  platform::StagedWrites& writes) {
   auto follower = tip ? chain::ChainVerifier::resume(sha_, keys_, record.public_keys, *tip)
                       : chain::ChainVerifier::from_genesis(sha_, keys_, record.public_keys.front());
   if (!follower) return std::move(follower).error();
@@ -236,30 +264,28 @@ Result<IngestResult> BlockIngest::accept_in_order(IngestResult result, const Dev
   auto verified = follower->append(block, &fault);
   if (!verified) return rejected(std::move(result), from_fault(fault), verified.error().message());
 
-  platform::WriteBatch batch;
-  batch.put(kBlocksTable, height_key(result.device, verified->header.height),
-            block_bytes);  // as sent
-  batch.put(kUnanchoredTable, height_key(result.device, verified->header.height), verified->hash);
+  writes.put(kBlocksTable, height_key(result.device, verified->header.height),
+             block_bytes);  // as sent
+  writes.put(kUnanchoredTable, height_key(result.device, verified->header.height), verified->hash);
   result.accepted.push_back(std::move(verified).value());
   // Blocks held past the gap this one filled follow it now.
   for (;;) {
     std::uint64_t next = follower->tip()->height + 1;
-    VS_TRY_ASSIGN(auto held, store_.get(kHeldTable, height_key(result.device, next)));
+    VS_TRY_ASSIGN(auto held, writes.get(store_, kHeldTable, height_key(result.device, next)));
     if (!held) break;
-    batch.erase(kHeldTable, height_key(result.device, next));
+    writes.erase(kHeldTable, height_key(result.device, next));
     auto released = follower->append(ByteView(*held));
     if (!released) break;  // held on its own merits, but it does not link: drop it, ask again later
-    batch.put(kBlocksTable, height_key(result.device, next), *held);
-    batch.put(kUnanchoredTable, height_key(result.device, next), released->hash);
+    writes.put(kBlocksTable, height_key(result.device, next), *held);
+    writes.put(kUnanchoredTable, height_key(result.device, next), released->hash);
     result.accepted.push_back(std::move(released).value());
   }
-  batch.put(kTipsTable, device_key(result.device), follower->tip()->encode());
+  writes.put(kTipsTable, device_key(result.device), follower->tip()->encode());
   if (follower->public_keys().size() != record.public_keys.size()) {
     DeviceRecord rotated = record;
     rotated.public_keys = follower->public_keys();
-    VS_TRY(save(result.device, rotated, batch));
+    VS_TRY(save(result.device, rotated, writes));
   }
-  VS_TRY(store_.commit(batch));
   result.kind = IngestResult::Kind::kAccepted;
   return result;
 }

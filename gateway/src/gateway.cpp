@@ -56,14 +56,14 @@ void Gateway::stop_workers() {
 
 void Gateway::work(Worker& worker) {
   for (;;) {
-    std::deque<platform::TransportMessage> messages;
+    std::vector<platform::TransportMessage> messages;
     {
       std::unique_lock lock(worker.mutex);
       worker.ready.wait(lock, [&] { return stopping_ || !worker.queue.empty(); });
       if (worker.queue.empty()) return;  // stopping, and all handled
       messages.swap(worker.queue);
     }
-    for (const platform::TransportMessage& message : messages) handle(message, worker.ingest);
+    handle(messages, worker.ingest);
   }
 }
 
@@ -127,22 +127,38 @@ void Gateway::ask_resend(const chain::DeviceId& device, Gap& gap) {
   ++counters_.resend_requests;
 }
 
-void Gateway::handle(const platform::TransportMessage& message, BlockIngest& ingest) {
-  // <prefix>/<device>/blocks; the broker only delivers what matches.
-  std::string_view topic = message.topic;
-  std::string_view device_text;
-  if (topic.size() > options_.topic_prefix.size() + 1) {
-    std::string_view rest = topic.substr(options_.topic_prefix.size() + 1);
-    device_text = rest.substr(0, rest.find('/'));
+void Gateway::handle(std::span<const platform::TransportMessage> messages, BlockIngest& ingest) {
+  // What arrived together is verified in one store transaction (a commit
+  // per block would cost as much as the signature check).
+  constexpr std::size_t kPerTransaction = 64;
+  for (std::size_t first = 0; first < messages.size(); first += kPerTransaction) {
+    auto chunk = messages.subspan(first, std::min(kPerTransaction, messages.size() - first));
+    std::vector<BlockIngest::BlockMessage> blocks;
+    blocks.reserve(chunk.size());
+    for (const platform::TransportMessage& message : chunk) {
+      // <prefix>/<device>/blocks; the broker only delivers what matches.
+      std::string_view device_text;
+      if (message.topic.size() > options_.topic_prefix.size() + 1) {
+        std::string_view rest =
+            std::string_view(message.topic).substr(options_.topic_prefix.size() + 1);
+        device_text = rest.substr(0, rest.find('/'));
+      }
+      blocks.push_back({device_text, message.payload});
+    }
+    auto results = ingest.ingest_all(blocks);
+    if (!results) {
+      // The store failed, not the blocks: the devices' outboxes send them again.
+      log(LogLevel::kError, "ingest: " + results.error().message());
+      std::lock_guard lock(counters_mutex_);
+      counters_.store_errors += chunk.size();
+      continue;
+    }
+    for (std::size_t i = 0; i < chunk.size(); ++i) record(chunk[i], (*results)[i]);
   }
-  auto result = ingest.ingest(device_text, message.payload);
-  if (!result) {
-    // The store failed, not the block: the device's outbox sends it again.
-    log(LogLevel::kError, "ingest on " + message.topic + ": " + result.error().message());
-    std::lock_guard lock(counters_mutex_);
-    ++counters_.store_errors;
-    return;
-  }
+}
+
+void Gateway::record(const platform::TransportMessage& message, const IngestResult& ingested) {
+  const IngestResult* result = &ingested;
   std::uint64_t now_ms = clock_.wall_ms();
   const chain::DeviceId& device = result->device;
   std::string who = "device " + device.hex() + " " + height_text(result->height);
@@ -295,7 +311,7 @@ Status Gateway::step(std::chrono::milliseconds max_wait) {
     std::lock_guard state(state_mutex_);
     oldest = oldest_queued_at_;
   }
-  std::deque<platform::TransportMessage> messages;
+  std::vector<platform::TransportMessage> messages;
   {
     std::unique_lock lock(inbound_mutex_);
     auto wait = max_wait;
@@ -307,13 +323,7 @@ Status Gateway::step(std::chrono::milliseconds max_wait) {
     inbound_ready_.wait_for(lock, wait, [this] { return !inbound_.empty() || batch_full_; });
     messages.swap(inbound_);
   }
-  for (const platform::TransportMessage& message : messages) {
-    handle(message, ingest_);
-    if (batch_full_ && !retry_anchor_at_) {
-      batch_full_ = false;
-      VS_TRY(anchor_queued());
-    }
-  }
+  handle(messages, ingest_);
   auto now = clock_.steady();
   if (ledger_.tracks_finality() && now - last_finality_check_ >= options_.finality_check)
     VS_TRY(confirm_anchored());

@@ -5,6 +5,7 @@
 #include <openssl/x509.h>
 
 #include <cstring>
+#include <mutex>
 #include <string>
 
 namespace vs::platform {
@@ -39,7 +40,10 @@ std::size_t signature_to_der(const Signature& signature, std::uint8_t out[72]) {
 class OpensslVerifier final : public Verifier {
  public:
   explicit OpensslVerifier(EVP_PKEY* key) : key_(key) {}
-  ~OpensslVerifier() override { EVP_PKEY_free(key_); }
+  ~OpensslVerifier() override {
+    EVP_PKEY_CTX_free(context_);
+    EVP_PKEY_free(key_);
+  }
   OpensslVerifier(const OpensslVerifier&) = delete;
   OpensslVerifier& operator=(const OpensslVerifier&) = delete;
 
@@ -47,12 +51,20 @@ class OpensslVerifier final : public Verifier {
   Status verify(const Digest& digest, const Signature& signature) const override {
     std::uint8_t der[72];
     std::size_t der_size = signature_to_der(signature, der);
-    // A context per call keeps verify() thread-safe; the key is shared read-only.
-    EVP_PKEY_CTX* context = EVP_PKEY_CTX_new(key_, nullptr);
-    if (context == nullptr) return Error(ErrorCode::kInternal, "cannot allocate a verify context");
-    int rc = EVP_PKEY_verify_init(context);
-    if (rc == 1) rc = EVP_PKEY_verify(context, der, der_size, digest.data(), digest.size());
-    EVP_PKEY_CTX_free(context);
+    // One context, set up once: OpenSSL 3 spends as much fetching the
+    // algorithm for a fresh context as verifying. The lock keeps verify()
+    // thread-safe; a gateway holds one verifier per device, so it is
+    // rarely contended.
+    std::lock_guard lock(mutex_);
+    if (context_ == nullptr) {
+      context_ = EVP_PKEY_CTX_new(key_, nullptr);
+      if (context_ == nullptr || EVP_PKEY_verify_init(context_) != 1) {
+        EVP_PKEY_CTX_free(context_);
+        context_ = nullptr;
+        return Error(ErrorCode::kInternal, "cannot set up a verify context");
+      }
+    }
+    int rc = EVP_PKEY_verify(context_, der, der_size, digest.data(), digest.size());
     if (rc == 1) return {};
     if (rc == 0) return Error(ErrorCode::kIntegrity, "signature does not verify");
     return Error(ErrorCode::kIntegrity, "signature does not verify (rejected as invalid)", rc);
@@ -60,6 +72,8 @@ class OpensslVerifier final : public Verifier {
 
  private:
   EVP_PKEY* key_;
+  mutable std::mutex mutex_;
+  mutable EVP_PKEY_CTX* context_ = nullptr;
 };
 
 }  // namespace

@@ -95,6 +95,51 @@ TEST_F(BlockIngestTest, TwoSignedBlocksAtOneHeightAreEquivocationKeptAsEvidence)
   EXPECT_FALSE(devices[0].second.revoked);
 }
 
+// What arrived together is one transaction: each block sees the ones
+// before it (a gap filled later in the same call releases the held block).
+TEST_F(BlockIngestTest, SeveralBlocksInOneTransactionSeeEachOther) {
+  vs::testing::TestDevice other;
+  ASSERT_TRUE(ingest_.enrol(device_.public_key()).ok());
+  ASSERT_TRUE(ingest_.enrol(other.public_key()).ok());
+  auto a0 = device_.seal_next(1);
+  auto a1 = device_.seal_next(1);
+  auto a2 = device_.seal_next(1);
+  auto b0 = other.seal_next(1);
+  std::string a = device_.id().hex();
+  std::string b = other.id().hex();
+  std::vector<BlockIngest::BlockMessage> messages{
+      {a, a0.encoded}, {b, b0.encoded}, {a, a2.encoded}, {a, a1.encoded}, {a, a1.encoded}};
+  int commits_before = store_.commits();
+  auto results = ingest_.ingest_all(messages);
+  ASSERT_TRUE(results.ok()) << results.error().message();
+  EXPECT_EQ(store_.commits(), commits_before + 1);
+  ASSERT_EQ(results->size(), 5u);
+  EXPECT_EQ((*results)[0].kind, Kind::kAccepted);
+  EXPECT_EQ((*results)[1].kind, Kind::kAccepted);
+  EXPECT_EQ((*results)[2].kind, Kind::kHeld);
+  EXPECT_EQ((*results)[3].kind, Kind::kAccepted);
+  EXPECT_EQ((*results)[3].accepted.size(), 2u);  // height 1, then the held 2
+  EXPECT_EQ((*results)[4].kind, Kind::kDuplicate);
+  EXPECT_EQ(ingest_.tip(device_.id()).value()->height, 2u);
+  EXPECT_EQ(store_.count(kUnanchoredTable).value(), 4u);
+  EXPECT_EQ(store_.count(kHeldTable).value(), 0u);
+}
+
+TEST_F(BlockIngestTest, AStoreFailureAcceptsNoneOfTheBlocks) {
+  ASSERT_TRUE(ingest_.enrol(device_.public_key()).ok());
+  auto a0 = device_.seal_next(1);
+  auto a1 = device_.seal_next(1);
+  std::string a = device_.id().hex();
+  std::vector<BlockIngest::BlockMessage> messages{{a, a0.encoded}, {a, a1.encoded}};
+  store_.fail_next_commits(1);
+  EXPECT_FALSE(ingest_.ingest_all(messages).ok());
+  EXPECT_FALSE(ingest_.tip(device_.id()).value().has_value());
+  EXPECT_EQ(store_.count(kUnanchoredTable).value(), 0u);
+  auto again = ingest_.ingest_all(messages);  // the devices send them again
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(ingest_.tip(device_.id()).value()->height, 1u);
+}
+
 TEST_F(BlockIngestTest, EveryRejectionHasItsReason) {
   ASSERT_TRUE(ingest_.enrol(device_.public_key()).ok());
   auto b0 = device_.seal_next(2);

@@ -5,11 +5,14 @@
 #include <string_view>
 #include <vector>
 
+#include <span>
 #include "vs/chain/block_fault.h"
 #include "vs/chain/block_verifier.h"
 #include "vs/chain/chain_verifier.h"
 #include "vs/chain/device_id.h"
+
 #include "vs/platform/sha256.h"
+#include "vs/platform/staged_writes.h"
 #include "vs/platform/store.h"
 #include "vs/platform/verifier.h"
 
@@ -92,17 +95,33 @@ class BlockIngest {
   // `topic_device` is the id in the topic the block arrived on.
   Result<IngestResult> ingest(std::string_view topic_device, ByteView block_bytes);
 
+  struct BlockMessage {
+    std::string_view topic_device;
+    ByteView block_bytes;
+  };
+  // Several blocks in one store transaction (what arrived together), each
+  // seeing the ones before it. Results in order. A store error fails them
+  // all: none was accepted, the devices send them again.
+  Result<std::vector<IngestResult>> ingest_all(std::span<const BlockMessage> messages);
+
   Result<std::optional<chain::ChainTip>> tip(const chain::DeviceId& device) const;
   Result<std::optional<DeviceRecord>> load(const chain::DeviceId& device) const;
   // Every enrolled device, in id order.
   Result<std::vector<std::pair<chain::DeviceId, DeviceRecord>>> devices() const;
 
  private:
+  Result<std::optional<DeviceRecord>> load(const chain::DeviceId& device,
+                                           const platform::StagedWrites& writes) const;
+  Result<std::optional<chain::ChainTip>> tip(const chain::DeviceId& device,
+                                             const platform::StagedWrites& writes) const;
   Status save(const chain::DeviceId& device, const DeviceRecord& record,
-              platform::WriteBatch& batch) const;
+              platform::StagedWrites& writes) const;
+  Result<IngestResult> ingest_one(std::string_view topic_device, ByteView block_bytes,
+                                  platform::StagedWrites& writes);
   Result<IngestResult> accept_in_order(IngestResult result, const DeviceRecord& record,
                                        std::optional<chain::ChainTip> tip,
-                                       const proto::Block& block, ByteView block_bytes);
+                                       const proto::Block& block, ByteView block_bytes,
+                                       platform::StagedWrites& writes);
 
   platform::Store& store_;
   const platform::Sha256& sha_;

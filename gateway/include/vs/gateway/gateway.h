@@ -3,10 +3,10 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <deque>
 #include <map>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -102,11 +102,12 @@ class Gateway {
     BlockIngest ingest;  // its own: BlockIngest is stateless over the shared store
     std::mutex mutex;
     std::condition_variable ready;
-    std::deque<platform::TransportMessage> queue;
+    std::vector<platform::TransportMessage> queue;
     std::thread thread;
   };
 
-  void handle(const platform::TransportMessage& message, BlockIngest& ingest);
+  void handle(std::span<const platform::TransportMessage> messages, BlockIngest& ingest);
+  void record(const platform::TransportMessage& message, const IngestResult& result);
   void work(Worker& worker);
   void stop_workers();
   void ask_resend(const chain::DeviceId& device, Gap& gap);
@@ -123,7 +124,7 @@ class Gateway {
 
   std::mutex inbound_mutex_;
   std::condition_variable inbound_ready_;
-  std::deque<platform::TransportMessage> inbound_;
+  std::vector<platform::TransportMessage> inbound_;
 
   std::vector<std::unique_ptr<Worker>> workers_;
   std::atomic<bool> stopping_{false};
