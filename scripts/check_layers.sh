@@ -21,7 +21,7 @@ declare -A vendor_home=(
   ['crypto\+\+/']='platform/cryptopp/'
   ['secp256k1(_[a-z]+)?\.h']='platform/secp256k1/'
   ['curl/']='platform/evm_rpc/'
-  ['nlohmann/']='platform/evm_rpc/'
+  ['nlohmann/']='platform/json/'
 )
 for pattern in "${!vendor_home[@]}"; do
   home=${vendor_home[$pattern]}

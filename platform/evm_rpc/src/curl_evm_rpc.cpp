@@ -5,12 +5,9 @@
 #include <curl/curl.h>
 
 #include <mutex>
-#include <nlohmann/json.hpp>
 
 namespace vs::platform {
 namespace {
-
-using nlohmann::json;
 
 constexpr std::size_t kMaxReplyBytes = 1 << 20;
 
@@ -22,8 +19,21 @@ std::size_t collect(char* data, std::size_t size, std::size_t count, void* user)
   return bytes;
 }
 
+// Request bodies are built by hand: every value is a fixed name, a hex
+// string or a boolean, so no escaping is ever needed beyond quotes.
+std::string quoted(std::string_view text) {
+  return "\"" + std::string(text) + "\"";
+}
+
+std::string transaction_object(const EvmAddress& from, const EvmAddress& to, ByteView payload);
+
 std::string hex_data(ByteView bytes) {
   return "0x" + to_hex(bytes);
+}
+
+std::string transaction_object(const EvmAddress& from, const EvmAddress& to, ByteView payload) {
+  return "{\"from\":" + quoted(to_string(from)) + ",\"to\":" + quoted(to_string(to)) +
+         ",\"data\":" + quoted(hex_data(payload)) + "}";
 }
 
 std::string hex_quantity(std::uint64_t value) {
@@ -46,10 +56,10 @@ struct CurlEvmRpc::Impl {
   }
 
   // The reply's text, once HTTP said 200; EvmReply reads it.
-  Result<std::string> call(const char* method, json params) {
-    json request = {
-        {"jsonrpc", "2.0"}, {"id", next_id++}, {"method", method}, {"params", std::move(params)}};
-    std::string body = request.dump();
+  // `params`: the JSON array's elements, already encoded.
+  Result<std::string> call(const char* method, const std::string& params) {
+    std::string body = "{\"jsonrpc\":\"2.0\",\"id\":" + std::to_string(next_id++) +
+                       ",\"method\":" + quoted(method) + ",\"params\":[" + params + "]}";
     std::string reply;
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
     curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
@@ -95,69 +105,64 @@ CurlEvmRpc::CurlEvmRpc(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 CurlEvmRpc::~CurlEvmRpc() = default;
 
 Result<std::uint64_t> CurlEvmRpc::chain_id() {
-  VS_TRY_ASSIGN(std::string reply, impl_->call("eth_chainId", json::array()));
+  VS_TRY_ASSIGN(std::string reply, impl_->call("eth_chainId", ""));
   return EvmReply::quantity(reply, "eth_chainId");
 }
 
 Result<std::uint64_t> CurlEvmRpc::block_number() {
-  VS_TRY_ASSIGN(std::string reply, impl_->call("eth_blockNumber", json::array()));
+  VS_TRY_ASSIGN(std::string reply, impl_->call("eth_blockNumber", ""));
   return EvmReply::quantity(reply, "eth_blockNumber");
 }
 
 Result<std::optional<EvmBlock>> CurlEvmRpc::block_by_number(std::uint64_t number) {
   VS_TRY_ASSIGN(std::string reply,
-                impl_->call("eth_getBlockByNumber", json::array({hex_quantity(number), false})));
+                impl_->call("eth_getBlockByNumber", quoted(hex_quantity(number)) + ",false"));
   return EvmReply::block(reply);
 }
 
 Result<std::uint64_t> CurlEvmRpc::pending_nonce(const EvmAddress& account) {
   VS_TRY_ASSIGN(std::string reply, impl_->call("eth_getTransactionCount",
-                                               json::array({to_string(account), "pending"})));
+                                               quoted(to_string(account)) + ",\"pending\""));
   return EvmReply::quantity(reply, "eth_getTransactionCount");
 }
 
 Result<std::uint64_t> CurlEvmRpc::base_fee() {
-  VS_TRY_ASSIGN(std::string reply,
-                impl_->call("eth_getBlockByNumber", json::array({"latest", false})));
+  VS_TRY_ASSIGN(std::string reply, impl_->call("eth_getBlockByNumber", "\"latest\",false"));
   return EvmReply::quantity_field(reply, "eth_getBlockByNumber", "baseFeePerGas");
 }
 
 Result<std::uint64_t> CurlEvmRpc::max_priority_fee() {
-  VS_TRY_ASSIGN(std::string reply, impl_->call("eth_maxPriorityFeePerGas", json::array()));
+  VS_TRY_ASSIGN(std::string reply, impl_->call("eth_maxPriorityFeePerGas", ""));
   return EvmReply::quantity(reply, "eth_maxPriorityFeePerGas");
 }
 
 Result<std::uint64_t> CurlEvmRpc::estimate_gas(const EvmAddress& from, const EvmAddress& to,
                                                ByteView payload) {
-  json transaction = {
-      {"from", to_string(from)}, {"to", to_string(to)}, {"data", hex_data(payload)}};
-  VS_TRY_ASSIGN(std::string reply, impl_->call("eth_estimateGas", json::array({transaction})));
+  VS_TRY_ASSIGN(std::string reply,
+                impl_->call("eth_estimateGas", transaction_object(from, to, payload)));
   return EvmReply::quantity(reply, "eth_estimateGas");
 }
 
 Result<Digest> CurlEvmRpc::send_transaction(const EvmAddress& from, const EvmAddress& to,
                                             ByteView payload) {
-  json transaction = {
-      {"from", to_string(from)}, {"to", to_string(to)}, {"data", hex_data(payload)}};
-  VS_TRY_ASSIGN(std::string reply, impl_->call("eth_sendTransaction", json::array({transaction})));
+  VS_TRY_ASSIGN(std::string reply,
+                impl_->call("eth_sendTransaction", transaction_object(from, to, payload)));
   return EvmReply::hash(reply, "eth_sendTransaction");
 }
 
 Result<Digest> CurlEvmRpc::send_raw_transaction(ByteView signed_transaction) {
   VS_TRY_ASSIGN(std::string reply,
-                impl_->call("eth_sendRawTransaction", json::array({hex_data(signed_transaction)})));
+                impl_->call("eth_sendRawTransaction", quoted(hex_data(signed_transaction))));
   return EvmReply::hash(reply, "eth_sendRawTransaction");
 }
 
 Result<std::optional<EvmTransactionReceipt>> CurlEvmRpc::transaction_receipt(const Digest& tx) {
-  VS_TRY_ASSIGN(std::string reply,
-                impl_->call("eth_getTransactionReceipt", json::array({hex_data(tx)})));
+  VS_TRY_ASSIGN(std::string reply, impl_->call("eth_getTransactionReceipt", quoted(hex_data(tx))));
   return EvmReply::transaction_receipt(reply);
 }
 
 Result<std::optional<Bytes>> CurlEvmRpc::transaction_input(const Digest& tx) {
-  VS_TRY_ASSIGN(std::string reply,
-                impl_->call("eth_getTransactionByHash", json::array({hex_data(tx)})));
+  VS_TRY_ASSIGN(std::string reply, impl_->call("eth_getTransactionByHash", quoted(hex_data(tx))));
   return EvmReply::transaction_input(reply);
 }
 
