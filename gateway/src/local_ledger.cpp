@@ -2,13 +2,13 @@
 
 #include <cstring>
 
+#include "vs/chain/log_checkpoint.h"
 #include "vs/chain/merkle.h"
 #include "vs/platform/wire_codec.h"
 
 namespace vs::gateway {
 namespace {
 
-constexpr std::size_t kEntrySize = 1 + 8 + 8 + 8 + 32 + 32;
 constexpr std::string_view kSignaturePrefix = "\xe2\x80\x94 ";  // "— ": U+2014 and a space
 
 }  // namespace
@@ -43,13 +43,13 @@ Result<proto::LedgerRef> LocalLedger::anchor(const Digest& batch_root, std::uint
     VS_TRY_ASSIGN(Bytes last, entry(index - 1));
     previous = sha_.digest(last);
   }
-  Bytes record(kEntrySize);
-  record[0] = 1;
-  put_u64_be(index, record.data() + 1);
-  put_u64_be(batch_id, record.data() + 9);
-  put_u64_be(time_ms, record.data() + 17);
-  std::memcpy(record.data() + 25, batch_root.data(), 32);
-  std::memcpy(record.data() + 57, previous.data(), 32);
+  chain::LogEntry log_entry;
+  log_entry.index = index;
+  log_entry.batch_id = batch_id;
+  log_entry.time_ms = time_ms;
+  log_entry.batch_root = batch_root;
+  log_entry.previous = previous;
+  Bytes record = log_entry.encode();
   same_commit.put(table_, platform::u64_key(index), record);
   Digest entry_hash = sha_.digest(record);
   proto::LedgerRef ref;
@@ -108,50 +108,7 @@ Result<std::string> LocalLedger::checkpoint() {
 Result<LocalLedger::Checkpoint> LocalLedger::verify_checkpoint(
     std::string_view text, const platform::Sha256& sha, const platform::Verifier& gateway_key,
     ByteView gateway_public_key) {
-  std::size_t blank = text.find("\n\n");
-  if (blank == std::string_view::npos)
-    return Error(ErrorCode::kMalformed, "checkpoint has no blank line before its signatures");
-  std::string_view body = text.substr(0, blank + 1);
-  std::string_view signatures = text.substr(blank + 2);
-  std::size_t first = body.find('\n');
-  std::size_t second = body.find('\n', first + 1);
-  std::size_t third = body.find('\n', second + 1);
-  if (first == std::string_view::npos || second == std::string_view::npos ||
-      third == std::string_view::npos) {
-    return Error(ErrorCode::kMalformed, "checkpoint body needs origin, size and root lines");
-  }
-  Checkpoint parsed;
-  parsed.origin = std::string(body.substr(0, first));
-  std::string size_text(body.substr(first + 1, second - first - 1));
-  if (size_text.empty() || size_text.find_first_not_of("0123456789") != std::string::npos ||
-      size_text.size() > 19) {
-    return Error(ErrorCode::kMalformed, "checkpoint size is not a decimal number");
-  }
-  parsed.size = std::stoull(size_text);
-  VS_TRY_ASSIGN(Bytes root_bytes, from_base64(body.substr(second + 1, third - second - 1)));
-  VS_TRY_ASSIGN(parsed.root, to_array<32>(root_bytes, "checkpoint root is not 32 bytes"));
-
-  Digest key_digest = sha.digest(gateway_public_key);
-  std::string prefix = std::string(kSignaturePrefix) + parsed.origin + " ";
-  std::size_t at = 0;
-  while (at < signatures.size()) {
-    std::size_t end = signatures.find('\n', at);
-    if (end == std::string_view::npos)
-      return Error(ErrorCode::kMalformed, "checkpoint signature line does not end");
-    std::string_view line = signatures.substr(at, end - at);
-    at = end + 1;
-    if (line.substr(0, prefix.size()) != prefix) continue;  // someone else's (a witness's)
-    auto decoded = from_base64(line.substr(prefix.size()));
-    if (!decoded || decoded->size() != 4 + 64 ||
-        !std::equal(decoded->begin(), decoded->begin() + 4, key_digest.begin())) {
-      continue;
-    }
-    if (gateway_key.verify(sha.digest(as_bytes(body)), ByteView(*decoded).subspan(4)))
-      return parsed;
-    return Error(ErrorCode::kIntegrity,
-                 "checkpoint signature does not verify with the gateway key");
-  }
-  return Error(ErrorCode::kIntegrity, "checkpoint carries no signature by the gateway key");
+  return chain::LogCheckpoint::verify(text, sha, gateway_key, gateway_public_key);
 }
 
 }  // namespace vs::gateway

@@ -27,5 +27,7 @@ int run_chain(std::span<const std::string_view> args);
 int run_enrol(std::span<const std::string_view> args);
 int run_revoke(std::span<const std::string_view> args);
 int run_devices(std::span<const std::string_view> args);
+int run_proof(std::span<const std::string_view> args);
+int run_verify(std::span<const std::string_view> args);
 
 }  // namespace vs::tools

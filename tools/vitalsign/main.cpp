@@ -19,6 +19,9 @@ constexpr Command kCommands[] = {
     {"revoke", "revoke a device in a gateway's registry", vs::tools::run_revoke},
     {"devices", "list the devices in a gateway's registry, with tips and flags",
      vs::tools::run_devices},
+    {"proof", "export the proof of one reading from a gateway's store", vs::tools::run_proof},
+    {"verify", "check a proof file offline, link by link (and on the chain)",
+     vs::tools::run_verify},
 };
 
 void print_usage(std::FILE* out) {

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "command.h"
+#include "gateway_files.h"
 #include "json_text.h"
 #include "vs/gateway/block_ingest.h"
 #include "vs/platform/lmdb_store.h"
@@ -23,23 +24,6 @@ struct RegistryArgs {
   std::string device;
   bool json = false;
 };
-
-int complain(const char* verb, const Error& error) {
-  std::fprintf(stderr, "vitalsign %s: %s\n", verb, error.message().c_str());
-  switch (error.code()) {
-    case ErrorCode::kNotFound:
-    case ErrorCode::kPermission:
-    case ErrorCode::kIo:
-      return kExitEnvironment;
-    case ErrorCode::kMalformed:
-    case ErrorCode::kInvalidArgument:
-    case ErrorCode::kIntegrity:
-    case ErrorCode::kUnsupported:
-      return kExitInput;
-    default:
-      return kExitFailed;
-  }
-}
 
 // Returns -1 when parsing succeeded, else the exit code.
 int parse(const char* verb, const char* help, std::span<const std::string_view> args,
@@ -68,26 +52,6 @@ int parse(const char* verb, const char* help, std::span<const std::string_view> 
     return kExitUsage;
   }
   return -1;
-}
-
-Result<std::unique_ptr<platform::LmdbStore>> open_gateway_store(const std::string& directory,
-                                                                bool create) {
-  if (!create && !std::filesystem::exists(std::filesystem::path(directory) / "data.mdb"))
-    return Error(ErrorCode::kNotFound, "no gateway store here").about(directory);
-  platform::LmdbStoreOptions options;
-  options.directory = directory;
-  options.tables = gateway::kGatewayTableNames;
-  return platform::LmdbStore::open(options);
-}
-
-Result<Bytes> read_public_key(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return Error(ErrorCode::kNotFound, "cannot read the key file").about(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  auto der = platform::MbedtlsVerifierFactory::der_from_pem(text.str());
-  if (!der) return std::move(der).error().about(path);
-  return der;
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "vs/chain/log_checkpoint.h"
 #include "vs/gateway/ledger.h"
 #include "vs/platform/sha256.h"
 #include "vs/platform/signer.h"
@@ -17,8 +18,8 @@ namespace vs::gateway {
 // (C2SP tlog-checkpoint text) that a third party keeps and later checks
 // against any newer one with a consistency proof.
 //
-// Entry (89 bytes): version 1 | index | batch id | time ms (8 bytes each,
-// big-endian) | batch root (32) | previous entry hash (32).
+// Entries and checkpoints are laid out in chain/log_checkpoint.h, so that
+// an auditor's tools check them without the gateway.
 class LocalLedger final : public Ledger {
  public:
   LocalLedger(platform::Store& store, platform::TableId table, const platform::Sha256& sha,
@@ -40,11 +41,7 @@ class LocalLedger final : public Ledger {
   // key hint: the first 4 bytes of SHA-256 of the gateway's SubjectPublicKeyInfo.
   Result<std::string> checkpoint();
 
-  struct Checkpoint {
-    std::string origin;
-    std::uint64_t size = 0;
-    Digest root{};
-  };
+  using Checkpoint = chain::LogCheckpoint;
   // Parses a checkpoint and checks its signature; kIntegrity when it does not verify.
   static Result<Checkpoint> verify_checkpoint(std::string_view text, const platform::Sha256& sha,
                                               const platform::Verifier& gateway_key,

@@ -1,0 +1,51 @@
+// C++ view of a proof bundle: everything an auditor needs to check one
+// reading offline, link by link, from its exact bytes to the ledger. It
+// travels as a versioned JSON file (platform/json ProofBundleJson); the
+// byte fields are the exact bytes that were hashed and signed.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace vs::proto {
+
+inline constexpr const char* kProofFormat = "vitalsign-proof";
+inline constexpr std::uint32_t kProofVersion = 1;
+
+struct ProofBundle {
+  std::uint32_t version = kProofVersion;
+  std::vector<std::uint8_t> device_id;
+  std::uint64_t seq = 0;
+  // The reading.
+  std::vector<std::uint8_t> entry;            // encoded Entry
+  std::vector<std::uint8_t> blinding;         // 32 bytes
+  std::vector<std::uint8_t> entry_signature;  // empty when the entry was not signed alone
+  // Entry -> block.
+  std::uint64_t entry_index = 0;
+  std::vector<std::vector<std::uint8_t>> entry_path;
+  std::vector<std::uint8_t> block_header;  // encoded BlockHeader, as signed
+  std::vector<std::uint8_t> block_signature;
+  std::vector<std::uint8_t> device_public_key;  // SubjectPublicKeyInfo (DER)
+  // Block -> batch root (copies of what the signed receipt says, for people
+  // to read; they must match it).
+  std::uint64_t batch_id = 0;
+  std::vector<std::uint8_t> batch_root;
+  std::uint64_t batch_size = 0;
+  std::uint64_t leaf_index = 0;
+  std::vector<std::vector<std::uint8_t>> batch_path;
+  std::vector<std::uint8_t> receipt;  // encoded Receipt, as signed by the gateway
+  std::vector<std::uint8_t> gateway_public_key;
+  // Batch root -> ledger, for the local ledger: its entry, that entry's
+  // path in the log's tree, and a signed checkpoint of the log.
+  std::vector<std::uint8_t> ledger_entry;
+  std::uint64_t ledger_size = 0;
+  std::vector<std::vector<std::uint8_t>> ledger_path;
+  std::string checkpoint;
+
+  bool operator==(const ProofBundle&) const = default;
+};
+
+}  // namespace vs::proto

@@ -1,0 +1,193 @@
+// `vitalsign proof export` and `vitalsign verify`, the real binary on a real
+// gateway store: a round trip, then a tamper table (one case per link, each
+// must fail at that link and say so), then files that are not proofs.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "child_process.h"
+#include "temp_dir.h"
+#include "test_device.h"
+#include "vs/chain/receipt_signer.h"
+#include "vs/gateway/batch_anchorer.h"
+#include "vs/gateway/block_ingest.h"
+#include "vs/gateway/local_ledger.h"
+#include "vs/platform/file_key_store.h"
+#include "vs/platform/lmdb_store.h"
+#include "vs/platform/openssl_sha256.h"
+#include "vs/platform/openssl_verifier.h"
+#include "vs/platform/proof_bundle_json.h"
+#include "vs/platform/wire_codec.h"
+
+namespace vs {
+namespace {
+
+struct CliRun {
+  int exit_code = -1;
+  std::string output;
+};
+
+CliRun vitalsign(std::vector<std::string> args) {
+  args.insert(args.begin(), VS_VITALSIGN_BINARY);
+  testing::ChildProcess process;
+  CliRun run;
+  if (!process.start(args, "/dev/stdout")) return run;
+  int status = process.wait();
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  run.output = process.output();
+  return run;
+}
+
+std::string read(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+class ProofTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    platform::FileKeyStore keys(dir_.path() / "keys");
+    auto gateway_key = keys.create("gateway").value();
+    platform::LmdbStoreOptions options;
+    options.directory = dir_.path() / "gateway-data";
+    options.tables = gateway::kGatewayTableNames;
+    auto store = platform::LmdbStore::open(options).value();
+    platform::OpensslSha256 sha;
+    platform::OpensslVerifierFactory verifiers;
+    gateway::BlockIngest ingest(*store, sha, verifiers);
+    ASSERT_TRUE(ingest.enrol(device_.public_key()).ok());
+    for (int i = 0; i < 3; ++i)
+      ASSERT_TRUE(ingest.ingest(device_.id().hex(), device_.seal_next(4).encoded).ok());
+    gateway::LocalLedger ledger(*store, gateway::kLedgerTable, sha, *gateway_key, "test/gateway");
+    chain::ReceiptSigner signer(sha, *gateway_key);
+    gateway::BatchAnchorer anchorer(*store, sha, ledger, signer);
+    ASSERT_EQ(anchorer.anchor(1000, 2)->size(), 2u);  // two batches: the log has two entries
+    ASSERT_EQ(anchorer.anchor(2000, 2)->size(), 1u);
+    std::ofstream(dir_.path() / "checkpoint") << ledger.checkpoint().value();
+  }
+
+  CliRun export_proof(std::uint64_t seq, bool checkpoint = true) {
+    std::vector<std::string> args{
+        "proof",         "export",
+        "--store",       (dir_.path() / "gateway-data").string(),
+        "--device",      device_.id().hex(),
+        "--seq",         std::to_string(seq),
+        "--gateway-key", (dir_.path() / "keys" / "gateway.pub.pem").string(),
+        "--out",         proof().string()};
+    if (checkpoint) {
+      args.push_back("--checkpoint");
+      args.push_back((dir_.path() / "checkpoint").string());
+    }
+    return vitalsign(args);
+  }
+  std::filesystem::path proof() const { return dir_.path() / "proof.json"; }
+  CliRun verify(const std::filesystem::path& file, bool json = false) {
+    std::vector<std::string> args{"verify", file.string(), "--gateway-key",
+                                  (dir_.path() / "keys" / "gateway.pub.pem").string()};
+    if (json) args.push_back("--json");
+    return vitalsign(args);
+  }
+
+  testing::TempDir dir_;
+  testing::TestDevice device_;
+};
+
+TEST_F(ProofTest, AnExportedReadingVerifiesLinkByLinkUpToASignedCheckpoint) {
+  CliRun exported = export_proof(9);  // block 2, in the second batch
+  ASSERT_EQ(exported.exit_code, 0) << exported.output;
+  CliRun verified = verify(proof());
+  EXPECT_EQ(verified.exit_code, 0) << verified.output;
+  for (const char* link : {"ok   entry ", "ok   entry path", "ok   block header", "ok   receipt",
+                           "ok   batch path", "ok   ledger"})
+    EXPECT_NE(verified.output.find(link), std::string::npos) << link << "\n" << verified.output;
+  EXPECT_NE(verified.output.find("in a checkpoint signed by the gateway"), std::string::npos);
+  EXPECT_NE(verified.output.find("\nverified\n"), std::string::npos);
+  // Without a checkpoint the ledger link says what it could not tie.
+  ASSERT_EQ(export_proof(0, false).exit_code, 0);
+  EXPECT_NE(verify(proof()).output.find("no checkpoint in the bundle"), std::string::npos);
+}
+
+TEST_F(ProofTest, ATamperedBundleFailsAtTheLinkThatWasChanged) {
+  ASSERT_EQ(export_proof(5).exit_code, 0);
+  auto original = platform::ProofBundleJson::decode(read(proof())).value();
+  struct Case {
+    const char* what;
+    const char* link;
+    const char* says;
+    std::function<void(proto::ProofBundle&)> tamper;
+  };
+  auto flip = [](std::vector<std::uint8_t>& bytes, std::size_t at) { bytes.at(at) ^= 0x01; };
+  std::vector<Case> cases{
+      {"entry value", "entry", "signature on the entry",
+       [&](auto& b) {
+         auto entry = platform::WireCodec::decode_entry(b.entry).value();
+         std::get<proto::Reading>(entry.body).mantissa += 1;  // 72 -> 73 /min
+         b.entry = platform::WireCodec::encode(entry).value();
+       }},
+      {"blinding", "entry path", "entries root", [&](auto& b) { flip(b.blinding, 0); }},
+      {"entry path", "entry path", "entries root", [&](auto& b) { flip(b.entry_path.at(0), 3); }},
+      {"header field", "block header", "signature does not verify over this header",
+       [&](auto& b) {
+         auto header = platform::WireCodec::decode_block_header(b.block_header).value();
+         header.sealed_time_ms += 1;
+         b.block_header = platform::WireCodec::encode(header).value();
+       }},
+      {"device signature", "block header", "signature does not verify",
+       [&](auto& b) { flip(b.block_signature, 10); }},
+      {"batch path", "batch path", "differ from what the gateway signed",
+       [&](auto& b) { flip(b.batch_path.at(0), 0); }},
+      {"receipt", "receipt", "receipt", [&](auto& b) { flip(b.receipt, b.receipt.size() - 70); }},
+      {"ledger entry (tx data)", "ledger", "not the one the receipt names",
+       [&](auto& b) { flip(b.ledger_entry, 30); }},
+      {"checkpoint", "ledger", "checkpoint",
+       [&](auto& b) { b.checkpoint[b.checkpoint.find('\n') + 1] ^= 0x01; }},
+  };
+  for (const Case& c : cases) {
+    proto::ProofBundle bundle = original;
+    c.tamper(bundle);
+    auto file = dir_.path() / "tampered.json";
+    std::ofstream(file) << platform::ProofBundleJson::encode(bundle, "{}");
+    CliRun run = verify(file, true);
+    EXPECT_EQ(run.exit_code, 1) << c.what << ": " << run.output;
+    std::string failed = std::string("{\"link\":\"") + c.link + "\",\"ok\":false";
+    EXPECT_NE(run.output.find(failed), std::string::npos) << c.what << ": " << run.output;
+    EXPECT_NE(run.output.find(c.says), std::string::npos) << c.what << ": " << run.output;
+  }
+}
+
+TEST_F(ProofTest, FilesThatAreNotProofsGetAClearErrorAndExitCode) {
+  ASSERT_EQ(export_proof(2).exit_code, 0);
+  std::string good = read(proof());
+  struct Case {
+    const char* what;
+    std::string text;
+    const char* says;
+  };
+  std::string newer = good;
+  newer.replace(newer.find("\"version\": 1"), 12, "\"version\": 2");
+  std::string no_receipt = good;
+  no_receipt.replace(no_receipt.find("\"receipt\""), 9, "\"receipx\"");
+  for (const Case& c : {Case{"truncated", good.substr(0, good.size() / 2), "not a JSON object"},
+                        Case{"empty", "", "not a JSON object"},
+                        Case{"another format", "{\"format\":\"x\"}", "not a vitalsign proof file"},
+                        Case{"newer version", newer, "proof version not supported"},
+                        Case{"missing field", no_receipt, "batch.receipt"},
+                        Case{"bad hex",
+                             "{\"format\":\"vitalsign-proof\",\"version\":1,"
+                             "\"device_id\":\"zz\"}",
+                             "device_id"}}) {
+    auto file = dir_.path() / "bad.json";
+    std::ofstream(file) << c.text;
+    CliRun run = verify(file);
+    EXPECT_EQ(run.exit_code, 3) << c.what << ": " << run.output;
+    EXPECT_NE(run.output.find(c.says), std::string::npos) << c.what << ": " << run.output;
+  }
+  EXPECT_EQ(vitalsign({"verify", (dir_.path() / "nowhere.json").string()}).exit_code, 4);
+  CliRun unknown_seq = export_proof(999);
+  EXPECT_EQ(unknown_seq.exit_code, 4);
+  EXPECT_NE(unknown_seq.output.find("no accepted block of this device holds that seq"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace vs

@@ -1,0 +1,71 @@
+// What several verbs open: the gateway's store, PEM public keys, and the
+// exit code an error maps to.
+#pragma once
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "command.h"
+#include "vs/gateway/block_ingest.h"
+#include "vs/platform/lmdb_store.h"
+#include "vs/platform/mbedtls_verifier.h"
+
+namespace vs::tools {
+
+inline int exit_code_for(const Error& error) {
+  switch (error.code()) {
+    case ErrorCode::kNotFound:
+    case ErrorCode::kPermission:
+    case ErrorCode::kIo:
+    case ErrorCode::kUnavailable:
+    case ErrorCode::kTimeout:
+      return kExitEnvironment;
+    case ErrorCode::kMalformed:
+    case ErrorCode::kInvalidArgument:
+    case ErrorCode::kUnsupported:
+      return kExitInput;
+    default:
+      return kExitFailed;
+  }
+}
+
+inline int complain(const char* verb, const Error& error) {
+  std::fprintf(stderr, "vitalsign %s: %s\n", verb, error.message().c_str());
+  return exit_code_for(error);
+}
+
+// create: make the store when missing (enrol); else it must exist.
+inline Result<std::unique_ptr<platform::LmdbStore>> open_gateway_store(const std::string& directory,
+                                                                       bool create,
+                                                                       bool read_only = false) {
+  if (!create && !std::filesystem::exists(std::filesystem::path(directory) / "data.mdb"))
+    return Error(ErrorCode::kNotFound, "no gateway store here").about(directory);
+  platform::LmdbStoreOptions options;
+  options.directory = directory;
+  options.tables = gateway::kGatewayTableNames;
+  options.read_only = read_only;
+  return platform::LmdbStore::open(options);
+}
+
+inline Result<std::string> read_text_file(const std::string& path, std::size_t max_bytes) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error(ErrorCode::kNotFound, "cannot read the file").about(path);
+  std::string text(max_bytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > max_bytes)
+    return Error(ErrorCode::kMalformed, "the file is too large").about(path);
+  return text;
+}
+
+inline Result<Bytes> read_public_key(const std::string& path) {
+  VS_TRY_ASSIGN(std::string text, read_text_file(path, 64 * 1024));
+  auto der = platform::MbedtlsVerifierFactory::der_from_pem(text);
+  if (!der) return std::move(der).error().about(path);
+  return der;
+}
+
+}  // namespace vs::tools

@@ -1,0 +1,314 @@
+// proof export: one reading's proof bundle from a gateway's store.
+// verify: check a bundle offline, link by link (and on the chain with --ledger).
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include "command.h"
+#include "gateway_files.h"
+#include "json_text.h"
+#include "vs/chain/entry_leaf.h"
+#include "vs/chain/log_checkpoint.h"
+#include "vs/chain/merkle.h"
+#include "vs/chain/proof_verifier.h"
+#include "vs/gateway/evm_ledger.h"
+#include "vs/platform/curl_evm_rpc.h"
+#include "vs/platform/openssl_sha256.h"
+#include "vs/platform/openssl_verifier.h"
+#include "vs/platform/proof_bundle_json.h"
+#include "vs/platform/wire_codec.h"
+
+namespace vs::tools {
+namespace {
+
+struct ExportArgs {
+  std::string store, device, gateway_key, checkpoint, out;
+  std::optional<std::uint64_t> seq;
+};
+
+// The device's block holding `seq`, scanning its heights in order.
+Result<proto::Block> find_block(const platform::Store& store, const chain::DeviceId& device,
+                                std::uint64_t seq) {
+  Bytes from = gateway::height_key(device, 0);
+  for (;;) {
+    VS_TRY_ASSIGN(auto records, store.scan(gateway::kBlocksTable, from, 256));
+    for (const platform::Record& record : records) {
+      if (!std::equal(device.bytes().begin(), device.bytes().end(), record.key.begin()))
+        return Error(ErrorCode::kNotFound, "no accepted block of this device holds that seq");
+      VS_TRY_ASSIGN(proto::Block block, platform::WireCodec::decode_block(record.value));
+      VS_TRY_ASSIGN(proto::BlockHeader header,
+                    platform::WireCodec::decode_block_header(block.header));
+      if (seq >= header.first_seq && seq <= header.last_seq) return block;
+    }
+    if (records.size() < 256)
+      return Error(ErrorCode::kNotFound, "no accepted block of this device holds that seq");
+    from = records.back().key;
+    from.push_back(0);  // just past it
+  }
+}
+
+Result<proto::ProofBundle> build(const ExportArgs& args, std::string& about) {
+  VS_TRY_ASSIGN(chain::DeviceId device, chain::DeviceId::from_hex(args.device));
+  VS_TRY_ASSIGN(auto store, open_gateway_store(args.store, false, true));
+  platform::OpensslSha256 sha;
+  platform::OpensslVerifierFactory verifiers;
+  gateway::BlockIngest registry(*store, sha, verifiers);
+  VS_TRY_ASSIGN(auto record, registry.load(device));
+  if (!record) return Error(ErrorCode::kNotFound, "the device is not enrolled").about(args.device);
+  VS_TRY_ASSIGN(proto::Block block, find_block(*store, device, *args.seq));
+  VS_TRY_ASSIGN(proto::BlockHeader header, platform::WireCodec::decode_block_header(block.header));
+  if (header.key_index >= record->public_keys.size())
+    return Error(ErrorCode::kIntegrity, "the block names a key the registry does not hold");
+  std::size_t index = static_cast<std::size_t>(*args.seq - header.first_seq);
+
+  proto::ProofBundle bundle;
+  bundle.device_id.assign(device.bytes().begin(), device.bytes().end());
+  bundle.seq = *args.seq;
+  bundle.entry = block.entries.at(index);
+  bundle.blinding = block.blindings.at(index);
+  if (index < block.entry_signatures.size()) bundle.entry_signature = block.entry_signatures[index];
+  chain::Merkle merkle(sha);
+  std::vector<Digest> leaves;
+  for (std::size_t i = 0; i < block.entries.size(); ++i)
+    leaves.push_back(chain::EntryLeaf::hash(sha, block.blindings[i], block.entries[i]));
+  VS_TRY_ASSIGN(auto entry_path, merkle.inclusion_proof(leaves, index));
+  bundle.entry_index = index;
+  for (const Digest& node : entry_path) bundle.entry_path.emplace_back(node.begin(), node.end());
+  bundle.block_header = block.header;
+  bundle.block_signature = block.signature;
+  bundle.device_public_key = record->public_keys[header.key_index];
+
+  VS_TRY_ASSIGN(auto receipt,
+                store->get(gateway::kReceiptsTable, gateway::height_key(device, header.height)));
+  if (!receipt)
+    return Error(ErrorCode::kNotFound, "the block has no receipt yet (not anchored)")
+        .about("height " + std::to_string(header.height));
+  VS_TRY_ASSIGN(proto::Receipt decoded, platform::WireCodec::decode_receipt(*receipt));
+  VS_TRY_ASSIGN(proto::ReceiptBody body, platform::WireCodec::decode_receipt_body(decoded.body));
+  bundle.receipt = *receipt;
+  bundle.batch_id = body.batch_id;
+  bundle.batch_root = body.batch_root;
+  bundle.batch_size = body.batch_size;
+  bundle.leaf_index = body.leaf_index;
+  bundle.batch_path = body.inclusion_path;
+  VS_TRY_ASSIGN(bundle.gateway_public_key, read_public_key(args.gateway_key));
+
+  if (body.ledger.kind == proto::LedgerKind::kLocal) {
+    VS_TRY_ASSIGN(auto entry,
+                  store->get(gateway::kLedgerTable, platform::u64_key(body.ledger.ledger_height)));
+    if (!entry) return Error(ErrorCode::kNotFound, "the local ledger lacks the receipt's entry");
+    bundle.ledger_entry = *entry;
+    if (!args.checkpoint.empty()) {
+      VS_TRY_ASSIGN(std::string text, read_text_file(args.checkpoint, 64 * 1024));
+      VS_TRY_ASSIGN(auto gateway_key, verifiers.make_verifier(bundle.gateway_public_key));
+      auto checkpoint =
+          chain::LogCheckpoint::verify(text, sha, *gateway_key, bundle.gateway_public_key);
+      if (!checkpoint) return std::move(checkpoint).error().about(args.checkpoint);
+      if (checkpoint->size <= body.ledger.ledger_height)
+        return Error(ErrorCode::kInvalidArgument, "the checkpoint is older than the anchor")
+            .about(args.checkpoint);
+      VS_TRY_ASSIGN(auto entries, store->scan(gateway::kLedgerTable, {}, checkpoint->size));
+      std::vector<Digest> log_leaves;
+      for (const platform::Record& log : entries) log_leaves.push_back(merkle.leaf_hash(log.value));
+      if (log_leaves.size() != checkpoint->size)
+        return Error(ErrorCode::kNotFound, "the local ledger is shorter than the checkpoint");
+      VS_TRY_ASSIGN(auto path, merkle.inclusion_proof(log_leaves, body.ledger.ledger_height));
+      bundle.ledger_size = checkpoint->size;
+      for (const Digest& node : path) bundle.ledger_path.emplace_back(node.begin(), node.end());
+      bundle.checkpoint = text;
+    }
+  }
+  chain::ProofVerifier verifier(sha, verifiers);
+  auto report = verifier.verify(bundle);
+  std::string reading = report.links.empty() ? "" : report.links.front().detail;
+  about =
+      "{\"device\":" + json_string(device.hex()) + ",\"seq\":" + std::to_string(*args.seq) +
+      ",\"reading\":" + json_string(reading) +
+      ",\"block_height\":" + std::to_string(header.height) + ",\"ledger\":" +
+      json_string(body.ledger.kind == proto::LedgerKind::kEvm ? "evm " + body.ledger.chain_id
+                                                              : "local " + body.ledger.chain_id) +
+      "}";
+  return bundle;
+}
+
+}  // namespace
+
+int run_proof(std::span<const std::string_view> args) {
+  const char* help =
+      "usage: vitalsign proof export --store DIR --device ID --seq N --gateway-key PUB.pem\n"
+      "                              [--checkpoint FILE] [--out FILE]\n\n"
+      "Writes the proof of one reading as a JSON file an auditor can check offline with\n"
+      "`vitalsign verify`: the entry and its blinding, its path to the block's entries\n"
+      "root, the signed block header and device key, the gateway's receipt with the\n"
+      "block's path to the batch root, and the ledger reference; for the local ledger\n"
+      "also the log entry and, with --checkpoint (the gateway's ledger.checkpoint_file),\n"
+      "its path into that signed checkpoint. DIR is the gateway's store (read-only).\n";
+  if (args.empty() || args[0] == "--help") {
+    std::printf("%s", help);
+    return args.empty() ? kExitUsage : kExitOk;
+  }
+  if (args[0] != "export") {
+    std::fprintf(stderr, "vitalsign proof: unknown action '%.*s' (export)\n",
+                 static_cast<int>(args[0].size()), args[0].data());
+    return kExitUsage;
+  }
+  ExportArgs parsed;
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    bool has_value = i + 1 < args.size();
+    if (args[i] == "--help") {
+      std::printf("%s", help);
+      return kExitOk;
+    } else if (args[i] == "--store" && has_value) {
+      parsed.store = args[++i];
+    } else if (args[i] == "--device" && has_value) {
+      parsed.device = args[++i];
+    } else if (args[i] == "--seq" && has_value) {
+      std::string text(args[++i]);
+      if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos ||
+          text.size() > 19) {
+        std::fprintf(stderr, "vitalsign proof: --seq '%s' is not a number\n", text.c_str());
+        return kExitUsage;
+      }
+      parsed.seq = std::stoull(text);
+    } else if (args[i] == "--gateway-key" && has_value) {
+      parsed.gateway_key = args[++i];
+    } else if (args[i] == "--checkpoint" && has_value) {
+      parsed.checkpoint = args[++i];
+    } else if (args[i] == "--out" && has_value) {
+      parsed.out = args[++i];
+    } else {
+      std::fprintf(stderr, "vitalsign proof: unexpected argument '%.*s' (see --help)\n",
+                   static_cast<int>(args[i].size()), args[i].data());
+      return kExitUsage;
+    }
+  }
+  if (parsed.store.empty() || parsed.device.empty() || !parsed.seq || parsed.gateway_key.empty()) {
+    std::fprintf(stderr,
+                 "vitalsign proof export: --store, --device, --seq and --gateway-key are "
+                 "required (see --help)\n");
+    return kExitUsage;
+  }
+  std::string about;
+  auto bundle = build(parsed, about);
+  if (!bundle) return complain("proof export", bundle.error());
+  std::string text = platform::ProofBundleJson::encode(*bundle, about);
+  if (parsed.out.empty()) {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    return kExitOk;
+  }
+  std::ofstream out(parsed.out, std::ios::trunc);
+  out << text;
+  if (!out.flush())
+    return complain("proof export", Error(ErrorCode::kIo, "cannot write").about(parsed.out));
+  std::fprintf(stderr, "proof of device %s seq %llu written to %s\n", parsed.device.c_str(),
+               static_cast<unsigned long long>(*parsed.seq), parsed.out.c_str());
+  return kExitOk;
+}
+
+int run_verify(std::span<const std::string_view> args) {
+  const char* help =
+      "usage: vitalsign verify PROOF.json [--gateway-key PUB.pem] [--ledger URL]\n"
+      "                        [--confirmations N] [--json]\n\n"
+      "Checks a proof bundle offline, link by link, and prints each link and its\n"
+      "result: entry, entry path, block header, receipt, batch path, ledger. With\n"
+      "--gateway-key the receipt must be signed by that key (else the bundle's own is\n"
+      "used, and said so). With --ledger URL an evm anchor is confirmed on the chain:\n"
+      "the transaction exists, succeeded, holds the root and has N confirmations (1).\n"
+      "Exit 0 every link holds, 1 a link failed, 3 not a proof file, 4 ledger unreachable.\n";
+  std::string path, gateway_key_file, ledger_url;
+  std::uint32_t confirmations = 1;
+  bool json = false;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    bool has_value = i + 1 < args.size();
+    if (args[i] == "--help") {
+      std::printf("%s", help);
+      return kExitOk;
+    } else if (args[i] == "--gateway-key" && has_value) {
+      gateway_key_file = args[++i];
+    } else if (args[i] == "--ledger" && has_value) {
+      ledger_url = args[++i];
+    } else if (args[i] == "--confirmations" && has_value) {
+      std::string text(args[++i]);
+      if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos ||
+          text.size() > 6) {
+        std::fprintf(stderr, "vitalsign verify: --confirmations '%s' is not a number\n",
+                     text.c_str());
+        return kExitUsage;
+      }
+      confirmations = static_cast<std::uint32_t>(std::stoul(text));
+    } else if (args[i] == "--json") {
+      json = true;
+    } else if (path.empty() && !args[i].starts_with("--")) {
+      path = args[i];
+    } else {
+      std::fprintf(stderr, "vitalsign verify: unexpected argument '%.*s' (see --help)\n",
+                   static_cast<int>(args[i].size()), args[i].data());
+      return kExitUsage;
+    }
+  }
+  if (path.empty()) {
+    std::fprintf(stderr, "%s", help);
+    return kExitUsage;
+  }
+  auto text = read_text_file(path, 1 << 20);
+  if (!text) return complain("verify", text.error());
+  auto bundle = platform::ProofBundleJson::decode(*text);
+  if (!bundle) return complain("verify", std::move(bundle).error().about(path));
+  Bytes trusted;
+  if (!gateway_key_file.empty()) {
+    auto key = read_public_key(gateway_key_file);
+    if (!key) return complain("verify", key.error());
+    trusted = *key;
+  }
+  platform::OpensslSha256 sha;
+  platform::OpensslVerifierFactory verifiers;
+  auto report = chain::ProofVerifier(sha, verifiers).verify(*bundle, trusted);
+  int exit_code = report.ok() ? kExitOk : kExitFailed;
+  if (report.ok() && !ledger_url.empty()) {
+    if (report.receipt.ledger.kind != proto::LedgerKind::kEvm) {
+      report.links.push_back({"ledger (on chain)", true,
+                              "a local ledger: checked offline against its signed checkpoint"});
+    } else {
+      auto rpc = platform::CurlEvmRpc::open(ledger_url, std::chrono::seconds(10));
+      Status on_chain =
+          rpc ? gateway::EvmLedger::check(**rpc, report.receipt.ledger,
+                                          to_array<32>(report.receipt.batch_root, "").value(),
+                                          report.receipt.batch_id, confirmations)
+              : Status(std::move(rpc).error());
+      report.links.push_back({"ledger (on chain)", on_chain.ok(),
+                              on_chain ? "the transaction holds the batch root with at least " +
+                                             std::to_string(confirmations) + " confirmations"
+                                       : on_chain.error().message()});
+      if (!on_chain) {
+        exit_code = on_chain.error().code() == ErrorCode::kUnavailable ||
+                            on_chain.error().code() == ErrorCode::kTimeout
+                        ? kExitEnvironment
+                        : kExitFailed;
+      }
+    }
+  }
+  static const char* const kLinks[] = {"entry",   "entry path", "block header",
+                                       "receipt", "batch path", "ledger"};
+  if (json) {
+    std::string out =
+        "{\"ok\":" + std::string(exit_code == kExitOk ? "true" : "false") + ",\"links\":[";
+    for (std::size_t i = 0; i < report.links.size(); ++i) {
+      const auto& link = report.links[i];
+      out += (i ? "," : "") + std::string("{\"link\":") + json_string(link.name) +
+             ",\"ok\":" + (link.ok ? "true" : "false") + ",\"detail\":" + json_string(link.detail) +
+             "}";
+    }
+    std::printf("%s]}\n", out.c_str());
+    return exit_code;
+  }
+  std::printf("proof %s\n", path.c_str());
+  for (const auto& link : report.links)
+    std::printf("  %-4s %-18s %s\n", link.ok ? "ok" : "FAIL", link.name.c_str(),
+                link.detail.c_str());
+  for (std::size_t i = report.links.size(); i < std::size(kLinks); ++i)
+    std::printf("  %-4s %-18s %s\n", "-", kLinks[i], "not checked");
+  std::printf("%s\n", exit_code == kExitOk ? "verified" : "NOT verified");
+  return exit_code;
+}
+
+}  // namespace vs::tools
