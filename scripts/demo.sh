@@ -4,7 +4,8 @@
 # vitalsign-agent on the simulated board (a tachycardia episode). Readings are
 # signed and committed, sealed into blocks, published, verified and anchored
 # by the gateway; the device verifies its receipts. Afterwards the device's
-# chain and the gateway's ledger checkpoint are verified offline.
+# chain is verified offline, and the proof of one reading is exported and
+# verified link by link up to the gateway's signed ledger checkpoint.
 #
 #   VS_DEMO_SECONDS  how long the agent runs (default 15)
 #   VS_DEMO_DIR      where keys, stores and logs go (default build/demo; wiped first)
@@ -23,10 +24,14 @@ rm -rf "$work"
 mkdir -p "$work"
 pids=()
 cleanup() {
+  # The daemons by their configs (their pipes' pids are tee and sed), then the rest.
+  pkill -TERM -f "vitalsign-agent --config $work/" 2>/dev/null || true
+  pkill -TERM -f "vitalsign-gateway --config $work/" 2>/dev/null || true
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 free_port() {
   local port
@@ -118,4 +123,11 @@ say "offline: the device's chain, verified block by block"
 say "the gateway's registry and its signed ledger checkpoint ($work/checkpoint.txt)"
 "$bin/vitalsign" devices --store "$work/gateway-data"
 cat "$work/checkpoint.txt"
-say "done"
+
+device=$("$bin/vitalsign" devices --store "$work/gateway-data" --json | sed -n 's/.*"device_id":"\([0-9a-f]*\)".*/\1/p')
+say "an auditor's proof of one reading (seq 5), exported and verified offline"
+"$bin/vitalsign" proof export --store "$work/gateway-data" --device "$device" --seq 5 \
+  --gateway-key "$work/keys/gateway.pub.pem" --checkpoint "$work/checkpoint.txt" \
+  --out "$work/proof-seq5.json"
+"$bin/vitalsign" verify "$work/proof-seq5.json" --gateway-key "$work/keys/gateway.pub.pem"
+say "done (proof file: $work/proof-seq5.json)"

@@ -139,6 +139,39 @@ class GatewayEndToEnd : public ::testing::Test {
 
   void run_with_gateway_kills(std::uint64_t kills);
 
+  // `vitalsign proof export` of one reading of device 0, then `vitalsign
+  // verify` with `verify_args`: the auditor's round trip on the real stores.
+  void export_and_verify(std::vector<std::string> export_args,
+                         std::vector<std::string> verify_args) {
+    platform::OpensslSha256 sha;
+    std::string device = chain::DeviceId::from_public_key(sha, device_publics_[0]).hex();
+    std::string proof = (dir_.path() / "proof.json").string();
+    std::vector<std::string> args{VS_VITALSIGN_BINARY,
+                                  "proof",
+                                  "export",
+                                  "--store",
+                                  (dir_.path() / "gateway-data").string(),
+                                  "--device",
+                                  device,
+                                  "--seq",
+                                  "3",
+                                  "--gateway-key",
+                                  (dir_.path() / "keys" / "gateway.pub.pem").string(),
+                                  "--out",
+                                  proof};
+    args.insert(args.end(), export_args.begin(), export_args.end());
+    testing::ChildProcess exporter;
+    ASSERT_TRUE(exporter.start(args, (dir_.path() / "proof.log").string()));
+    ASSERT_EQ(exporter.wait(), 0) << log("proof.log");
+    std::vector<std::string> verify{VS_VITALSIGN_BINARY, "verify", proof, "--gateway-key",
+                                    (dir_.path() / "keys" / "gateway.pub.pem").string()};
+    verify.insert(verify.end(), verify_args.begin(), verify_args.end());
+    testing::ChildProcess verifier;
+    ASSERT_TRUE(verifier.start(verify));
+    EXPECT_EQ(verifier.wait(), 0) << verifier.output();
+    EXPECT_NE(verifier.output().find("\nverified\n"), std::string::npos) << verifier.output();
+  }
+
   testing::TempDir dir_;
   testing::MosquittoServer broker_;
   testing::ChildProcess gateway_;
@@ -312,6 +345,8 @@ TEST_F(GatewayEndToEnd, KilledGatewaysLoseNothingAndAnchorEveryBlockExactlyOnce)
                                                             gateway_public_);
   ASSERT_TRUE(checkpoint.ok()) << checkpoint.error().message();
   EXPECT_EQ(checkpoint->size, ledger_entries.size());
+  // An auditor's proof of one reading, up to that signed checkpoint.
+  export_and_verify({"--checkpoint", (dir_.path() / "checkpoint").string()}, {});
 }
 
 // The same on a real Ethereum node: every receipt's transaction is on the
@@ -333,6 +368,8 @@ TEST_F(GatewayEndToEnd, OnAnEthereumLedgerEveryReceiptPointsAtATransactionHoldin
     EXPECT_TRUE(on_chain.ok()) << "batch " << body.batch_id << ": " << on_chain.error().message();
   }
   EXPECT_GT(checked.size(), 1u);
+  // An auditor's proof of one reading, confirmed on the chain itself.
+  export_and_verify({}, {"--ledger", anvil.url()});
 }
 
 }  // namespace
