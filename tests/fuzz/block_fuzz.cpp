@@ -1,11 +1,15 @@
-// Outside bytes: a Block as it arrives on vs/v1/{device}/blocks. Promise:
-// any input gives a verified block or an error; no crash, no leak, no UB.
+// Outside bytes: a Block as it arrives on vs/v1/{device}/blocks, through the
+// chain verifier and through the gateway's whole ingest (registry, holding,
+// duplicates, equivocation, the store). Promise: any input gives a verified
+// block or an error; no crash, no leak, no UB.
 #include <cstddef>
 #include <cstdint>
 
+#include "fakes/memory_store.h"
 #include "fuzz_context.h"
 #include "vs/chain/block_verifier.h"
 #include "vs/chain/chain_verifier.h"
+#include "vs/gateway/block_ingest.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const auto& context = vs::fuzz::FuzzContext::get();
@@ -16,5 +20,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto chain =
       vs::chain::ChainVerifier::from_genesis(context.sha, context.keys, context.device_public_key);
   if (chain) (void)chain->append(input);
+
+  static vs::testing::MemoryStore store(vs::gateway::kGatewayTableNames.size());
+  static vs::gateway::BlockIngest ingest(store, context.sha, context.keys);
+  static bool enrolled = ingest.enrol(context.device_public_key).ok();
+  if (!enrolled) __builtin_trap();
+  auto result = ingest.ingest(context.device.hex(), input);
+  if (result && result->kind == vs::gateway::IngestResult::Kind::kAccepted &&
+      result->accepted.empty())
+    __builtin_trap();
   return 0;
 }

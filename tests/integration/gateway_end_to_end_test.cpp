@@ -359,15 +359,24 @@ TEST_F(GatewayEndToEnd, OnAnEthereumLedgerEveryReceiptPointsAtATransactionHoldin
   ASSERT_NO_FATAL_FAILURE(run_with_gateway_kills(5));
   auto rpc = platform::CurlEvmRpc::open(anvil.url(), 5000ms).value();
   std::set<std::uint64_t> checked;
+  std::map<std::uint64_t, Bytes> transaction_of_batch;
+  std::set<Bytes> transactions;
   for (const proto::ReceiptBody& body : receipt_bodies_) {
     EXPECT_EQ(body.ledger.kind, proto::LedgerKind::kEvm);
     EXPECT_EQ(body.ledger.chain_id, "eip155:31337");
+    // One transaction per batch, shared by all its receipts.
+    auto [known, first] = transaction_of_batch.emplace(body.batch_id, body.ledger.transaction_id);
+    if (!first) {
+      EXPECT_EQ(known->second, body.ledger.transaction_id) << "batch " << body.batch_id;
+    }
+    transactions.insert(body.ledger.transaction_id);
     if (!checked.insert(body.batch_id).second) continue;
     Digest root = to_array<32>(body.batch_root, "").value();
     Status on_chain = gateway::EvmLedger::check(*rpc, body.ledger, root, body.batch_id, 1);
     EXPECT_TRUE(on_chain.ok()) << "batch " << body.batch_id << ": " << on_chain.error().message();
   }
   EXPECT_GT(checked.size(), 1u);
+  EXPECT_EQ(transactions.size(), transaction_of_batch.size());
   // An auditor's proof of one reading, confirmed on the chain itself.
   export_and_verify({}, {"--ledger", anvil.url()});
 }
