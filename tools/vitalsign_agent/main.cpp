@@ -1,9 +1,6 @@
 // vitalsign-agent: the device daemon. Wires a board (chosen by the config's
 // `board` key among those built in), the device key, the LMDB chain and the
 // MQTT uplink to the agent loop; stops cleanly on SIGTERM or SIGINT.
-#include <signal.h>
-
-#include <atomic>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -20,24 +17,14 @@
 #include "vs/platform/service_notifier.h"
 #include "vs/platform/toml_config.h"
 
+#include "daemon.h"
+
 namespace {
 
 using namespace vs;
 using platform::log;
 using platform::LogLevel;
-
-std::atomic<bool> stop_requested{false};
-
-void on_signal(int) {
-  stop_requested = true;
-}
-
-enum Exit : int { kOk = 0, kFailed = 1, kUsage = 2, kConfig = 3, kEnvironment = 4 };
-
-int fail(int code, const std::string& message) {
-  log(LogLevel::kError, message);
-  return code;
-}
+using namespace vs::tools;
 
 void usage(std::FILE* out) {
   std::fprintf(
@@ -163,10 +150,7 @@ int main(int argc, char** argv) {
     return fail(kEnvironment, "uplink: " + started.error().message());
   }
 
-  struct sigaction action {};
-  action.sa_handler = on_signal;
-  sigaction(SIGTERM, &action, nullptr);
-  sigaction(SIGINT, &action, nullptr);
+  stop_on_signals();
 
   log(LogLevel::kInfo, "vitalsign-agent: device " + (*chain)->device_id().hex() + ", board " +
                            config->board + ", store " + config->data_dir.string() + ", next seq " +
@@ -176,7 +160,7 @@ int main(int argc, char** argv) {
   service.ready();
   std::uint64_t traced = (*chain)->next_seq();
   int exit_code = kOk;
-  while (!stop_requested) {
+  while (!stop_requested()) {
     Status stepped = agent.step(std::chrono::milliseconds(100));
     if (!stepped) {
       log(LogLevel::kError, stepped.error().message());

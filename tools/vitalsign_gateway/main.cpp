@@ -2,9 +2,6 @@
 // the ledger and sends receipts. Wires the config, the gateway key, the LMDB
 // store, the ledger, the MQTT transport and the metrics endpoint to the
 // gateway loop; stops cleanly on SIGTERM or SIGINT.
-#include <signal.h>
-
-#include <atomic>
 #include <cstdio>
 #include <fstream>
 #include <string>
@@ -27,24 +24,14 @@
 #include "vs/platform/service_notifier.h"
 #include "vs/platform/toml_config.h"
 
+#include "daemon.h"
+
 namespace {
 
 using namespace vs;
 using platform::log;
 using platform::LogLevel;
-
-std::atomic<bool> stop_requested{false};
-
-void on_signal(int) {
-  stop_requested = true;
-}
-
-enum Exit : int { kOk = 0, kFailed = 1, kUsage = 2, kConfig = 3, kEnvironment = 4 };
-
-int fail(int code, const std::string& message) {
-  log(LogLevel::kError, message);
-  return code;
-}
+using namespace vs::tools;
 
 void usage(std::FILE* out) {
   std::fprintf(
@@ -176,10 +163,7 @@ int main(int argc, char** argv) {
   if (auto started = gateway.start(transport_options); !started)
     return fail(kEnvironment, "broker: " + started.error().message());
 
-  struct sigaction action {};
-  action.sa_handler = on_signal;
-  sigaction(SIGTERM, &action, nullptr);
-  sigaction(SIGINT, &action, nullptr);
+  stop_on_signals();
 
   auto devices = ingest.devices();
   log(LogLevel::kInfo,
@@ -201,7 +185,7 @@ int main(int argc, char** argv) {
                                 : Status(std::move(checkpoint).error());
     if (!written) log(LogLevel::kError, "checkpoint: " + written.error().message());
   };
-  while (!stop_requested) {
+  while (!stop_requested()) {
     Status stepped = gateway.step(std::chrono::milliseconds(100));
     if (!stepped) log(LogLevel::kError, stepped.error().message());
     write_checkpoint();
