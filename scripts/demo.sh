@@ -7,6 +7,8 @@
 # chain is verified offline, and the proof of one reading is exported and
 # verified link by link up to the gateway's signed ledger checkpoint.
 #
+#   --evm            anchor on an Ethereum chain instead: a local anvil node,
+#                    the proof confirmed on the chain itself
 #   VS_DEMO_SECONDS  how long the agent runs (default 15)
 #   VS_DEMO_DIR      where keys, stores and logs go (default build/demo; wiped first)
 set -euo pipefail
@@ -14,6 +16,14 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$here"
 seconds=${VS_DEMO_SECONDS:-15}
 work=${VS_DEMO_DIR:-$here/build/demo}
+evm=false
+for arg in "$@"; do
+  case "$arg" in
+    --evm) evm=true ;;
+    -h | --help) sed -n '2,14p' "$0"; exit 0 ;;
+    *) echo "demo.sh: unexpected argument '$arg' (try --help)" >&2; exit 2 ;;
+  esac
+done
 
 "$here/scripts/setup.sh"
 cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
@@ -60,6 +70,29 @@ CONF
 pids+=($!)
 for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$broker_port") 2>/dev/null && break; sleep 0.05; done
 
+ledger_table="[ledger]
+origin = \"demo.vitalsign/gateway\"
+checkpoint_file = \"$work/checkpoint.txt\""
+verify_ledger=()
+export_checkpoint=(--checkpoint "$work/checkpoint.txt")
+if $evm; then
+  anvil_port=$(free_port 18545)
+  say "ledger: anvil (Ethereum development node) on 127.0.0.1:$anvil_port"
+  "$here/.tools/node_modules/.bin/anvil" --host 127.0.0.1 --port "$anvil_port" --silent \
+    >"$work/anvil.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$anvil_port") 2>/dev/null && break; sleep 0.05; done
+  # anvil's first development account, which the node signs for.
+  ledger_table="[ledger]
+kind = \"evm\"
+[ledger.evm]
+url = \"http://127.0.0.1:$anvil_port\"
+from = \"0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266\"
+confirmations = 1"
+  verify_ledger=(--ledger "http://127.0.0.1:$anvil_port")
+  export_checkpoint=()
+fi
+
 say "keys: a device key and a gateway key (P-256, mode 0600); the device is enrolled"
 "$bin/vitalsign" keygen --dir "$work/keys" --name gateway >/dev/null
 "$bin/vitalsign" keygen --dir "$work/keys" --name device
@@ -75,9 +108,7 @@ broker = "tcp://127.0.0.1:$broker_port"
 [batch]
 max_blocks = 256
 max_age_ms = 2000
-[ledger]
-origin = "demo.vitalsign/gateway"
-checkpoint_file = "$work/checkpoint.txt"
+$ledger_table
 [metrics]
 listen = "127.0.0.1:$metrics_port"
 CONF
@@ -102,10 +133,12 @@ CONF
 say "gateway and agent running for $seconds s (logs: $work/*.log)"
 "$bin/vitalsign-gateway" --config "$work/gateway.toml" 2>&1 | tee "$work/gateway.log" |
   sed -u 's/^/  [gateway] /' &
+gateway_pipe=$!
 pids+=($!)
 sleep 0.3
 "$bin/vitalsign-agent" --config "$work/agent.toml" 2>&1 | tee "$work/agent.log" |
   sed -u 's/^/  [agent]   /' &
+agent_pipe=$!
 pids+=($!)
 sleep "$seconds"
 pkill -TERM -f "vitalsign-agent --config $work/agent.toml" || true
@@ -115,19 +148,23 @@ if command -v curl >/dev/null; then
   curl -s "http://127.0.0.1:$metrics_port/metrics" | grep -E '^vitalsign_(blocks_accepted|batch_size|receipts_published|devices_seen)' || true
 fi
 pkill -TERM -f "vitalsign-gateway --config $work/gateway.toml" || true
-wait "${pids[1]}" "${pids[2]}" 2>/dev/null || true
+wait "$gateway_pipe" "$agent_pipe" 2>/dev/null || true
 
 say "offline: the device's chain, verified block by block"
 "$bin/vitalsign" chain verify --store "$work/agent-data"
 "$bin/vitalsign" chain show --store "$work/agent-data"
-say "the gateway's registry and its signed ledger checkpoint ($work/checkpoint.txt)"
+say "the gateway's registry"
 "$bin/vitalsign" devices --store "$work/gateway-data"
-cat "$work/checkpoint.txt"
+if ! $evm; then
+  say "the gateway's signed ledger checkpoint ($work/checkpoint.txt)"
+  cat "$work/checkpoint.txt"
+fi
 
 device=$("$bin/vitalsign" devices --store "$work/gateway-data" --json | sed -n 's/.*"device_id":"\([0-9a-f]*\)".*/\1/p')
-say "an auditor's proof of one reading (seq 5), exported and verified offline"
+say "an auditor's proof of one reading (seq 5), exported and verified$($evm && echo ', then on the chain' || echo ' offline')"
 "$bin/vitalsign" proof export --store "$work/gateway-data" --device "$device" --seq 5 \
-  --gateway-key "$work/keys/gateway.pub.pem" --checkpoint "$work/checkpoint.txt" \
+  --gateway-key "$work/keys/gateway.pub.pem" "${export_checkpoint[@]}" \
   --out "$work/proof-seq5.json"
-"$bin/vitalsign" verify "$work/proof-seq5.json" --gateway-key "$work/keys/gateway.pub.pem"
+"$bin/vitalsign" verify "$work/proof-seq5.json" --gateway-key "$work/keys/gateway.pub.pem" \
+  "${verify_ledger[@]}"
 say "done (proof file: $work/proof-seq5.json)"
