@@ -34,4 +34,8 @@ function(vs_find_mbedtls)
   add_library(MbedTLS::mbedcrypto UNKNOWN IMPORTED GLOBAL)
   set_target_properties(MbedTLS::mbedcrypto PROPERTIES IMPORTED_LOCATION ${MBEDCRYPTO_LIB}
                         INTERFACE_INCLUDE_DIRECTORIES ${MBEDTLS_INCLUDE_DIR})
+  find_library(MBEDX509_LIB mbedx509 REQUIRED)
+  add_library(MbedTLS::mbedx509 UNKNOWN IMPORTED GLOBAL)
+  set_target_properties(MbedTLS::mbedx509 PROPERTIES IMPORTED_LOCATION ${MBEDX509_LIB}
+                        INTERFACE_LINK_LIBRARIES MbedTLS::mbedcrypto)
 endfunction()

@@ -155,6 +155,18 @@ Status BlockIngest::revoke(const chain::DeviceId& device) {
   return store_.commit(writes.batch());
 }
 
+Status BlockIngest::set_certificate(const chain::DeviceId& device, ByteView certificate_der) {
+  VS_TRY_ASSIGN(auto record, load(device));
+  if (!record) return Error(ErrorCode::kNotFound, "no such device is enrolled").about(device.hex());
+  platform::WriteBatch batch;
+  batch.put(kCertificatesTable, device_key(device), certificate_der);
+  return store_.commit(batch);
+}
+
+Result<std::optional<Bytes>> BlockIngest::certificate(const chain::DeviceId& device) const {
+  return store_.get(kCertificatesTable, device_key(device));
+}
+
 Result<bool> BlockIngest::is_revoked(const chain::DeviceId& device) const {
   VS_TRY_ASSIGN(auto record, load(device));
   if (!record) return Error(ErrorCode::kNotFound, "no such device is enrolled").about(device.hex());

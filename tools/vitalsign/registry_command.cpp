@@ -21,6 +21,8 @@ namespace {
 struct RegistryArgs {
   std::string store;
   std::string key_file;
+  std::string cert_file;
+  std::string ca_file;
   std::string device;
   bool json = false;
 };
@@ -37,6 +39,10 @@ int parse(const char* verb, const char* help, std::span<const std::string_view> 
       out.store = args[++i];
     } else if (args[i] == "--key" && has_value) {
       out.key_file = args[++i];
+    } else if (args[i] == "--cert" && has_value) {
+      out.cert_file = args[++i];
+    } else if (args[i] == "--ca" && has_value) {
+      out.ca_file = args[++i];
     } else if (args[i] == "--device" && has_value) {
       out.device = args[++i];
     } else if (args[i] == "--json") {
@@ -59,10 +65,15 @@ int parse(const char* verb, const char* help, std::span<const std::string_view> 
 int run_enrol(std::span<const std::string_view> args) {
   RegistryArgs parsed;
   int early = parse("enrol",
-                    "usage: vitalsign enrol --store DIR --key DEVICE.pub.pem [--json]\n\n"
+                    "usage: vitalsign enrol --store DIR --key DEVICE.pub.pem\n"
+                    "                       [--cert DEVICE.crt [--ca CA.crt]] [--json]\n\n"
                     "Enrols a device's public key (PEM, as `vitalsign keygen` writes it) in the\n"
                     "gateway's registry at DIR, and prints the device id. Enrolling the same key\n"
-                    "again changes nothing. Exit 0 enrolled, 3 bad key file, 4 store missing.\n",
+                    "again changes nothing. With --cert, the device's TLS certificate is kept\n"
+                    "with it: its common name must be the device id (the broker's ACL keys on\n"
+                    "it), and with --ca it must be issued by that CA.\n"
+                    "Exit 0 enrolled, 1 certificate refused, 3 bad key or certificate file,\n"
+                    "4 store missing.\n",
                     args, parsed);
   if (early >= 0) return early;
   if (parsed.key_file.empty()) {
@@ -76,12 +87,41 @@ int run_enrol(std::span<const std::string_view> args) {
   platform::OpensslSha256 sha;
   platform::OpensslVerifierFactory verifiers;
   gateway::BlockIngest registry(**store, sha, verifiers);
+  std::optional<platform::DeviceCertificate> certificate;
+  if (!parsed.cert_file.empty()) {
+    auto pem = read_text_file(parsed.cert_file, 64 * 1024);
+    if (!pem) return complain("enrol", pem.error());
+    std::string ca;
+    if (!parsed.ca_file.empty()) {
+      auto ca_pem = read_text_file(parsed.ca_file, 64 * 1024);
+      if (!ca_pem) return complain("enrol", ca_pem.error());
+      ca = *ca_pem;
+    }
+    auto parsed_certificate = platform::DeviceCertificate::parse(*pem, ca);
+    if (!parsed_certificate)
+      return complain("enrol", std::move(parsed_certificate).error().about(parsed.cert_file));
+    certificate = std::move(parsed_certificate).value();
+    std::string id = chain::DeviceId::from_public_key(sha, *key).hex();
+    if (certificate->common_name != id) {
+      return complain(
+          "enrol",
+          Error(ErrorCode::kConflict, "the certificate's common name is not the device id")
+              .about(parsed.cert_file + ": CN=" + certificate->common_name + ", device " + id));
+    }
+  }
   auto device = registry.enrol(*key);
   if (!device) return complain("enrol", std::move(device).error().about(parsed.key_file));
+  if (certificate) {
+    Status attached = registry.set_certificate(*device, certificate->der);
+    if (!attached) return complain("enrol", attached.error());
+  }
   if (parsed.json) {
     std::printf("{\"device_id\":%s,\"enrolled\":true}\n", json_string(device->hex()).c_str());
   } else {
-    std::printf("enrolled device %s\n", device->hex().c_str());
+    std::printf("enrolled device %s%s\n", device->hex().c_str(),
+                certificate ? (certificate->ca_verified ? " with its certificate (CA verified)"
+                                                        : " with its certificate")
+                            : "");
   }
   return kExitOk;
 }
@@ -138,13 +178,17 @@ int run_devices(std::span<const std::string_view> args) {
     std::string tip_text = tip && *tip ? std::to_string((*tip)->height) : "-";
     std::string flags = record.revoked ? "revoked" : "";
     if (record.equivocated) flags += flags.empty() ? "equivocated" : ",equivocated";
+    auto certificate = registry.certificate(device);
+    bool has_certificate = certificate && certificate->has_value();
+    if (has_certificate) flags += flags.empty() ? "certificate" : ",certificate";
     if (parsed.json) {
       std::printf(
           "%s{\"device_id\":%s,\"tip_height\":%s,\"keys\":%zu,\"revoked\":%s,"
-          "\"equivocated\":%s}",
+          "\"equivocated\":%s,\"certificate\":%s}",
           first ? "" : ",", json_string(device.hex()).c_str(),
           tip && *tip ? tip_text.c_str() : "null", record.public_keys.size(),
-          record.revoked ? "true" : "false", record.equivocated ? "true" : "false");
+          record.revoked ? "true" : "false", record.equivocated ? "true" : "false",
+          has_certificate ? "true" : "false");
     } else {
       if (first) std::printf("%-32s %10s %4s  %s\n", "device", "tip", "keys", "flags");
       std::printf("%-32s %10s %4zu  %s\n", device.hex().c_str(), tip_text.c_str(),

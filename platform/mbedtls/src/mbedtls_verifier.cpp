@@ -1,5 +1,10 @@
 #include "vs/platform/mbedtls_verifier.h"
 
+#include <cstring>
+
+#include <mbedtls/oid.h>
+#include <mbedtls/x509_crt.h>
+
 #include <mbedtls/ecdsa.h>
 #include <mbedtls/ecp.h>
 #include <mbedtls/pk.h>
@@ -88,6 +93,50 @@ Result<Bytes> MbedtlsVerifierFactory::der_from_pem(std::string_view pem) {
   if (length < 0)
     return Error(ErrorCode::kMalformed, "public key cannot be written as DER", length);
   return Bytes(buffer + sizeof buffer - length, buffer + sizeof buffer);
+}
+
+Result<DeviceCertificate> DeviceCertificate::parse(std::string_view pem, std::string_view ca_pem) {
+  std::string text(pem);  // PEM must be NUL-terminated, the NUL counted
+  mbedtls_x509_crt certificate;
+  mbedtls_x509_crt_init(&certificate);
+  int rc = mbedtls_x509_crt_parse(
+      &certificate, reinterpret_cast<const unsigned char*>(text.c_str()), text.size() + 1);
+  if (rc != 0) {
+    mbedtls_x509_crt_free(&certificate);
+    return Error(ErrorCode::kMalformed, "not a PEM certificate", rc);
+  }
+  DeviceCertificate out;
+  out.der.assign(certificate.raw.p, certificate.raw.p + certificate.raw.len);
+  for (const mbedtls_x509_name* name = &certificate.subject; name != nullptr; name = name->next) {
+    if (MBEDTLS_OID_CMP(MBEDTLS_OID_AT_CN, &name->oid) == 0)
+      out.common_name.assign(reinterpret_cast<const char*>(name->val.p), name->val.len);
+  }
+  if (!ca_pem.empty()) {
+    std::string ca_text(ca_pem);
+    mbedtls_x509_crt ca;
+    mbedtls_x509_crt_init(&ca);
+    rc = mbedtls_x509_crt_parse(&ca, reinterpret_cast<const unsigned char*>(ca_text.c_str()),
+                                ca_text.size() + 1);
+    if (rc != 0) {
+      mbedtls_x509_crt_free(&ca);
+      mbedtls_x509_crt_free(&certificate);
+      return Error(ErrorCode::kMalformed, "the CA is not a PEM certificate", rc);
+    }
+    std::uint32_t flags = 0;
+    rc = mbedtls_x509_crt_verify(&certificate, &ca, nullptr, nullptr, &flags, nullptr, nullptr);
+    mbedtls_x509_crt_free(&ca);
+    if (rc != 0) {
+      mbedtls_x509_crt_free(&certificate);
+      return Error(ErrorCode::kIntegrity,
+                   (flags & MBEDTLS_X509_BADCERT_EXPIRED) != 0
+                       ? "the certificate has expired"
+                       : "the certificate was not issued by this CA",
+                   rc);
+    }
+    out.ca_verified = true;
+  }
+  mbedtls_x509_crt_free(&certificate);
+  return out;
 }
 
 }  // namespace vs::platform

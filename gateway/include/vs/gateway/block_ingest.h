@@ -35,10 +35,11 @@ enum GatewayTable : platform::TableId {
   // batch id -> root and block keys, while its anchor is not final (ledgers
   // that can reorganise only).
   kBatchesTable = 9,
+  kCertificatesTable = 10,  // device id -> its TLS certificate (DER), when it uses one
 };
 inline const std::vector<std::string> kGatewayTableNames{
-    "devices", "tips",       "blocks",   "held", "evidence",
-    "ledger",  "unanchored", "receipts", "meta", "batches"};
+    "devices",    "tips",     "blocks", "held",    "evidence",    "ledger",
+    "unanchored", "receipts", "meta",   "batches", "certificates"};
 
 // Keys of the per-device tables.
 Bytes device_key(const chain::DeviceId& device);
@@ -91,6 +92,10 @@ class BlockIngest {
   Result<chain::DeviceId> enrol(ByteView public_key_der);
   Status revoke(const chain::DeviceId& device);
   Result<bool> is_revoked(const chain::DeviceId& device) const;
+  // The device's TLS certificate, kept with its registry entry (the broker
+  // checks it; the registry records which one belongs to whom).
+  Status set_certificate(const chain::DeviceId& device, ByteView certificate_der);
+  Result<std::optional<Bytes>> certificate(const chain::DeviceId& device) const;
 
   // `topic_device` is the id in the topic the block arrived on.
   Result<IngestResult> ingest(std::string_view topic_device, ByteView block_bytes);
