@@ -76,7 +76,7 @@ int main() {
   std::printf("vitalsign gateway_bench on %s\n", bench::machine_description().c_str());
   std::printf(
       "%zu devices x %zu blocks of %zu entries (block signature only); LMDB, group commit; "
-      "median of 3 runs\n\n",
+      "median of 5 interleaved runs\n\n",
       device_count, blocks_per_device, entries_per_block);
 
   auto devices = make_devices(device_count);
@@ -86,107 +86,111 @@ int main() {
       blocks[d].push_back(devices[d].seal_next(entries_per_block, false).encoded);
   }
 
-  // Raw OpenSSL: one verify of a P-256 signature over a digest, one core.
   platform::bench::MbedtlsBaseline key_source;
-  platform::bench::OpensslBaseline openssl_raw(key_source.private_key_pem());
-  Digest digest{};
-  digest.fill(0x42);
-  std::uint8_t der[80];
-  std::size_t der_size = openssl_raw.sign(digest, der);
-  volatile bool sink = false;
-  double raw = bench::RateMeter(5, std::chrono::milliseconds(300)).median_rate([&] {
-    sink = openssl_raw.verify(digest, der, der_size);
-  });
-
+  std::string key_pem = key_source.private_key_pem();
   platform::OpensslSha256 sha;
   platform::OpensslVerifierFactory openssl_verifiers;
   platform::CachingVerifierFactory verifiers(openssl_verifiers);  // as the daemon does
   std::size_t total_blocks = device_count * blocks_per_device;
-  std::printf("| %-44s | %7s | %12s | %22s |\n", "measure", "threads", "per second",
-              "ratio to raw x threads");
-  bench::print_rule(98);
-  std::printf("| %-44s | %7d | %12.0f | %22s |\n", "raw OpenSSL ECDSA P-256 verify", 1, raw,
-              "1.00");
-  // The same blocks through the chain verifier alone: signature, entries
-  // root and continuity, no store. The gap to the rows below is the store.
-  for (unsigned threads : {1u, 2u}) {
-    std::vector<double> rates;
-    std::uint64_t failures = 0;
-    for (int run = 0; run < 3; ++run) {
-      std::vector<std::uint64_t> failed(threads, 0);
-      auto start = Clock::now();
-      std::vector<std::thread> workers;
-      for (unsigned t = 0; t < threads; ++t) {
-        workers.emplace_back([&, t] {
-          for (std::size_t d = t; d < device_count; d += threads) {
-            auto follower =
-                chain::ChainVerifier::from_genesis(sha, verifiers, devices[d].public_key()).value();
-            for (const Bytes& block : blocks[d])
-              if (!follower.append(ByteView(block))) ++failed[t];
-          }
-        });
-      }
-      for (auto& worker : workers) worker.join();
-      double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-      rates.push_back(static_cast<double>(total_blocks) / seconds);
-      for (auto count : failed) failures += count;
+
+  // Runs `work(thread)` on `threads` threads at once; returns operations/s.
+  auto timed = [](unsigned threads, std::size_t operations, const auto& work) {
+    auto start = Clock::now();
+    std::vector<std::thread> workers;
+    for (unsigned t = 0; t < threads; ++t) workers.emplace_back([&, t] { work(t); });
+    for (auto& worker : workers) worker.join();
+    return static_cast<double>(operations) /
+           std::chrono::duration<double>(Clock::now() - start).count();
+  };
+  std::uint64_t failures = 0;
+  // Raw OpenSSL: a P-256 verify over a digest, contexts set up once per thread.
+  auto raw_rate = [&](unsigned threads) {
+    constexpr std::size_t kPerThread = 3000;
+    std::vector<std::unique_ptr<platform::bench::OpensslBaseline>> raws;
+    Digest digest{};
+    digest.fill(0x42);
+    std::uint8_t der[80];
+    std::size_t der_size = 0;
+    for (unsigned t = 0; t < threads; ++t) {
+      raws.push_back(std::make_unique<platform::bench::OpensslBaseline>(key_pem));
+      der_size = raws.back()->sign(digest, der);
     }
-    std::sort(rates.begin(), rates.end());
-    std::printf("| %-44s | %7u | %12.0f | %22.2f |\n",
-                failures > 0 ? "chain verification only (FAILURES)" : "chain verification only",
-                threads, rates[1], rates[1] / (raw * threads));
-  }
-  for (unsigned threads : {1u, 2u}) {
-    std::vector<double> rates;
-    std::uint64_t failures = 0;
-    for (int run = 0; run < 3; ++run) {
-      testing::TempDir dir;
-      auto store = fresh_store(dir.path());
-      gateway::BlockIngest registry(*store, sha, verifiers);
-      for (auto& device : devices) (void)registry.enrol(device.public_key()).value();
-      std::vector<std::uint64_t> failed(threads, 0);
-      auto start = Clock::now();
-      std::vector<std::thread> workers;
-      for (unsigned t = 0; t < threads; ++t) {
-        workers.emplace_back([&, t] {
-          // As the daemon's verify thread: its devices' blocks interleaved as
-          // they arrive, up to 64 verified per store transaction.
-          gateway::BlockIngest ingest(*store, sha, verifiers);
-          std::vector<std::string> hex;
-          for (std::size_t d = 0; d < device_count; ++d) hex.push_back(devices[d].id().hex());
-          std::vector<gateway::BlockIngest::BlockMessage> arrived;
-          auto flush = [&] {
-            auto results = ingest.ingest_all(arrived);
-            if (!results) {
-              failed[t] += arrived.size();
-            } else {
-              for (const auto& result : *results)
-                if (result.kind != gateway::IngestResult::Kind::kAccepted) ++failed[t];
-            }
-            arrived.clear();
-          };
-          for (std::size_t b = 0; b < blocks_per_device; ++b) {
-            for (std::size_t d = t; d < device_count; d += threads) {
-              arrived.push_back({hex[d], blocks[d][b]});
-              if (arrived.size() == 64) flush();
-            }
-          }
-          if (!arrived.empty()) flush();
-        });
+    return timed(threads, kPerThread * threads, [&](unsigned t) {
+      for (std::size_t i = 0; i < kPerThread; ++i)
+        if (!raws[t]->verify(digest, der, der_size)) ++failures;
+    });
+  };
+  // The chain verifier alone: signature, entries root, continuity; no store.
+  auto chain_rate = [&](unsigned threads) {
+    return timed(threads, total_blocks, [&](unsigned t) {
+      for (std::size_t d = t; d < device_count; d += threads) {
+        auto follower =
+            chain::ChainVerifier::from_genesis(sha, verifiers, devices[d].public_key()).value();
+        for (const Bytes& block : blocks[d])
+          if (!follower.append(ByteView(block))) ++failures;
       }
-      for (auto& worker : workers) worker.join();
-      double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-      rates.push_back(static_cast<double>(total_blocks) / seconds);
-      for (auto count : failed) failures += count;
+    });
+  };
+  // As the daemon's verify threads: each its devices' blocks, interleaved as
+  // they arrive, up to 64 per store transaction.
+  auto gateway_rate = [&](unsigned threads) {
+    testing::TempDir dir;
+    auto store = fresh_store(dir.path());
+    gateway::BlockIngest registry(*store, sha, verifiers);
+    for (auto& device : devices) (void)registry.enrol(device.public_key()).value();
+    std::vector<std::string> hex;
+    for (std::size_t d = 0; d < device_count; ++d) hex.push_back(devices[d].id().hex());
+    return timed(threads, total_blocks, [&](unsigned t) {
+      gateway::BlockIngest ingest(*store, sha, verifiers);
+      std::vector<gateway::BlockIngest::BlockMessage> arrived;
+      auto flush = [&] {
+        auto results = ingest.ingest_all(arrived);
+        for (std::size_t i = 0; i < arrived.size(); ++i)
+          if (!results || (*results)[i].kind != gateway::IngestResult::Kind::kAccepted) ++failures;
+        arrived.clear();
+      };
+      for (std::size_t b = 0; b < blocks_per_device; ++b) {
+        for (std::size_t d = t; d < device_count; d += threads) {
+          arrived.push_back({hex[d], blocks[d][b]});
+          if (arrived.size() == 64) flush();
+        }
+      }
+      if (!arrived.empty()) flush();
+    });
+  };
+
+  // Interleaved runs, so that each ratio compares measurements taken moments
+  // apart on a machine whose speed drifts; medians of 5.
+  enum Row { kRaw1, kChain1, kGateway1, kRaw2, kChain2, kGateway2, kRows };
+  std::vector<std::vector<double>> rates(kRows), target_ratios(kRows), capacity_ratios(kRows);
+  for (int run = 0; run < 5; ++run) {
+    double r[kRows] = {raw_rate(1), chain_rate(1), gateway_rate(1),
+                       raw_rate(2), chain_rate(2), gateway_rate(2)};
+    for (std::size_t row = 0; row < kRows; ++row) {
+      bool two = row >= kRaw2;
+      rates[row].push_back(r[row]);
+      target_ratios[row].push_back(r[row] / (r[kRaw1] * (two ? 2 : 1)));
+      capacity_ratios[row].push_back(r[row] / r[two ? kRaw2 : kRaw1]);
     }
-    std::sort(rates.begin(), rates.end());
-    double rate = rates[1];
-    char label[64];
-    std::snprintf(label, sizeof label, "gateway blocks verified + committed (64/txn)%s",
-                  failures > 0 ? " (FAILURES)" : "");
-    std::printf("| %-44s | %7u | %12.0f | %22.2f |\n", label, threads, rate,
-                rate / (raw * threads));
   }
+  auto median = [](std::vector<double> values) {
+    std::sort(values.begin(), values.end());
+    return values[values.size() / 2];
+  };
+  std::printf("| %-40s | %7s | %10s | %18s | %18s |\n", "measure", "threads", "per second",
+              "/ (raw 1 thread x n)", "/ raw on n threads");
+  bench::print_rule(109);
+  const char* names[kRows] = {"raw OpenSSL ECDSA P-256 verify",
+                              "chain verification only",
+                              "gateway ingest (verify + LMDB, 64/txn)",
+                              "raw OpenSSL ECDSA P-256 verify",
+                              "chain verification only",
+                              "gateway ingest (verify + LMDB, 64/txn)"};
+  for (std::size_t row = 0; row < kRows; ++row) {
+    std::printf("| %-40s | %7d | %10.0f | %18.2f | %18.2f |\n", names[row], row >= kRaw2 ? 2 : 1,
+                median(rates[row]), median(target_ratios[row]), median(capacity_ratios[row]));
+  }
+  if (failures > 0) std::printf("FAILURES: %llu\n", static_cast<unsigned long long>(failures));
 
   // One batch interval for a large fleet: every device sends one block.
   std::printf("\nfleet: %zu devices, one block each, one batch interval\n", fleet);
