@@ -153,8 +153,8 @@ wait "$gateway_pipe" "$agent_pipe" 2>/dev/null || true
 say "offline: the device's chain, verified block by block"
 "$bin/vitalsign" chain verify --store "$work/agent-data"
 "$bin/vitalsign" chain show --store "$work/agent-data"
-say "the gateway's registry"
-"$bin/vitalsign" devices --store "$work/gateway-data"
+say "the gateway, as its operator sees it"
+"$bin/vitalsign" status --store "$work/gateway-data"
 if ! $evm; then
   say "the gateway's signed ledger checkpoint ($work/checkpoint.txt)"
   cat "$work/checkpoint.txt"

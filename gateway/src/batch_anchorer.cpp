@@ -64,6 +64,60 @@ Result<proto::ReceiptBody> stored_body(const platform::Store& store, ByteView ke
 
 }  // namespace
 
+// time | blocks | cost | ledger kind | ledger height | ledger time (8 bytes
+// each, big-endian) | transaction id length (1) | transaction id | chain id
+Bytes AnchorRecord::encode() const {
+  Bytes out(48);
+  put_u64_be(time_ms, out.data());
+  put_u64_be(blocks, out.data() + 8);
+  put_u64_be(cost, out.data() + 16);
+  put_u64_be(static_cast<std::uint64_t>(ledger.kind), out.data() + 24);
+  put_u64_be(ledger.ledger_height, out.data() + 32);
+  put_u64_be(ledger.ledger_time_ms, out.data() + 40);
+  std::size_t id_size = std::min<std::size_t>(ledger.transaction_id.size(), 255);
+  out.push_back(static_cast<std::uint8_t>(id_size));
+  out.insert(out.end(), ledger.transaction_id.begin(),
+             ledger.transaction_id.begin() + static_cast<long>(id_size));
+  out.insert(out.end(), ledger.chain_id.begin(), ledger.chain_id.end());
+  return out;
+}
+
+Result<AnchorRecord> AnchorRecord::decode(std::uint64_t batch_id, ByteView bytes) {
+  if (bytes.size() < 49) return Error(ErrorCode::kMalformed, "stored anchor record is truncated");
+  AnchorRecord record;
+  record.batch_id = batch_id;
+  record.time_ms = get_u64_be(bytes.data());
+  record.blocks = get_u64_be(bytes.data() + 8);
+  record.cost = get_u64_be(bytes.data() + 16);
+  std::uint64_t kind = get_u64_be(bytes.data() + 24);
+  if (kind > proto::kMaxLedgerKind)
+    return Error(ErrorCode::kMalformed, "stored anchor record names an unknown ledger");
+  record.ledger.kind = static_cast<proto::LedgerKind>(kind);
+  record.ledger.ledger_height = get_u64_be(bytes.data() + 32);
+  record.ledger.ledger_time_ms = get_u64_be(bytes.data() + 40);
+  std::size_t id_size = bytes[48];
+  if (bytes.size() < 49 + id_size)
+    return Error(ErrorCode::kMalformed, "stored anchor record is truncated");
+  auto id = bytes.subspan(49, id_size);
+  record.ledger.transaction_id.assign(id.begin(), id.end());
+  auto chain = bytes.subspan(49 + id_size);
+  record.ledger.chain_id.assign(chain.begin(), chain.end());
+  return record;
+}
+
+Result<std::vector<AnchorRecord>> AnchorState::recent_anchors(std::size_t count) const {
+  VS_TRY_ASSIGN(std::uint64_t next, next_batch_id());
+  std::uint64_t from = next > count ? next - count : 0;
+  VS_TRY_ASSIGN(auto records, store_.scan(kAnchorsTable, platform::u64_key(from), count));
+  std::vector<AnchorRecord> out;
+  for (auto it = records.rbegin(); it != records.rend(); ++it) {
+    if (it->key.size() != 8) return Error(ErrorCode::kMalformed, "stored batch id is not 8 bytes");
+    VS_TRY_ASSIGN(AnchorRecord record, AnchorRecord::decode(get_u64_be(it->key.data()), it->value));
+    out.push_back(std::move(record));
+  }
+  return out;
+}
+
 proto::ReceiptBody BatchAnchorer::body_for(const BatchItem& item, std::uint64_t time_ms) const {
   proto::ReceiptBody body;
   body.version = proto::kReceiptVersion;
@@ -75,11 +129,11 @@ proto::ReceiptBody BatchAnchorer::body_for(const BatchItem& item, std::uint64_t 
   return body;
 }
 
-Result<std::uint64_t> BatchAnchorer::queued() const {
+Result<std::uint64_t> AnchorState::queued() const {
   return store_.count(kUnanchoredTable);
 }
 
-Result<std::uint64_t> BatchAnchorer::next_batch_id() const {
+Result<std::uint64_t> AnchorState::next_batch_id() const {
   VS_TRY_ASSIGN(auto stored, store_.get(kMetaTable, as_bytes(kNextBatchIdKey)));
   if (!stored) return std::uint64_t{1};
   if (stored->size() != 8)
@@ -87,8 +141,8 @@ Result<std::uint64_t> BatchAnchorer::next_batch_id() const {
   return get_u64_be(stored->data());
 }
 
-Result<std::optional<Bytes>> BatchAnchorer::receipt(const chain::DeviceId& device,
-                                                    std::uint64_t height) const {
+Result<std::optional<Bytes>> AnchorState::receipt(const chain::DeviceId& device,
+                                                  std::uint64_t height) const {
   return store_.get(kReceiptsTable, height_key(device, height));
 }
 
@@ -133,6 +187,8 @@ Result<std::vector<IssuedReceipt>> BatchAnchorer::anchor(std::uint64_t time_ms,
     issued.push_back({items[i], std::move(receipt)});
   }
   batch.put(kMetaTable, as_bytes(kNextBatchIdKey), platform::u64_key(batch_id + 1));
+  AnchorRecord anchor_record{batch_id, time_ms, items.size(), ledger_.last_cost(), ledger};
+  batch.put(kAnchorsTable, platform::u64_key(batch_id), anchor_record.encode());
   if (ledger_.tracks_finality())
     batch.put(kBatchesTable, platform::u64_key(batch_id), encode_batch(root, records));
   VS_TRY(store_.commit(batch));
@@ -140,7 +196,7 @@ Result<std::vector<IssuedReceipt>> BatchAnchorer::anchor(std::uint64_t time_ms,
   return issued;
 }
 
-Result<std::uint64_t> BatchAnchorer::unconfirmed_batches() const {
+Result<std::uint64_t> AnchorState::unconfirmed_batches() const {
   return store_.count(kBatchesTable);
 }
 

@@ -155,6 +155,34 @@ TEST_F(ProofTest, ATamperedBundleFailsAtTheLinkThatWasChanged) {
   }
 }
 
+// The same store through the operator's eyes.
+TEST_F(ProofTest, StatusShowsTheDeviceTheQueueAndTheRecentAnchors) {
+  CliRun status =
+      vitalsign({"status", "--store", (dir_.path() / "gateway-data").string(), "--json"});
+  ASSERT_EQ(status.exit_code, 0) << status.output;
+  EXPECT_NE(status.output.find("{\"device_id\":\"" + device_.id().hex() +
+                               "\",\"tip_height\":2,\"queued_blocks\":0,\"held_blocks\":0"),
+            std::string::npos)
+      << status.output;
+  EXPECT_NE(status.output.find("\"queued_blocks\":0,\"batches_awaiting_finality\":0,"
+                               "\"next_batch_id\":3"),
+            std::string::npos)
+      << status.output;
+  // Newest first: batch 2 (one block, ledger entry 1), then batch 1 (two blocks, entry 0).
+  auto second = status.output.find("{\"batch_id\":2,\"time_ms\":2000,\"blocks\":1,");
+  auto first = status.output.find("{\"batch_id\":1,\"time_ms\":1000,\"blocks\":2,");
+  ASSERT_NE(second, std::string::npos) << status.output;
+  ASSERT_NE(first, std::string::npos) << status.output;
+  EXPECT_LT(second, first);
+  EXPECT_NE(status.output.find("\"ledger\":\"test/gateway\""), std::string::npos);
+  CliRun text = vitalsign({"status", "--store", (dir_.path() / "gateway-data").string()});
+  EXPECT_NE(text.output.find("0 blocks waiting for an anchor, 0 anchors awaiting finality, next "
+                             "batch 3"),
+            std::string::npos)
+      << text.output;
+  EXPECT_EQ(vitalsign({"status", "--store", (dir_.path() / "nowhere").string()}).exit_code, 4);
+}
+
 TEST_F(ProofTest, FilesThatAreNotProofsGetAClearErrorAndExitCode) {
   ASSERT_EQ(export_proof(2).exit_code, 0);
   std::string good = read(proof());

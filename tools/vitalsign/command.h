@@ -29,5 +29,6 @@ int run_revoke(std::span<const std::string_view> args);
 int run_devices(std::span<const std::string_view> args);
 int run_proof(std::span<const std::string_view> args);
 int run_verify(std::span<const std::string_view> args);
+int run_status(std::span<const std::string_view> args);
 
 }  // namespace vs::tools

@@ -22,6 +22,8 @@ constexpr Command kCommands[] = {
     {"proof", "export the proof of one reading from a gateway's store", vs::tools::run_proof},
     {"verify", "check a proof file offline, link by link (and on the chain)",
      vs::tools::run_verify},
+    {"status", "a gateway operator's view: devices, queues, gaps, flags, recent anchors",
+     vs::tools::run_status},
 };
 
 void print_usage(std::FILE* out) {

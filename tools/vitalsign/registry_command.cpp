@@ -2,6 +2,7 @@
 // store (safe while the gateway runs: LMDB serialises writers across
 // processes, and the gateway reads the registry per block).
 #include <cstdio>
+#include <ctime>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -9,11 +10,13 @@
 #include "command.h"
 #include "gateway_files.h"
 #include "json_text.h"
+#include "vs/gateway/batch_anchorer.h"
 #include "vs/gateway/block_ingest.h"
 #include "vs/platform/lmdb_store.h"
 #include "vs/platform/mbedtls_verifier.h"
 #include "vs/platform/openssl_sha256.h"
 #include "vs/platform/openssl_verifier.h"
+#include "vs/platform/wire_codec.h"
 
 namespace vs::tools {
 namespace {
@@ -198,6 +201,159 @@ int run_devices(std::span<const std::string_view> args) {
   }
   if (parsed.json) std::printf("]\n");
   if (!parsed.json && first) std::printf("no devices enrolled\n");
+  return kExitOk;
+}
+
+}  // namespace vs::tools
+
+namespace vs::tools {
+namespace {
+
+// Rows of `table` whose key starts with `prefix`.
+Result<std::uint64_t> count_prefix(const platform::Store& store, platform::TableId table,
+                                   ByteView prefix) {
+  std::uint64_t count = 0;
+  Bytes from(prefix.begin(), prefix.end());
+  for (;;) {
+    VS_TRY_ASSIGN(auto records, store.scan(table, from, 256));
+    for (const platform::Record& record : records) {
+      if (record.key.size() < prefix.size() ||
+          !std::equal(prefix.begin(), prefix.end(), record.key.begin()))
+        return count;
+      ++count;
+    }
+    if (records.size() < 256) return count;
+    from = records.back().key;
+    from.push_back(0);
+  }
+}
+
+std::string utc(std::uint64_t time_ms) {
+  std::time_t seconds = static_cast<std::time_t>(time_ms / 1000);
+  std::tm parts{};
+  gmtime_r(&seconds, &parts);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &parts);
+  return text;
+}
+
+}  // namespace
+
+int run_status(std::span<const std::string_view> args) {
+  RegistryArgs parsed;
+  int early = parse("status",
+                    "usage: vitalsign status --store DIR [--json]\n\n"
+                    "A gateway operator's view of its store at DIR (read-only, safe while the\n"
+                    "gateway runs): each device's tip, blocks waiting for an anchor, blocks held\n"
+                    "past a gap, when its last block was sealed, and flags (gap, equivocated,\n"
+                    "revoked, certificate); then the queue and the latest anchors with their\n"
+                    "ledger reference and cost (gas, on a chain).\n",
+                    args, parsed);
+  if (early >= 0) return early;
+  auto store = open_gateway_store(parsed.store, false, true);
+  if (!store) return complain("status", store.error());
+  platform::OpensslSha256 sha;
+  platform::OpensslVerifierFactory verifiers;
+  gateway::BlockIngest registry(**store, sha, verifiers);
+  auto devices = registry.devices();
+  if (!devices) return complain("status", devices.error());
+
+  struct Row {
+    std::string id, flags;
+    std::optional<std::uint64_t> tip;
+    std::uint64_t queued = 0, held = 0, sealed_ms = 0;
+  };
+  std::vector<Row> rows;
+  for (const auto& [device, record] : *devices) {
+    Row row;
+    row.id = device.hex();
+    auto tip = registry.tip(device);
+    if (tip && *tip) {
+      row.tip = (*tip)->height;
+      auto block = (*store)->get(gateway::kBlocksTable, gateway::height_key(device, *row.tip));
+      if (block && *block) {
+        auto decoded = platform::WireCodec::decode_block(**block);
+        auto header = decoded ? platform::WireCodec::decode_block_header(decoded->header)
+                              : Result<proto::BlockHeader>(decoded.error());
+        if (header) row.sealed_ms = header->sealed_time_ms;
+      }
+    }
+    auto queued = count_prefix(**store, gateway::kUnanchoredTable, device.bytes());
+    auto held = count_prefix(**store, gateway::kHeldTable, device.bytes());
+    if (!queued || !held) return complain("status", (!queued ? queued : held).error());
+    row.queued = *queued;
+    row.held = *held;
+    std::vector<std::string> flags;
+    if (row.held > 0) flags.push_back("gap");
+    if (record.equivocated) flags.push_back("equivocated");
+    if (record.revoked) flags.push_back("revoked");
+    auto certificate = registry.certificate(device);
+    if (certificate && *certificate) flags.push_back("certificate");
+    for (const auto& flag : flags) row.flags += (row.flags.empty() ? "" : ",") + flag;
+    rows.push_back(std::move(row));
+  }
+  gateway::AnchorState anchorer(**store);
+  auto queued = anchorer.queued();
+  auto unconfirmed = anchorer.unconfirmed_batches();
+  auto next_batch = anchorer.next_batch_id();
+  auto anchors = anchorer.recent_anchors(5);
+  if (!queued || !unconfirmed || !next_batch || !anchors) {
+    return complain(
+        "status",
+        Error(ErrorCode::kMalformed, "the store's anchor state is unreadable").about(parsed.store));
+  }
+
+  if (parsed.json) {
+    std::string out = "{\"devices\":[";
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      const Row& row = rows[i];
+      out += (i ? "," : "") + std::string("{\"device_id\":") + json_string(row.id) +
+             ",\"tip_height\":" + (row.tip ? std::to_string(*row.tip) : "null") +
+             ",\"queued_blocks\":" + std::to_string(row.queued) +
+             ",\"held_blocks\":" + std::to_string(row.held) +
+             ",\"last_sealed_ms\":" + std::to_string(row.sealed_ms) +
+             ",\"flags\":" + json_string(row.flags) + "}";
+    }
+    out += "],\"queued_blocks\":" + std::to_string(*queued) +
+           ",\"batches_awaiting_finality\":" + std::to_string(*unconfirmed) +
+           ",\"next_batch_id\":" + std::to_string(*next_batch) + ",\"recent_anchors\":[";
+    for (std::size_t i = 0; i < anchors->size(); ++i) {
+      const auto& anchor = (*anchors)[i];
+      out += (i ? "," : "") + std::string("{\"batch_id\":") + std::to_string(anchor.batch_id) +
+             ",\"time_ms\":" + std::to_string(anchor.time_ms) +
+             ",\"blocks\":" + std::to_string(anchor.blocks) +
+             ",\"ledger\":" + json_string(anchor.ledger.chain_id) +
+             ",\"transaction\":" + json_string(to_hex(anchor.ledger.transaction_id)) +
+             ",\"ledger_height\":" + std::to_string(anchor.ledger.ledger_height) +
+             ",\"cost\":" + std::to_string(anchor.cost) + "}";
+    }
+    std::printf("%s]}\n", out.c_str());
+    return kExitOk;
+  }
+  std::printf("%-32s %8s %7s %5s  %-20s  %s\n", "device", "tip", "queued", "held", "last sealed",
+              "flags");
+  for (const Row& row : rows) {
+    std::printf("%-32s %8s %7llu %5llu  %-20s  %s\n", row.id.c_str(),
+                row.tip ? std::to_string(*row.tip).c_str() : "-",
+                static_cast<unsigned long long>(row.queued),
+                static_cast<unsigned long long>(row.held),
+                row.sealed_ms ? utc(row.sealed_ms).c_str() : "-", row.flags.c_str());
+  }
+  if (rows.empty()) std::printf("no devices enrolled\n");
+  std::printf(
+      "\n%llu blocks waiting for an anchor, %llu anchors awaiting finality, next batch %llu\n",
+      static_cast<unsigned long long>(*queued), static_cast<unsigned long long>(*unconfirmed),
+      static_cast<unsigned long long>(*next_batch));
+  if (anchors->empty()) return kExitOk;
+  std::printf("\n%6s  %-20s %7s  %-28s %10s  %s\n", "batch", "anchored", "blocks", "ledger",
+              "height", "cost");
+  for (const auto& anchor : *anchors) {
+    std::printf("%6llu  %-20s %7llu  %-28s %10llu  %s\n",
+                static_cast<unsigned long long>(anchor.batch_id), utc(anchor.time_ms).c_str(),
+                static_cast<unsigned long long>(anchor.blocks), anchor.ledger.chain_id.c_str(),
+                static_cast<unsigned long long>(anchor.ledger.ledger_height),
+                anchor.cost ? (std::to_string(anchor.cost) + " gas").c_str() : "-");
+  }
   return kExitOk;
 }
 

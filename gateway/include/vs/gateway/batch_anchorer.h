@@ -17,9 +17,38 @@ struct BatchItem {
   Digest block_hash{};
 };
 
+// What one anchor was, for operators: kept per batch in the store.
+struct AnchorRecord {
+  std::uint64_t batch_id = 0;
+  std::uint64_t time_ms = 0;
+  std::uint64_t blocks = 0;
+  std::uint64_t cost = 0;  // gas, on a chain
+  proto::LedgerRef ledger;
+
+  Bytes encode() const;
+  static Result<AnchorRecord> decode(std::uint64_t batch_id, ByteView bytes);
+};
+
 struct IssuedReceipt {
   BatchItem item;
   Bytes receipt;  // encoded Receipt, as published
+};
+
+// The anchoring state as the store holds it, read-only (the anchorer, and
+// operators' tools while the gateway runs).
+class AnchorState {
+ public:
+  explicit AnchorState(const platform::StoreReader& store) : store_(store) {}
+  Result<std::uint64_t> queued() const;
+  Result<std::uint64_t> next_batch_id() const;
+  Result<std::uint64_t> unconfirmed_batches() const;
+  // The latest `count` anchors, newest first.
+  Result<std::vector<AnchorRecord>> recent_anchors(std::size_t count) const;
+  // The receipt stored for a block, to answer a duplicate or an audit.
+  Result<std::optional<Bytes>> receipt(const chain::DeviceId& device, std::uint64_t height) const;
+
+ private:
+  const platform::StoreReader& store_;
 };
 
 // Gathers accepted block hashes from every device into one RFC 9162 tree,
@@ -35,10 +64,10 @@ class BatchAnchorer {
  public:
   BatchAnchorer(platform::Store& store, const platform::Sha256& sha, Ledger& ledger,
                 chain::ReceiptSigner& signer)
-      : store_(store), sha_(sha), ledger_(ledger), signer_(signer) {}
+      : store_(store), state_(store), sha_(sha), ledger_(ledger), signer_(signer) {}
 
-  Result<std::uint64_t> queued() const;
-  Result<std::uint64_t> next_batch_id() const;
+  Result<std::uint64_t> queued() const { return state_.queued(); }
+  Result<std::uint64_t> next_batch_id() const { return state_.next_batch_id(); }
 
   // Anchors up to `max_items` queued blocks (in device, height order) as the
   // next batch. On a ledger or store error nothing changes: the blocks stay
@@ -55,10 +84,14 @@ class BatchAnchorer {
     std::uint64_t batches_lost = 0;
   };
   Result<Confirmation> confirm(std::uint64_t time_ms, std::size_t max_batches);
-  Result<std::uint64_t> unconfirmed_batches() const;
+  Result<std::uint64_t> unconfirmed_batches() const { return state_.unconfirmed_batches(); }
+  Result<std::vector<AnchorRecord>> recent_anchors(std::size_t count) const {
+    return state_.recent_anchors(count);
+  }
 
-  // The receipt stored for a block, to answer a duplicate or an audit.
-  Result<std::optional<Bytes>> receipt(const chain::DeviceId& device, std::uint64_t height) const;
+  Result<std::optional<Bytes>> receipt(const chain::DeviceId& device, std::uint64_t height) const {
+    return state_.receipt(device, height);
+  }
   // The receipt a block gets at once, before its batch is anchored.
   Result<Bytes> pending_receipt(const BatchItem& item, std::uint64_t time_ms);
 
@@ -66,6 +99,7 @@ class BatchAnchorer {
   proto::ReceiptBody body_for(const BatchItem& item, std::uint64_t time_ms) const;
 
   platform::Store& store_;
+  AnchorState state_;
   const platform::Sha256& sha_;
   Ledger& ledger_;
   chain::ReceiptSigner& signer_;

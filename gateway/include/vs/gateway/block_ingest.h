@@ -36,10 +36,11 @@ enum GatewayTable : platform::TableId {
   // that can reorganise only).
   kBatchesTable = 9,
   kCertificatesTable = 10,  // device id -> its TLS certificate (DER), when it uses one
+  kAnchorsTable = 11,       // batch id -> what its anchor was and cost (AnchorRecord)
 };
 inline const std::vector<std::string> kGatewayTableNames{
-    "devices",    "tips",     "blocks", "held",    "evidence",    "ledger",
-    "unanchored", "receipts", "meta",   "batches", "certificates"};
+    "devices",    "tips",     "blocks", "held",    "evidence",     "ledger",
+    "unanchored", "receipts", "meta",   "batches", "certificates", "anchors"};
 
 // Keys of the per-device tables.
 Bytes device_key(const chain::DeviceId& device);
