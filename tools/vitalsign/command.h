@@ -1,7 +1,10 @@
 // One verb of the `vitalsign` command line.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 
 namespace vs::tools {
@@ -14,6 +17,14 @@ enum ExitCode : int {
   kExitInput = 3,        // bad input file or data
   kExitEnvironment = 4,  // missing file, permission, I/O
 };
+
+// A decimal number of at most `max_digits` digits, or nothing.
+inline std::optional<std::uint64_t> parse_decimal(std::string_view text, std::size_t max_digits) {
+  if (text.empty() || text.size() > max_digits ||
+      text.find_first_not_of("0123456789") != std::string_view::npos)
+    return std::nullopt;
+  return std::stoull(std::string(text));
+}
 
 struct Command {
   std::string_view name;

@@ -164,12 +164,11 @@ int run_proof(std::span<const std::string_view> args) {
       parsed.device = args[++i];
     } else if (args[i] == "--seq" && has_value) {
       std::string text(args[++i]);
-      if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos ||
-          text.size() > 19) {
+      parsed.seq = parse_decimal(text, 19);
+      if (!parsed.seq) {
         std::fprintf(stderr, "vitalsign proof: --seq '%s' is not a number\n", text.c_str());
         return kExitUsage;
       }
-      parsed.seq = std::stoull(text);
     } else if (args[i] == "--gateway-key" && has_value) {
       parsed.gateway_key = args[++i];
     } else if (args[i] == "--checkpoint" && has_value) {
@@ -229,13 +228,13 @@ int run_verify(std::span<const std::string_view> args) {
       ledger_url = args[++i];
     } else if (args[i] == "--confirmations" && has_value) {
       std::string text(args[++i]);
-      if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos ||
-          text.size() > 6) {
+      auto number = parse_decimal(text, 6);
+      if (!number) {
         std::fprintf(stderr, "vitalsign verify: --confirmations '%s' is not a number\n",
                      text.c_str());
         return kExitUsage;
       }
-      confirmations = static_cast<std::uint32_t>(std::stoul(text));
+      confirmations = static_cast<std::uint32_t>(*number);
     } else if (args[i] == "--json") {
       json = true;
     } else if (path.empty() && !args[i].starts_with("--")) {
