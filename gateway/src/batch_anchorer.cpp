@@ -10,27 +10,30 @@ namespace {
 
 constexpr std::string_view kNextBatchIdKey = "next_batch_id";
 
+constexpr std::size_t kItemKeySize = chain::DeviceId::kSize + 8;
+
+// A queued block: its queue key is arrival ms | device id | height.
 Result<BatchItem> item_from(const platform::Record& record) {
-  if (record.key.size() != chain::DeviceId::kSize + 8 || record.value.size() != 32)
+  if (record.key.size() != 8 + kItemKeySize || record.value.size() != 32)
     return Error(ErrorCode::kMalformed, "stored unanchored record has a bad size");
+  ByteView item_key = ByteView(record.key).subspan(8);
   BatchItem item;
-  VS_TRY_ASSIGN(item.device,
-                chain::DeviceId::from_bytes(ByteView(record.key).first(chain::DeviceId::kSize)));
-  item.height = get_u64_be(record.key.data() + chain::DeviceId::kSize);
+  VS_TRY_ASSIGN(item.device, chain::DeviceId::from_bytes(item_key.first(chain::DeviceId::kSize)));
+  item.height = get_u64_be(item_key.data() + chain::DeviceId::kSize);
   VS_TRY_ASSIGN(item.block_hash, to_array<32>(record.value, "stored block hash is not 32 bytes"));
   return item;
 }
 
-constexpr std::size_t kItemKeySize = chain::DeviceId::kSize + 8;
-
 // root (32) | count (4, big-endian) | count x (device id | height)
-Bytes encode_batch(const Digest& root, const std::vector<platform::Record>& items) {
+Bytes encode_batch(const Digest& root, const std::vector<BatchItem>& items) {
   Bytes out(root.begin(), root.end());
   std::uint32_t count = static_cast<std::uint32_t>(items.size());
   for (int shift = 24; shift >= 0; shift -= 8)
     out.push_back(static_cast<std::uint8_t>(count >> shift));
-  for (const platform::Record& item : items)
-    out.insert(out.end(), item.key.begin(), item.key.end());
+  for (const BatchItem& item : items) {
+    Bytes key = height_key(item.device, item.height);
+    out.insert(out.end(), key.begin(), key.end());
+  }
   return out;
 }
 
@@ -182,7 +185,7 @@ Result<std::vector<IssuedReceipt>> BatchAnchorer::anchor(std::uint64_t time_ms,
     for (const Digest& node : paths[i]) body.inclusion_path.emplace_back(node.begin(), node.end());
     body.ledger = ledger;
     VS_TRY_ASSIGN(Bytes receipt, signer_.sign_encoded(body));
-    batch.put(kReceiptsTable, records[i].key, receipt);
+    batch.put(kReceiptsTable, height_key(items[i].device, items[i].height), receipt);
     batch.erase(kUnanchoredTable, records[i].key);
     issued.push_back({items[i], std::move(receipt)});
   }
@@ -190,7 +193,7 @@ Result<std::vector<IssuedReceipt>> BatchAnchorer::anchor(std::uint64_t time_ms,
   AnchorRecord anchor_record{batch_id, time_ms, items.size(), ledger_.last_cost(), ledger};
   batch.put(kAnchorsTable, platform::u64_key(batch_id), anchor_record.encode());
   if (ledger_.tracks_finality())
-    batch.put(kBatchesTable, platform::u64_key(batch_id), encode_batch(root, records));
+    batch.put(kBatchesTable, platform::u64_key(batch_id), encode_batch(root, items));
   VS_TRY(store_.commit(batch));
   VS_TRY(store_.sync());  // a receipt goes out only for what survives a power cut
   return issued;
@@ -221,7 +224,7 @@ Result<BatchAnchorer::Confirmation> BatchAnchorer::confirm(std::uint64_t time_ms
       VS_TRY_ASSIGN(proto::ReceiptBody body, stored_body(store_, key));
       if (body.batch_id != batch_id) continue;  // anchored again since: newer receipt stands
       if (check.finality == Ledger::Finality::kLost) {
-        batch.put(kUnanchoredTable, key, body.block_hash);  // back in the queue
+        batch.put(kUnanchoredTable, queue_key(time_ms, key), body.block_hash);  // queued again
         continue;
       }
       body.state = proto::ReceiptState::kFinal;

@@ -1,5 +1,7 @@
 #include "vs/gateway/block_ingest.h"
 
+#include <chrono>
+
 #include "vs/platform/wire_codec.h"
 
 namespace vs::gateway {
@@ -15,7 +17,21 @@ Bytes height_key(const chain::DeviceId& device, std::uint64_t height) {
   return key;
 }
 
+Bytes queue_key(std::uint64_t arrival_ms, ByteView height_key) {
+  Bytes key = platform::u64_key(arrival_ms);
+  key.insert(key.end(), height_key.begin(), height_key.end());
+  return key;
+}
+
 namespace {
+
+// Orders the anchoring queue only: a wall clock set back makes a block wait
+// a little longer, nothing more.
+std::uint64_t arrival_ms() {
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                        std::chrono::system_clock::now().time_since_epoch())
+                                        .count());
+}
 
 constexpr std::uint8_t kRevokedFlag = 1;
 constexpr std::uint8_t kEquivocatedFlag = 2;
@@ -278,7 +294,10 @@ Result<IngestResult> BlockIngest::accept_in_order(IngestResult result, const Dev
 
   writes.put(kBlocksTable, height_key(result.device, verified->header.height),
              block_bytes);  // as sent
-  writes.put(kUnanchoredTable, height_key(result.device, verified->header.height), verified->hash);
+  std::uint64_t arrival = arrival_ms();
+  writes.put(kUnanchoredTable,
+             queue_key(arrival, height_key(result.device, verified->header.height)),
+             verified->hash);
   result.accepted.push_back(std::move(verified).value());
   // Blocks held past the gap this one filled follow it now.
   for (;;) {
@@ -289,7 +308,8 @@ Result<IngestResult> BlockIngest::accept_in_order(IngestResult result, const Dev
     auto released = follower->append(ByteView(*held));
     if (!released) break;  // held on its own merits, but it does not link: drop it, ask again later
     writes.put(kBlocksTable, height_key(result.device, next), *held);
-    writes.put(kUnanchoredTable, height_key(result.device, next), released->hash);
+    writes.put(kUnanchoredTable, queue_key(arrival, height_key(result.device, next)),
+               released->hash);
     result.accepted.push_back(std::move(released).value());
   }
   writes.put(kTipsTable, device_key(result.device), follower->tip()->encode());

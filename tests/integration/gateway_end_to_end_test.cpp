@@ -91,7 +91,7 @@ class GatewayEndToEnd : public ::testing::Test {
     gateway << "[store]\ndata_dir = \"" << (dir_.path() / "gateway-data").string() << "\"\n"
             << "[keys]\ndir = \"" << (dir_.path() / "keys").string() << "\"\n"
             << "[mqtt]\nbroker = \"" << broker_.uri() << "\"\n"
-            << "[batch]\nmax_blocks = 4096\nmax_age_ms = 100\n"
+            << "[batch]\nmax_blocks = 64\nmax_age_ms = 100\n"
             << "[resend]\ninterval_ms = 300\n"
             << "[metrics]\nlisten = \"127.0.0.1:" << metrics_port_ << "\"\n"
             << ledger;

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <ctime>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
 
@@ -228,6 +229,22 @@ Result<std::uint64_t> count_prefix(const platform::Store& store, platform::Table
   }
 }
 
+// Queued blocks per device: the queue is keyed by arrival, then device.
+Result<std::map<Bytes, std::uint64_t>> queued_by_device(const platform::Store& store) {
+  std::map<Bytes, std::uint64_t> out;
+  Bytes from;
+  for (;;) {
+    VS_TRY_ASSIGN(auto records, store.scan(gateway::kUnanchoredTable, from, 1024));
+    for (const platform::Record& record : records) {
+      if (record.key.size() < 8 + chain::DeviceId::kSize) continue;
+      ++out[Bytes(record.key.begin() + 8, record.key.begin() + 8 + chain::DeviceId::kSize)];
+    }
+    if (records.size() < 1024) return out;
+    from = records.back().key;
+    from.push_back(0);
+  }
+}
+
 std::string utc(std::uint64_t time_ms) {
   std::time_t seconds = static_cast<std::time_t>(time_ms / 1000);
   std::tm parts{};
@@ -263,6 +280,8 @@ int run_status(std::span<const std::string_view> args) {
     std::optional<std::uint64_t> tip;
     std::uint64_t queued = 0, held = 0, sealed_ms = 0;
   };
+  auto queued_blocks = queued_by_device(**store);
+  if (!queued_blocks) return complain("status", queued_blocks.error());
   std::vector<Row> rows;
   for (const auto& [device, record] : *devices) {
     Row row;
@@ -278,10 +297,10 @@ int run_status(std::span<const std::string_view> args) {
         if (header) row.sealed_ms = header->sealed_time_ms;
       }
     }
-    auto queued = count_prefix(**store, gateway::kUnanchoredTable, device.bytes());
     auto held = count_prefix(**store, gateway::kHeldTable, device.bytes());
-    if (!queued || !held) return complain("status", (!queued ? queued : held).error());
-    row.queued = *queued;
+    if (!held) return complain("status", held.error());
+    auto queued = queued_blocks->find(Bytes(device.bytes().begin(), device.bytes().end()));
+    row.queued = queued == queued_blocks->end() ? 0 : queued->second;
     row.held = *held;
     std::vector<std::string> flags;
     if (row.held > 0) flags.push_back("gap");

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <thread>
 
 #include "fakes/memory_store.h"
 #include "test_device.h"
@@ -115,6 +116,27 @@ TEST_F(BatchAnchorerTest, ABatchTakesAtMostItsLimitAndTheRestWaits) {
   ASSERT_EQ(rest->size(), 2u);
   EXPECT_EQ(rest->front().item.height, 3u);  // in height order
   EXPECT_EQ(ledger_.size().value(), 2u);
+}
+
+// First come, first anchored, whatever the device ids: a device whose id
+// sorts last is not kept waiting while others keep the queue full.
+TEST_F(BatchAnchorerTest, TheBlocksThatWaitedLongestAreAnchoredFirst) {
+  vs::testing::TestDevice a, b;
+  ASSERT_TRUE(ingest_.enrol(a.public_key()).ok());
+  ASSERT_TRUE(ingest_.enrol(b.public_key()).ok());
+  vs::testing::TestDevice& later_id = a.id() < b.id() ? b : a;
+  vs::testing::TestDevice& earlier_id = a.id() < b.id() ? a : b;
+  ASSERT_TRUE(ingest_.ingest(later_id.id().hex(), later_id.seal_next(1).encoded).ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  for (int i = 0; i < 3; ++i)
+    ASSERT_TRUE(ingest_.ingest(earlier_id.id().hex(), earlier_id.seal_next(1).encoded).ok());
+  BatchAnchorer anchorer(store_, sha_, ledger_, signer_);
+  auto first = anchorer.anchor(1000, 1);
+  ASSERT_EQ(first->size(), 1u);
+  EXPECT_EQ(first->front().item.device, later_id.id());
+  auto rest = anchorer.anchor(2000, 10);
+  ASSERT_EQ(rest->size(), 3u);
+  EXPECT_EQ(rest->front().item.height, 0u);
 }
 
 TEST_F(BatchAnchorerTest, APendingReceiptVerifiesBeforeTheAnchor) {

@@ -26,9 +26,11 @@ enum GatewayTable : platform::TableId {
   kHeldTable = 3,      // device id | height -> block past a gap, verified on its own
   kEvidenceTable = 4,  // device id | height | hash -> the second block at a height
   kLedgerTable = 5,    // index -> local ledger entry (LocalLedger)
-  // device id | height -> block hash: accepted, not yet in an anchored batch.
-  // Written in the transaction that accepts the block, erased in the one
-  // that stores its receipt: each accepted block is anchored exactly once.
+  // arrival ms | device id | height -> block hash: accepted, not yet in an
+  // anchored batch, oldest first (a batch takes the blocks that waited
+  // longest, whatever their device). Written in the transaction that accepts
+  // the block, erased in the one that stores its receipt: each accepted
+  // block is anchored exactly once.
   kUnanchoredTable = 6,
   kReceiptsTable = 7,  // device id | height -> the latest receipt, as published
   kMetaTable = 8,      // gateway-wide counters (next batch id)
@@ -45,6 +47,8 @@ inline const std::vector<std::string> kGatewayTableNames{
 // Keys of the per-device tables.
 Bytes device_key(const chain::DeviceId& device);
 Bytes height_key(const chain::DeviceId& device, std::uint64_t height);
+// The unanchored table's key: arrival time (ms) then the height key.
+Bytes queue_key(std::uint64_t arrival_ms, ByteView height_key);
 
 // Why a block was not accepted: what the gateway counts and logs.
 enum class Rejection : std::uint8_t {
