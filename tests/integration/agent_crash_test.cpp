@@ -50,7 +50,8 @@ TEST(AgentCrash, KillNineAtRandomInstantsLosesAndDuplicatesNothing) {
   std::uint64_t trials = env_number("VS_CRASH_TRIALS", 50);
   std::uint64_t seed = env_number("VS_CRASH_SEED", std::random_device{}());
   std::mt19937_64 random(seed);
-  std::uniform_int_distribution<int> delay_ms(20, 300);
+  std::uniform_int_distribution<int> delay_ms(0, 300);
+  std::uniform_int_distribution<int> early(0, 4);
   std::printf("crash trials: %llu, seed %llu (VS_CRASH_SEED reproduces)\n",
               static_cast<unsigned long long>(trials), static_cast<unsigned long long>(seed));
 
@@ -59,10 +60,24 @@ TEST(AgentCrash, KillNineAtRandomInstantsLosesAndDuplicatesNothing) {
   std::int64_t committed_so_far = -1;
   std::uint64_t previous_next_seq = 0;
   std::uint64_t trials_with_progress = 0;
+  std::uint64_t trials_after_start = 0;
   for (std::uint64_t trial = 0; trial < trials; ++trial) {
     vs::testing::ChildProcess agent;
     ASSERT_TRUE(agent.start({VS_AGENT_BINARY, "--config", config_path, "--trace-commits"},
                             (dir.path() / "agent.log").string()));
+    // One trial in five kills at any instant from the start (start-up and
+    // store creation); the others once the agent is committing, so that a
+    // slow start (sanitizers, a loaded machine) does not turn every trial
+    // into a start-up kill.
+    bool during_start = early(random) == 0;
+    if (!during_start) {
+      ++trials_after_start;
+      for (int i = 0; i < 2000; ++i) {
+        agent.drain_stdout();
+        if (agent.output().find("committed ") != std::string::npos) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      }
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(random)));
     int status = agent.kill_and_wait(SIGKILL);
     ASSERT_TRUE(WIFSIGNALED(status))
@@ -106,8 +121,9 @@ TEST(AgentCrash, KillNineAtRandomInstantsLosesAndDuplicatesNothing) {
   std::printf(
       "crash trials: %llu kills, %llu entries committed in all, chain verified after every kill\n",
       static_cast<unsigned long long>(trials), static_cast<unsigned long long>(previous_next_seq));
-  EXPECT_GT(trials_with_progress, trials / 2)
-      << "the agent rarely got to commit before being killed";
+  // Every trial that waited for the agent to commit saw new seqs committed.
+  EXPECT_GE(trials_with_progress, trials_after_start)
+      << "the agent did not commit within 10 s of starting";
 }
 
 }  // namespace
