@@ -119,18 +119,14 @@ Result<std::optional<BlockIngest::DeviceRecord>> BlockIngest::load(
 Result<std::vector<std::pair<chain::DeviceId, BlockIngest::DeviceRecord>>> BlockIngest::devices()
     const {
   std::vector<std::pair<chain::DeviceId, DeviceRecord>> out;
-  Bytes from;
-  for (;;) {
-    VS_TRY_ASSIGN(auto records, store_.scan(kDevicesTable, from, 256));
-    for (const platform::Record& stored : records) {
-      if (!out.empty() && equal(stored.key, out.back().first.bytes())) continue;
-      VS_TRY_ASSIGN(chain::DeviceId id, chain::DeviceId::from_bytes(stored.key));
-      VS_TRY_ASSIGN(DeviceRecord record, decode_record(stored.value));
-      out.emplace_back(id, std::move(record));
-    }
-    if (records.size() < 256) return out;
-    from = records.back().key;
-  }
+  VS_TRY(platform::for_each_record(
+      store_, kDevicesTable, {}, [&](const platform::Record& stored) -> Result<bool> {
+        VS_TRY_ASSIGN(chain::DeviceId id, chain::DeviceId::from_bytes(stored.key));
+        VS_TRY_ASSIGN(DeviceRecord record, decode_record(stored.value));
+        out.emplace_back(id, std::move(record));
+        return true;
+      }));
+  return out;
 }
 
 Status BlockIngest::save(const chain::DeviceId& device, const DeviceRecord& record,

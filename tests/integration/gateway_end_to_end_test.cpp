@@ -51,16 +51,12 @@ std::unique_ptr<platform::LmdbStore> open_read_only(const std::filesystem::path&
 // Every record of a table, in key order.
 std::vector<platform::Record> all(const platform::Store& store, platform::TableId table) {
   std::vector<platform::Record> out;
-  Bytes from;
-  for (;;) {
-    auto records = store.scan(table, from, 1024).value();
-    for (auto& record : records) {
-      if (!out.empty() && out.back().key == record.key) continue;
-      out.push_back(std::move(record));
-    }
-    if (records.size() < 1024) return out;
-    from = out.back().key;
-  }
+  Status walked = platform::for_each_record(store, table, {}, [&](const platform::Record& record) {
+    out.push_back(record);
+    return Result<bool>(true);
+  });
+  EXPECT_TRUE(walked.ok()) << walked.error().message();
+  return out;
 }
 
 // Several simulated devices, each a real agent with its own key and store.

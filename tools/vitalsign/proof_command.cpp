@@ -29,22 +29,21 @@ struct ExportArgs {
 // The device's block holding `seq`, scanning its heights in order.
 Result<proto::Block> find_block(const platform::Store& store, const chain::DeviceId& device,
                                 std::uint64_t seq) {
-  Bytes from = gateway::height_key(device, 0);
-  for (;;) {
-    VS_TRY_ASSIGN(auto records, store.scan(gateway::kBlocksTable, from, 256));
-    for (const platform::Record& record : records) {
-      if (!std::equal(device.bytes().begin(), device.bytes().end(), record.key.begin()))
-        return Error(ErrorCode::kNotFound, "no accepted block of this device holds that seq");
-      VS_TRY_ASSIGN(proto::Block block, platform::WireCodec::decode_block(record.value));
-      VS_TRY_ASSIGN(proto::BlockHeader header,
-                    platform::WireCodec::decode_block_header(block.header));
-      if (seq >= header.first_seq && seq <= header.last_seq) return block;
-    }
-    if (records.size() < 256)
-      return Error(ErrorCode::kNotFound, "no accepted block of this device holds that seq");
-    from = records.back().key;
-    from.push_back(0);  // just past it
-  }
+  std::optional<proto::Block> found;
+  VS_TRY(platform::for_each_record(
+      store, gateway::kBlocksTable, gateway::height_key(device, 0),
+      [&](const platform::Record& record) -> Result<bool> {
+        if (!std::equal(device.bytes().begin(), device.bytes().end(), record.key.begin()))
+          return false;  // past this device's blocks
+        VS_TRY_ASSIGN(proto::Block block, platform::WireCodec::decode_block(record.value));
+        VS_TRY_ASSIGN(proto::BlockHeader header,
+                      platform::WireCodec::decode_block_header(block.header));
+        if (seq < header.first_seq || seq > header.last_seq) return true;
+        found = std::move(block);
+        return false;
+      }));
+  if (!found) return Error(ErrorCode::kNotFound, "no accepted block of this device holds that seq");
+  return *found;
 }
 
 Result<proto::ProofBundle> build(const ExportArgs& args, std::string& about) {

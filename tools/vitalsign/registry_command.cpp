@@ -214,35 +214,25 @@ namespace {
 Result<std::uint64_t> count_prefix(const platform::Store& store, platform::TableId table,
                                    ByteView prefix) {
   std::uint64_t count = 0;
-  Bytes from(prefix.begin(), prefix.end());
-  for (;;) {
-    VS_TRY_ASSIGN(auto records, store.scan(table, from, 256));
-    for (const platform::Record& record : records) {
-      if (record.key.size() < prefix.size() ||
-          !std::equal(prefix.begin(), prefix.end(), record.key.begin()))
-        return count;
-      ++count;
-    }
-    if (records.size() < 256) return count;
-    from = records.back().key;
-    from.push_back(0);
-  }
+  VS_TRY(platform::for_each_record(store, table, prefix, [&](const platform::Record& record) {
+    bool inside = record.key.size() >= prefix.size() &&
+                  std::equal(prefix.begin(), prefix.end(), record.key.begin());
+    count += inside ? 1 : 0;
+    return Result<bool>(inside);
+  }));
+  return count;
 }
 
 // Queued blocks per device: the queue is keyed by arrival, then device.
 Result<std::map<Bytes, std::uint64_t>> queued_by_device(const platform::Store& store) {
   std::map<Bytes, std::uint64_t> out;
-  Bytes from;
-  for (;;) {
-    VS_TRY_ASSIGN(auto records, store.scan(gateway::kUnanchoredTable, from, 1024));
-    for (const platform::Record& record : records) {
-      if (record.key.size() < 8 + chain::DeviceId::kSize) continue;
-      ++out[Bytes(record.key.begin() + 8, record.key.begin() + 8 + chain::DeviceId::kSize)];
-    }
-    if (records.size() < 1024) return out;
-    from = records.back().key;
-    from.push_back(0);
-  }
+  VS_TRY(platform::for_each_record(
+      store, gateway::kUnanchoredTable, {}, [&](const platform::Record& record) {
+        if (record.key.size() >= 8 + chain::DeviceId::kSize)
+          ++out[Bytes(record.key.begin() + 8, record.key.begin() + 8 + chain::DeviceId::kSize)];
+        return Result<bool>(true);
+      }));
+  return out;
 }
 
 std::string utc(std::uint64_t time_ms) {

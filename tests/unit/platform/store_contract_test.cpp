@@ -58,6 +58,32 @@ TEST_P(StoreContract, PutGetScanLastCount) {
   EXPECT_FALSE(store->last(kMeta + 5).ok());
 }
 
+// Walks span pages (256 records each): every record once, in order; the
+// visitor stops the walk or ends it with its error.
+TEST_P(StoreContract, ForEachRecordWalksEveryPageOnceAndStopsWhenTold) {
+  auto store = make();
+  WriteBatch batch;
+  for (std::uint64_t i = 0; i < 600; ++i) batch.put(kItems, u64_key(i), as_bytes("v"));
+  ASSERT_TRUE(store->commit(batch).ok());
+  std::vector<std::uint64_t> seen;
+  ASSERT_TRUE(for_each_record(*store, kItems, u64_key(10), [&](const Record& record) {
+                seen.push_back(get_u64_be(record.key.data()));
+                return Result<bool>(true);
+              }).ok());
+  ASSERT_EQ(seen.size(), 590u);
+  for (std::size_t i = 0; i < seen.size(); ++i) ASSERT_EQ(seen[i], i + 10);
+  std::size_t visits = 0;
+  ASSERT_TRUE(for_each_record(*store, kItems, {}, [&](const Record&) {
+                return Result<bool>(++visits < 300);
+              }).ok());
+  EXPECT_EQ(visits, 300u);
+  Status failed = for_each_record(*store, kItems, {}, [](const Record&) -> Result<bool> {
+    return Error(ErrorCode::kMalformed, "bad record");
+  });
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.error().code(), ErrorCode::kMalformed);
+}
+
 TEST_P(StoreContract, EraseAndOverwrite) {
   auto store = make();
   WriteBatch put;

@@ -84,6 +84,24 @@ class Store : public StoreReader {
   virtual Result<StoreUsage> usage() const = 0;
 };
 
+// Visits the records of `table` with key >= `from` in key order, a page at a
+// time, while `visit` returns true; its error ends the walk and is returned.
+template <typename Visit>
+Status for_each_record(const StoreReader& store, TableId table, ByteView from, Visit&& visit) {
+  constexpr std::size_t kPage = 256;
+  Bytes next(from.begin(), from.end());
+  for (;;) {
+    VS_TRY_ASSIGN(auto records, store.scan(table, next, kPage));
+    for (const Record& record : records) {
+      VS_TRY_ASSIGN(bool more, visit(record));
+      if (!more) return {};
+    }
+    if (records.size() < kPage) return {};
+    next = records.back().key;
+    next.push_back(0);  // the smallest key after it
+  }
+}
+
 // 8-byte big-endian key for integer-keyed tables.
 inline Bytes u64_key(std::uint64_t value) {
   Bytes key(8);
