@@ -19,6 +19,7 @@
 
 #include "child_process.h"
 #include "connect_and_wait.h"
+#include "env_number.h"
 #include "mbedtls_baseline.h"
 #include "mosquitto_server.h"
 #include "support/rate_meter.h"
@@ -44,8 +45,7 @@ using Clock = std::chrono::steady_clock;
 // Entries per block: $VS_BENCH_BLOCK_ENTRIES, default 64.
 std::size_t block_entries() {
   static const std::size_t entries = [] {
-    const char* value = std::getenv("VS_BENCH_BLOCK_ENTRIES");
-    std::size_t parsed = value != nullptr ? std::strtoull(value, nullptr, 10) : 0;
+    auto parsed = static_cast<std::size_t>(testing::env_number("VS_BENCH_BLOCK_ENTRIES", 0));
     return parsed >= 1 && parsed <= 4096 ? parsed : std::size_t{64};
   }();
   return entries;

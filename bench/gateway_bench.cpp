@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <thread>
 
+#include "env_number.h"
 #include "mbedtls_baseline.h"
 #include "openssl_baseline.h"
 #include "support/rate_meter.h"
@@ -29,8 +30,7 @@ using namespace vs;
 using Clock = std::chrono::steady_clock;
 
 std::size_t env_size(const char* name, std::size_t fallback) {
-  const char* value = std::getenv(name);
-  return value != nullptr ? std::strtoull(value, nullptr, 10) : fallback;
+  return static_cast<std::size_t>(testing::env_number(name, fallback));
 }
 
 std::unique_ptr<platform::LmdbStore> fresh_store(const std::filesystem::path& directory) {

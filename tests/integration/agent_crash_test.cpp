@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "child_process.h"
+#include "env_number.h"
 #include "temp_dir.h"
 #include "vs/agent/chain_audit.h"
 #include "vs/platform/file_key_store.h"
@@ -18,10 +19,7 @@
 namespace vs::agent {
 namespace {
 
-std::uint64_t env_number(const char* name, std::uint64_t fallback) {
-  const char* value = std::getenv(name);
-  return value != nullptr ? std::strtoull(value, nullptr, 10) : fallback;
-}
+using vs::testing::env_number;
 
 // The highest seq the agent printed as committed, or -1.
 std::int64_t last_committed(const std::string& output) {

@@ -13,6 +13,7 @@
 
 #include "anvil_server.h"
 #include "child_process.h"
+#include "env_number.h"
 #include "http_get.h"
 #include "mosquitto_server.h"
 #include "temp_dir.h"
@@ -33,10 +34,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::uint64_t env_number(const char* name, std::uint64_t fallback) {
-  const char* value = std::getenv(name);
-  return value != nullptr ? std::strtoull(value, nullptr, 10) : fallback;
-}
+using vs::testing::env_number;
 
 std::unique_ptr<platform::LmdbStore> open_read_only(const std::filesystem::path& directory,
                                                     const std::vector<std::string>& tables) {
