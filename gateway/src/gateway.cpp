@@ -4,6 +4,7 @@
 #include <cinttypes>
 #include <cstdio>
 
+#include "vs/gateway/access_log.h"
 #include "vs/platform/log.h"
 #include "vs/platform/wire_codec.h"
 #include "vs/proto/limits.h"
@@ -104,6 +105,7 @@ void Gateway::deliver(platform::TransportMessage message) {
 }
 
 void Gateway::publish(const chain::DeviceId& device, std::string_view leaf, ByteView payload) {
+  if (device == AccessLog::log_device()) return;  // an access record's receipt: no one listens
   if (transport_ == nullptr) return;
   std::string topic = options_.topic_prefix + "/" + device.hex() + "/" + std::string(leaf);
   // A receipt or request lost here is asked for again (a duplicate block

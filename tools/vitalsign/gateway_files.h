@@ -2,7 +2,10 @@
 // exit code an error maps to.
 #pragma once
 
+#include <unistd.h>
+
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -48,6 +51,12 @@ inline Result<std::unique_ptr<platform::LmdbStore>> open_gateway_store(const std
   options.tables = gateway::kGatewayTableNames;
   options.read_only = read_only;
   return platform::LmdbStore::open(options);
+}
+
+// Who runs this tool, for the access log.
+inline std::string current_user() {
+  if (const char* user = std::getenv("USER"); user != nullptr && *user != '\0') return user;
+  return "uid " + std::to_string(::geteuid());
 }
 
 inline Result<std::string> read_text_file(const std::string& path, std::size_t max_bytes) {

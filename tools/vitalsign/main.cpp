@@ -24,6 +24,9 @@ constexpr Command kCommands[] = {
      vs::tools::run_verify},
     {"status", "a gateway operator's view: devices, queues, gaps, flags, recent anchors",
      vs::tools::run_status},
+    {"fhir", "export verified readings as an HL7 FHIR R4 transaction Bundle", vs::tools::run_fhir},
+    {"access", "list the gateway's log of exports and where each was anchored",
+     vs::tools::run_access},
 };
 
 void print_usage(std::FILE* out) {

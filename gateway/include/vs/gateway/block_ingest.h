@@ -39,10 +39,11 @@ enum GatewayTable : platform::TableId {
   kBatchesTable = 9,
   kCertificatesTable = 10,  // device id -> its TLS certificate (DER), when it uses one
   kAnchorsTable = 11,       // batch id -> what its anchor was and cost (AnchorRecord)
+  kAccessTable = 12,        // time | queue height -> an export's AccessRecord text
 };
 inline const std::vector<std::string> kGatewayTableNames{
-    "devices",    "tips",     "blocks", "held",    "evidence",     "ledger",
-    "unanchored", "receipts", "meta",   "batches", "certificates", "anchors"};
+    "devices",  "tips", "blocks",  "held",         "evidence", "ledger", "unanchored",
+    "receipts", "meta", "batches", "certificates", "anchors",  "access"};
 
 // Keys of the per-device tables.
 Bytes device_key(const chain::DeviceId& device);

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <array>
+#include <cmath>
+#include <cstdint>
 #include <optional>
 #include <string_view>
 
@@ -27,6 +29,13 @@ inline constexpr std::array<VitalKindInfo, 8> kVitalKinds{{
     {VitalKind::kEcg, "ECG", "ecg", "mV"},
     {VitalKind::kPpg, "PPG", "ppg", "1"},
 }};
+
+// mantissa x 10^exponent as the nearest double (dividing by an exact power
+// of ten keeps 986e-1 at 98.6, where multiplying by 0.1 would not).
+inline double decimal_value(std::int64_t mantissa, std::int32_t exponent) {
+  if (exponent >= 0) return static_cast<double>(mantissa) * std::pow(10.0, exponent);
+  return static_cast<double>(mantissa) / std::pow(10.0, -static_cast<double>(exponent));
+}
 
 inline std::optional<VitalKind> vital_kind_from_code(std::string_view code) {
   for (const auto& info : kVitalKinds) {

@@ -1,0 +1,127 @@
+#include "vs/gateway/reading_export.h"
+
+#include <map>
+#include <memory>
+#include <set>
+
+#include "vs/chain/block_verifier.h"
+#include "vs/gateway/block_ingest.h"
+#include "vs/platform/wire_codec.h"
+
+namespace vs::gateway {
+namespace {
+
+// Follows a device's events in seq order: who the subject is, who holds consent.
+class EventState {
+ public:
+  void apply(const proto::Event& event) {
+    switch (event.kind) {
+      case proto::EventKind::kEnrolment:
+        subject_ = event.subject;
+        break;
+      case proto::EventKind::kConsentGranted:
+        granted_.insert(event.recipient);
+        break;
+      case proto::EventKind::kConsentRevoked:
+        granted_.erase(event.recipient);
+        break;
+      default:
+        break;
+    }
+  }
+  const std::string& subject() const { return subject_; }
+  bool consents_to(const std::string& recipient) const { return granted_.count(recipient) != 0; }
+
+ private:
+  std::string subject_;
+  std::set<std::string> granted_;
+};
+
+bool in_window(const ReadingFilter& filter, const proto::Entry& entry) {
+  if (filter.seq && entry.seq != *filter.seq) return false;
+  if (filter.from_ms && entry.time_ms < *filter.from_ms) return false;
+  if (filter.to_ms && entry.time_ms > *filter.to_ms) return false;
+  return true;
+}
+
+}  // namespace
+
+Result<ReadingSelection> ReadingExport::select(
+    const chain::DeviceId& device, const ReadingFilter& filter,
+    const std::function<void(std::uint64_t blocks_read)>& progress) const {
+  BlockIngest registry(store_, sha_, keys_);
+  VS_TRY_ASSIGN(auto record, registry.load(device));
+  if (!record) return Error(ErrorCode::kNotFound, "the device is not enrolled").about(device.hex());
+
+  ReadingSelection out;
+  out.device.device_hex = device.hex();
+  out.device.revoked = record->revoked;
+  chain::BlockVerifier verifier(sha_);
+  std::map<std::uint32_t, std::unique_ptr<platform::Verifier>> device_keys;
+  EventState events;
+
+  VS_TRY(platform::for_each_record(
+      store_, kBlocksTable, height_key(device, 0),
+      [&](const platform::Record& stored) -> Result<bool> {
+        if (stored.key.size() != chain::DeviceId::kSize + 8 ||
+            !std::equal(device.bytes().begin(), device.bytes().end(), stored.key.begin()))
+          return false;  // past this device's blocks
+        std::uint64_t height = get_u64_be(stored.key.data() + chain::DeviceId::kSize);
+        VS_TRY_ASSIGN(proto::Block block, platform::WireCodec::decode_block(stored.value));
+        VS_TRY_ASSIGN(proto::BlockHeader header,
+                      platform::WireCodec::decode_block_header(block.header));
+        std::string where = "device " + device.hex() + " block " + std::to_string(height);
+        if (header.height != height)
+          return Error(ErrorCode::kIntegrity, "the stored block says it is of another height")
+              .about(where);
+        if (header.key_index >= record->public_keys.size())
+          return Error(ErrorCode::kIntegrity, "the block names a key the registry does not hold")
+              .about(where);
+        auto& key = device_keys[header.key_index];
+        if (!key) {
+          VS_TRY_ASSIGN(key, keys_.make_verifier(record->public_keys[header.key_index]));
+        }
+        auto verified = verifier.verify(block, device, *key);
+        if (!verified)
+          return Error(ErrorCode::kIntegrity, "a stored block no longer verifies")
+              .about(where + ": " + verified.error().message());
+        ++out.blocks_read;
+        if (progress) progress(out.blocks_read);
+
+        platform::FhirBlock selected;
+        for (const proto::Entry& entry : verified->entries) {
+          if (const auto* event = std::get_if<proto::Event>(&entry.body)) {
+            events.apply(*event);
+            continue;
+          }
+          if (!in_window(filter, entry)) continue;
+          if (filter.recipient && !events.consents_to(*filter.recipient)) {
+            ++out.without_consent;
+            continue;
+          }
+          selected.readings.push_back({entry, events.subject()});
+        }
+        bool past_seq = filter.seq && header.last_seq >= *filter.seq;
+        if (selected.readings.empty()) return !past_seq;
+
+        VS_TRY_ASSIGN(auto receipt_bytes, store_.get(kReceiptsTable, stored.key));
+        if (!receipt_bytes) {
+          out.unanchored += selected.readings.size();
+          return !past_seq;
+        }
+        VS_TRY_ASSIGN(proto::Receipt receipt, platform::WireCodec::decode_receipt(*receipt_bytes));
+        VS_TRY_ASSIGN(selected.receipt, platform::WireCodec::decode_receipt_body(receipt.body));
+        if (!equal(selected.receipt.block_hash, verified->hash))
+          return Error(ErrorCode::kIntegrity, "the block's receipt names another block hash")
+              .about(where);
+        selected.header = verified->header;
+        selected.block_hash.assign(verified->hash.begin(), verified->hash.end());
+        selected.signature = block.signature;
+        out.readings += selected.readings.size();
+        out.device.blocks.push_back(std::move(selected));
+        return !past_seq;
+      }));
+  return out;
+}
+
+}  // namespace vs::gateway
