@@ -123,12 +123,18 @@ max_age_ms = 1000
 broker = "tcp://127.0.0.1:$broker_port"
 [gateway]
 public_key = "$work/keys/gateway.pub.pem"
+[events]
+inbox_dir = "$work/inbox"
 [sim]
 scenario = "$here/boards/sim/scenarios/tachycardia.toml"
 speed = 4
 waveform = "none"
 key_dir = "$work/keys"
 CONF
+
+say "on the device: the subject's pseudonym and a consent for clinic-a, through the agent's inbox"
+"$bin/vitalsign" consent subject subject-demo-01 --inbox "$work/inbox"
+"$bin/vitalsign" consent grant clinic-a --inbox "$work/inbox"
 
 say "gateway and agent running for $seconds s (logs: $work/*.log)"
 "$bin/vitalsign-gateway" --config "$work/gateway.toml" 2>&1 | tee "$work/gateway.log" |
@@ -167,4 +173,17 @@ say "an auditor's proof of one reading (seq 5), exported and verified$($evm && e
   --out "$work/proof-seq5.json"
 "$bin/vitalsign" verify "$work/proof-seq5.json" --gateway-key "$work/keys/gateway.pub.pem" \
   "${verify_ledger[@]}"
-say "done (proof file: $work/proof-seq5.json)"
+say "the same reading as an HL7 FHIR R4 Observation, for clinic-a (which holds consent)"
+"$bin/vitalsign" fhir export --store "$work/gateway-data" --device "$device" --seq 5 \
+  --recipient clinic-a --out "$work/fhir-seq5.json"
+if command -v node >/dev/null; then
+  node -e 'const bundle = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    for (const entry of bundle.entry)
+      if (entry.resource.resourceType === "Observation")
+        console.log(JSON.stringify(entry.resource, null, 2));' "$work/fhir-seq5.json"
+else
+  cat "$work/fhir-seq5.json"
+fi
+say "the gateway's access log: every export, anchored with the gateway's next batch"
+"$bin/vitalsign" access list --store "$work/gateway-data"
+say "done (proof: $work/proof-seq5.json, FHIR bundle: $work/fhir-seq5.json)"

@@ -30,7 +30,8 @@ const char* const kKnownKeys[] = {"board",
                                   "uplink.live",
                                   "uplink.status_interval_ms",
                                   "uplink.receipt_timeout_ms",
-                                  "gateway.public_key"};
+                                  "gateway.public_key",
+                                  "events.inbox_dir"};
 
 }  // namespace
 
@@ -92,6 +93,9 @@ Result<AgentConfig> AgentConfig::from_toml(const platform::TomlConfig& config) {
   std::string gateway_key;
   VS_TRY(read.text("gateway.public_key", gateway_key));
   out.gateway_public_key = gateway_key;
+  std::string inbox_dir;
+  VS_TRY(read.text("events.inbox_dir", inbox_dir));
+  out.inbox_dir = inbox_dir;
   return out;
 }
 

@@ -7,6 +7,7 @@
 #include "vs/chain/block_verifier.h"
 #include "vs/gateway/block_ingest.h"
 #include "vs/platform/wire_codec.h"
+#include "vs/proto/vital_kinds.h"
 
 namespace vs::gateway {
 namespace {
@@ -89,18 +90,30 @@ Result<ReadingSelection> ReadingExport::select(
         if (progress) progress(out.blocks_read);
 
         platform::FhirBlock selected;
-        for (const proto::Entry& entry : verified->entries) {
+        const auto& entries = verified->entries;
+        // Half of a blood-pressure pair goes out with the other half: a
+        // cuff measurement is one panel, whatever the window cut.
+        auto pair_in_window = [&](std::size_t i) {
+          return (i > 0 && proto::is_blood_pressure_pair(entries[i - 1], entries[i]) &&
+                  in_window(filter, entries[i - 1])) ||
+                 (i + 1 < entries.size() &&
+                  proto::is_blood_pressure_pair(entries[i], entries[i + 1]) &&
+                  in_window(filter, entries[i + 1]));
+        };
+        for (std::size_t i = 0; i < entries.size(); ++i) {
+          const proto::Entry& entry = entries[i];
           if (const auto* event = std::get_if<proto::Event>(&entry.body)) {
             events.apply(*event);
             continue;
           }
-          if (!in_window(filter, entry)) continue;
+          if (!in_window(filter, entry) && !pair_in_window(i)) continue;
           if (filter.recipient && !events.consents_to(*filter.recipient)) {
             ++out.without_consent;
             continue;
           }
           selected.readings.push_back({entry, events.subject()});
         }
+        // A seq's pair partner is in the same block.
         bool past_seq = filter.seq && header.last_seq >= *filter.seq;
         if (selected.readings.empty()) return !past_seq;
 

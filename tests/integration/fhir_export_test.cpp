@@ -246,6 +246,15 @@ TEST_F(FhirExportTest, TimeWindowAndSingleReadingSelectWhatTheyName) {
   EXPECT_NE(bundle.find("\"8310-5\""), std::string::npos);
   EXPECT_NE(bundle.find("\"9279-1\""), std::string::npos);
 
+  // Half a blood-pressure pair brings its other half: one panel, both values.
+  CommandRun diastolic = export_fhir({"--seq", "4"});
+  ASSERT_EQ(diastolic.exit_code, 0) << diastolic.output;
+  bundle = read(dir_.path() / "bundle.json");
+  EXPECT_EQ(count(bundle, "\"resourceType\": \"Observation\""), 1u);
+  EXPECT_NE(bundle.find("\"value\": 121"), std::string::npos);
+  EXPECT_NE(bundle.find("\"value\": 79"), std::string::npos);
+  EXPECT_EQ(bundle.find("dataAbsentReason"), std::string::npos);
+
   CommandRun one = export_fhir({"--seq", "9"});
   ASSERT_EQ(one.exit_code, 0) << one.output;
   bundle = read(dir_.path() / "bundle.json");

@@ -102,6 +102,12 @@ TEST_F(ProofTest, AnExportedReadingVerifiesLinkByLinkUpToASignedCheckpoint) {
     EXPECT_NE(verified.output.find(link), std::string::npos) << link << "\n" << verified.output;
   EXPECT_NE(verified.output.find("in a checkpoint signed by the gateway"), std::string::npos);
   EXPECT_NE(verified.output.find("\nverified\n"), std::string::npos);
+  // The export is in the gateway's access log, queued for the next batch.
+  CliRun access =
+      vitalsign({"access", "list", "--store", (dir_.path() / "gateway-data").string(), "--json"});
+  EXPECT_NE(access.output.find("\"seq\":9,\"readings\":1,\"purpose\":\"proof export\""),
+            std::string::npos)
+      << access.output;
   // Without a checkpoint the ledger link says what it could not tie.
   ASSERT_EQ(export_proof(0, false).exit_code, 0);
   EXPECT_NE(verify(proof()).output.find("no checkpoint in the bundle"), std::string::npos);

@@ -59,6 +59,16 @@ inline std::optional<std::uint64_t> parse_time_ms(std::string_view text) {
   return static_cast<std::uint64_t>(seconds) * 1000 + static_cast<std::uint64_t>(millis);
 }
 
+// A time for people: RFC 3339 UTC to the second.
+inline std::string utc(std::uint64_t time_ms) {
+  std::time_t seconds = static_cast<std::time_t>(time_ms / 1000);
+  std::tm parts{};
+  gmtime_r(&seconds, &parts);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &parts);
+  return text;
+}
+
 struct Command {
   std::string_view name;
   std::string_view summary;
@@ -76,5 +86,6 @@ int run_verify(std::span<const std::string_view> args);
 int run_status(std::span<const std::string_view> args);
 int run_fhir(std::span<const std::string_view> args);
 int run_access(std::span<const std::string_view> args);
+int run_consent(std::span<const std::string_view> args);
 
 }  // namespace vs::tools

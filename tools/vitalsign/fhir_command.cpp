@@ -243,10 +243,10 @@ int run_access(std::span<const std::string_view> args) {
           json_string(r.output_hash).c_str(), to_hex(logged.hash).c_str(),
           logged.receipt ? "true" : "false", json_string(anchor).c_str());
     } else {
-      std::printf("%llu %s by %s for %s: device %s, %llu readings; %s\n",
-                  static_cast<unsigned long long>(r.time_ms), r.purpose.c_str(), r.by.c_str(),
-                  r.recipient.empty() ? "-" : r.recipient.c_str(), r.device_hex.c_str(),
-                  static_cast<unsigned long long>(r.readings), anchor.c_str());
+      std::printf("%s %s by %s for %s: device %s, %llu readings; %s\n", utc(r.time_ms).c_str(),
+                  r.purpose.c_str(), r.by.c_str(), r.recipient.empty() ? "-" : r.recipient.c_str(),
+                  r.device_hex.c_str(), static_cast<unsigned long long>(r.readings),
+                  anchor.c_str());
     }
   }
   if (json) std::printf("]\n");

@@ -27,6 +27,8 @@ constexpr Command kCommands[] = {
     {"fhir", "export verified readings as an HL7 FHIR R4 transaction Bundle", vs::tools::run_fhir},
     {"access", "list the gateway's log of exports and where each was anchored",
      vs::tools::run_access},
+    {"consent", "grant or revoke a recipient's access, or enrol the subject, on this device",
+     vs::tools::run_consent},
 };
 
 void print_usage(std::FILE* out) {

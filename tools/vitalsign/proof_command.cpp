@@ -11,7 +11,9 @@
 #include "vs/chain/log_checkpoint.h"
 #include "vs/chain/merkle.h"
 #include "vs/chain/proof_verifier.h"
+#include "vs/gateway/access_log.h"
 #include "vs/gateway/evm_ledger.h"
+#include "vs/platform/clock.h"
 #include "vs/platform/curl_evm_rpc.h"
 #include "vs/platform/openssl_sha256.h"
 #include "vs/platform/openssl_verifier.h"
@@ -46,15 +48,15 @@ Result<proto::Block> find_block(const platform::Store& store, const chain::Devic
   return *found;
 }
 
-Result<proto::ProofBundle> build(const ExportArgs& args, std::string& about) {
+Result<proto::ProofBundle> build(const ExportArgs& args, platform::Store& store,
+                                 std::string& about) {
   VS_TRY_ASSIGN(chain::DeviceId device, chain::DeviceId::from_hex(args.device));
-  VS_TRY_ASSIGN(auto store, open_gateway_store(args.store, false, true));
   platform::OpensslSha256 sha;
   platform::OpensslVerifierFactory verifiers;
-  gateway::BlockIngest registry(*store, sha, verifiers);
+  gateway::BlockIngest registry(store, sha, verifiers);
   VS_TRY_ASSIGN(auto record, registry.load(device));
   if (!record) return Error(ErrorCode::kNotFound, "the device is not enrolled").about(args.device);
-  VS_TRY_ASSIGN(proto::Block block, find_block(*store, device, *args.seq));
+  VS_TRY_ASSIGN(proto::Block block, find_block(store, device, *args.seq));
   VS_TRY_ASSIGN(proto::BlockHeader header, platform::WireCodec::decode_block_header(block.header));
   if (header.key_index >= record->public_keys.size())
     return Error(ErrorCode::kIntegrity, "the block names a key the registry does not hold");
@@ -78,7 +80,7 @@ Result<proto::ProofBundle> build(const ExportArgs& args, std::string& about) {
   bundle.device_public_key = record->public_keys[header.key_index];
 
   VS_TRY_ASSIGN(auto receipt,
-                store->get(gateway::kReceiptsTable, gateway::height_key(device, header.height)));
+                store.get(gateway::kReceiptsTable, gateway::height_key(device, header.height)));
   if (!receipt)
     return Error(ErrorCode::kNotFound, "the block has no receipt yet (not anchored)")
         .about("height " + std::to_string(header.height));
@@ -94,7 +96,7 @@ Result<proto::ProofBundle> build(const ExportArgs& args, std::string& about) {
 
   if (body.ledger.kind == proto::LedgerKind::kLocal) {
     VS_TRY_ASSIGN(auto entry,
-                  store->get(gateway::kLedgerTable, platform::u64_key(body.ledger.ledger_height)));
+                  store.get(gateway::kLedgerTable, platform::u64_key(body.ledger.ledger_height)));
     if (!entry) return Error(ErrorCode::kNotFound, "the local ledger lacks the receipt's entry");
     bundle.ledger_entry = *entry;
     if (!args.checkpoint.empty()) {
@@ -106,7 +108,7 @@ Result<proto::ProofBundle> build(const ExportArgs& args, std::string& about) {
       if (checkpoint->size <= body.ledger.ledger_height)
         return Error(ErrorCode::kInvalidArgument, "the checkpoint is older than the anchor")
             .about(args.checkpoint);
-      VS_TRY_ASSIGN(auto entries, store->scan(gateway::kLedgerTable, {}, checkpoint->size));
+      VS_TRY_ASSIGN(auto entries, store.scan(gateway::kLedgerTable, {}, checkpoint->size));
       std::vector<Digest> log_leaves;
       for (const platform::Record& log : entries) log_leaves.push_back(merkle.leaf_hash(log.value));
       if (log_leaves.size() != checkpoint->size)
@@ -186,10 +188,24 @@ int run_proof(std::span<const std::string_view> args) {
                  "required (see --help)\n");
     return kExitUsage;
   }
+  // Read-write: the export is recorded in the gateway's access log.
+  auto store = open_gateway_store(parsed.store, false);
+  if (!store) return complain("proof export", store.error());
   std::string about;
-  auto bundle = build(parsed, about);
+  auto bundle = build(parsed, **store, about);
   if (!bundle) return complain("proof export", bundle.error());
   std::string text = platform::ProofBundleJson::encode(*bundle, about);
+  platform::OpensslSha256 sha;
+  gateway::AccessRecord access;
+  access.time_ms = platform::SystemClock().wall_ms();
+  access.by = current_user();
+  access.device_hex = parsed.device;
+  access.seq = parsed.seq;
+  access.readings = 1;
+  access.purpose = "proof export";
+  access.output_hash = to_hex(sha.digest(as_bytes(text)));
+  auto logged = gateway::AccessLog(**store, sha).record(access);
+  if (!logged) return complain("proof export", std::move(logged).error().about("access log"));
   if (parsed.out.empty()) {
     std::fwrite(text.data(), 1, text.size(), stdout);
     return kExitOk;

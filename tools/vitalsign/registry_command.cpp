@@ -235,15 +235,6 @@ Result<std::map<Bytes, std::uint64_t>> queued_by_device(const platform::Store& s
   return out;
 }
 
-std::string utc(std::uint64_t time_ms) {
-  std::time_t seconds = static_cast<std::time_t>(time_ms / 1000);
-  std::tm parts{};
-  gmtime_r(&seconds, &parts);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &parts);
-  return text;
-}
-
 }  // namespace
 
 int run_status(std::span<const std::string_view> args) {

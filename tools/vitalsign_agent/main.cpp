@@ -8,6 +8,7 @@
 
 #include "vs/agent/agent.h"
 #include "vs/platform/board.h"
+#include "vs/platform/event_inbox_sensor.h"
 #include "vs/platform/lmdb_store.h"
 #include "vs/platform/log.h"
 #include "vs/platform/mbedtls_random.h"
@@ -137,7 +138,14 @@ int main(int argc, char** argv) {
 
   std::unique_ptr<platform::PahoTransport> transport;
   if (!config->broker.empty()) transport = std::make_unique<platform::PahoTransport>();
-  agent::Agent agent(*config, **chain, **store, *board->sensor, transport.get(), clock, sha,
+  // Consent and enrolment events from the device's local inbox join the board's readings.
+  std::unique_ptr<platform::EventInboxSensor> inbox;
+  platform::Sensor* sensor = board->sensor.get();
+  if (!config->inbox_dir.empty()) {
+    inbox = std::make_unique<platform::EventInboxSensor>(*sensor, config->inbox_dir);
+    sensor = inbox.get();
+  }
+  agent::Agent agent(*config, **chain, **store, *sensor, transport.get(), clock, sha,
                      receipts.get());
   platform::TransportOptions transport_options;
   transport_options.server_uri = config->broker;

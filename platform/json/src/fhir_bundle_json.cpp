@@ -158,8 +158,7 @@ std::string quality_text(std::uint32_t quality) {
 }
 
 bool is_bp(const proto::Reading& reading) {
-  return reading.kind == proto::VitalKind::kBpSystolic ||
-         reading.kind == proto::VitalKind::kBpDiastolic;
+  return proto::is_blood_pressure(reading.kind);
 }
 
 // Readings of one block grouped into Observations: a systolic and a
@@ -173,17 +172,12 @@ std::vector<Group> groups_of(const FhirBlock& block) {
   std::vector<Group> out;
   const auto& readings = block.readings;
   for (std::size_t i = 0; i < readings.size(); ++i) {
-    const auto* reading_ptr = std::get_if<proto::Reading>(&readings[i].entry.body);
-    if (reading_ptr == nullptr) continue;  // events are not Observations
-    const proto::Reading& reading = *reading_ptr;
+    if (!std::holds_alternative<proto::Reading>(readings[i].entry.body))
+      continue;  // events are not Observations
     Group group{&readings[i]};
-    if (is_bp(reading) && i + 1 < readings.size()) {
-      const auto* next = std::get_if<proto::Reading>(&readings[i + 1].entry.body);
-      if (next != nullptr && is_bp(*next) && next->kind != reading.kind &&
-          readings[i + 1].entry.time_ms == readings[i].entry.time_ms) {
-        group.second = &readings[++i];
-      }
-    }
+    if (i + 1 < readings.size() &&
+        proto::is_blood_pressure_pair(readings[i].entry, readings[i + 1].entry))
+      group.second = &readings[++i];
     out.push_back(group);
   }
   return out;

@@ -37,6 +37,7 @@ struct AgentConfig {
   std::chrono::milliseconds status_interval{10'000};  // uplink.status_interval_ms
   std::chrono::milliseconds receipt_timeout{30'000};  // uplink.receipt_timeout_ms
   std::filesystem::path gateway_public_key;           // gateway.public_key (PEM)
+  std::filesystem::path inbox_dir;  // events.inbox_dir: consent and enrolment files (empty: none)
 
   // Reads and checks every key; an error names the file, line, key, value
   // and reason. Unknown keys are errors too (a typo must not pass silently).

@@ -37,6 +37,19 @@ inline double decimal_value(std::int64_t mantissa, std::int32_t exponent) {
   return static_cast<double>(mantissa) / std::pow(10.0, -static_cast<double>(exponent));
 }
 
+inline bool is_blood_pressure(VitalKind kind) {
+  return kind == VitalKind::kBpSystolic || kind == VitalKind::kBpDiastolic;
+}
+
+// A systolic and a diastolic taken at the same instant, next to each other
+// in the chain: one cuff measurement (one FHIR blood-pressure panel).
+inline bool is_blood_pressure_pair(const Entry& a, const Entry& b) {
+  const auto* first = std::get_if<Reading>(&a.body);
+  const auto* second = std::get_if<Reading>(&b.body);
+  return first != nullptr && second != nullptr && is_blood_pressure(first->kind) &&
+         is_blood_pressure(second->kind) && first->kind != second->kind && a.time_ms == b.time_ms;
+}
+
 inline std::optional<VitalKind> vital_kind_from_code(std::string_view code) {
   for (const auto& info : kVitalKinds) {
     if (info.code == code) return info.kind;
