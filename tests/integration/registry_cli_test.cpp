@@ -1,4 +1,5 @@
-// The gateway's registry from the command line: enrol with a TLS
+// The gateway's registry from the command line: a device's signing request,
+// enrol with a TLS
 // certificate (its CN must be the device id; with --ca, issued by that CA),
 // revoke, list.
 #include <gtest/gtest.h>
@@ -70,6 +71,40 @@ TEST(RegistryCli, EnrolWithACertificateRevokeAndList) {
             std::string::npos);
   EXPECT_EQ(vitalsign({"revoke", "--store", store, "--device", std::string(32, '0')}).exit_code, 4);
   EXPECT_EQ(vitalsign({"revoke", "--store", store, "--device", "xyz"}).exit_code, 2);
+}
+
+TEST(RegistryCli, AKeysOwnSigningRequestSignedByTheCaEnrolsTheDevice) {
+  testing::TempDir dir;
+  std::string keys = (dir.path() / "keys").string();
+  CliRun keygen = vitalsign({"keygen", "--dir", keys, "--json"});
+  ASSERT_EQ(keygen.exit_code, 0) << keygen.output;
+  std::string id = keygen.output.substr(keygen.output.find("\"device_id\":\"") + 13, 32);
+  std::string csr = (dir.path() / "device.csr").string();
+  CliRun request = vitalsign({"csr", "--dir", keys, "--org", "Acme Devices", "--out", csr});
+  ASSERT_EQ(request.exit_code, 0) << request.output;
+  // OpenSSL checks the request's self-signature and reads its subject.
+  CliRun checked = run({"/usr/bin/openssl", "req", "-in", csr, "-noout", "-verify", "-subject"});
+  EXPECT_EQ(checked.exit_code, 0) << checked.output;
+  EXPECT_NE(checked.output.find("verify OK"), std::string::npos) << checked.output;
+  EXPECT_NE(checked.output.find("O = Acme Devices, CN = " + id), std::string::npos)
+      << checked.output;
+
+  // The CA issues a certificate from it; the registry takes it with the key.
+  std::string pki = (dir.path() / "pki").string();
+  ASSERT_EQ(run({"/bin/bash", VS_TEST_PKI_SCRIPT, pki}).exit_code, 0);
+  std::string certificate = (dir.path() / "device.crt").string();
+  CliRun issued =
+      run({"/usr/bin/openssl", "x509", "-req", "-in", csr, "-CA", pki + "/ca.crt", "-CAkey",
+           pki + "/ca.key", "-CAcreateserial", "-days", "2", "-sha256", "-out", certificate});
+  ASSERT_EQ(issued.exit_code, 0) << issued.output;
+  CliRun enrolled =
+      vitalsign({"enrol", "--store", (dir.path() / "gateway-data").string(), "--key",
+                 keys + "/device.pub.pem", "--cert", certificate, "--ca", pki + "/ca.crt"});
+  EXPECT_EQ(enrolled.exit_code, 0) << enrolled.output;
+  EXPECT_NE(enrolled.output.find("(CA verified)"), std::string::npos) << enrolled.output;
+
+  EXPECT_EQ(vitalsign({"csr", "--dir", keys, "--name", "absent"}).exit_code, 4);
+  EXPECT_EQ(vitalsign({"csr", "--dir", keys, "--org", "A,CN=evil"}).exit_code, 2);
 }
 
 }  // namespace

@@ -14,6 +14,8 @@ constexpr Command kCommands[] = {
      vs::tools::run_self_check},
     {"keygen", "create a device key in a key directory and print the device id",
      vs::tools::run_keygen},
+    {"csr", "make a certificate signing request for a device key (CN = device id)",
+     vs::tools::run_csr},
     {"chain", "show or verify an agent's chain store (read-only)", vs::tools::run_chain},
     {"enrol", "enrol a device's public key in a gateway's registry", vs::tools::run_enrol},
     {"revoke", "revoke a device in a gateway's registry", vs::tools::run_revoke},

@@ -3,6 +3,7 @@
 #include <mbedtls/ecdsa.h>
 #include <mbedtls/ecp.h>
 #include <mbedtls/pk.h>
+#include <mbedtls/x509_csr.h>
 
 #include <vector>
 
@@ -101,6 +102,24 @@ Result<std::string> MbedtlsSigner::public_key_pem() const {
   unsigned char buffer[512];
   int rc = mbedtls_pk_write_pubkey_pem(&impl_->key, buffer, sizeof buffer);
   if (rc != 0) return Error(ErrorCode::kInternal, "cannot write the public key", rc);
+  return std::string(reinterpret_cast<const char*>(buffer));
+}
+
+Result<std::string> MbedtlsSigner::certificate_request_pem(const std::string& subject) const {
+  mbedtls_x509write_csr request;
+  mbedtls_x509write_csr_init(&request);
+  mbedtls_x509write_csr_set_md_alg(&request, MBEDTLS_MD_SHA256);
+  mbedtls_x509write_csr_set_key(&request, &impl_->key);
+  int rc = mbedtls_x509write_csr_set_subject_name(&request, subject.c_str());
+  if (rc != 0) {
+    mbedtls_x509write_csr_free(&request);
+    return Error(ErrorCode::kInvalidArgument, "not an X.509 subject name (like O=Acme,CN=id)", rc)
+        .about(subject);
+  }
+  unsigned char buffer[2048];
+  rc = mbedtls_x509write_csr_pem(&request, buffer, sizeof buffer, detail::mbedtls_random, nullptr);
+  mbedtls_x509write_csr_free(&request);
+  if (rc != 0) return Error(ErrorCode::kInternal, "cannot write the signing request", rc);
   return std::string(reinterpret_cast<const char*>(buffer));
 }
 

@@ -26,6 +26,9 @@ class MbedtlsSigner final : public Signer {
 
   Result<std::string> private_key_pem() const;
   Result<std::string> public_key_pem() const;
+  // A PKCS#10 certificate signing request for this key, signed with it
+  // (ECDSA with SHA-256). `subject` is an X.509 name: "O=Acme,CN=<device id>".
+  Result<std::string> certificate_request_pem(const std::string& subject) const;
 
  private:
   struct Impl;
