@@ -22,6 +22,7 @@ declare -A vendor_home=(
   ['secp256k1(_[a-z]+)?\.h']='platform/secp256k1/'
   ['curl/']='platform/evm_rpc/'
   ['nlohmann/']='platform/json/'
+  ['p11-kit/']='platform/pkcs11/'
 )
 for pattern in "${!vendor_home[@]}"; do
   home=${vendor_home[$pattern]}

@@ -109,4 +109,11 @@ std::uint64_t get_u64_be(const std::uint8_t in[8]) {
   return value;
 }
 
+std::string to_pem(std::string_view label, ByteView der) {
+  std::string body = to_base64(der);
+  std::string out = "-----BEGIN " + std::string(label) + "-----\n";
+  for (std::size_t at = 0; at < body.size(); at += 64) out += body.substr(at, 64) + "\n";
+  return out + "-----END " + std::string(label) + "-----\n";
+}
+
 }  // namespace vs

@@ -3,12 +3,12 @@
 //   replay.file     the CSV (required; format in README.md)
 //   replay.speed    1.0 = the file's own pace; 0 = as fast as possible
 //   replay.loop     start again at the end (default false)
-//   replay.key_dir  directory of the device key files (default "keys")
+//   replay.key_store, replay.key_dir, replay.pkcs11_*: the key store (board_key_store.h)
 #include <memory>
 
+#include "vs/board/board_key_store.h"
 #include "vs/board/csv_replay_sensor.h"
 #include "vs/platform/board.h"
-#include "vs/platform/file_key_store.h"
 #include "vs/platform/toml_config.h"
 
 namespace vs::board {
@@ -27,13 +27,12 @@ Result<platform::Board> make_replay_board(const platform::TomlConfig& config,
         .about(config.where("replay.speed") + ": replay.speed = " + std::to_string(*speed));
   }
   VS_TRY_ASSIGN(auto loop, config.boolean("replay.loop"));
-  VS_TRY_ASSIGN(auto key_dir, config.string("replay.key_dir"));
   auto sensor = CsvReplaySensor::open(*file, clock, speed.value_or(1.0), loop.value_or(false));
   if (!sensor)
     return std::move(sensor).error().about(config.where("replay.file") + ": replay.file");
   platform::Board board;
   board.sensor = std::move(sensor).value();
-  board.keys = std::make_unique<platform::FileKeyStore>(key_dir.value_or("keys"));
+  VS_TRY_ASSIGN(board.keys, board_key_store(config, "replay"));
   return board;
 }
 

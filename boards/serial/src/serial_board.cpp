@@ -2,13 +2,13 @@
 // README.md, and device key files. Config keys, under [serial]:
 //   serial.device   path of the tty (required), e.g. "/dev/ttyUSB0"
 //   serial.baud     9600 .. 921600, default 115200
-//   serial.key_dir  directory of the device key files (default "keys")
+//   serial.key_store, serial.key_dir, serial.pkcs11_*: the key store (board_key_store.h)
 #include <algorithm>
 #include <memory>
 
+#include "vs/board/board_key_store.h"
 #include "vs/board/serial_sensor.h"
 #include "vs/platform/board.h"
-#include "vs/platform/file_key_store.h"
 #include "vs/platform/toml_config.h"
 
 namespace vs::board {
@@ -27,10 +27,9 @@ Result<platform::Board> make_serial_board(const platform::TomlConfig& config,
     return Error(ErrorCode::kInvalidArgument, "must be a standard rate (9600 .. 921600)")
         .about(config.where("serial.baud") + ": serial.baud = " + std::to_string(*baud));
   }
-  VS_TRY_ASSIGN(auto key_dir, config.string("serial.key_dir"));
   platform::Board board;
   board.sensor = std::make_unique<SerialSensor>(*device, static_cast<int>(baud.value_or(115200)));
-  board.keys = std::make_unique<platform::FileKeyStore>(key_dir.value_or("keys"));
+  VS_TRY_ASSIGN(board.keys, board_key_store(config, "serial"));
   return board;
 }
 

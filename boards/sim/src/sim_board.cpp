@@ -4,12 +4,12 @@
 //   sim.seed       integer, default 1
 //   sim.waveform   "ecg" (default), "ppg" or "none"
 //   sim.speed      simulated seconds per real second; 0 floods (default 1)
-//   sim.key_dir    directory of the device key files (default "keys")
+//   sim.key_store, sim.key_dir, sim.pkcs11_*: the key store (board_key_store.h)
 #include <memory>
 
+#include "vs/board/board_key_store.h"
 #include "vs/board/sim_sensor.h"
 #include "vs/platform/board.h"
-#include "vs/platform/file_key_store.h"
 #include "vs/platform/toml_config.h"
 
 namespace vs::board {
@@ -43,12 +43,11 @@ Result<platform::Board> make_sim_board(const platform::TomlConfig& config,
     return Error(ErrorCode::kInvalidArgument, "must be 0 (flood) up to 1000000")
         .about(config.where("sim.speed") + ": sim.speed = " + std::to_string(*speed));
   }
-  VS_TRY_ASSIGN(auto key_dir, config.string("sim.key_dir"));
   platform::Board board;
   board.sensor = std::make_unique<SimSensor>(
       SimPatient(std::move(scenario), static_cast<std::uint64_t>(seed.value_or(1)), waveform),
       clock, speed.value_or(1.0));
-  board.keys = std::make_unique<platform::FileKeyStore>(key_dir.value_or("keys"));
+  VS_TRY_ASSIGN(board.keys, board_key_store(config, "sim"));
   return board;
 }
 

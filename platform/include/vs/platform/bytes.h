@@ -25,6 +25,8 @@ Result<Bytes> from_hex(std::string_view hex);
 // Standard base64 (RFC 4648 section 4), with padding; decoding is strict.
 std::string to_base64(ByteView bytes);
 Result<Bytes> from_base64(std::string_view text);
+// RFC 7468 text: "-----BEGIN <label>-----", base64 in 64-column lines, END.
+std::string to_pem(std::string_view label, ByteView der);
 
 // Copies into a fixed-size array; a wrong size is malformed input.
 template <std::size_t N>

@@ -1,0 +1,56 @@
+#include "vs/board/board_key_store.h"
+
+#include <sys/stat.h>
+
+#include <fstream>
+
+#include "vs/platform/file_key_store.h"
+#include "vs/platform/pkcs11_key_store.h"
+
+namespace vs::board {
+
+Result<std::string> read_pin_file(const std::string& path) {
+  struct stat status {};
+  if (::stat(path.c_str(), &status) != 0)
+    return Error(ErrorCode::kNotFound, "cannot read the PIN file").about(path);
+  if ((status.st_mode & 077) != 0)
+    return Error(ErrorCode::kPermission, "the PIN file is readable by others (chmod 600)")
+        .about(path);
+  std::ifstream in(path);
+  std::string pin;
+  std::getline(in, pin);
+  if (pin.empty()) return Error(ErrorCode::kInvalidArgument, "the PIN file is empty").about(path);
+  return pin;
+}
+
+Result<std::unique_ptr<platform::KeyStore>> board_key_store(const platform::TomlConfig& config,
+                                                            const std::string& board) {
+  auto key = [&](const char* name) { return board + "." + name; };
+  VS_TRY_ASSIGN(auto kind, config.string(key("key_store")));
+  if (!kind || *kind == "file") {
+    VS_TRY_ASSIGN(auto key_dir, config.string(key("key_dir")));
+    return std::unique_ptr<platform::KeyStore>(
+        std::make_unique<platform::FileKeyStore>(key_dir.value_or("keys")));
+  }
+  if (*kind != "pkcs11")
+    return Error(ErrorCode::kInvalidArgument, "must be \"file\" or \"pkcs11\"")
+        .about(config.where(key("key_store")) + ": " + key("key_store") + " = \"" + *kind + "\"");
+  platform::Pkcs11Options options;
+  for (const char* name : {"pkcs11_module", "pkcs11_token", "pkcs11_pin_file"}) {
+    VS_TRY_ASSIGN(auto value, config.string(key(name)));
+    if (!value || value->empty())
+      return Error(ErrorCode::kInvalidArgument, "is needed with key_store = \"pkcs11\"")
+          .about(key(name));
+    if (std::string_view(name) == "pkcs11_module") options.module = *value;
+    if (std::string_view(name) == "pkcs11_token") options.token_label = *value;
+    if (std::string_view(name) == "pkcs11_pin_file") {
+      auto pin = read_pin_file(*value);
+      if (!pin) return std::move(pin).error().about(key(name));
+      options.pin = *pin;
+    }
+  }
+  VS_TRY_ASSIGN(auto store, platform::Pkcs11KeyStore::open(options));
+  return std::unique_ptr<platform::KeyStore>(std::move(store));
+}
+
+}  // namespace vs::board
