@@ -195,6 +195,8 @@ int main(int argc, char** argv) {
   log(LogLevel::kInfo, "stopped: " + std::to_string(counters.readings_recorded) + " readings, " +
                            std::to_string(counters.blocks_sealed) + " blocks sealed, " +
                            std::to_string(counters.blocks_published) + " published, " +
-                           std::to_string(counters.receipts_accepted) + " receipts");
+                           std::to_string(counters.receipts_accepted) + " receipts; sensor: " +
+                           std::to_string(sensor->counters().malformed_frames) + " bad frames, " +
+                           std::to_string(sensor->counters().reconnects) + " reconnects");
   return exit_code;
 }

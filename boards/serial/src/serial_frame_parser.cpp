@@ -54,6 +54,29 @@ std::string SerialFrameParser::frame(std::string_view payload) {
   return "$" + std::string(payload) + "*" + crc + "\n";
 }
 
+std::string SerialFrameParser::payload(const platform::SensorSample& sample) {
+  if (const auto* event = std::get_if<proto::Event>(&sample)) {
+    for (const auto& [word, kind] : kEvents)
+      if (kind == event->kind) return "E," + std::string(word) + "," + event->text;
+    return {};
+  }
+  const auto& reading = std::get<proto::Reading>(sample);
+  std::string_view code;
+  for (const auto& info : proto::kVitalKinds)
+    if (info.kind == reading.kind) code = info.code;
+  if (code.empty()) return {};
+  auto fields = std::string(code) + ",";
+  if (reading.samples.empty()) {
+    return "V," + fields + std::to_string(reading.mantissa) + "," +
+           std::to_string(reading.exponent) + "," + std::to_string(reading.quality);
+  }
+  std::string text = "W," + fields + std::to_string(reading.sample_rate_mhz) + "," +
+                     std::to_string(reading.exponent) + "," + std::to_string(reading.quality) + ",";
+  for (std::size_t i = 0; i < reading.samples.size(); ++i)
+    text += (i ? ";" : "") + std::to_string(reading.samples[i]);
+  return text;
+}
+
 std::vector<platform::SensorSample> SerialFrameParser::feed(ByteView bytes) {
   std::vector<platform::SensorSample> out;
   for (std::uint8_t byte : bytes) {

@@ -69,6 +69,28 @@ TEST(SerialFrameParser, OversizedLinesAreDroppedWhole) {
   EXPECT_EQ(parser.counters().oversized, 1u);
 }
 
+TEST(SerialFrameParser, APayloadMadeOfASampleParsesBackToIt) {
+  proto::Reading temperature{
+      proto::VitalKind::kBodyTemperature, 368, -1, proto::kQualityAlarm, 0, {}};
+  proto::Reading ecg{proto::VitalKind::kEcg, 0, -3, 0, 250'000, {12, -40, 1190}};
+  proto::Event calibration;
+  calibration.kind = proto::EventKind::kCalibration;
+  calibration.text = "spo2 probe";
+  SerialFrameParser parser;
+  std::string input;
+  for (const platform::SensorSample& sample :
+       std::vector<platform::SensorSample>{temperature, ecg, calibration})
+    input += SerialFrameParser::frame(SerialFrameParser::payload(sample));
+  auto samples = feed(parser, input);
+  ASSERT_EQ(samples.size(), 3u);
+  EXPECT_EQ(std::get<proto::Reading>(samples[0]), temperature);
+  EXPECT_EQ(std::get<proto::Reading>(samples[1]), ecg);
+  EXPECT_EQ(std::get<proto::Event>(samples[2]).text, "spo2 probe");
+  proto::Event consent;
+  consent.kind = proto::EventKind::kConsentGranted;
+  EXPECT_EQ(SerialFrameParser::payload(consent), "");  // no word for it on the line
+}
+
 TEST(SerialFrameParser, Crc16IsCcittFalse) {
   EXPECT_EQ(SerialFrameParser::crc16("123456789"), 0x29B1);  // the standard check value
 }

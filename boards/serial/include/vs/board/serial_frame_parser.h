@@ -36,6 +36,9 @@ class SerialFrameParser {
   // Builds one frame: what the sensor emulator and tests send.
   static std::string frame(std::string_view payload);
   static std::uint16_t crc16(std::string_view payload);
+  // The payload that carries a sample (V, W or E), or empty for an event the
+  // line protocol has no word for.
+  static std::string payload(const platform::SensorSample& sample);
 
  private:
   void line(std::string_view text);
