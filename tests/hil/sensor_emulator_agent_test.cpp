@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "child_process.h"
+#include "suite_report.h"
 #include "temp_dir.h"
 #include "vs/agent/device_chain.h"
 #include "vs/board/serial_frame_parser.h"
@@ -107,6 +108,10 @@ TEST_P(SensorEmulatorAgentTest, EveryGoodFrameIsCommittedOnceAndEveryBadOneCount
       << "sent " << sent.size() << " good frames, the chain holds " << committed.size()
       << " readings, the same up to #" << same << "\n"
       << agent.output();
+  auto count = [](std::size_t n) { return static_cast<std::int64_t>(n); };
+  testing::report_row({std::string("serial pty: ") + scenario.name, 1, count(committed.size()), -1,
+                       -1, count(sent.size() - same),
+                       count(committed.size() > same ? committed.size() - same : 0), 0, 0});
   for (std::size_t i = 0; i < seqs.size(); ++i) ASSERT_EQ(seqs[i], i) << "seq gap or repeat";
   EXPECT_EQ(json_number(summary, "bad_frames"), scenario.bad_frames) << summary;
   EXPECT_EQ(json_number(summary, "disconnects"), scenario.disconnects) << summary;

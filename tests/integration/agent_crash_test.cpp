@@ -9,6 +9,7 @@
 
 #include "child_process.h"
 #include "env_number.h"
+#include "suite_report.h"
 #include "temp_dir.h"
 #include "vs/agent/chain_audit.h"
 #include "vs/platform/file_key_store.h"
@@ -119,6 +120,9 @@ TEST(AgentCrash, KillNineAtRandomInstantsLosesAndDuplicatesNothing) {
   std::printf(
       "crash trials: %llu kills, %llu entries committed in all, chain verified after every kill\n",
       static_cast<unsigned long long>(trials), static_cast<unsigned long long>(previous_next_seq));
+  testing::report_row({"agent kill -9 while sampling and sealing",
+                       static_cast<std::int64_t>(trials),
+                       static_cast<std::int64_t>(previous_next_seq), -1, -1, 0, 0, 0, 0});
   // Every trial that waited for the agent to commit saw new seqs committed.
   EXPECT_GE(trials_with_progress, trials_after_start)
       << "the agent did not commit within 10 s of starting";

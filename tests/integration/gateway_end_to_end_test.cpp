@@ -16,6 +16,7 @@
 #include "env_number.h"
 #include "http_get.h"
 #include "mosquitto_server.h"
+#include "suite_report.h"
 #include "temp_dir.h"
 #include "vs/agent/device_chain.h"
 #include "vs/chain/receipt_verifier.h"
@@ -173,6 +174,7 @@ class GatewayEndToEnd : public ::testing::Test {
   std::vector<Bytes> device_publics_;
   Bytes gateway_public_;
   std::uint16_t metrics_port_ = 0;
+  std::string report_scenario_;  // its row in the suite report
   std::vector<proto::ReceiptBody> receipt_bodies_;
 };
 
@@ -246,6 +248,11 @@ void GatewayEndToEnd::run_with_gateway_kills(std::uint64_t kills) {
   ASSERT_TRUE(gateway_store);
   std::uint64_t compared = 0;
   std::size_t sealed = 0;
+  std::int64_t committed_readings = 0, delivered_readings = 0, lost_readings = 0;
+  auto entries_of = [](ByteView block) {
+    auto decoded = platform::WireCodec::decode_block(block);
+    return decoded ? static_cast<std::int64_t>(decoded->entries.size()) : 0;
+  };
   std::size_t kept_receipts = 0;
   for (std::size_t i = 0; i < kDevices; ++i) {
     auto agent_store = open_read_only(agent_data(i), agent::kAgentTableNames);
@@ -259,6 +266,9 @@ void GatewayEndToEnd::run_with_gateway_kills(std::uint64_t kills) {
       std::uint64_t height = get_u64_be(block.key.data());
       auto stored = gateway_store->get(gateway::kBlocksTable, gateway::height_key(device, height));
       ASSERT_TRUE(stored.ok());
+      committed_readings += entries_of(block.value);
+      if (stored->has_value()) delivered_readings += entries_of(block.value);
+      if (height <= tips_then[i] && !stored->has_value()) lost_readings += entries_of(block.value);
       if (height <= tips_then[i]) {
         ASSERT_TRUE(stored->has_value()) << "device " << i << " height " << height << " lost";
       }
@@ -303,6 +313,16 @@ void GatewayEndToEnd::run_with_gateway_kills(std::uint64_t kills) {
     batch_devices[body->batch_id].insert(*device);
     receipt_bodies_.push_back(*body);
   }
+  std::int64_t anchored_readings = 0;
+  for (const platform::Record& record : receipts)
+    anchored_readings += entries_of(*gateway_store->get(gateway::kBlocksTable, record.key).value());
+  std::int64_t blocks_at_gateway =
+      static_cast<std::int64_t>(gateway_store->count(gateway::kBlocksTable).value());
+  testing::report_row(
+      {report_scenario_, static_cast<std::int64_t>(kills), committed_readings, delivered_readings,
+       anchored_readings, lost_readings,
+       std::max<std::int64_t>(0, static_cast<std::int64_t>(receipts.size()) - blocks_at_gateway), 0,
+       0});
   for (const auto& [batch_id, counts] : batches)
     EXPECT_EQ(counts.first, counts.second) << "batch " << batch_id;
   EXPECT_EQ(devices_in_batches.size(), kDevices);
@@ -319,6 +339,7 @@ void GatewayEndToEnd::run_with_gateway_kills(std::uint64_t kills) {
 TEST_F(GatewayEndToEnd, KilledGatewaysLoseNothingAndAnchorEveryBlockExactlyOnce) {
   write_configs("[ledger]\norigin = \"test.example/gateway\"\ncheckpoint_file = \"" +
                 (dir_.path() / "checkpoint").string() + "\"\n");
+  report_scenario_ = "gateway kill -9 while batching (local ledger)";
   ASSERT_NO_FATAL_FAILURE(run_with_gateway_kills(env_number("VS_GATEWAY_KILLS", 20)));
   auto gateway_store = open_read_only(dir_.path() / "gateway-data", gateway::kGatewayTableNames);
   platform::OpensslSha256 sha;
@@ -350,6 +371,7 @@ TEST_F(GatewayEndToEnd, OnAnEthereumLedgerEveryReceiptPointsAtATransactionHoldin
   ASSERT_TRUE(anvil.start());
   write_configs("[ledger]\nkind = \"evm\"\n[ledger.evm]\nurl = \"" + anvil.url() + "\"\nfrom = \"" +
                 testing::kAnvilAccount0 + "\"\nchain_id = 31337\npoll_interval_ms = 20\n");
+  report_scenario_ = "gateway kill -9 while anchoring (anvil)";
   ASSERT_NO_FATAL_FAILURE(run_with_gateway_kills(5));
   auto rpc = platform::CurlEvmRpc::open(anvil.url(), 5000ms).value();
   std::set<std::uint64_t> checked;

@@ -97,6 +97,28 @@ TEST_F(BlockIngestTest, TwoSignedBlocksAtOneHeightAreEquivocationKeptAsEvidence)
 
 // What arrived together is one transaction: each block sees the ones
 // before it (a gap filled later in the same call releases the held block).
+// Clock faults: a device whose clock was set back an hour, then forward a
+// day, still has its blocks taken; seq, not time, orders a chain.
+TEST_F(BlockIngestTest, BlocksAcrossDeviceClockJumpsAreAccepted) {
+  ASSERT_TRUE(ingest_.enrol(device_.public_key()).ok());
+  auto at = [](std::uint64_t seq, std::int64_t shift_ms) {
+    proto::Entry entry = vs::testing::heart_rate_entry(seq);
+    entry.time_ms = static_cast<std::uint64_t>(static_cast<std::int64_t>(entry.time_ms) + shift_ms);
+    return entry;
+  };
+  proto::Entry adjustment = at(1, -3'600'000);
+  proto::Event event;
+  event.kind = proto::EventKind::kClockAdjustment;
+  event.delta_ms = -3'600'000;
+  adjustment.body = event;
+  // Backwards inside one block, then forwards across the next.
+  auto back = device_.seal_entries({at(0, 0), adjustment, at(2, -3'600'000)});
+  auto forward = device_.seal_entries({at(3, 86'400'000), at(4, 86'400'000)});
+  EXPECT_EQ(ingest(back.encoded).kind, IngestResult::Kind::kAccepted);
+  EXPECT_EQ(ingest(forward.encoded).kind, IngestResult::Kind::kAccepted);
+  EXPECT_EQ(ingest_.tip(device_.id()).value()->height, 1u);
+}
+
 TEST_F(BlockIngestTest, SeveralBlocksInOneTransactionSeeEachOther) {
   vs::testing::TestDevice other;
   ASSERT_TRUE(ingest_.enrol(device_.public_key()).ok());
