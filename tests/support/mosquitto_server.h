@@ -43,6 +43,10 @@ struct MosquittoOptions {
   // the ACL: a device writes and reads only under its own id.
   std::filesystem::path pki;
   std::string topic_prefix = "vs/v1";
+  // Past this many queued QoS 1 messages per client the broker drops more
+  // (a slow-subscriber test lowers it to make the drops happen).
+  int max_queued_messages = 100000;
+  int max_inflight_messages = 100;
 };
 
 class MosquittoServer {
@@ -84,7 +88,8 @@ class MosquittoServer {
          << "persistence false\n"
          << "log_dest stderr\nlog_type error\nlog_type warning\nlog_type notice\n"
          // A slow subscriber must not lose QoS 1 messages (stack.md, pitfall 8).
-         << "max_queued_messages 100000\nmax_inflight_messages 100\nset_tcp_nodelay true\n"
+         << "max_queued_messages " << options_.max_queued_messages << "\nmax_inflight_messages "
+         << options_.max_inflight_messages << "\nset_tcp_nodelay true\n"
          << "listener " << port_ << " 127.0.0.1\nallow_anonymous true\n";
     if (!options_.pki.empty()) {
       const auto& pki = options_.pki;
