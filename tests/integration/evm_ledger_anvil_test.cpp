@@ -19,20 +19,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// What cast (an independent client) prints for `args`, trimmed.
-std::string cast(const std::string& url, std::vector<std::string> args) {
-  args.insert(args.begin(), VS_CAST_BINARY);
-  args.push_back("--rpc-url");
-  args.push_back(url);
-  testing::ChildProcess process;
-  if (!process.start(args)) return "";
-  process.wait();
-  std::string out = process.output();
-  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
-  if (out.size() >= 2 && out.front() == '"' && out.back() == '"')
-    out = out.substr(1, out.size() - 2);
-  return out;
-}
+using testing::cast;
 
 std::string cast_tx(const std::string& url, const Digest& tx, const char* field) {
   return cast(url, {"tx", "0x" + to_hex(tx), field});

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <functional>
 #include <map>
 #include <random>
 #include <set>
@@ -81,12 +82,12 @@ class GatewayEndToEnd : public ::testing::Test {
   }
 
   // `ledger` is the gateway's [ledger] table (and its subtables).
-  void write_configs(const std::string& ledger) {
+  void write_configs(const std::string& ledger, int batch_max_blocks = 64) {
     std::ofstream gateway(dir_.path() / "gateway.toml");
     gateway << "[store]\ndata_dir = \"" << (dir_.path() / "gateway-data").string() << "\"\n"
             << "[keys]\ndir = \"" << (dir_.path() / "keys").string() << "\"\n"
             << "[mqtt]\nbroker = \"" << broker_.uri() << "\"\n"
-            << "[batch]\nmax_blocks = 64\nmax_age_ms = 100\n"
+            << "[batch]\nmax_blocks = " << batch_max_blocks << "\nmax_age_ms = 100\n"
             << "[resend]\ninterval_ms = 300\n"
             << "[metrics]\nlisten = \"127.0.0.1:" << metrics_port_ << "\"\n"
             << ledger;
@@ -133,6 +134,10 @@ class GatewayEndToEnd : public ::testing::Test {
   }
 
   void run_with_gateway_kills(std::uint64_t kills);
+  // Runs the job through `trials` faults, each injected by `fault(trial)`;
+  // `settle` runs after the agents stop, before the gateway does.
+  void run_with_faults(std::uint64_t trials, const std::function<void(std::uint64_t)>& fault,
+                       const std::function<void()>& settle = {});
 
   // `vitalsign proof export` of one reading of device 0, then `vitalsign
   // verify` with `verify_args`: the auditor's round trip on the real stores.
@@ -181,6 +186,22 @@ class GatewayEndToEnd : public ::testing::Test {
 // Runs the job with `kills` gateway kills and checks everything but the
 // ledger itself; the receipts' bodies are left in receipt_bodies_.
 void GatewayEndToEnd::run_with_gateway_kills(std::uint64_t kills) {
+  std::uint64_t seed = env_number("VS_GATEWAY_SEED", std::random_device{}());
+  std::printf("gateway kills: %llu, seed %llu (VS_GATEWAY_SEED reproduces)\n",
+              static_cast<unsigned long long>(kills), static_cast<unsigned long long>(seed));
+  std::mt19937_64 random(seed);
+  std::uniform_int_distribution<int> run_ms(50, 400);
+  run_with_faults(kills, [&](std::uint64_t) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(run_ms(random)));
+    int status = gateway_.kill_and_wait(SIGKILL);
+    ASSERT_TRUE(WIFSIGNALED(status)) << "the gateway exited by itself:\n" << log("gateway.log");
+    ASSERT_TRUE(start_gateway());
+  });
+}
+
+void GatewayEndToEnd::run_with_faults(std::uint64_t kills,
+                                      const std::function<void(std::uint64_t)>& fault,
+                                      const std::function<void()>& settle) {
   ASSERT_TRUE(broker_.start());
   for (std::size_t i = 0; i < kDevices; ++i) {
     testing::ChildProcess enrol;
@@ -198,17 +219,7 @@ void GatewayEndToEnd::run_with_gateway_kills(std::uint64_t kills) {
                                (dir_.path() / ("agent" + std::to_string(i) + ".toml")).string()},
                               (dir_.path() / ("agent" + std::to_string(i) + ".log")).string()));
   }
-  std::uint64_t seed = env_number("VS_GATEWAY_SEED", std::random_device{}());
-  std::printf("gateway kills: %llu, seed %llu (VS_GATEWAY_SEED reproduces)\n",
-              static_cast<unsigned long long>(kills), static_cast<unsigned long long>(seed));
-  std::mt19937_64 random(seed);
-  std::uniform_int_distribution<int> run_ms(50, 400);
-  for (std::uint64_t kill = 0; kill < kills; ++kill) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(run_ms(random)));
-    int status = gateway_.kill_and_wait(SIGKILL);
-    ASSERT_TRUE(WIFSIGNALED(status)) << "the gateway exited by itself:\n" << log("gateway.log");
-    ASSERT_TRUE(start_gateway());
-  }
+  for (std::uint64_t trial = 0; trial < kills; ++trial) ASSERT_NO_FATAL_FAILURE(fault(trial));
   // The restarted gateway serves its metrics once it is up (slow under sanitizers).
   std::string metrics;
   for (int i = 0; i < 200 && metrics.empty(); ++i) {
@@ -238,6 +249,7 @@ void GatewayEndToEnd::run_with_gateway_kills(std::uint64_t kills) {
     auto stopped = agents_[i]->kill_and_wait(SIGTERM);
     EXPECT_TRUE(WIFEXITED(stopped) && WEXITSTATUS(stopped) == 0) << agent_log(i);
   }
+  if (settle) settle();
   std::this_thread::sleep_for(300ms);  // the agents' last blocks reach the gateway
   auto gateway_stop = gateway_.kill_and_wait(SIGTERM);
   EXPECT_TRUE(WIFEXITED(gateway_stop) && WEXITSTATUS(gateway_stop) == 0) << log("gateway.log");
@@ -330,7 +342,7 @@ void GatewayEndToEnd::run_with_gateway_kills(std::uint64_t kills) {
   EXPECT_TRUE(std::any_of(batch_devices.begin(), batch_devices.end(),
                           [](const auto& batch) { return batch.second.size() > 1; }));
   std::printf(
-      "gateway kills: %llu; %zu devices, %zu blocks sealed, %llu at the gateway, %zu batches, "
+      "faults: %llu; %zu devices, %zu blocks sealed, %llu at the gateway, %zu batches, "
       "%zu receipts on the devices\n",
       static_cast<unsigned long long>(kills), kDevices, sealed,
       static_cast<unsigned long long>(compared), batches.size(), kept_receipts);
@@ -395,6 +407,72 @@ TEST_F(GatewayEndToEnd, OnAnEthereumLedgerEveryReceiptPointsAtATransactionHoldin
   EXPECT_EQ(transactions.size(), transaction_of_batch.size());
   // An auditor's proof of one reading, confirmed on the chain itself.
   export_and_verify({}, {"--ledger", anvil.url()});
+}
+
+// The ledger misbehaves while blocks stream in ($VS_LEDGER_FAULTS, default 5):
+// by turns anvil reverts to a snapshot taken a moment before (a reorg that
+// drops the latest anchors, shallower than the confirmations asked for),
+// and anvil stops and starts again (its chain kept in a state file) while
+// the gateway's anchors fail. Every block is still anchored exactly once,
+// and every receipt points at a transaction the chain holds, with its root.
+TEST_F(GatewayEndToEnd, AnAnvilRestartOrAReorgDelaysAnchorsAndLosesNothing) {
+  testing::AnvilServer anvil(1, (dir_.path() / "anvil-state.json").string());
+  ASSERT_TRUE(anvil.start());
+  write_configs("[ledger]\nkind = \"evm\"\nfinality_check_ms = 200\n[ledger.evm]\nurl = \"" +
+                    anvil.url() + "\"\nfrom = \"" + testing::kAnvilAccount0 +
+                    "\"\nchain_id = 31337\npoll_interval_ms = 20\nconfirmations = 3\n",
+                // A block a second: a batch takes what queued while the last one was mined.
+                4096);
+  report_scenario_ = "anvil reorg and restart while anchoring";
+  std::uint64_t faults = env_number("VS_LEDGER_FAULTS", 5);
+  double reanchored_before = 0;
+  std::uint64_t reorgs = 0;
+  auto reanchored = [&] {
+    std::string text = testing::http_get(metrics_port_, "/metrics");
+    auto at = text.find("\nvitalsign_batches_reanchored_total ");
+    return at == std::string::npos ? -1.0 : std::stod(text.substr(at + 36));
+  };
+  ASSERT_NO_FATAL_FAILURE(run_with_faults(
+      faults,
+      [&](std::uint64_t trial) {
+        std::this_thread::sleep_for(1500ms);
+        if (trial % 2 == 0) {
+          std::string snapshot = testing::cast(anvil.url(), {"rpc", "evm_snapshot"});
+          ASSERT_FALSE(snapshot.empty());
+          std::this_thread::sleep_for(1200ms);  // anchors land after the snapshot
+          ASSERT_EQ(testing::cast(anvil.url(), {"rpc", "evm_revert", snapshot}), "true");
+          ++reorgs;
+        } else {
+          anvil.stop();
+          std::this_thread::sleep_for(800ms);  // the gateway's anchors fail meanwhile
+          ASSERT_TRUE(anvil.start());
+        }
+      },
+      [&] {
+        // Every anchored batch reaches its confirmations before the gateway stops.
+        for (int i = 0; i < 600; ++i) {
+          auto store = open_read_only(dir_.path() / "gateway-data", gateway::kGatewayTableNames);
+          if (store && store->count(gateway::kBatchesTable).value() == 0 &&
+              store->count(gateway::kUnanchoredTable).value() == 0)
+            break;
+          std::this_thread::sleep_for(100ms);
+        }
+        reanchored_before = reanchored();
+      }));
+  // The reorgs dropped anchors, and the gateway anchored those batches again.
+  EXPECT_GT(reanchored_before, 0) << log("gateway.log");
+  auto rpc = platform::CurlEvmRpc::open(anvil.url(), 5000ms).value();
+  std::set<std::uint64_t> checked;
+  for (const proto::ReceiptBody& body : receipt_bodies_) {
+    EXPECT_EQ(body.state, proto::ReceiptState::kFinal) << "batch " << body.batch_id;
+    if (!checked.insert(body.batch_id).second) continue;
+    Digest root = to_array<32>(body.batch_root, "").value();
+    Status on_chain = gateway::EvmLedger::check(*rpc, body.ledger, root, body.batch_id, 3);
+    EXPECT_TRUE(on_chain.ok()) << "batch " << body.batch_id << ": " << on_chain.error().message();
+  }
+  std::printf("ledger faults: %llu (%llu reorgs); %zu batches on the chain, %.0f anchored again\n",
+              static_cast<unsigned long long>(faults), static_cast<unsigned long long>(reorgs),
+              checked.size(), reanchored_before);
 }
 
 }  // namespace
