@@ -4,9 +4,24 @@
 #  2. clang-format on every source file,
 #  3. GCC build with -Werror, then all tests under ctest,
 #  4. Clang build with ASan + UBSan and -Werror, then all tests again.
+# With --long, the fault suite runs many more trials and every fuzz target
+# then runs for $VS_FUZZ_SECONDS (default 300) each (scripts/fuzz.sh).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$here"
+
+long=false
+long_option=-DVS_LONG_TESTS=OFF
+if [ "${1:-}" = "--long" ]; then
+  long=true
+  long_option=-DVS_LONG_TESTS=ON
+  export VS_CRASH_TRIALS=${VS_CRASH_TRIALS:-500} VS_GATEWAY_KILLS=${VS_GATEWAY_KILLS:-200}
+  export VS_BROKER_RESTARTS=${VS_BROKER_RESTARTS:-50} VS_LEDGER_FAULTS=${VS_LEDGER_FAULTS:-25}
+  export VS_OUTAGE_ENTRIES=${VS_OUTAGE_ENTRIES:-1000000}
+elif [ $# -gt 0 ]; then
+  echo "usage: scripts/test.sh [--long]" >&2
+  exit 2
+fi
 
 "$here/scripts/setup.sh"
 "$here/scripts/check_layers.sh"
@@ -15,18 +30,23 @@ cd "$here"
 jobs=$(nproc)
 
 echo "== gcc, -Werror"
-cmake -S . -B build/gcc -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVS_WERROR=ON \
+cmake -S . -B build/gcc -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVS_WERROR=ON "$long_option" \
   -DCMAKE_C_COMPILER=gcc -DCMAKE_CXX_COMPILER=g++ >/dev/null
 cmake --build build/gcc -j "$jobs"
 ctest --test-dir build/gcc --output-on-failure -j "$jobs"
 bash tests/report/print_suite_report.sh build/gcc/suite_report.tsv  # the fault and attack table
 
 echo "== clang, -Werror, AddressSanitizer + UndefinedBehaviorSanitizer"
-cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DVS_WERROR=ON -DVS_SANITIZE=ON \
+cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DVS_WERROR=ON -DVS_SANITIZE=ON "$long_option" \
   -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ >/dev/null
 cmake --build build/asan -j "$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --test-dir build/asan --output-on-failure -j "$jobs"
 bash tests/report/print_suite_report.sh build/asan/suite_report.tsv
+
+if $long; then
+  echo "== fuzzing every decoder of outside bytes"
+  "$here/scripts/fuzz.sh" "${VS_FUZZ_SECONDS:-300}"
+fi
 
 echo "test: all passed"

@@ -62,7 +62,9 @@ class LineReader {
   Result<std::optional<std::uint64_t>> number(std::string_view name, bool optional) {
     VS_TRY_ASSIGN(std::string text, field(name));
     if (optional && text == "-") return std::optional<std::uint64_t>();
-    if (text.empty() || text.size() > 19 || text.find_first_not_of("0123456789") != text.npos)
+    // One spelling per number: the record's bytes are what is hashed.
+    if (text.empty() || text.size() > 19 || text.find_first_not_of("0123456789") != text.npos ||
+        (text.size() > 1 && text[0] == '0'))
       return Error(ErrorCode::kMalformed, "access record field is not a number")
           .about(std::string(name));
     return std::optional<std::uint64_t>(std::stoull(text));

@@ -167,7 +167,9 @@ TEST_F(Outage, ABacklogOfAHundredThousandEntriesDrainsInOrderAfterTheBrokerRetur
   // The broker is down from the start: the device floods its store.
   ASSERT_NO_FATAL_FAILURE(start_agent(0, "durability = \"group\"\n", false));
   std::uint64_t committed = 0;
-  for (int i = 0; i < 1200 && committed < backlog; ++i) {
+  // Five minutes, and a second per 500 entries more (a sanitized build is slow).
+  auto until = std::chrono::steady_clock::now() + 300s + std::chrono::seconds(backlog / 500);
+  while (committed < backlog && std::chrono::steady_clock::now() < until) {
     std::this_thread::sleep_for(250ms);
     if (auto chain = device_chain()) committed = chain->next_seq;
   }
