@@ -82,7 +82,8 @@ class FullStack : public ::testing::Test {
         << "[keys]\ndir = \"" << (dir_.path() / "keys").string() << "\"\n"
         << "[mqtt]\nbroker = \"" << broker_->tls_uri() << "\"\n"
         << tls("gateway") << "[batch]\nmax_blocks = 64\nmax_age_ms = 200\n"
-        << "[resend]\ninterval_ms = 300\n";
+        << "[resend]\ninterval_ms = 300\n"
+        << "[metrics]\nlisten = \"127.0.0.1:" << testing::free_port() << "\"\n";
     std::ofstream(dir_.path() / "agent.toml")
         << "board = \"serial\"\n[store]\ndata_dir = \"" << (dir_.path() / "agent-data").string()
         << "\"\n[seal]\nmax_entries = 16\nmax_age_ms = 300\n"
@@ -124,8 +125,11 @@ class FullStack : public ::testing::Test {
           chain->retired_below == chain->tip->height + 1)
         return;
     }
+    std::string gateway_log = read_file(dir_.path() / "gateway.log");
     ADD_FAILURE() << "not everything was anchored in time\n"
-                  << read_file(dir_.path() / "agent.log").substr(0, 20000);
+                  << read_file(dir_.path() / "agent.log").substr(0, 8000) << "\ngateway:\n"
+                  << gateway_log.substr(0, 8000) << "\nbroker:\n"
+                  << broker_->log().substr(0, 8000);
   }
 
   // Stops every process and checks the far end; returns the suite row.
