@@ -108,13 +108,7 @@ void Agent::record(const std::vector<platform::SensorSample>& samples) {
   auto recorded = chain_.record_all(items);
   if (!recorded) {
     if (recorded.error().code() == ErrorCode::kNoSpace) {
-      counters_.readings_refused += items.size();
-      if (!storage_alarm_) {
-        storage_alarm_ = true;
-        log(LogLevel::kError, "storage full: refusing readings (no unanchored block is dropped): " +
-                                  recorded.error().message());
-        publish_status(true);
-      }
+      refuse_readings(items.size(), recorded.error().message());
     } else {
       counters_.record_errors += items.size();
       log(LogLevel::kError, "readings not recorded: " + recorded.error().message());
@@ -152,6 +146,24 @@ Status Agent::seal(proto::SealReason reason) {
   return {};
 }
 
+void Agent::refuse_readings(std::size_t count, const std::string& why) {
+  counters_.readings_refused += count;
+  if (storage_alarm_) return;
+  storage_alarm_ = true;
+  log(LogLevel::kError, "storage full: refusing readings (no unanchored block is dropped): " + why);
+  publish_status(true);
+}
+
+Status Agent::seal_unless_full(proto::SealReason reason) {
+  Status sealed = seal(reason);
+  if (sealed || sealed.error().code() != ErrorCode::kNoSpace) return sealed;
+  // Not fatal: the uplink below still runs, and receipts make room. Try
+  // again a seal age later, not on every turn.
+  refuse_readings(0, sealed.error().message());
+  first_pending_at_ = clock_.steady();
+  return {};
+}
+
 Status Agent::step(std::chrono::milliseconds max_wait) {
   std::deque<Inbound> events;
   {
@@ -175,11 +187,12 @@ Status Agent::step(std::chrono::milliseconds max_wait) {
     // An alarm seals everything pending at once; otherwise full blocks only.
     while (chain_.pending_entries() > 0 &&
            (alarm || chain_.pending_entries() >= config_.seal_max_entries)) {
-      VS_TRY(seal(alarm ? proto::SealReason::kAlarm : proto::SealReason::kCount));
+      VS_TRY(seal_unless_full(alarm ? proto::SealReason::kAlarm : proto::SealReason::kCount));
+      if (storage_alarm_) break;
     }
   }
   if (first_pending_at_ && clock_.steady() - *first_pending_at_ >= config_.seal_max_age) {
-    VS_TRY(seal(proto::SealReason::kTime));
+    VS_TRY(seal_unless_full(proto::SealReason::kTime));
   }
   if (config_.group_commit && clock_.steady() - last_sync_ >= config_.group_commit_window) {
     VS_TRY(store_.sync());

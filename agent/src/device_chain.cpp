@@ -177,6 +177,20 @@ Result<RecordedEntry> DeviceChain::record(const EntryBody& body, std::uint64_t t
 }
 
 Result<std::vector<RecordedEntry>> DeviceChain::record_all(std::span<const NewEntry> items) {
+  // Readings stop an eighth short of the ceiling: what frees room (sealing,
+  // storing a receipt, pruning) has to write too, and must never find the
+  // store full.
+  if (auto usage = store_.usage();
+      usage && usage->limit_bytes > 0 &&
+      usage->used_bytes + usage->limit_bytes / 8 > usage->limit_bytes) {
+    VS_TRY(prune_retired(256));
+    usage = store_.usage();
+    if (usage && usage->used_bytes + usage->limit_bytes / 8 > usage->limit_bytes) {
+      refused_ += items.size();
+      return Error(ErrorCode::kNoSpace,
+                   "the store is within its reserve of the configured ceiling");
+    }
+  }
   std::vector<NewEntry> gap;
   if (refused_ > 0 && !items.empty()) {
     // Space may be back: first say what was lost, in the same commit.

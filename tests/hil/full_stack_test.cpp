@@ -16,6 +16,7 @@
 #include "mosquitto_server.h"
 #include "suite_report.h"
 #include "temp_dir.h"
+#include "test_files.h"
 #include "vs/agent/device_chain.h"
 #include "vs/board/serial_frame_parser.h"
 #include "vs/gateway/block_ingest.h"
@@ -30,21 +31,8 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::unique_ptr<platform::LmdbStore> open_store(const std::filesystem::path& directory,
-                                                const std::vector<std::string>& tables,
-                                                bool read_only) {
-  platform::LmdbStoreOptions options;
-  options.directory = directory;
-  options.tables = tables;
-  options.read_only = read_only;
-  auto store = platform::LmdbStore::open(options);
-  return store ? std::move(store).value() : nullptr;
-}
-
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
+using testing::open_store;
+using testing::read_file;
 
 class FullStack : public ::testing::Test {
  protected:

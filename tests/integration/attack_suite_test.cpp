@@ -16,6 +16,7 @@
 #include "suite_report.h"
 #include "temp_dir.h"
 #include "test_device.h"
+#include "test_files.h"
 #include "vs/agent/device_chain.h"
 #include "vs/chain/receipt_signer.h"
 #include "vs/gateway/block_ingest.h"
@@ -31,24 +32,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
-std::size_t occurrences(const std::string& text, const std::string& needle) {
-  std::size_t found = 0;
-  for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1))
-    ++found;
-  return found;
-}
-
-// The value of one Prometheus sample line ("name{labels} value"), or -1.
-double metric(const std::string& text, const std::string& sample) {
-  auto at = text.find("\n" + sample + " ");
-  if (at == std::string::npos) return -1;
-  return std::stod(text.substr(at + sample.size() + 2));
-}
+using testing::read_file;
 
 struct AttackRow {
   std::string attack;
@@ -110,7 +94,7 @@ class AttackSuite : public ::testing::Test {
   double wait_for(const std::string& sample, double value) {
     double seen = -1;
     for (int i = 0; i < 500 && seen < value; ++i) {
-      seen = metric(metrics(), sample);
+      seen = testing::prometheus_value(metrics(), sample);
       if (seen < value) std::this_thread::sleep_for(20ms);
     }
     return seen;
@@ -131,20 +115,22 @@ TEST_F(AttackSuite, EveryAttackIsDetectedCountedAndNamesTheDevice) {
   std::vector<chain::SealedBlock> chain;
   for (int i = 0; i < 3; ++i) chain.push_back(honest_.seal_next(4));
   // Sent again until taken: the gateway's subscription may lag its connection.
-  for (int round = 0; round < 20 && metric(metrics(), "vitalsign_blocks_accepted_total") < 3;
+  for (int round = 0;
+       round < 20 && testing::prometheus_value(metrics(), "vitalsign_blocks_accepted_total") < 3;
        ++round) {
     for (const auto& block : chain) publish(blocks_topic(honest_), block.encoded);
-    for (int i = 0; i < 25 && metric(metrics(), "vitalsign_blocks_accepted_total") < 3; ++i)
+    for (int i = 0;
+         i < 25 && testing::prometheus_value(metrics(), "vitalsign_blocks_accepted_total") < 3; ++i)
       std::this_thread::sleep_for(20ms);
   }
-  ASSERT_EQ(metric(metrics(), "vitalsign_blocks_accepted_total"), 3)
+  ASSERT_EQ(testing::prometheus_value(metrics(), "vitalsign_blocks_accepted_total"), 3)
       << read_file(dir_.path() / "gateway.log");
   chain::SealedBlock next = honest_.seal_next(4);  // height 3, honest, held back for now
 
   std::vector<AttackRow> rows;
   auto attack = [&](const char* name, const std::string& topic, ByteView payload,
                     const std::string& sample, const std::string& log_says) {
-    double before = std::max(0.0, metric(metrics(), sample));
+    double before = std::max(0.0, testing::prometheus_value(metrics(), sample));
     publish(topic, payload);
     double after = wait_for(sample, before + 1);
     std::string log = read_file(dir_.path() / "gateway.log");
@@ -260,18 +246,20 @@ TEST_F(AttackSuite, EveryAttackIsDetectedCountedAndNamesTheDevice) {
     agent_log = read_file(dir_.path() / "agent.log");
   }
   // Sent again until both arrive (a subscription may lag its connection).
-  for (int round = 0; round < 10 && occurrences(agent_log, "receipt rejected, block kept") < 2;
+  for (int round = 0;
+       round < 10 && testing::count_occurrences(agent_log, "receipt rejected, block kept") < 2;
        ++round) {
     publish(receipts_topic, forged);
     publish(receipts_topic, misdirected);
-    for (int i = 0; i < 25 && occurrences(agent_log, "receipt rejected, block kept") < 2; ++i) {
+    for (int i = 0;
+         i < 25 && testing::count_occurrences(agent_log, "receipt rejected, block kept") < 2; ++i) {
       std::this_thread::sleep_for(20ms);
       agent_log = read_file(dir_.path() / "agent.log");
     }
   }
   agent.kill_and_wait(SIGTERM);
   agent_log = read_file(dir_.path() / "agent.log");
-  std::size_t rejected = occurrences(agent_log, "receipt rejected, block kept");
+  std::size_t rejected = testing::count_occurrences(agent_log, "receipt rejected, block kept");
   EXPECT_GE(rejected, 2u) << agent_log;
   EXPECT_EQ(agent_log.find("receipt for block 0 verified"), std::string::npos) << agent_log;
   platform::LmdbStoreOptions options;

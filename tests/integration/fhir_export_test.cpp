@@ -10,6 +10,7 @@
 #include "child_process.h"
 #include "temp_dir.h"
 #include "test_device.h"
+#include "test_files.h"
 #include "vs/chain/receipt_signer.h"
 #include "vs/gateway/batch_anchorer.h"
 #include "vs/gateway/block_ingest.h"
@@ -22,32 +23,9 @@
 namespace vs {
 namespace {
 
-struct CommandRun {
-  int exit_code = -1;
-  std::string output;
-};
-
-CommandRun run(std::vector<std::string> argv) {
-  testing::ChildProcess process;
-  CommandRun result;
-  if (!process.start(argv, "/dev/stdout")) return result;
-  int status = process.wait();
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  result.output = process.output();
-  return result;
-}
-
-std::string read(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
-std::size_t count(const std::string& text, const std::string& needle) {
-  std::size_t found = 0;
-  for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1))
-    ++found;
-  return found;
-}
+using CommandRun = testing::CommandResult;
+using testing::count_occurrences;
+using testing::read_file;
 
 constexpr std::uint64_t kStartMs = 1'763'800'000'000ULL;  // 2025-11-22T08:26:40Z
 
@@ -143,7 +121,7 @@ class FhirExportTest : public ::testing::Test {
 
   CommandRun vitalsign(std::vector<std::string> args) {
     args.insert(args.begin(), VS_VITALSIGN_BINARY);
-    return run(args);
+    return testing::run_command(args);
   }
   CommandRun export_fhir(std::vector<std::string> extra, const std::string& out = "bundle.json") {
     std::vector<std::string> args{
@@ -154,7 +132,8 @@ class FhirExportTest : public ::testing::Test {
     return vitalsign(args);
   }
   CommandRun validate(const std::string& file) {
-    CommandRun checked = run({VS_NODE_BINARY, VS_FHIR_VALIDATE_SCRIPT, VS_FHIR_VALIDATOR_MODULE,
+    CommandRun checked =
+        testing::run_command({VS_NODE_BINARY, VS_FHIR_VALIDATE_SCRIPT, VS_FHIR_VALIDATOR_MODULE,
                               (dir_.path() / file).string()});
     EXPECT_NE(checked.exit_code, -1)
         << "cannot run Node.js (" VS_NODE_BINARY "): run scripts/setup.sh";
@@ -180,10 +159,10 @@ TEST_F(FhirExportTest, EveryAnchoredReadingBecomesASchemaValidObservation) {
   EXPECT_NE(exported.output.find("1 readings left out: their blocks are not anchored yet"),
             std::string::npos)
       << exported.output;
-  std::string bundle = read(dir_.path() / "bundle.json");
-  EXPECT_EQ(count(bundle, "\"resourceType\": \"Observation\""), 11u);
-  EXPECT_EQ(count(bundle, "\"resourceType\": \"Provenance\""), 2u);
-  EXPECT_EQ(count(bundle, "\"resourceType\": \"Device\""), 1u);
+  std::string bundle = read_file(dir_.path() / "bundle.json");
+  EXPECT_EQ(count_occurrences(bundle, "\"resourceType\": \"Observation\""), 11u);
+  EXPECT_EQ(count_occurrences(bundle, "\"resourceType\": \"Provenance\""), 2u);
+  EXPECT_EQ(count_occurrences(bundle, "\"resourceType\": \"Device\""), 1u);
   for (const char* code : {"\"8867-4\"", "\"2708-6\"", "\"59408-5\"", "\"85354-9\"", "\"8480-6\"",
                            "\"8462-4\"", "\"8310-5\"", "\"9279-1\"", "\"131328\""})
     EXPECT_NE(bundle.find(code), std::string::npos) << code;
@@ -217,14 +196,14 @@ TEST_F(FhirExportTest, EveryAnchoredReadingBecomesASchemaValidObservation) {
 TEST_F(FhirExportTest, ExportingTwiceGivesTheSameBundleSoAReimportCreatesNothingNew) {
   ASSERT_EQ(export_fhir({}, "first.json").exit_code, 0);
   ASSERT_EQ(export_fhir({}, "second.json").exit_code, 0);
-  EXPECT_EQ(read(dir_.path() / "first.json"), read(dir_.path() / "second.json"));
+  EXPECT_EQ(read_file(dir_.path() / "first.json"), read_file(dir_.path() / "second.json"));
 }
 
 TEST_F(FhirExportTest, ARecipientGetsOnlyReadingsTakenUnderItsConsent) {
   CommandRun clinic = export_fhir({"--recipient", "clinic-a"});
   ASSERT_EQ(clinic.exit_code, 0) << clinic.output;
-  std::string bundle = read(dir_.path() / "bundle.json");
-  EXPECT_EQ(count(bundle, "\"resourceType\": \"Observation\""), 2u);  // seqs 11 and 12
+  std::string bundle = read_file(dir_.path() / "bundle.json");
+  EXPECT_EQ(count_occurrences(bundle, "\"resourceType\": \"Observation\""), 2u);  // seqs 11 and 12
   EXPECT_NE(bundle.find(device_.id().hex() + "/11\""), std::string::npos);
   EXPECT_NE(bundle.find(device_.id().hex() + "/12\""), std::string::npos);
   EXPECT_EQ(bundle.find(device_.id().hex() + "/14\""), std::string::npos);  // after revocation
@@ -233,7 +212,9 @@ TEST_F(FhirExportTest, ARecipientGetsOnlyReadingsTakenUnderItsConsent) {
 
   CommandRun stranger = export_fhir({"--recipient", "insurer-b"});
   ASSERT_EQ(stranger.exit_code, 0) << stranger.output;
-  EXPECT_EQ(count(read(dir_.path() / "bundle.json"), "\"resourceType\": \"Observation\""), 0u);
+  EXPECT_EQ(count_occurrences(read_file(dir_.path() / "bundle.json"),
+                              "\"resourceType\": \"Observation\""),
+            0u);
 }
 
 TEST_F(FhirExportTest, TimeWindowAndSingleReadingSelectWhatTheyName) {
@@ -241,24 +222,24 @@ TEST_F(FhirExportTest, TimeWindowAndSingleReadingSelectWhatTheyName) {
   CommandRun window =
       export_fhir({"--from", "2025-11-22T08:26:45Z", "--to", "2025-11-22T08:26:46.000Z"});
   ASSERT_EQ(window.exit_code, 0) << window.output;
-  std::string bundle = read(dir_.path() / "bundle.json");
-  EXPECT_EQ(count(bundle, "\"resourceType\": \"Observation\""), 2u);
+  std::string bundle = read_file(dir_.path() / "bundle.json");
+  EXPECT_EQ(count_occurrences(bundle, "\"resourceType\": \"Observation\""), 2u);
   EXPECT_NE(bundle.find("\"8310-5\""), std::string::npos);
   EXPECT_NE(bundle.find("\"9279-1\""), std::string::npos);
 
   // Half a blood-pressure pair brings its other half: one panel, both values.
   CommandRun diastolic = export_fhir({"--seq", "4"});
   ASSERT_EQ(diastolic.exit_code, 0) << diastolic.output;
-  bundle = read(dir_.path() / "bundle.json");
-  EXPECT_EQ(count(bundle, "\"resourceType\": \"Observation\""), 1u);
+  bundle = read_file(dir_.path() / "bundle.json");
+  EXPECT_EQ(count_occurrences(bundle, "\"resourceType\": \"Observation\""), 1u);
   EXPECT_NE(bundle.find("\"value\": 121"), std::string::npos);
   EXPECT_NE(bundle.find("\"value\": 79"), std::string::npos);
   EXPECT_EQ(bundle.find("dataAbsentReason"), std::string::npos);
 
   CommandRun one = export_fhir({"--seq", "9"});
   ASSERT_EQ(one.exit_code, 0) << one.output;
-  bundle = read(dir_.path() / "bundle.json");
-  EXPECT_EQ(count(bundle, "\"resourceType\": \"Observation\""), 1u);
+  bundle = read_file(dir_.path() / "bundle.json");
+  EXPECT_EQ(count_occurrences(bundle, "\"resourceType\": \"Observation\""), 1u);
   EXPECT_NE(bundle.find("valueSampledData"), std::string::npos);
   EXPECT_EQ(validate("bundle.json").exit_code, 0);
 }
@@ -268,8 +249,8 @@ TEST_F(FhirExportTest, EveryExportIsLoggedAndTheNextBatchAnchorsIt) {
   ASSERT_EQ(export_fhir({"--seq", "2"}).exit_code, 0);
   CommandRun listed = vitalsign({"access", "list", "--store", store_dir(), "--json"});
   ASSERT_EQ(listed.exit_code, 0) << listed.output;
-  EXPECT_EQ(count(listed.output, "\"purpose\":\"fhir export\""), 2u) << listed.output;
-  EXPECT_EQ(count(listed.output, "\"anchored\":false"), 2u) << listed.output;
+  EXPECT_EQ(count_occurrences(listed.output, "\"purpose\":\"fhir export\""), 2u) << listed.output;
+  EXPECT_EQ(count_occurrences(listed.output, "\"anchored\":false"), 2u) << listed.output;
   EXPECT_NE(listed.output.find("\"by\":\"auditor-1\",\"recipient\":\"clinic-a\""),
             std::string::npos)
       << listed.output;
@@ -282,7 +263,7 @@ TEST_F(FhirExportTest, EveryExportIsLoggedAndTheNextBatchAnchorsIt) {
   }
   listed = vitalsign({"access", "list", "--store", store_dir()});
   ASSERT_EQ(listed.exit_code, 0) << listed.output;
-  EXPECT_EQ(count(listed.output, "local ledger entry 1"), 2u) << listed.output;
+  EXPECT_EQ(count_occurrences(listed.output, "local ledger entry 1"), 2u) << listed.output;
   EXPECT_EQ(listed.output.find("queued"), std::string::npos) << listed.output;
   // The newly anchored reading now goes out too.
   CommandRun exported = export_fhir({});

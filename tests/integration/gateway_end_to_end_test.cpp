@@ -19,6 +19,7 @@
 #include "mosquitto_server.h"
 #include "suite_report.h"
 #include "temp_dir.h"
+#include "test_files.h"
 #include "vs/agent/device_chain.h"
 #include "vs/chain/receipt_verifier.h"
 #include "vs/gateway/block_ingest.h"
@@ -38,15 +39,7 @@ using namespace std::chrono_literals;
 
 using vs::testing::env_number;
 
-std::unique_ptr<platform::LmdbStore> open_read_only(const std::filesystem::path& directory,
-                                                    const std::vector<std::string>& tables) {
-  platform::LmdbStoreOptions options;
-  options.directory = directory;
-  options.tables = tables;
-  options.read_only = true;
-  auto store = platform::LmdbStore::open(options);
-  return store ? std::move(store).value() : nullptr;
-}
+using testing::open_store;
 
 // Every record of a table, in key order.
 std::vector<platform::Record> all(const platform::Store& store, platform::TableId table) {
@@ -109,14 +102,11 @@ class GatewayEndToEnd : public ::testing::Test {
     return gateway_.start({VS_GATEWAY_BINARY, "--config", (dir_.path() / "gateway.toml").string()},
                           (dir_.path() / "gateway.log").string());
   }
-  std::string log(const char* name) const {
-    std::ifstream in(dir_.path() / name);
-    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  }
+  std::string log(const char* name) const { return testing::read_file(dir_.path() / name); }
 
   // An agent's tip height, if it sealed a block yet.
   std::optional<std::uint64_t> agent_tip(std::size_t i) {
-    auto store = open_read_only(agent_data(i), agent::kAgentTableNames);
+    auto store = open_store(agent_data(i), agent::kAgentTableNames);
     if (!store) return std::nullopt;
     auto last = store->last(agent::kBlocksTable);
     if (!last || !*last) return std::nullopt;
@@ -124,7 +114,7 @@ class GatewayEndToEnd : public ::testing::Test {
   }
   // Whether a device holds a verified receipt for every height 0..tip.
   bool agent_has_receipts_up_to(std::size_t i, std::uint64_t tip) {
-    auto store = open_read_only(agent_data(i), agent::kAgentTableNames);
+    auto store = open_store(agent_data(i), agent::kAgentTableNames);
     if (!store) return false;
     for (std::uint64_t height = 0; height <= tip; ++height) {
       auto receipt = store->get(agent::kReceiptsTable, platform::u64_key(height));
@@ -256,7 +246,7 @@ void GatewayEndToEnd::run_with_faults(std::uint64_t kills,
 
   platform::OpensslSha256 sha;
   platform::OpensslVerifierFactory verifiers;
-  auto gateway_store = open_read_only(dir_.path() / "gateway-data", gateway::kGatewayTableNames);
+  auto gateway_store = open_store(dir_.path() / "gateway-data", gateway::kGatewayTableNames);
   ASSERT_TRUE(gateway_store);
   std::uint64_t compared = 0;
   std::size_t sealed = 0;
@@ -267,7 +257,7 @@ void GatewayEndToEnd::run_with_faults(std::uint64_t kills,
   };
   std::size_t kept_receipts = 0;
   for (std::size_t i = 0; i < kDevices; ++i) {
-    auto agent_store = open_read_only(agent_data(i), agent::kAgentTableNames);
+    auto agent_store = open_store(agent_data(i), agent::kAgentTableNames);
     ASSERT_TRUE(agent_store);
     auto device = chain::DeviceId::from_public_key(sha, device_publics_[i]);
     // Every block up to that tip is in the gateway, byte for byte.
@@ -353,7 +343,7 @@ TEST_F(GatewayEndToEnd, KilledGatewaysLoseNothingAndAnchorEveryBlockExactlyOnce)
                 (dir_.path() / "checkpoint").string() + "\"\n");
   report_scenario_ = "gateway kill -9 while batching (local ledger)";
   ASSERT_NO_FATAL_FAILURE(run_with_gateway_kills(env_number("VS_GATEWAY_KILLS", 20)));
-  auto gateway_store = open_read_only(dir_.path() / "gateway-data", gateway::kGatewayTableNames);
+  auto gateway_store = open_store(dir_.path() / "gateway-data", gateway::kGatewayTableNames);
   platform::OpensslSha256 sha;
   auto gateway_key = platform::OpensslVerifierFactory().make_verifier(gateway_public_).value();
   auto ledger_entries = all(*gateway_store, gateway::kLedgerTable);
@@ -428,9 +418,8 @@ TEST_F(GatewayEndToEnd, AnAnvilRestartOrAReorgDelaysAnchorsAndLosesNothing) {
   double reanchored_before = 0;
   std::uint64_t reorgs = 0;
   auto reanchored = [&] {
-    std::string text = testing::http_get(metrics_port_, "/metrics");
-    auto at = text.find("\nvitalsign_batches_reanchored_total ");
-    return at == std::string::npos ? -1.0 : std::stod(text.substr(at + 36));
+    return testing::prometheus_value(testing::http_get(metrics_port_, "/metrics"),
+                                     "vitalsign_batches_reanchored_total");
   };
   ASSERT_NO_FATAL_FAILURE(run_with_faults(
       faults,
@@ -451,7 +440,7 @@ TEST_F(GatewayEndToEnd, AnAnvilRestartOrAReorgDelaysAnchorsAndLosesNothing) {
       [&] {
         // Every anchored batch reaches its confirmations before the gateway stops.
         for (int i = 0; i < 600; ++i) {
-          auto store = open_read_only(dir_.path() / "gateway-data", gateway::kGatewayTableNames);
+          auto store = open_store(dir_.path() / "gateway-data", gateway::kGatewayTableNames);
           if (store && store->count(gateway::kBatchesTable).value() == 0 &&
               store->count(gateway::kUnanchoredTable).value() == 0)
             break;

@@ -16,6 +16,7 @@
 #include "mosquitto_server.h"
 #include "suite_report.h"
 #include "temp_dir.h"
+#include "test_files.h"
 #include "vs/agent/device_chain.h"
 #include "vs/gateway/block_ingest.h"
 #include "vs/platform/file_key_store.h"
@@ -29,21 +30,8 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::unique_ptr<platform::LmdbStore> open_store(const std::filesystem::path& directory,
-                                                const std::vector<std::string>& tables,
-                                                bool read_only) {
-  platform::LmdbStoreOptions options;
-  options.directory = directory;
-  options.tables = tables;
-  options.read_only = read_only;
-  auto store = platform::LmdbStore::open(options);
-  return store ? std::move(store).value() : nullptr;
-}
-
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
+using testing::open_store;
+using testing::read_file;
 
 class Outage : public ::testing::Test {
  protected:
@@ -150,9 +138,7 @@ class Outage : public ::testing::Test {
   }
 
   double metric(const std::string& sample) {
-    std::string text = testing::http_get(metrics_port_, "/metrics");
-    auto at = text.find("\n" + sample + " ");
-    return at == std::string::npos ? -1 : std::stod(text.substr(at + sample.size() + 2));
+    return testing::prometheus_value(testing::http_get(metrics_port_, "/metrics"), sample);
   }
 
   testing::TempDir dir_;

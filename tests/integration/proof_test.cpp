@@ -22,20 +22,11 @@
 namespace vs {
 namespace {
 
-struct CliRun {
-  int exit_code = -1;
-  std::string output;
-};
+using CliRun = testing::CommandResult;
 
 CliRun vitalsign(std::vector<std::string> args) {
   args.insert(args.begin(), VS_VITALSIGN_BINARY);
-  testing::ChildProcess process;
-  CliRun run;
-  if (!process.start(args, "/dev/stdout")) return run;
-  int status = process.wait();
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  run.output = process.output();
-  return run;
+  return testing::run_command(args);
 }
 
 std::string read(const std::filesystem::path& path) {

@@ -10,24 +10,12 @@
 namespace vs {
 namespace {
 
-struct CliRun {
-  int exit_code = -1;
-  std::string output;
-};
-
-CliRun run(std::vector<std::string> args) {
-  testing::ChildProcess process;
-  CliRun out;
-  if (!process.start(args, "/dev/stdout")) return out;
-  int status = process.wait();
-  out.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  out.output = process.output();
-  return out;
-}
+using CliRun = testing::CommandResult;
+using testing::run_command;
 
 CliRun vitalsign(std::vector<std::string> args) {
   args.insert(args.begin(), VS_VITALSIGN_BINARY);
-  return run(args);
+  return run_command(args);
 }
 
 TEST(RegistryCli, EnrolWithACertificateRevokeAndList) {
@@ -39,8 +27,8 @@ TEST(RegistryCli, EnrolWithACertificateRevokeAndList) {
   std::string id = keygen.output.substr(keygen.output.find("\"device_id\":\"") + 13, 32);
   std::string pki = (dir.path() / "pki").string();
   std::string other_pki = (dir.path() / "other-pki").string();
-  ASSERT_EQ(run({"/bin/bash", VS_TEST_PKI_SCRIPT, pki, id, "someone-else"}).exit_code, 0);
-  ASSERT_EQ(run({"/bin/bash", VS_TEST_PKI_SCRIPT, other_pki, id}).exit_code, 0);
+  ASSERT_EQ(run_command({"/bin/bash", VS_TEST_PKI_SCRIPT, pki, id, "someone-else"}).exit_code, 0);
+  ASSERT_EQ(run_command({"/bin/bash", VS_TEST_PKI_SCRIPT, other_pki, id}).exit_code, 0);
   std::string key = keys + "/device.pub.pem";
 
   CliRun wrong_cn =
@@ -83,7 +71,8 @@ TEST(RegistryCli, AKeysOwnSigningRequestSignedByTheCaEnrolsTheDevice) {
   CliRun request = vitalsign({"csr", "--dir", keys, "--org", "Acme Devices", "--out", csr});
   ASSERT_EQ(request.exit_code, 0) << request.output;
   // OpenSSL checks the request's self-signature and reads its subject.
-  CliRun checked = run({"/usr/bin/openssl", "req", "-in", csr, "-noout", "-verify", "-subject"});
+  CliRun checked =
+      run_command({"/usr/bin/openssl", "req", "-in", csr, "-noout", "-verify", "-subject"});
   EXPECT_EQ(checked.exit_code, 0) << checked.output;
   EXPECT_NE(checked.output.find("verify OK"), std::string::npos) << checked.output;
   EXPECT_NE(checked.output.find("O = Acme Devices, CN = " + id), std::string::npos)
@@ -91,11 +80,11 @@ TEST(RegistryCli, AKeysOwnSigningRequestSignedByTheCaEnrolsTheDevice) {
 
   // The CA issues a certificate from it; the registry takes it with the key.
   std::string pki = (dir.path() / "pki").string();
-  ASSERT_EQ(run({"/bin/bash", VS_TEST_PKI_SCRIPT, pki}).exit_code, 0);
+  ASSERT_EQ(run_command({"/bin/bash", VS_TEST_PKI_SCRIPT, pki}).exit_code, 0);
   std::string certificate = (dir.path() / "device.crt").string();
-  CliRun issued =
-      run({"/usr/bin/openssl", "x509", "-req", "-in", csr, "-CA", pki + "/ca.crt", "-CAkey",
-           pki + "/ca.key", "-CAcreateserial", "-days", "2", "-sha256", "-out", certificate});
+  CliRun issued = run_command({"/usr/bin/openssl", "x509", "-req", "-in", csr, "-CA",
+                               pki + "/ca.crt", "-CAkey", pki + "/ca.key", "-CAcreateserial",
+                               "-days", "2", "-sha256", "-out", certificate});
   ASSERT_EQ(issued.exit_code, 0) << issued.output;
   CliRun enrolled =
       vitalsign({"enrol", "--store", (dir.path() / "gateway-data").string(), "--key",

@@ -102,4 +102,20 @@ class ChildProcess {
   std::string output_;
 };
 
+// Runs a program to its end: its exit code (-1 when it could not start or
+// did not exit) and everything it wrote, stdout and stderr together.
+struct CommandResult {
+  int exit_code = -1;
+  std::string output;
+};
+inline CommandResult run_command(const std::vector<std::string>& argv) {
+  ChildProcess process;
+  CommandResult result;
+  if (!process.start(argv, "/dev/stdout")) return result;
+  int status = process.wait();
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  result.output = process.output();
+  return result;
+}
+
 }  // namespace vs::testing

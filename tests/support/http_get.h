@@ -36,4 +36,11 @@ inline std::string http_get(std::uint16_t port, const std::string& path) {
   return http_exchange(port, "GET " + path + " HTTP/1.0\r\n\r\n");
 }
 
+// The value of one sample line ("name{labels} value") in Prometheus text, or -1.
+inline double prometheus_value(const std::string& text, const std::string& sample) {
+  auto at = text.find("\n" + sample + " ");
+  if (at == std::string::npos) return -1;
+  return std::stod(text.substr(at + sample.size() + 2));
+}
+
 }  // namespace vs::testing

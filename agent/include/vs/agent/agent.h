@@ -67,6 +67,10 @@ class Agent {
 
   void record(const std::vector<platform::SensorSample>& samples);
   Status seal(proto::SealReason reason);
+  // A seal the full store refused raises the storage alarm instead of
+  // stopping the loop.
+  Status seal_unless_full(proto::SealReason reason);
+  void refuse_readings(std::size_t count, const std::string& why);
   void handle(Inbound event);
   void handle_receipt(const Bytes& payload);
   void handle_resend(const Bytes& payload);
