@@ -12,11 +12,11 @@ echo "machine: $(uname -m), $(nproc) cores, $(uname -r)"
 awk -F'\t' '
   function cell(v) { return v < 0 ? "-" : v }
   BEGIN {
-    printf "%-48s %7s %10s %10s %9s %5s %5s %8s %9s\n", "scenario", "trials", "committed",
+    printf "%-52s %7s %10s %10s %9s %5s %5s %8s %9s\n", "scenario", "trials", "committed",
       "delivered", "anchored", "lost", "dup", "attacks", "detected"
   }
   {
-    printf "%-48s %7s %10s %10s %9s %5s %5s %8s %9s\n", $1, $2, cell($3), cell($4), cell($5),
+    printf "%-52s %7s %10s %10s %9s %5s %5s %8s %9s\n", $1, $2, cell($3), cell($4), cell($5),
       $6, $7, $8, $9
     trials += $2; lost += $6; dup += $7; attacks += $8; detected += $9
     if ($3 > 0) committed += $3
@@ -24,7 +24,7 @@ awk -F'\t' '
     if ($5 > 0) anchored += $5
   }
   END {
-    printf "%-48s %7d %10d %10d %9d %5d %5d %8d %9d\n", "all", trials, committed, delivered,
+    printf "%-52s %7d %10d %10d %9d %5d %5d %8d %9d\n", "all", trials, committed, delivered,
       anchored, lost, dup, attacks, detected
     if (lost > 0 || dup > 0 || detected < attacks) { print "suite report: FAILED"; exit 1 }
   }' "$report"
