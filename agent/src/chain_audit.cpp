@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "vs/chain/block_verifier.h"
 #include "vs/chain/chain_verifier.h"
 #include "vs/platform/wire_codec.h"
 
@@ -10,7 +11,8 @@ namespace vs::agent {
 Result<ChainAuditReport> audit_chain(
     const platform::Store& live_store, const platform::Sha256& sha,
     const platform::VerifierFactory& keys,
-    const std::function<void(std::uint64_t, std::uint64_t)>& progress) {
+    const std::function<void(std::uint64_t, std::uint64_t)>& progress,
+    const ChainAuditReport* earlier) {
   // One consistent view: the agent may be committing while we read.
   VS_TRY_ASSIGN(auto view, live_store.snapshot());
   const platform::StoreReader& store = *view;
@@ -34,6 +36,40 @@ Result<ChainAuditReport> audit_chain(
     std::uint64_t total = snapshot.tip->height + 1 - snapshot.pruned_below;
     std::optional<chain::ChainVerifier> follower;
     std::uint64_t height = snapshot.pruned_below;
+    if (earlier != nullptr && !earlier->failure && earlier->tip && !earlier->public_keys.empty() &&
+        earlier->device == report.device && earlier->first_height == snapshot.pruned_below &&
+        earlier->tip->height <= snapshot.tip->height) {
+      const chain::ChainTip& pinned = *earlier->tip;
+      std::string where = "height " + std::to_string(pinned.height);
+      VS_TRY_ASSIGN(auto stored, store.get(kBlocksTable, platform::u64_key(pinned.height)));
+      if (!stored) {
+        return fail(Error(ErrorCode::kIntegrity, "block is missing from the store").about(where));
+      }
+      // Its hash pins its header and every block before it; its entries are
+      // checked again here, so the pinned block is verified in full.
+      auto block = platform::WireCodec::decode_block(*stored);
+      if (!block) return fail(std::move(block).error().about(where));
+      auto header = platform::WireCodec::decode_block_header(block->header);
+      if (!header) return fail(std::move(header).error().about(where + ": header"));
+      if (header->key_index >= earlier->public_keys.size()) {
+        return fail(
+            Error(ErrorCode::kIntegrity, "block names a key index the device never announced")
+                .about(where));
+      }
+      VS_TRY_ASSIGN(auto key, keys.make_verifier(earlier->public_keys[header->key_index]));
+      auto again = chain::BlockVerifier(sha).verify(*block, report.device, *key);
+      if (!again) return fail(std::move(again).error().about(where));
+      if (again->hash != pinned.hash) {
+        return fail(
+            Error(ErrorCode::kIntegrity, "block changed since the earlier audit").about(where));
+      }
+      auto resumed = chain::ChainVerifier::resume(sha, keys, earlier->public_keys, pinned);
+      if (!resumed) return std::move(resumed).error();
+      follower.emplace(std::move(resumed).value());
+      report.blocks = earlier->blocks;
+      report.entries_in_blocks = earlier->entries_in_blocks;
+      height = pinned.height + 1;
+    }
     while (height <= snapshot.tip->height) {
       VS_TRY_ASSIGN(auto records, store.scan(kBlocksTable, platform::u64_key(height), 256));
       if (records.empty() || get_u64_be(records.front().key.data()) != height) {
@@ -81,6 +117,7 @@ Result<ChainAuditReport> audit_chain(
                       .about("height " + std::to_string(snapshot.tip->height)));
     }
     if (progress) progress(report.blocks, total);
+    report.public_keys = follower->public_keys();
     next_unsealed = snapshot.tip->last_seq + 1;
   }
 

@@ -16,7 +16,8 @@ struct ChainAuditReport {
   std::uint64_t pending_entries = 0;
   std::uint64_t next_seq = 0;
   std::optional<chain::ChainTip> tip;
-  std::optional<Error> failure;  // the first problem, naming the height or seq
+  std::vector<Bytes> public_keys;  // the device's keys as of the tip, rotations followed
+  std::optional<Error> failure;    // the first problem, naming the height or seq
 };
 
 // Verifies a device chain as its store holds it, read-only: every block
@@ -24,9 +25,16 @@ struct ChainAuditReport {
 // recorded in metadata, and the committed entries not yet sealed (consecutive
 // seq, decodable, signatures). Safe while the agent runs. `progress` gets
 // (blocks done, blocks in all) now and then.
+//
+// `earlier`, a report without failure from an earlier audit of the same
+// store, makes the audit incremental: the blocks up to its tip are only
+// checked to end in the same block hash (each block names the hash of the
+// one before, so that pins them all) and the walk starts after it. A
+// store pruned since then is audited in full.
 Result<ChainAuditReport> audit_chain(
     const platform::Store& store, const platform::Sha256& sha,
     const platform::VerifierFactory& keys,
-    const std::function<void(std::uint64_t, std::uint64_t)>& progress = {});
+    const std::function<void(std::uint64_t, std::uint64_t)>& progress = {},
+    const ChainAuditReport* earlier = nullptr);
 
 }  // namespace vs::agent
