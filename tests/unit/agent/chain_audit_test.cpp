@@ -111,7 +111,8 @@ TEST_F(ChainAuditTest, APinnedBlockReplacedByAnotherValidBlockFailsTheIncrementa
   ASSERT_TRUE(store_.commit(batch).ok());
   ChainAuditReport incremental = audit(&first);
   ASSERT_TRUE(incremental.failure);
-  EXPECT_EQ(incremental.failure->message(), "height 2: block changed since the earlier audit [integrity]");
+  EXPECT_EQ(incremental.failure->message(),
+            "height 2: block changed since the earlier audit [integrity]");
 }
 
 TEST_F(ChainAuditTest, AnEarlierReportWithAFailureIsNotTrusted) {
