@@ -27,10 +27,11 @@ struct ChainAuditReport {
 // (blocks done, blocks in all) now and then.
 //
 // `earlier`, a report without failure from an earlier audit of the same
-// store, makes the audit incremental: the blocks up to its tip are only
-// checked to end in the same block hash (each block names the hash of the
-// one before, so that pins them all) and the walk starts after it. A
-// store pruned since then is audited in full.
+// store, makes the audit incremental: the block at its tip is verified
+// again and must keep its hash (each block names the hash of the one
+// before, so that pins the blocks below it; their stored bytes are not
+// read again), then the walk starts after it. A store pruned since then is
+// audited in full.
 Result<ChainAuditReport> audit_chain(
     const platform::Store& store, const platform::Sha256& sha,
     const platform::VerifierFactory& keys,
