@@ -134,6 +134,9 @@ Result<std::vector<platform::SensorSample>> CsvReplaySensor::read(
     pending_.reset();
     if (speed_ <= 0 && samples.size() >= 256) break;
   }
+  // A finished replay waits like an idle sensor: returning at once would
+  // spin the agent's loop while it keeps serving its uplink.
+  if (finished_ && samples.empty()) std::this_thread::sleep_until(deadline);
   counters_.samples += samples.size();
   return samples;
 }

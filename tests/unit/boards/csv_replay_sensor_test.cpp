@@ -50,5 +50,22 @@ TEST(CsvReplaySensor, ReplaysTheShippedSampleAndSkipsBadLines) {
   EXPECT_FALSE(CsvReplaySensor::open(dir.path() / "absent.csv", clock, 0, false).ok());
 }
 
+TEST(CsvReplaySensor, AFinishedReplayWaitsOutTheTimeoutLikeAnIdleSensor) {
+  vs::testing::TempDir dir;
+  std::filesystem::path file = dir.path() / "empty.csv";
+  std::ofstream(file) << "time_ms,kind,mantissa,exponent,quality\n";
+  platform::SystemClock clock;
+  auto sensor = CsvReplaySensor::open(file, clock, 1, false);
+  ASSERT_TRUE(sensor.ok());
+  for (int i = 0; i < 3; ++i) {
+    auto before = std::chrono::steady_clock::now();
+    auto samples = (*sensor)->read(std::chrono::milliseconds(20));
+    ASSERT_TRUE(samples.ok());
+    EXPECT_TRUE(samples->empty());
+    // A lower bound only: it blocked (an agent's loop would spin otherwise).
+    EXPECT_GE(std::chrono::steady_clock::now() - before, std::chrono::milliseconds(20));
+  }
+}
+
 }  // namespace
 }  // namespace vs::board
