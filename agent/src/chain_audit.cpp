@@ -2,7 +2,6 @@
 
 #include <string>
 
-#include "vs/chain/block_verifier.h"
 #include "vs/chain/chain_verifier.h"
 #include "vs/platform/wire_codec.h"
 
@@ -36,39 +35,20 @@ Result<ChainAuditReport> audit_chain(
     std::uint64_t total = snapshot.tip->height + 1 - snapshot.pruned_below;
     std::optional<chain::ChainVerifier> follower;
     std::uint64_t height = snapshot.pruned_below;
+    // The walk starts at its first block from the link that block claims,
+    // with the keys the device had before it: blocks below are pruned, or
+    // were verified by `earlier`, whose tip block is walked again in full
+    // and must keep its hash (it pins every block below it).
+    std::vector<Bytes> start_keys{snapshot.first_public_key};
+    std::optional<chain::ChainTip> pinned;
     if (earlier != nullptr && !earlier->failure && earlier->tip && !earlier->public_keys.empty() &&
         earlier->device == report.device && earlier->first_height == snapshot.pruned_below &&
         earlier->tip->height <= snapshot.tip->height) {
-      const chain::ChainTip& pinned = *earlier->tip;
-      std::string where = "height " + std::to_string(pinned.height);
-      VS_TRY_ASSIGN(auto stored, store.get(kBlocksTable, platform::u64_key(pinned.height)));
-      if (!stored) {
-        return fail(Error(ErrorCode::kIntegrity, "block is missing from the store").about(where));
-      }
-      // Its hash pins its header and every block before it; its entries are
-      // checked again here, so the pinned block is verified in full.
-      auto block = platform::WireCodec::decode_block(*stored);
-      if (!block) return fail(std::move(block).error().about(where));
-      auto header = platform::WireCodec::decode_block_header(block->header);
-      if (!header) return fail(std::move(header).error().about(where + ": header"));
-      if (header->key_index >= earlier->public_keys.size()) {
-        return fail(
-            Error(ErrorCode::kIntegrity, "block names a key index the device never announced")
-                .about(where));
-      }
-      VS_TRY_ASSIGN(auto key, keys.make_verifier(earlier->public_keys[header->key_index]));
-      auto again = chain::BlockVerifier(sha).verify(*block, report.device, *key);
-      if (!again) return fail(std::move(again).error().about(where));
-      if (again->hash != pinned.hash) {
-        return fail(
-            Error(ErrorCode::kIntegrity, "block changed since the earlier audit").about(where));
-      }
-      auto resumed = chain::ChainVerifier::resume(sha, keys, earlier->public_keys, pinned);
-      if (!resumed) return std::move(resumed).error();
-      follower.emplace(std::move(resumed).value());
+      pinned = earlier->tip;
+      start_keys = earlier->public_keys;
       report.blocks = earlier->blocks;
       report.entries_in_blocks = earlier->entries_in_blocks;
-      height = pinned.height + 1;
+      height = pinned->height;
     }
     while (height <= snapshot.tip->height) {
       VS_TRY_ASSIGN(auto records, store.scan(kBlocksTable, platform::u64_key(height), 256));
@@ -84,7 +64,6 @@ Result<ChainAuditReport> audit_chain(
                           .about("height " + std::to_string(height)));
         }
         if (!follower) {
-          // Older blocks may be pruned: start from what the first kept block claims.
           auto block = platform::WireCodec::decode_block(record.value);
           if (!block)
             return fail(std::move(block).error().about("height " + std::to_string(height)));
@@ -95,18 +74,28 @@ Result<ChainAuditReport> audit_chain(
               to_array<32>(header->previous_hash, "block header previous hash is not 32 bytes");
           if (!previous)
             return fail(std::move(previous).error().about("height " + std::to_string(height)));
+          // Keys rotated in this block come after the one that signed it.
+          if (start_keys.size() > header->key_index + 1ULL)
+            start_keys.resize(header->key_index + 1);
           Result<chain::ChainVerifier> started =
               height == 0 ? chain::ChainVerifier::from_genesis(sha, keys, snapshot.first_public_key)
                           : chain::ChainVerifier::resume(
-                                sha, keys, std::vector<Bytes>{snapshot.first_public_key},
+                                sha, keys, start_keys,
                                 chain::ChainTip{height - 1, *previous, header->first_seq - 1});
           if (!started) return std::move(started).error();
           follower.emplace(std::move(started).value());
         }
         auto verified = follower->append(record.value);
         if (!verified) return fail(std::move(verified).error());
-        report.blocks += 1;
-        report.entries_in_blocks += verified->entries.size();
+        if (pinned && key == pinned->height) {
+          if (verified->hash != pinned->hash) {
+            return fail(Error(ErrorCode::kIntegrity, "block changed since the earlier audit")
+                            .about("height " + std::to_string(key)));
+          }
+        } else {  // the pinned block is already counted in `earlier`
+          report.blocks += 1;
+          report.entries_in_blocks += verified->entries.size();
+        }
         ++height;
         if (progress && report.blocks % 1000 == 0) progress(report.blocks, total);
       }

@@ -16,18 +16,19 @@ class ChainAuditTest : public ::testing::Test {
  protected:
   void SetUp() override { chain_ = DeviceChain::open(store_, *signer_, sha_, random_).value(); }
   // `blocks` blocks of 3 signed readings, then one reading left pending.
-  void grow(int blocks) {
+  void grow(int blocks, DeviceChain* chain = nullptr) {
+    if (chain == nullptr) chain = chain_.get();
     for (int b = 0; b < blocks; ++b) {
       for (int i = 0; i < 3; ++i) {
-        ASSERT_TRUE(chain_
+        ASSERT_TRUE(chain
                         ->record(proto::Reading{proto::VitalKind::kHeartRate, 60 + i, 0, 0, 0, {}},
                                  time_ms_++, true)
                         .ok());
       }
-      ASSERT_TRUE(chain_->seal(time_ms_, proto::SealReason::kCount, 3).ok());
+      ASSERT_TRUE(chain->seal(time_ms_, proto::SealReason::kCount, 3).ok());
     }
     ASSERT_TRUE(
-        chain_->record(proto::Reading{proto::VitalKind::kSpo2, 97, 0, 0, 0, {}}, time_ms_++, false)
+        chain->record(proto::Reading{proto::VitalKind::kSpo2, 97, 0, 0, 0, {}}, time_ms_++, false)
             .ok());
   }
   // Replaces the block at `height` by itself with one entry's value changed.
@@ -103,12 +104,24 @@ TEST_F(ChainAuditTest, APinnedBlockThatChangedFailsTheIncrementalAudit) {
 }
 
 TEST_F(ChainAuditTest, APinnedBlockReplacedByAnotherValidBlockFailsTheIncrementalAudit) {
-  grow(3);
-  ChainAuditReport first = audit();
+  grow(2);
+  // A copy of the store where the same device goes on differently: its
+  // block 2 links to the same block 1 and is validly signed, but is another.
+  vs::testing::MemoryStore fork{kAgentTableNames.size()};
+  platform::WriteBatch copy;
+  for (platform::TableId table = 0; table < kAgentTableNames.size(); ++table) {
+    for (const platform::Record& record : store_.scan(table, {}, 1'000'000).value())
+      copy.put(table, record.key, record.value);
+  }
+  ASSERT_TRUE(fork.commit(copy).ok());
+  auto forked = DeviceChain::open(fork, *signer_, sha_, random_).value();
   grow(1);
-  platform::WriteBatch batch;  // block 1, validly signed, where block 2 was
-  batch.put(kBlocksTable, platform::u64_key(2), chain_->block(1).value().value());
-  ASSERT_TRUE(store_.commit(batch).ok());
+  ChainAuditReport first = audit();
+  ASSERT_EQ(first.tip->height, 2u);
+  grow(1, forked.get());
+  platform::WriteBatch swap;
+  swap.put(kBlocksTable, platform::u64_key(2), forked->block(2).value().value());
+  ASSERT_TRUE(store_.commit(swap).ok());
   ChainAuditReport incremental = audit(&first);
   ASSERT_TRUE(incremental.failure);
   EXPECT_EQ(incremental.failure->message(),
