@@ -70,8 +70,12 @@ class GatewayEndToEnd : public ::testing::Test {
   std::filesystem::path agent_data(std::size_t i) const {
     return dir_.path() / ("agent-data-" + std::to_string(i));
   }
-  std::string agent_log(std::size_t i) const {
-    return log(("agent" + std::to_string(i) + ".log").c_str());
+  // Agent i's log; `phase` tells runs of the same agent apart ("-drain").
+  static std::string agent_log_name(std::size_t i, const std::string& phase = "") {
+    return "agent" + std::to_string(i) + phase + ".log";
+  }
+  std::string agent_log(std::size_t i, const std::string& phase = "") const {
+    return log(agent_log_name(i, phase).c_str());
   }
 
   // `ledger` is the gateway's [ledger] table (and its subtables).
@@ -103,11 +107,11 @@ class GatewayEndToEnd : public ::testing::Test {
           << "[" << board << "]\n"
           << board_options << "key_dir = \"" << (dir_.path() / "keys").string() << "\"\n";
   }
-  bool start_agent(std::size_t i, const std::string& log_name) {
+  bool start_agent(std::size_t i, const std::string& phase = "") {
     agents_[i] = std::make_unique<testing::ChildProcess>();
     return agents_[i]->start({VS_AGENT_BINARY, "--config",
                               (dir_.path() / ("agent" + std::to_string(i) + ".toml")).string()},
-                             (dir_.path() / log_name).string());
+                             (dir_.path() / agent_log_name(i, phase)).string());
   }
 
   bool start_gateway() {
@@ -235,8 +239,7 @@ void GatewayEndToEnd::run_with_faults(std::uint64_t kills,
   }
   ASSERT_TRUE(start_gateway());
   agents_.resize(kDevices);
-  for (std::size_t i = 0; i < kDevices; ++i)
-    ASSERT_TRUE(start_agent(i, "agent" + std::to_string(i) + ".log"));
+  for (std::size_t i = 0; i < kDevices; ++i) ASSERT_TRUE(start_agent(i));
   for (std::uint64_t trial = 0; trial < kills; ++trial) ASSERT_NO_FATAL_FAILURE(fault(trial));
   // The restarted gateway serves its metrics once it is up (slow under sanitizers).
   std::string metrics;
@@ -279,16 +282,15 @@ void GatewayEndToEnd::run_with_faults(std::uint64_t kills,
     platform::OpensslSha256 sha;
     for (std::size_t i = 0; i < kDevices; ++i) {
       write_agent_config(i, "replay", "file = \"" + nothing.string() + "\"\n");
-      ASSERT_TRUE(start_agent(i, "agent" + std::to_string(i) + "-drain.log"));
+      ASSERT_TRUE(start_agent(i, "-drain"));
     }
     for (std::size_t i = 0; i < kDevices; ++i) {
-      std::string drain_log = "agent" + std::to_string(i) + "-drain.log";
       for (int attempt = 0; attempt < 600; ++attempt) {
-        if (log(drain_log.c_str()).find("uplink connected") != std::string::npos) break;
+        if (agent_log(i, "-drain").find("uplink connected") != std::string::npos) break;
         std::this_thread::sleep_for(50ms);
       }
-      ASSERT_NE(log(drain_log.c_str()).find("uplink connected"), std::string::npos)
-          << log(drain_log.c_str());
+      ASSERT_NE(agent_log(i, "-drain").find("uplink connected"), std::string::npos)
+          << agent_log(i, "-drain");
       std::string sample = "vitalsign_device_tip_height{device=\"" +
                            chain::DeviceId::from_public_key(sha, device_publics_[i]).hex() + "\"}";
       // Draining seals nothing, so the agent's tip is fixed.
@@ -301,7 +303,7 @@ void GatewayEndToEnd::run_with_faults(std::uint64_t kills,
           static_cast<double>(*final_tip));
       EXPECT_GE(at_gateway, static_cast<double>(*final_tip))
           << "device " << i << ": its outbox did not drain\n"
-          << log(("agent" + std::to_string(i) + "-drain.log").c_str());
+          << agent_log(i, "-drain");
       tips_then[i] = *final_tip;
     }
     for (auto& agent : agents_) ::kill(agent->pid(), SIGTERM);  // each flushes, side by side
@@ -309,7 +311,7 @@ void GatewayEndToEnd::run_with_faults(std::uint64_t kills,
       auto stopped = agents_[i]->wait();
       EXPECT_TRUE(WIFEXITED(stopped) && WEXITSTATUS(stopped) == 0)
           << "device " << i << " drain agent status " << stopped << "\n"
-          << log(("agent" + std::to_string(i) + "-drain.log").c_str());
+          << agent_log(i, "-drain");
       EXPECT_EQ(agent_tip(i), tips_then[i]) << "device " << i << " sealed while draining";
     }
   }
