@@ -65,19 +65,30 @@ Result<VerifiedBlock> BlockVerifier::verify(ByteView encoded_block, const Device
 Result<VerifiedBlock> BlockVerifier::verify(const proto::Block& block, const DeviceId& device,
                                             const platform::Verifier& device_key,
                                             BlockFault* fault) const {
+  auto header = platform::WireCodec::decode_block_header(block.header);
+  if (!header) {
+    if (fault != nullptr) *fault = BlockFault::kFormat;
+    return std::move(header).error().about("block header");
+  }
+  return verify(block, std::move(header).value(), device, device_key, fault);
+}
+
+Result<VerifiedBlock> BlockVerifier::verify(const proto::Block& block, proto::BlockHeader header,
+                                            const DeviceId& device,
+                                            const platform::Verifier& device_key,
+                                            BlockFault* fault) const {
   BlockFault stage = BlockFault::kFormat;
-  auto verified = check(block, device, device_key, stage);
+  auto verified = check(block, std::move(header), device, device_key, stage);
   if (!verified && fault != nullptr) *fault = stage;
   return verified;
 }
 
-Result<VerifiedBlock> BlockVerifier::check(const proto::Block& block, const DeviceId& device,
+Result<VerifiedBlock> BlockVerifier::check(const proto::Block& block, proto::BlockHeader header,
+                                           const DeviceId& device,
                                            const platform::Verifier& device_key,
                                            BlockFault& stage) const {
   VerifiedBlock verified;
-  auto header = platform::WireCodec::decode_block_header(block.header);
-  if (!header) return std::move(header).error().about("block header");
-  verified.header = std::move(header).value();
+  verified.header = std::move(header);
   const proto::BlockHeader& h = verified.header;
   VS_TRY(check_header_fields(h, device, stage));
   stage = BlockFault::kFormat;
@@ -123,20 +134,22 @@ Result<VerifiedBlock> BlockVerifier::check(const proto::Block& block, const Devi
 
   verified.entries.reserve(count);
   for (std::size_t i = 0; i < count; ++i) {
-    std::string where = "entry " + std::to_string(i);
+    // Named only on failure: formatting it for every entry cost more than
+    // checking its seq.
+    auto where = [i] { return "entry " + std::to_string(i); };
     auto entry = platform::WireCodec::decode_entry(block.entries[i]);
-    if (!entry) return std::move(entry).error().about(where);
+    if (!entry) return std::move(entry).error().about(where());
     if (entry->seq != h.first_seq + i) {
-      return Error(ErrorCode::kIntegrity, "entry seq is not the header's next seq").about(where);
+      return Error(ErrorCode::kIntegrity, "entry seq is not the header's next seq").about(where());
     }
     if (has_entry_signatures && !block.entry_signatures[i].empty()) {
       const Bytes& signature = block.entry_signatures[i];
       if (signature.size() != proto::kSignatureSize) {
-        return Error(ErrorCode::kMalformed, "entry signature is not 64 bytes").about(where);
+        return Error(ErrorCode::kMalformed, "entry signature is not 64 bytes").about(where());
       }
       if (auto ok = device_key.verify(sha_.digest(block.entries[i]), ByteView(signature)); !ok) {
         return Error(ErrorCode::kIntegrity, "entry signature does not verify with the device key")
-            .about(where);
+            .about(where());
       }
     }
     verified.entries.push_back(std::move(entry).value());

@@ -98,26 +98,33 @@ Result<VerifiedBlock> ChainVerifier::append(ByteView encoded_block, BlockFault* 
 }
 
 Result<VerifiedBlock> ChainVerifier::append(const proto::Block& block, BlockFault* fault) {
+  auto header = platform::WireCodec::decode_block_header(block.header);
+  if (!header) {
+    if (fault != nullptr) *fault = BlockFault::kFormat;
+    std::string where = tip_ ? "block after height " + std::to_string(tip_->height) : "first block";
+    return std::move(header).error().about(where + ": header");
+  }
+  return append(block, std::move(header).value(), fault);
+}
+
+Result<VerifiedBlock> ChainVerifier::append(const proto::Block& block, proto::BlockHeader header,
+                                            BlockFault* fault) {
   auto failed = [&](BlockFault why, Error error) -> Result<VerifiedBlock> {
     if (fault != nullptr) *fault = why;
     return error;
   };
   // The key index is read before the signature is checked only to pick
   // which key must have signed; BlockVerifier then proves it.
-  auto header = platform::WireCodec::decode_block_header(block.header);
-  if (!header) {
-    std::string where = tip_ ? "block after height " + std::to_string(tip_->height) : "first block";
-    return failed(BlockFault::kFormat, std::move(header).error().about(where + ": header"));
-  }
-  std::string where = "height " + std::to_string(header->height);
-  if (header->key_index != key_index()) {
+  std::string where = "height " + std::to_string(header.height);
+  if (header.key_index != key_index()) {
     return failed(BlockFault::kSignature,
                   Error(ErrorCode::kIntegrity,
                         "block is signed with a key index other than the device's current key")
                       .about(where));
   }
   BlockFault block_fault = BlockFault::kNone;
-  auto verified = BlockVerifier(*sha_).verify(block, device_, *keys_.back(), &block_fault);
+  auto verified =
+      BlockVerifier(*sha_).verify(block, std::move(header), device_, *keys_.back(), &block_fault);
   if (!verified) return failed(block_fault, std::move(verified).error().about(where));
   if (auto linked = check_link(verified->header); !linked) {
     return failed(BlockFault::kLink, std::move(linked).error().about(where));

@@ -238,7 +238,8 @@ Result<IngestResult> BlockIngest::ingest_one(std::string_view topic_device, Byte
   VS_TRY_ASSIGN(auto tip, tip(*device, writes));
   std::uint64_t next = tip ? tip->height + 1 : 0;
   if (header->height == next) {
-    return accept_in_order(std::move(result), *record, tip, *block, block_bytes, writes);
+    return accept_in_order(std::move(result), *record, tip, *block, std::move(header).value(),
+                           block_bytes, writes);
   }
 
   // Out of order: the block must stand on its own before it is kept.
@@ -248,7 +249,7 @@ Result<IngestResult> BlockIngest::ingest_one(std::string_view topic_device, Byte
   }
   VS_TRY_ASSIGN(auto key, keys_.make_verifier(record->public_keys[header->key_index]));
   chain::BlockFault fault = chain::BlockFault::kNone;
-  auto alone = chain::BlockVerifier(sha_).verify(*block, *device, *key, &fault);
+  auto alone = chain::BlockVerifier(sha_).verify(*block, *header, *device, *key, &fault);
   if (!alone) return rejected(result, from_fault(fault), alone.error().message());
 
   if (header->height > next) {
@@ -279,13 +280,14 @@ Result<IngestResult> BlockIngest::ingest_one(std::string_view topic_device, Byte
 
 Result<IngestResult> BlockIngest::accept_in_order(IngestResult result, const DeviceRecord& record,
                                                   std::optional<chain::ChainTip> tip,
-                                                  const proto::Block& block, ByteView block_bytes,
+                                                  const proto::Block& block,
+                                                  proto::BlockHeader header, ByteView block_bytes,
                                                   platform::StagedWrites& writes) {
   auto follower = tip ? chain::ChainVerifier::resume(sha_, keys_, record.public_keys, *tip)
                       : chain::ChainVerifier::from_genesis(sha_, keys_, record.public_keys.front());
   if (!follower) return std::move(follower).error();
   chain::BlockFault fault = chain::BlockFault::kNone;
-  auto verified = follower->append(block, &fault);
+  auto verified = follower->append(block, std::move(header), &fault);
   if (!verified) return rejected(std::move(result), from_fault(fault), verified.error().message());
 
   writes.put(kBlocksTable, height_key(result.device, verified->header.height),

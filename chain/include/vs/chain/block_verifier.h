@@ -34,10 +34,17 @@ class BlockVerifier {
   Result<VerifiedBlock> verify(ByteView encoded_block, const DeviceId& device,
                                const platform::Verifier& device_key,
                                BlockFault* fault = nullptr) const;
+  // For a caller that has decoded block.header already (the gateway reads
+  // the height and device first): `header` must be that decoding, so the
+  // header is decoded once per block, not once per reader.
+  Result<VerifiedBlock> verify(const proto::Block& block, proto::BlockHeader header,
+                               const DeviceId& device, const platform::Verifier& device_key,
+                               BlockFault* fault = nullptr) const;
 
  private:
-  Result<VerifiedBlock> check(const proto::Block& block, const DeviceId& device,
-                              const platform::Verifier& device_key, BlockFault& stage) const;
+  Result<VerifiedBlock> check(const proto::Block& block, proto::BlockHeader header,
+                              const DeviceId& device, const platform::Verifier& device_key,
+                              BlockFault& stage) const;
 
   const platform::Sha256& sha_;
 };

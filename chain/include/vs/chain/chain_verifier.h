@@ -42,6 +42,9 @@ class ChainVerifier {
   // verifier's state is unchanged.
   Result<VerifiedBlock> append(const proto::Block& block, BlockFault* fault = nullptr);
   Result<VerifiedBlock> append(ByteView encoded_block, BlockFault* fault = nullptr);
+  // `header` is block.header as the caller decoded it (see BlockVerifier).
+  Result<VerifiedBlock> append(const proto::Block& block, proto::BlockHeader header,
+                               BlockFault* fault = nullptr);
 
   const DeviceId& device() const { return device_; }
   const std::optional<ChainTip>& tip() const { return tip_; }

@@ -131,8 +131,8 @@ class BlockIngest {
                                   platform::StagedWrites& writes);
   Result<IngestResult> accept_in_order(IngestResult result, const DeviceRecord& record,
                                        std::optional<chain::ChainTip> tip,
-                                       const proto::Block& block, ByteView block_bytes,
-                                       platform::StagedWrites& writes);
+                                       const proto::Block& block, proto::BlockHeader header,
+                                       ByteView block_bytes, platform::StagedWrites& writes);
 
   platform::Store& store_;
   const platform::Sha256& sha_;
