@@ -10,6 +10,7 @@
 #include <pb_decode.h>
 #include <pb_encode.h>
 
+#include <cstddef>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -57,9 +58,12 @@ struct CanonicalCompare {
 
 bool compare_written(pb_ostream_t* stream, const pb_byte_t* written, std::size_t count) {
   auto* compare = static_cast<CanonicalCompare*>(stream->state);
-  if (count > compare->expected.size() - compare->at ||
-      std::memcmp(compare->expected.data() + compare->at, written, count) != 0)
-    return false;
+  if (count > compare->expected.size() - compare->at) return false;
+  // The encoder writes a tag or a short value at a time: a loop beats a
+  // call to memcmp for one or two bytes.
+  const pb_byte_t* expected = compare->expected.data() + compare->at;
+  for (std::size_t i = 0; i < count; ++i)
+    if (expected[i] != written[i]) return false;
   compare->at += count;
   return true;
 }
@@ -494,14 +498,49 @@ Result<Bytes> WireCodec::encode(const proto::LiveReading& live) {
 
 // ---- decode ------------------------------------------------------------------
 
+namespace {
+
+// Sets a reused Entry wire struct to what pb_decode's defaults would give,
+// but with the reading member already chosen: nanopb zeroes a whole oneof
+// member each time the chosen one changes, 8 KiB of sample room per reading
+// entry, and its own defaults unchoose it first. For PB_DECODE_NOINIT.
+void ready_for_reading(vs_v1_Entry& wire) {
+  // Every scalar comes before the oneof, every Reading field before its
+  // samples: a new field after them must be zeroed here too.
+  static_assert(sizeof(vs_v1_Entry) - offsetof(vs_v1_Entry, body) - sizeof(wire.body) <
+                alignof(vs_v1_Entry));
+  static_assert(sizeof(vs_v1_Reading) - offsetof(vs_v1_Reading, samples) -
+                    sizeof(vs_v1_Reading::samples) <
+                alignof(vs_v1_Reading));
+  std::memset(&wire, 0, offsetof(vs_v1_Entry, which_body));
+  wire.which_body = vs_v1_Entry_reading_tag;
+  std::memset(&wire.body.reading, 0, offsetof(vs_v1_Reading, samples));
+}
+
+bool is_empty_reading(const vs_v1_Entry& wire) {
+  const vs_v1_Reading& reading = wire.body.reading;
+  return wire.which_body == vs_v1_Entry_reading_tag && get_enum(reading.kind) == 0 &&
+         reading.mantissa == 0 && reading.exponent == 0 && reading.quality == 0 &&
+         reading.sample_rate_mhz == 0 && reading.samples_count == 0;
+}
+
+}  // namespace
+
 Result<proto::Entry> WireCodec::decode_entry(ByteView bytes) {
   if (bytes.size() > proto::kMaxEntryBytes) {
     return Error(ErrorCode::kMalformed, "entry is larger than 16 KiB");
   }
-  // Reused, not zeroed: pb_decode sets every field to its default first,
-  // and an 8 KiB wire struct per entry was most of a block's decode time.
+  // Reused across calls (kept off small stacks) and readied by hand.
   thread_local auto wire = std::make_unique_for_overwrite<vs_v1_Entry>();
-  VS_TRY(decode_message(bytes, vs_v1_Entry_fields, *wire));
+  ready_for_reading(*wire);
+  pb_istream_t stream = pb_istream_from_buffer(bytes.data(), bytes.size());
+  if (!pb_decode_ex(&stream, vs_v1_Entry_fields, wire.get(), PB_DECODE_NOINIT)) {
+    return Error(ErrorCode::kMalformed, PB_GET_ERROR(&stream));
+  }
+  // An absent body leaves the readied reading empty; so does an empty one.
+  if (is_empty_reading(*wire)) {
+    return Error(ErrorCode::kMalformed, "entry holds neither a reading nor an event");
+  }
   VS_TRY(check_canonical(bytes, vs_v1_Entry_fields, *wire));
   return from_wire(*wire);
 }
