@@ -105,12 +105,12 @@ const char* to_string(Rejection rejection) {
 
 Result<std::optional<BlockIngest::DeviceRecord>> BlockIngest::load(
     const chain::DeviceId& device) const {
-  return load(device, platform::StagedWrites());
+  return load(device, platform::StagedWrites(store_));
 }
 
 Result<std::optional<BlockIngest::DeviceRecord>> BlockIngest::load(
     const chain::DeviceId& device, const platform::StagedWrites& writes) const {
-  VS_TRY_ASSIGN(auto stored, writes.get(store_, kDevicesTable, device_key(device)));
+  VS_TRY_ASSIGN(auto stored, writes.get(kDevicesTable, device_key(device)));
   if (!stored) return std::optional<DeviceRecord>();
   VS_TRY_ASSIGN(DeviceRecord record, decode_record(*stored));
   return std::optional<DeviceRecord>(std::move(record));
@@ -152,7 +152,7 @@ Result<chain::DeviceId> BlockIngest::enrol(ByteView public_key_der) {
   if (existing) return device;  // the id is the key's hash: the same key again
   DeviceRecord record;
   record.public_keys.emplace_back(public_key_der.begin(), public_key_der.end());
-  platform::StagedWrites writes;
+  platform::StagedWrites writes(store_);
   VS_TRY(save(device, record, writes));
   VS_TRY(store_.commit(writes.batch()));
   return device;
@@ -162,7 +162,7 @@ Status BlockIngest::revoke(const chain::DeviceId& device) {
   VS_TRY_ASSIGN(auto record, load(device));
   if (!record) return Error(ErrorCode::kNotFound, "no such device is enrolled").about(device.hex());
   record->revoked = true;
-  platform::StagedWrites writes;
+  platform::StagedWrites writes(store_);
   VS_TRY(save(device, *record, writes));
   return store_.commit(writes.batch());
 }
@@ -186,12 +186,12 @@ Result<bool> BlockIngest::is_revoked(const chain::DeviceId& device) const {
 }
 
 Result<std::optional<chain::ChainTip>> BlockIngest::tip(const chain::DeviceId& device) const {
-  return tip(device, platform::StagedWrites());
+  return tip(device, platform::StagedWrites(store_));
 }
 
 Result<std::optional<chain::ChainTip>> BlockIngest::tip(
     const chain::DeviceId& device, const platform::StagedWrites& writes) const {
-  VS_TRY_ASSIGN(auto stored, writes.get(store_, kTipsTable, device_key(device)));
+  VS_TRY_ASSIGN(auto stored, writes.get(kTipsTable, device_key(device)));
   if (!stored) return std::optional<chain::ChainTip>();
   VS_TRY_ASSIGN(chain::ChainTip value, chain::ChainTip::decode(*stored));
   return std::optional<chain::ChainTip>(value);
@@ -204,7 +204,12 @@ Result<IngestResult> BlockIngest::ingest(std::string_view topic_device, ByteView
 }
 
 Result<std::vector<IngestResult>> BlockIngest::ingest_all(std::span<const BlockMessage> messages) {
-  platform::StagedWrites writes;
+  // One read snapshot for the whole batch, not a read transaction per
+  // lookup (three per block). Only this thread writes these devices' state
+  // (the daemon gives each device to one verify thread), so the snapshot and
+  // the staged writes are all there is to see of them.
+  VS_TRY_ASSIGN(auto snapshot, store_.snapshot());
+  platform::StagedWrites writes(*snapshot);
   std::vector<IngestResult> results;
   results.reserve(messages.size());
   for (const BlockMessage& message : messages) {
@@ -212,6 +217,7 @@ Result<std::vector<IngestResult>> BlockIngest::ingest_all(std::span<const BlockM
                   ingest_one(message.topic_device, message.block_bytes, writes));
     results.push_back(std::move(result));
   }
+  snapshot.reset();  // it holds the store's size fixed, and the commit may need to grow it
   if (!writes.empty()) VS_TRY(store_.commit(writes.batch()));
   return results;
 }
@@ -258,7 +264,7 @@ Result<IngestResult> BlockIngest::ingest_one(std::string_view topic_device, Byte
     result.resend = std::make_pair(next, header->height - 1);
     return result;
   }
-  VS_TRY_ASSIGN(auto stored, writes.get(store_, kBlocksTable, height_key(*device, header->height)));
+  VS_TRY_ASSIGN(auto stored, writes.get(kBlocksTable, height_key(*device, header->height)));
   if (stored) {
     auto stored_block = platform::WireCodec::decode_block(*stored);
     if (stored_block && sha_.digest(stored_block->header) == alone->hash) {
@@ -300,7 +306,7 @@ Result<IngestResult> BlockIngest::accept_in_order(IngestResult result, const Dev
   // Blocks held past the gap this one filled follow it now.
   for (;;) {
     std::uint64_t next = follower->tip()->height + 1;
-    VS_TRY_ASSIGN(auto held, writes.get(store_, kHeldTable, height_key(result.device, next)));
+    VS_TRY_ASSIGN(auto held, writes.get(kHeldTable, height_key(result.device, next)));
     if (!held) break;
     writes.erase(kHeldTable, height_key(result.device, next));
     auto released = follower->append(ByteView(*held));
