@@ -2,9 +2,10 @@
 // given to a decode_* function is untrusted. Decoding is bounded by the
 // .options sizes and vs/proto/limits.h, never allocates more than those allow,
 // and reports the field at fault. Hashed messages (Entry, BlockHeader,
-// ReceiptBody) must also be in canonical form: decoding then re-encoding
-// gives the same bytes, so no two byte strings mean one record and nothing
-// unknown can ride along under a signature.
+// ReceiptBody) must also be in canonical form: exactly the bytes that
+// re-encoding them would give (checked on the bytes, see CanonicalForm), so
+// no two byte strings mean one record and nothing unknown can ride along
+// under a signature.
 #include "vs/platform/wire_codec.h"
 
 #include <pb_decode.h>
@@ -16,9 +17,11 @@
 #include <string>
 
 #include "block.pb.h"
+#include "canonical_form.h"
 #include "control.pb.h"
 #include "entry.pb.h"
 #include "receipt.pb.h"
+#include "vs/platform/assertion.h"
 #include "vs/proto/limits.h"
 
 namespace vs::platform {
@@ -48,38 +51,15 @@ Status decode_message(ByteView bytes, const pb_msgdesc_t* fields, Message& messa
   return {};
 }
 
-// An output stream that writes nothing: it compares what the encoder
-// writes with the bytes that were decoded, so the canonical check needs no
-// buffer (this runs for every entry the gateway verifies).
-struct CanonicalCompare {
-  ByteView expected;
-  std::size_t at = 0;
-};
-
-bool compare_written(pb_ostream_t* stream, const pb_byte_t* written, std::size_t count) {
-  auto* compare = static_cast<CanonicalCompare*>(stream->state);
-  if (count > compare->expected.size() - compare->at) return false;
-  // The encoder writes a tag or a short value at a time: a loop beats a
-  // call to memcmp for one or two bytes.
-  const pb_byte_t* expected = compare->expected.data() + compare->at;
-  for (std::size_t i = 0; i < count; ++i)
-    if (expected[i] != written[i]) return false;
-  compare->at += count;
-  return true;
-}
-
+// Hashed messages must be exactly what the encoder writes for them; the
+// rules are read from the message's descriptor once (see CanonicalForm).
 template <typename Message>
-Status check_canonical(ByteView bytes, const pb_msgdesc_t* fields, const Message& message) {
-  CanonicalCompare compare{bytes};
-  pb_ostream_t stream = PB_OSTREAM_SIZING;
-  stream.callback = &compare_written;
-  stream.state = &compare;
-  stream.max_size = bytes.size();
-  if (!pb_encode(&stream, fields, &message) || compare.at != bytes.size()) {
-    return Error(ErrorCode::kMalformed,
-                 "not in canonical encoding (unknown fields, repeated fields or padding)");
-  }
-  return {};
+Status check_canonical(ByteView bytes, const pb_msgdesc_t* fields) {
+  static const CanonicalForm form = CanonicalForm::of<Message>(fields);
+  VS_ASSERT(form.supported());  // a schema change the rules do not cover
+  if (form.check(bytes)) return {};
+  return Error(ErrorCode::kMalformed,
+               "not in canonical encoding (unknown fields, repeated fields or padding)");
 }
 
 template <typename Field>
@@ -541,7 +521,7 @@ Result<proto::Entry> WireCodec::decode_entry(ByteView bytes) {
   if (is_empty_reading(*wire)) {
     return Error(ErrorCode::kMalformed, "entry holds neither a reading nor an event");
   }
-  VS_TRY(check_canonical(bytes, vs_v1_Entry_fields, *wire));
+  VS_TRY(check_canonical<vs_v1_Entry>(bytes, vs_v1_Entry_fields));
   return from_wire(*wire);
 }
 
@@ -551,7 +531,7 @@ Result<proto::BlockHeader> WireCodec::decode_block_header(ByteView bytes) {
   }
   vs_v1_BlockHeader wire{};
   VS_TRY(decode_message(bytes, vs_v1_BlockHeader_fields, wire));
-  VS_TRY(check_canonical(bytes, vs_v1_BlockHeader_fields, wire));
+  VS_TRY(check_canonical<vs_v1_BlockHeader>(bytes, vs_v1_BlockHeader_fields));
   return from_wire(wire);
 }
 
@@ -594,7 +574,7 @@ Result<proto::ReceiptBody> WireCodec::decode_receipt_body(ByteView bytes) {
   }
   vs_v1_ReceiptBody wire{};
   VS_TRY(decode_message(bytes, vs_v1_ReceiptBody_fields, wire));
-  VS_TRY(check_canonical(bytes, vs_v1_ReceiptBody_fields, wire));
+  VS_TRY(check_canonical<vs_v1_ReceiptBody>(bytes, vs_v1_ReceiptBody_fields));
   return from_wire(wire);
 }
 

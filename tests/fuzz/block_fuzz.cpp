@@ -1,7 +1,8 @@
 // Outside bytes: a Block as it arrives on vs/v1/{device}/blocks, through the
 // chain verifier and through the gateway's whole ingest (registry, holding,
 // duplicates, equivocation, the store). Promise: any input gives a verified
-// block or an error; no crash, no leak, no UB.
+// block or an error; no crash, no leak, no UB; a header that decodes is
+// canonical (it is what encoding it again gives).
 #include <cstddef>
 #include <cstdint>
 
@@ -10,10 +11,17 @@
 #include "vs/chain/block_verifier.h"
 #include "vs/chain/chain_verifier.h"
 #include "vs/gateway/block_ingest.h"
+#include "vs/platform/wire_codec.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const auto& context = vs::fuzz::FuzzContext::get();
   vs::ByteView input(data, size);
+  if (auto block = vs::platform::WireCodec::decode_block(input)) {
+    if (auto header = vs::platform::WireCodec::decode_block_header(block->header)) {
+      auto again = vs::platform::WireCodec::encode(*header);
+      if (!again || !vs::equal(*again, block->header)) __builtin_trap();
+    }
+  }
   auto verified =
       vs::chain::BlockVerifier(context.sha).verify(input, context.device, *context.device_key);
   if (verified && verified->entries.size() != verified->header.entry_count) __builtin_trap();

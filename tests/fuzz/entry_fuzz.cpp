@@ -2,9 +2,14 @@
 // decodes is canonical (encoding it again gives the same bytes), and the
 // outcome does not depend on what the decoder read before (it reuses its
 // wire struct between calls): the input is decoded after a full waveform
-// and after an event, and both outcomes must be the same.
+// and after an event, and both outcomes must be the same. Conversely, the
+// same bytes read as the fields of a valid entry: what the encoder writes
+// for it must decode back to it (the canonical-form rules are not stricter
+// than the encoder).
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 
 #include "vs/platform/wire_codec.h"
@@ -43,6 +48,65 @@ const vs::Bytes& event() {
   return bytes;
 }
 
+// Reads fields from the fuzz input, zeros when it runs out.
+class FieldSource {
+ public:
+  explicit FieldSource(vs::ByteView input) : input_(input) {}
+  template <typename T>
+  T next() {
+    T value{};
+    std::size_t take = std::min(sizeof(T), input_.size() - at_);
+    std::memcpy(&value, input_.data() + at_, take);
+    at_ += take;
+    return value;
+  }
+  std::string text(std::size_t most) {
+    std::string out;
+    for (std::size_t n = next<std::uint8_t>() % (most + 1); n > 0; --n)
+      out.push_back(static_cast<char>('a' + next<std::uint8_t>() % 26));
+    return out;
+  }
+
+ private:
+  vs::ByteView input_;
+  std::size_t at_ = 0;
+};
+
+vs::proto::Entry entry_from(FieldSource& source) {
+  vs::proto::Entry entry;
+  entry.seq = source.next<std::uint64_t>();
+  entry.time_ms = source.next<std::uint64_t>();
+  if (source.next<std::uint8_t>() % 2 == 0) {
+    vs::proto::Reading reading;
+    reading.kind = static_cast<vs::proto::VitalKind>(1 + source.next<std::uint8_t>() %
+                                                             vs::proto::kMaxVitalKind);
+    reading.mantissa = source.next<std::int64_t>();
+    reading.exponent = source.next<std::int32_t>();
+    reading.quality = source.next<std::uint32_t>();
+    std::size_t samples = source.next<std::uint16_t>() % (vs::proto::kMaxWaveformSamples + 1);
+    if (samples > 0) reading.sample_rate_mhz = source.next<std::uint32_t>() | 1;
+    for (std::size_t i = 0; i < samples; ++i)
+      reading.samples.push_back(source.next<std::int32_t>());
+    entry.body = reading;
+  } else {
+    vs::proto::Event event;
+    event.kind = static_cast<vs::proto::EventKind>(1 + source.next<std::uint8_t>() %
+                                                           vs::proto::kMaxEventKind);
+    event.subject = source.text(64);
+    event.recipient = source.text(128);
+    for (std::size_t n = source.next<std::uint8_t>() % 161; n > 0; --n)
+      event.public_key.push_back(source.next<std::uint8_t>());
+    event.key_index = source.next<std::uint32_t>();
+    event.delta_ms = source.next<std::int64_t>();
+    event.count = source.next<std::uint64_t>();
+    event.text = source.text(128);
+    event.vital = static_cast<vs::proto::VitalKind>(source.next<std::uint8_t>() %
+                                                    (vs::proto::kMaxVitalKind + 1));
+    entry.body = event;
+  }
+  return entry;
+}
+
 std::string outcome(vs::ByteView input) {
   auto entry = WireCodec::decode_entry(input);
   if (!entry) return std::string("error: ") + entry.error().reason();
@@ -59,5 +123,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string after_waveform = outcome(input);
   if (!WireCodec::decode_entry(event())) __builtin_trap();
   if (outcome(input) != after_waveform) __builtin_trap();
+
+  FieldSource source(input);
+  vs::proto::Entry built = entry_from(source);
+  auto bytes = WireCodec::encode(built);
+  if (!bytes) __builtin_trap();
+  auto back = WireCodec::decode_entry(*bytes);
+  if (!back || !(*back == built)) __builtin_trap();
   return 0;
 }

@@ -1,6 +1,6 @@
 // Outside bytes: a Receipt as it arrives on vs/v1/{device}/receipts.
-// Promise: verify() never crashes, and a receipt only verifies for the block
-// whose hash its signed body names.
+// Promise: verify() never crashes, a body that decodes is canonical, and a
+// receipt only verifies for the block whose hash its signed body names.
 #include <cstddef>
 #include <cstdint>
 
@@ -13,9 +13,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   vs::ByteView input(data, size);
   auto receipt = vs::platform::WireCodec::decode_receipt(input);
   if (!receipt) return 0;
-  (void)vs::platform::WireCodec::decode_receipt_body(receipt->body);
   auto body = vs::platform::WireCodec::decode_receipt_body(receipt->body);
-  if (!body || body->block_hash.size() != 32) return 0;
+  if (!body) return 0;
+  // A signed body is canonical: it is what encoding it again gives.
+  auto again = vs::platform::WireCodec::encode(*body);
+  if (!again || !vs::equal(*again, receipt->body)) __builtin_trap();
+  if (body->block_hash.size() != 32) return 0;
   vs::chain::ReceiptSubject subject{context.device, body->block_height, {}};
   std::copy(body->block_hash.begin(), body->block_hash.end(), subject.block_hash.begin());
   vs::chain::ReceiptVerifier verifier(context.sha, *context.gateway_key,

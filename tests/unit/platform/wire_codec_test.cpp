@@ -73,6 +73,58 @@ TEST(WireCodec, NonCanonicalEntryIsRejected) {
   EXPECT_FALSE(WireCodec::decode_entry(repeated_seq).ok());
 }
 
+// Each of these decodes with nanopb, to something that encodes otherwise.
+TEST(WireCodec, EveryNonCanonicalShapeIsRejected) {
+  // seq 5, time 7, a heart-rate reading: the canonical form.
+  const Bytes canonical{0x08, 0x05, 0x10, 0x07, 0x1a, 0x02, 0x08, 0x01};
+  ASSERT_TRUE(WireCodec::decode_entry(canonical).ok());
+  const std::vector<std::pair<const char*, Bytes>> cases = {
+      {"padded varint", {0x08, 0x85, 0x00, 0x10, 0x07, 0x1a, 0x02, 0x08, 0x01}},
+      {"padded tag", {0x88, 0x00, 0x05, 0x10, 0x07, 0x1a, 0x02, 0x08, 0x01}},
+      {"zero written", {0x08, 0x00, 0x10, 0x07, 0x1a, 0x02, 0x08, 0x01}},
+      {"fields out of order", {0x10, 0x07, 0x08, 0x05, 0x1a, 0x02, 0x08, 0x01}},
+      {"reading and event",
+       {0x08, 0x05, 0x10, 0x07, 0x1a, 0x02, 0x08, 0x01, 0x22, 0x02, 0x08, 0x02}},
+      {"empty packed samples", {0x08, 0x05, 0x10, 0x07, 0x1a, 0x04, 0x08, 0x07, 0x32, 0x00}},
+      {"unpacked sample", {0x08, 0x05, 0x10, 0x07, 0x1a, 0x06, 0x08, 0x07, 0x28, 0x01, 0x30, 0x02}},
+      {"two packed runs",
+       {0x08, 0x05, 0x10, 0x07, 0x1a, 0x0a, 0x08, 0x07, 0x28, 0x01, 0x32, 0x01, 0x02, 0x32, 0x01,
+        0x04}},
+      {"padded length", {0x08, 0x05, 0x10, 0x07, 0x1a, 0x82, 0x00, 0x08, 0x01}},
+      {"NUL inside a string",
+       {0x08, 0x05, 0x10, 0x07, 0x22, 0x07, 0x08, 0x02, 0x1a, 0x03, 0x61, 0x00, 0x62}},
+      {"empty string written", {0x08, 0x05, 0x10, 0x07, 0x22, 0x04, 0x08, 0x02, 0x1a, 0x00}},
+  };
+  for (const auto& [shape, bytes] : cases) {
+    auto result = WireCodec::decode_entry(bytes);
+    ASSERT_FALSE(result.ok()) << shape;
+    EXPECT_NE(std::string(result.error().reason()).find("canonical"), std::string::npos)
+        << shape << ": " << result.error().reason();
+  }
+}
+
+TEST(WireCodec, ExplicitPresenceWritesZeros) {
+  // A oneof member is written even when its fields are all zero; a receipt
+  // body, with a repeated field and a submessage, comes back as it went.
+  proto::Entry entry = heart_rate(0);
+  entry.seq = 0;
+  entry.time_ms = 0;
+  std::get<proto::Reading>(entry.body).mantissa = 0;
+  auto back = WireCodec::decode_entry(WireCodec::encode(entry).value());
+  ASSERT_TRUE(back.ok()) << back.error().reason();
+  EXPECT_EQ(*back, entry);
+
+  proto::ReceiptBody body;
+  body.version = 1;
+  body.device_id = Bytes(16, 0x01);
+  body.block_hash = Bytes(32, 0x02);
+  body.state = proto::ReceiptState::kPending;
+  body.inclusion_path = {Bytes(32, 0x03), Bytes(32, 0x04)};
+  auto body_back = WireCodec::decode_receipt_body(WireCodec::encode(body).value());
+  ASSERT_TRUE(body_back.ok()) << body_back.error().reason();
+  EXPECT_EQ(*body_back, body);
+}
+
 TEST(WireCodec, TruncatedEntryIsMalformed) {
   Bytes bytes = WireCodec::encode(ecg_segment()).value();
   for (std::size_t cut : {bytes.size() - 1, bytes.size() / 2, std::size_t{1}}) {
