@@ -4,7 +4,7 @@
 // next to raw OpenSSL ECDSA verifies per second measured in the same run.
 // Then one batch interval for a fleet of 10,000 devices: how many anchors.
 //   VS_BENCH_DEVICES (64), VS_BENCH_BLOCKS (40 per device),
-//   VS_BENCH_ENTRIES (16 per block), VS_BENCH_FLEET (10000)
+//   VS_BENCH_ENTRIES (16 per block), VS_BENCH_FLEET (10000), VS_BENCH_RUNS (9)
 #include <algorithm>
 #include <cstdio>
 #include <thread>
@@ -16,6 +16,8 @@
 #include "temp_dir.h"
 #include "test_device.h"
 #include "vs/chain/chain_verifier.h"
+#include "vs/chain/entry_leaf.h"
+#include "vs/chain/merkle.h"
 #include "vs/gateway/batch_anchorer.h"
 #include "vs/gateway/block_ingest.h"
 #include "vs/gateway/local_ledger.h"
@@ -23,6 +25,7 @@
 #include "vs/platform/openssl_sha256.h"
 #include "vs/platform/openssl_signer.h"
 #include "vs/platform/openssl_verifier.h"
+#include "vs/platform/wire_codec.h"
 
 namespace {
 
@@ -73,11 +76,14 @@ int main() {
   std::size_t blocks_per_device = env_size("VS_BENCH_BLOCKS", 40);
   std::size_t entries_per_block = env_size("VS_BENCH_ENTRIES", 16);
   std::size_t fleet = env_size("VS_BENCH_FLEET", 10'000);
+  // Odd, for a median; enough that a few seconds of a noisy neighbour
+  // do not decide it.
+  const int kRuns = static_cast<int>(env_size("VS_BENCH_RUNS", 9)) | 1;
   std::printf("vitalsign gateway_bench on %s\n", bench::machine_description().c_str());
   std::printf(
       "%zu devices x %zu blocks of %zu entries (block signature only); LMDB, group commit; "
-      "median of 5 interleaved runs\n\n",
-      device_count, blocks_per_device, entries_per_block);
+      "median of %d interleaved runs\n\n",
+      device_count, blocks_per_device, entries_per_block, kRuns);
 
   auto devices = make_devices(device_count);
   std::vector<std::vector<Bytes>> blocks(device_count);
@@ -159,11 +165,15 @@ int main() {
     });
   };
 
+  auto median = [](std::vector<double> values) {
+    std::sort(values.begin(), values.end());
+    return values[values.size() / 2];
+  };
   // Interleaved runs, so that each ratio compares measurements taken moments
-  // apart on a machine whose speed drifts; medians of 5.
+  // apart on a machine whose speed drifts; medians of kRuns.
   enum Row { kRaw1, kChain1, kGateway1, kRaw2, kChain2, kGateway2, kRows };
   std::vector<std::vector<double>> rates(kRows), target_ratios(kRows), capacity_ratios(kRows);
-  for (int run = 0; run < 5; ++run) {
+  for (int run = 0; run < kRuns; ++run) {
     double r[kRows] = {raw_rate(1), chain_rate(1), gateway_rate(1),
                        raw_rate(2), chain_rate(2), gateway_rate(2)};
     for (std::size_t row = 0; row < kRows; ++row) {
@@ -173,10 +183,6 @@ int main() {
       capacity_ratios[row].push_back(r[row] / r[two ? kRaw2 : kRaw1]);
     }
   }
-  auto median = [](std::vector<double> values) {
-    std::sort(values.begin(), values.end());
-    return values[values.size() / 2];
-  };
   std::printf("| %-40s | %7s | %10s | %18s | %18s |\n", "measure", "threads", "per second",
               "/ (raw 1 thread x n)", "/ raw on n threads");
   bench::print_rule(109);
@@ -191,6 +197,75 @@ int main() {
                 median(rates[row]), median(target_ratios[row]), median(capacity_ratios[row]));
   }
   if (failures > 0) std::printf("FAILURES: %llu\n", static_cast<unsigned long long>(failures));
+
+  // Where one block's time goes on one thread: each stage of the ingest run
+  // alone over every block, as microseconds per block (medians of kRuns). A
+  // stage is given the device's index, the block as sent and as decoded.
+  std::vector<std::unique_ptr<platform::Verifier>> device_keys;
+  for (auto& device : devices)
+    device_keys.push_back(verifiers.make_verifier(device.public_key()).value());
+  std::vector<std::vector<proto::Block>> decoded(device_count);
+  for (std::size_t d = 0; d < device_count; ++d)
+    for (const Bytes& block : blocks[d])
+      decoded[d].push_back(platform::WireCodec::decode_block(block).value());
+  auto per_block_us = [&](const auto& stage) {
+    std::vector<double> runs;
+    for (int run = 0; run < kRuns; ++run) {
+      auto start = Clock::now();
+      for (std::size_t d = 0; d < device_count; ++d)
+        for (std::size_t b = 0; b < blocks_per_device; ++b) stage(d, blocks[d][b], decoded[d][b]);
+      runs.push_back(std::chrono::duration<double, std::micro>(Clock::now() - start).count() /
+                     static_cast<double>(total_blocks));
+    }
+    return median(runs);
+  };
+  struct Stage {
+    const char* name;
+    double us;
+  };
+  std::vector<Stage> stages = {
+      {"block decode (outer message)",
+       per_block_us([&](std::size_t, const Bytes& sent, const proto::Block&) {
+         if (!platform::WireCodec::decode_block(sent)) ++failures;
+       })},
+      {"header decode (canonical)",
+       per_block_us([&](std::size_t, const Bytes&, const proto::Block& block) {
+         if (!platform::WireCodec::decode_block_header(block.header)) ++failures;
+       })},
+      {"header hash + signature verify",
+       per_block_us([&](std::size_t d, const Bytes&, const proto::Block& block) {
+         if (!device_keys[d]->verify(sha.digest(block.header), ByteView(block.signature)))
+           ++failures;
+       })},
+      {"entries root (leaf hashes + Merkle)",
+       per_block_us([&](std::size_t, const Bytes&, const proto::Block& block) {
+         std::vector<Digest> leaves;
+         for (std::size_t i = 0; i < block.entries.size(); ++i)
+           leaves.push_back(chain::EntryLeaf::hash(sha, block.blindings[i], block.entries[i]));
+         if (chain::Merkle(sha).root(leaves) == Digest{}) ++failures;
+       })},
+      {"entries decode (canonical)",
+       per_block_us([&](std::size_t, const Bytes&, const proto::Block& block) {
+         for (const Bytes& entry : block.entries)
+           if (!platform::WireCodec::decode_entry(entry)) ++failures;
+       })},
+  };
+  std::printf("\none block of %zu entries, 1 thread, by stage (microseconds, median of %d)\n",
+              entries_per_block, kRuns);
+  std::printf("| %-40s | %10s |\n", "stage", "us/block");
+  bench::print_rule(57);
+  double staged = 0;
+  for (const Stage& stage : stages) {
+    std::printf("| %-40s | %10.2f |\n", stage.name, stage.us);
+    staged += stage.us;
+  }
+  std::printf("| %-40s | %10.2f |\n", "sum of the stages", staged);
+  std::printf("| %-40s | %10.2f |\n", "chain verification (measured above)",
+              1e6 / median(rates[kChain1]));
+  std::printf("| %-40s | %10.2f |\n", "gateway ingest (measured above)",
+              1e6 / median(rates[kGateway1]));
+  std::printf("| %-40s | %10.2f |\n", "raw OpenSSL verify (measured above)",
+              1e6 / median(rates[kRaw1]));
 
   // One batch interval for a large fleet: every device sends one block.
   std::printf("\nfleet: %zu devices, one block each, one batch interval\n", fleet);
