@@ -20,11 +20,12 @@ namespace vs::platform {
 // oneof; no unknown field; submessages canonical in turn.
 //
 // Re-encoding the decoded message and comparing says the same, but walking
-// nanopb's descriptors to encode costs several times the decode; these rules
-// are read from the same descriptors once. Field kinds the rules do not cover
-// (fixed-width numbers, callbacks, pointers, extensions, required fields)
-// make the message unsupported(), and its caller re-encodes instead. The entry
-// fuzz target keeps the rules honest: what decodes must re-encode to itself.
+// nanopb's descriptors to encode costs more than the decode itself; these
+// rules are read from the same descriptors once. Field kinds they do not
+// cover (fixed-width numbers, callbacks, pointers, extensions, required
+// fields) make the message unsupported(): wire_codec asserts that no hashed
+// message is. The fuzz targets keep the rules honest in both directions:
+// what decodes re-encodes to itself, and what the encoder writes decodes.
 class CanonicalForm {
  public:
   // The rules for `Message` (a nanopb struct) and the messages inside it.
@@ -34,8 +35,8 @@ class CanonicalForm {
   }
 
   bool supported() const { return supported_; }
-  // For bytes that pb_decode accepted for this message; false means they
-  // are not in canonical form.
+  // Any bytes (bounds are checked here too); meant for those that pb_decode
+  // accepted for this message. False: not in canonical form.
   bool check(ByteView bytes) const;
 
  private:
