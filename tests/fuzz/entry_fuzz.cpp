@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <type_traits>
 
 #include "vs/platform/wire_codec.h"
 #include "vs/proto/limits.h"
@@ -54,11 +55,11 @@ class FieldSource {
   explicit FieldSource(vs::ByteView input) : input_(input) {}
   template <typename T>
   T next() {
-    T value{};
-    std::size_t take = std::min(sizeof(T), input_.size() - at_);
-    std::memcpy(&value, input_.data() + at_, take);
-    at_ += take;
-    return value;
+    using Unsigned = std::make_unsigned_t<T>;
+    Unsigned value = 0;
+    for (std::size_t i = 0; i < sizeof(T) && at_ < input_.size(); ++i, ++at_)
+      value = static_cast<Unsigned>(value | static_cast<Unsigned>(input_[at_]) << (8 * i));
+    return static_cast<T>(value);
   }
   std::string text(std::size_t most) {
     std::string out;
