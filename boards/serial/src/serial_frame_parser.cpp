@@ -51,7 +51,14 @@ std::uint16_t SerialFrameParser::crc16(std::string_view payload) {
 std::string SerialFrameParser::frame(std::string_view payload) {
   char crc[5];
   std::snprintf(crc, sizeof crc, "%04X", crc16(payload));
-  return "$" + std::string(payload) + "*" + crc + "\n";
+  std::string text;
+  text.reserve(payload.size() + 7);
+  text += '$';
+  text += payload;
+  text += '*';
+  text += crc;
+  text += '\n';
+  return text;
 }
 
 std::string SerialFrameParser::payload(const platform::SensorSample& sample) {
@@ -72,8 +79,12 @@ std::string SerialFrameParser::payload(const platform::SensorSample& sample) {
   }
   std::string text = "W," + fields + std::to_string(reading.sample_rate_mhz) + "," +
                      std::to_string(reading.exponent) + "," + std::to_string(reading.quality) + ",";
-  for (std::size_t i = 0; i < reading.samples.size(); ++i)
-    text += (i ? ";" : "") + std::to_string(reading.samples[i]);
+  // Appended, not `const char* + std::string&&`: that trips GCC 12's
+  // -Wrestrict at -O3 (a false positive), here and in frame().
+  for (std::size_t i = 0; i < reading.samples.size(); ++i) {
+    if (i > 0) text += ';';
+    text += std::to_string(reading.samples[i]);
+  }
   return text;
 }
 
