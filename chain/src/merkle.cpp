@@ -1,7 +1,5 @@
 #include "vs/chain/merkle.h"
 
-#include <algorithm>
-#include <array>
 #include <bit>
 
 namespace vs::chain {
@@ -20,13 +18,8 @@ Digest Merkle::leaf_hash(ByteView data) const {
 }
 
 Digest Merkle::node_hash(const Digest& left, const Digest& right) const {
-  // One contiguous input: each part handed to the hash costs a call
-  // through OpenSSL's provider layer, as much as hashing 64 bytes.
-  std::array<std::uint8_t, 1 + 2 * sizeof(Digest)> node;
-  node[0] = 0x01;
-  std::copy(left.begin(), left.end(), node.begin() + 1);
-  std::copy(right.begin(), right.end(), node.begin() + 1 + left.size());
-  return sha_.digest(ByteView(node));
+  static constexpr std::uint8_t kNodePrefix[] = {0x01};
+  return sha_.digest({ByteView(kNodePrefix), ByteView(left), ByteView(right)});
 }
 
 Digest Merkle::root(std::span<const Digest> leaf_hashes) const {
