@@ -207,7 +207,9 @@ Result<std::vector<IngestResult>> BlockIngest::ingest_all(std::span<const BlockM
   // One read snapshot for the whole batch, not a read transaction per
   // lookup (three per block). Only this thread writes these devices' state
   // (the daemon gives each device to one verify thread), so the snapshot and
-  // the staged writes are all there is to see of them.
+  // the staged writes are all there is to see of them; an enrolment or a
+  // revocation made meanwhile from the command line counts from the next
+  // batch, milliseconds later.
   VS_TRY_ASSIGN(auto snapshot, store_.snapshot());
   platform::StagedWrites writes(*snapshot);
   std::vector<IngestResult> results;
