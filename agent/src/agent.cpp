@@ -206,8 +206,11 @@ Status Agent::step(std::chrono::milliseconds max_wait) {
 
 void Agent::chase_receipts() {
   // A receipt can be lost (the gateway dies between storing and sending
-  // it) while the connection stays up, so nothing else would publish the
-  // block again. The gateway answers a duplicate with its stored receipt.
+  // it, or sends the anchored one while this device is away, after a
+  // pending one had arrived) while the connection stays up, so nothing else
+  // would publish the block again. The gateway answers a duplicate with its
+  // stored receipt, so every block in the window without an anchored
+  // receipt goes out again.
   auto now = clock_.steady();
   std::uint64_t oldest = chain_.retired_below();
   if (oldest != oldest_unretired_) {
@@ -219,8 +222,8 @@ void Agent::chase_receipts() {
   if (!connected_ || !published || now - oldest_unretired_since_ < config_.receipt_timeout) return;
   std::uint64_t until = std::min(next_publish_, oldest + config_.in_flight_window);
   for (std::uint64_t height = oldest; height < until; ++height) {
-    auto receipt = chain_.receipt(height);
-    if (receipt && !receipt->has_value()) resend_queue_.push_back(height);
+    auto anchored = chain_.has_anchored_receipt(height);
+    if (anchored && !*anchored) resend_queue_.push_back(height);
   }
   ++counters_.receipt_timeouts;
   log(LogLevel::kWarning, "no receipt for block " + std::to_string(oldest) + " after " +

@@ -296,14 +296,8 @@ Status DeviceChain::accept_receipt(std::uint64_t height, ByteView receipt,
     if (height == retired) {
       retired = height + 1;
       for (;;) {
-        VS_TRY_ASSIGN(auto next, store_.get(kReceiptsTable, u64_key(retired)));
-        if (!next) break;
-        VS_TRY_ASSIGN(proto::Receipt stored, platform::WireCodec::decode_receipt(*next));
-        VS_TRY_ASSIGN(proto::ReceiptBody stored_body,
-                      platform::WireCodec::decode_receipt_body(stored.body));
-        if (stored_body.state != proto::ReceiptState::kAnchored &&
-            stored_body.state != proto::ReceiptState::kFinal)
-          break;
+        VS_TRY_ASSIGN(bool next_anchored, has_anchored_receipt(retired));
+        if (!next_anchored) break;
         ++retired;
       }
       batch.put(kMetaTable, as_bytes(kRetiredBelow), u64_value(retired));
@@ -350,6 +344,14 @@ Result<std::optional<Bytes>> DeviceChain::block(std::uint64_t height) const {
 
 Result<std::optional<Bytes>> DeviceChain::receipt(std::uint64_t height) const {
   return store_.get(kReceiptsTable, u64_key(height));
+}
+
+Result<bool> DeviceChain::has_anchored_receipt(std::uint64_t height) const {
+  VS_TRY_ASSIGN(auto stored, receipt(height));
+  if (!stored) return false;
+  VS_TRY_ASSIGN(proto::Receipt decoded, platform::WireCodec::decode_receipt(*stored));
+  VS_TRY_ASSIGN(proto::ReceiptBody body, platform::WireCodec::decode_receipt_body(decoded.body));
+  return body.state == proto::ReceiptState::kAnchored || body.state == proto::ReceiptState::kFinal;
 }
 
 }  // namespace vs::agent

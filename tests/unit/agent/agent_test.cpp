@@ -45,7 +45,8 @@ class AgentTest : public ::testing::Test {
     auto block = platform::WireCodec::decode_block(block_bytes).value();
     return platform::WireCodec::decode_block_header(block.header).value().height;
   }
-  Bytes receipt_for(std::uint64_t height, platform::Signer& signer) {
+  Bytes receipt_for(std::uint64_t height, platform::Signer& signer,
+                    proto::ReceiptState state = proto::ReceiptState::kAnchored) {
     auto block = platform::WireCodec::decode_block(chain_->block(height).value().value()).value();
     Digest hash = sha_.digest(block.header);
     chain::Merkle merkle(sha_);
@@ -55,7 +56,7 @@ class AgentTest : public ::testing::Test {
     body.device_id.assign(chain_->device_id().bytes().begin(), chain_->device_id().bytes().end());
     body.block_height = height;
     body.block_hash.assign(hash.begin(), hash.end());
-    body.state = proto::ReceiptState::kAnchored;
+    body.state = state;
     body.batch_id = height + 1;
     body.batch_root.assign(root.begin(), root.end());
     body.batch_size = 1;
@@ -192,6 +193,39 @@ TEST_F(AgentTest, ALostReceiptIsChasedByPublishingTheBlockAgain) {
   clock_.advance(10'000ms);
   step();
   EXPECT_EQ(transport_.on("/blocks").size(), 4u);  // nothing is waiting any more
+}
+
+// A pending receipt arrived, then the anchored one was lost (sent while the
+// device was away, say). The block has a receipt, so a reconnect does not
+// publish it again; the chase does, and the gateway's answer retires it.
+TEST_F(AgentTest, ABlockWithOnlyAPendingReceiptIsChasedToo) {
+  config_.receipt_timeout = 5000ms;
+  make_agent();
+  sensor_.add_readings(8);  // two blocks
+  transport_.connect();
+  step();
+  transport_.settle_all();
+  step();
+  ASSERT_EQ(transport_.on("/blocks").size(), 2u);
+  transport_.deliver(agent_->topic("receipts"),
+                     receipt_for(0, *gateway_key_, proto::ReceiptState::kPending));
+  transport_.deliver(agent_->topic("receipts"), receipt_for(1, *gateway_key_));
+  step();
+  EXPECT_EQ(chain_->retired_below(), 0u);  // 1 is anchored, but 0 is not yet
+  transport_.disconnect();
+  transport_.connect();
+  step();
+  transport_.settle_all();
+  EXPECT_EQ(transport_.on("/blocks").size(), 2u);  // both have receipts: not republished
+  clock_.advance(5000ms);
+  step();
+  transport_.settle_all();
+  auto blocks = transport_.on("/blocks");
+  ASSERT_EQ(blocks.size(), 3u);  // only the one without an anchored receipt
+  EXPECT_EQ(height_of(blocks[2]->payload), 0u);
+  transport_.deliver(agent_->topic("receipts"), receipt_for(0, *gateway_key_));
+  step();
+  EXPECT_EQ(chain_->retired_below(), 2u);
 }
 
 TEST_F(AgentTest, AFailedPublishIsRetried) {

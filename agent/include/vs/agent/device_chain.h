@@ -96,6 +96,9 @@ class DeviceChain {
 
   Result<std::optional<Bytes>> block(std::uint64_t height) const;
   Result<std::optional<Bytes>> receipt(std::uint64_t height) const;
+  // Whether the receipt held for `height` says its block is anchored (or
+  // final); false with no receipt or a pending one.
+  Result<bool> has_anchored_receipt(std::uint64_t height) const;
 
   const chain::DeviceId& device_id() const { return device_id_; }
   std::uint64_t next_seq() const { return next_seq_; }
