@@ -41,10 +41,13 @@ Result<Bytes> encode_message(const pb_msgdesc_t* fields, const Message& message)
   return out;
 }
 
+// `flags` for pb_decode_ex (PB_DECODE_NOINIT when the caller readied the
+// message itself).
 template <typename Message>
-Status decode_message(ByteView bytes, const pb_msgdesc_t* fields, Message& message) {
+Status decode_message(ByteView bytes, const pb_msgdesc_t* fields, Message& message,
+                      unsigned int flags = 0) {
   pb_istream_t stream = pb_istream_from_buffer(bytes.data(), bytes.size());
-  if (!pb_decode(&stream, fields, &message)) {
+  if (!pb_decode_ex(&stream, fields, &message, flags)) {
     // nanopb's error texts are static strings.
     return Error(ErrorCode::kMalformed, PB_GET_ERROR(&stream));
   }
@@ -513,10 +516,7 @@ Result<proto::Entry> WireCodec::decode_entry(ByteView bytes) {
   // Reused across calls (kept off small stacks) and readied by hand.
   thread_local auto wire = std::make_unique_for_overwrite<vs_v1_Entry>();
   ready_for_reading(*wire);
-  pb_istream_t stream = pb_istream_from_buffer(bytes.data(), bytes.size());
-  if (!pb_decode_ex(&stream, vs_v1_Entry_fields, wire.get(), PB_DECODE_NOINIT)) {
-    return Error(ErrorCode::kMalformed, PB_GET_ERROR(&stream));
-  }
+  VS_TRY(decode_message(bytes, vs_v1_Entry_fields, *wire, PB_DECODE_NOINIT));
   // An absent body leaves the readied reading empty; so does an empty one.
   if (is_empty_reading(*wire)) {
     return Error(ErrorCode::kMalformed, "entry holds neither a reading nor an event");
