@@ -5,7 +5,6 @@
 // Then one batch interval for a fleet of 10,000 devices: how many anchors.
 //   VS_BENCH_DEVICES (64), VS_BENCH_BLOCKS (40 per device),
 //   VS_BENCH_ENTRIES (16 per block), VS_BENCH_FLEET (10000), VS_BENCH_RUNS (9)
-#include <algorithm>
 #include <cstdio>
 #include <thread>
 
@@ -165,10 +164,7 @@ int main() {
     });
   };
 
-  auto median = [](std::vector<double> values) {
-    std::sort(values.begin(), values.end());
-    return values[values.size() / 2];
-  };
+  using bench::median;
   // Interleaved runs, so that each ratio compares measurements taken moments
   // apart on a machine whose speed drifts; medians of kRuns.
   enum Row { kRaw1, kChain1, kGateway1, kRaw2, kChain2, kGateway2, kRows };

@@ -12,6 +12,12 @@
 
 namespace vs::bench {
 
+// The middle value (of an odd count; the upper middle of an even one).
+inline double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  return values[values.size() / 2];
+}
+
 class RateMeter {
  public:
   explicit RateMeter(int runs = 5,
@@ -66,10 +72,6 @@ class RateMeter {
       elapsed = std::chrono::steady_clock::now() - start;
     } while (elapsed < min_run_);
     return static_cast<double>(count) / elapsed.count();
-  }
-  static double median(std::vector<double> values) {
-    std::sort(values.begin(), values.end());
-    return values[values.size() / 2];
   }
 
   int runs_;
