@@ -38,6 +38,18 @@ class AgentTest : public ::testing::Test {
                                      receipts_.get());
     ASSERT_TRUE(agent_->start({}).ok());
   }
+  // Blocks 0 and 1 sealed and published (acknowledged by the broker), no
+  // receipt yet; a receipt is chased after 5 s.
+  void publish_two_blocks_awaiting_receipts() {
+    config_.receipt_timeout = 5000ms;
+    make_agent();
+    sensor_.add_readings(8);
+    transport_.connect();
+    step();
+    transport_.settle_all();
+    step();
+    ASSERT_EQ(transport_.on("/blocks").size(), 2u);
+  }
   void step(int times = 1) {
     for (int i = 0; i < times; ++i) ASSERT_TRUE(agent_->step(0ms).ok());
   }
@@ -167,14 +179,7 @@ TEST_F(AgentTest, AReconnectRepublishesEverythingNotYetAnchored) {
 // stayed up. The oldest waiting block goes out again after the timeout, and
 // the gateway's answer to the duplicate retires it.
 TEST_F(AgentTest, ALostReceiptIsChasedByPublishingTheBlockAgain) {
-  config_.receipt_timeout = 5000ms;
-  make_agent();
-  sensor_.add_readings(8);  // two blocks
-  transport_.connect();
-  step();
-  transport_.settle_all();
-  step();
-  ASSERT_EQ(transport_.on("/blocks").size(), 2u);
+  ASSERT_NO_FATAL_FAILURE(publish_two_blocks_awaiting_receipts());
   clock_.advance(4999ms);
   step();
   EXPECT_EQ(transport_.on("/blocks").size(), 2u);
@@ -199,14 +204,7 @@ TEST_F(AgentTest, ALostReceiptIsChasedByPublishingTheBlockAgain) {
 // device was away, say). The block has a receipt, so a reconnect does not
 // publish it again; the chase does, and the gateway's answer retires it.
 TEST_F(AgentTest, ABlockWithOnlyAPendingReceiptIsChasedToo) {
-  config_.receipt_timeout = 5000ms;
-  make_agent();
-  sensor_.add_readings(8);  // two blocks
-  transport_.connect();
-  step();
-  transport_.settle_all();
-  step();
-  ASSERT_EQ(transport_.on("/blocks").size(), 2u);
+  ASSERT_NO_FATAL_FAILURE(publish_two_blocks_awaiting_receipts());
   transport_.deliver(agent_->topic("receipts"),
                      receipt_for(0, *gateway_key_, proto::ReceiptState::kPending));
   transport_.deliver(agent_->topic("receipts"), receipt_for(1, *gateway_key_));
