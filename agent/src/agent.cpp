@@ -38,6 +38,7 @@ Agent::Agent(const AgentConfig& config, DeviceChain& chain, platform::Store& sto
       receipts_(receipts),
       device_hex_(chain.device_id().hex()),
       next_publish_(chain.retired_below()),
+      resend_guard_(config.resend_max_age, 4096),
       last_sync_(clock.steady()),
       last_status_(clock.steady()),
       oldest_unretired_(chain.retired_below()),
@@ -223,7 +224,7 @@ void Agent::chase_receipts() {
   std::uint64_t until = std::min(next_publish_, oldest + config_.in_flight_window);
   for (std::uint64_t height = oldest; height < until; ++height) {
     auto anchored = chain_.has_anchored_receipt(height);
-    if (anchored && !*anchored) resend_queue_.push_back(height);
+    if (anchored && !*anchored) resend_heights_.insert(height);
   }
   ++counters_.receipt_timeouts;
   log(LogLevel::kWarning, "no receipt for block " + std::to_string(oldest) + " after " +
@@ -288,7 +289,15 @@ void Agent::handle_receipt(const Bytes& payload) {
   if (!verified)
     return reject("height " + std::to_string(height) + ": " + verified.error().message());
   auto accepted = chain_.accept_receipt(height, payload, *verified);
+  if (!accepted && accepted.error().code() == ErrorCode::kConflict) {
+    ++counters_.receipts_stale;
+    return reject("height " + std::to_string(height) + ": " + accepted.error().message());
+  }
   if (!accepted) return reject(accepted.error().message());
+  if (*accepted == DeviceChain::ReceiptOutcome::kUnchanged) {
+    ++counters_.receipts_repeated;  // already held: nothing written, nothing logged
+    return;
+  }
   ++counters_.receipts_accepted;
   log(LogLevel::kInfo, "receipt for block " + std::to_string(height) + " verified (batch " +
                            std::to_string(verified->batch_id) + "); backlog " +
@@ -296,34 +305,47 @@ void Agent::handle_receipt(const Bytes& payload) {
 }
 
 void Agent::handle_resend(const Bytes& payload) {
-  auto request = platform::WireCodec::decode_resend_request(payload);
-  if (!request) {
-    log(LogLevel::kWarning, "resend request ignored: " + request.error().message());
-    return;
-  }
-  if (!equal(request->device_id, chain_.device_id().bytes())) {
-    log(LogLevel::kWarning, "resend request for another device ignored");
-    return;
+  auto refuse = [&](const std::string& why) {
+    ++counters_.resend_refused;
+    log(LogLevel::kWarning, "resend request refused: " + why);
+  };
+  if (receipts_ == nullptr) return refuse("no gateway public key is configured to check it");
+  auto request = receipts_->verify_resend(payload, chain_.device_id());
+  if (!request) return refuse(request.error().message());
+  if (Status fresh = resend_guard_.admit(*request, clock_.wall_ms()); !fresh) {
+    return refuse(fresh.error().message());
   }
   ++counters_.resend_requests;
+  // At most resend_max_blocks heights per request, each queued once: the
+  // gateway asks again for what is still missing.
+  if (!chain_.tip()) return;
   std::uint64_t from = std::max(request->from_height, chain_.pruned_below());
-  std::uint64_t to = chain_.tip() ? std::min(request->to_height, chain_.tip()->height) : 0;
-  for (std::uint64_t height = from; chain_.tip() && height <= to && resend_queue_.size() < 100'000;
-       ++height) {
-    resend_queue_.push_back(height);
+  std::uint64_t to = std::min(request->to_height, chain_.tip()->height);
+  std::size_t before = resend_heights_.size();
+  if (from <= to) {
+    std::uint64_t count = std::min(to - from, config_.resend_max_blocks - 1) + 1;
+    for (std::uint64_t i = 0; i < count; ++i) resend_heights_.insert(from + i);
   }
   log(LogLevel::kInfo, "gateway asked for heights " + std::to_string(request->from_height) + ".." +
-                           std::to_string(request->to_height));
+                           std::to_string(request->to_height) + "; " +
+                           std::to_string(resend_heights_.size() - before) + " newly queued, " +
+                           std::to_string(resend_heights_.size()) + " waiting");
 }
 
 void Agent::pump_uplink() {
   if (transport_ == nullptr || !connected_) return;
   while (in_flight_.size() < config_.in_flight_window) {
     std::uint64_t height = 0;
-    if (!resend_queue_.empty()) {
-      height = resend_queue_.front();
-      resend_queue_.pop_front();
-    } else if (chain_.tip() && next_publish_ <= chain_.tip()->height) {
+    bool fresh_waiting = chain_.tip() && next_publish_ <= chain_.tip()->height;
+    // Resends and new blocks take turns: neither can starve the other.
+    bool resend = !resend_heights_.empty() && (resend_turn_ || !fresh_waiting);
+    if (!resend_heights_.empty() && fresh_waiting) resend_turn_ = !resend_turn_;
+    if (resend) {
+      height = *resend_heights_.begin();
+      resend_heights_.erase(resend_heights_.begin());
+      if (in_flight_.count(height) > 0) continue;  // on its way already
+      ++counters_.blocks_resent;
+    } else if (fresh_waiting) {
       height = next_publish_++;
       // A stored receipt means the gateway has this block already.
       auto receipt = chain_.receipt(height);

@@ -30,6 +30,8 @@ const char* const kKnownKeys[] = {"board",
                                   "uplink.live",
                                   "uplink.status_interval_ms",
                                   "uplink.receipt_timeout_ms",
+                                  "resend.max_age_ms",
+                                  "resend.max_blocks",
                                   "gateway.public_key",
                                   "events.inbox_dir"};
 
@@ -90,6 +92,10 @@ Result<AgentConfig> AgentConfig::from_toml(const platform::TomlConfig& config) {
                        out.status_interval));
   VS_TRY(read.duration("uplink.receipt_timeout_ms", 500, 86'400'000, "must be 500 ms to one day",
                        out.receipt_timeout));
+  VS_TRY(read.duration("resend.max_age_ms", 1000, 86'400'000, "must be 1 s to one day",
+                       out.resend_max_age));
+  VS_TRY(read.integer("resend.max_blocks", 1, 100'000, "must be 1 to 100000 blocks per request",
+                      out.resend_max_blocks));
   std::string gateway_key;
   VS_TRY(read.text("gateway.public_key", gateway_key));
   out.gateway_public_key = gateway_key;

@@ -1,6 +1,7 @@
 #include "vs/agent/device_chain.h"
 
 #include <cstring>
+#include <tuple>
 
 #include "vs/chain/entry_leaf.h"
 #include "vs/platform/wire_codec.h"
@@ -53,6 +54,18 @@ Result<chain::PendingEntry> decode_pending(std::uint64_t seq, const Bytes& store
                          stored.begin() + 41 + static_cast<long>(signature_size));
   entry.bytes.assign(stored.begin() + 41 + static_cast<long>(signature_size), stored.end());
   return entry;
+}
+
+bool is_anchored(proto::ReceiptState state) {
+  return state == proto::ReceiptState::kAnchored || state == proto::ReceiptState::kFinal;
+}
+
+// How far a receipt has come: pending, then anchored in a batch, then final;
+// a later batch (anchored again after a reorg) is further on.
+std::tuple<bool, std::uint64_t, int> progress(const proto::ReceiptBody& body) {
+  bool anchored = is_anchored(body.state);
+  return {anchored, anchored ? body.batch_id : 0,
+          body.state == proto::ReceiptState::kFinal ? 1 : 0};
 }
 
 }  // namespace
@@ -270,15 +283,26 @@ Result<std::optional<chain::SealedBlock>> DeviceChain::seal(std::uint64_t now_ms
   return std::optional<chain::SealedBlock>(std::move(sealed));
 }
 
-Status DeviceChain::accept_receipt(std::uint64_t height, ByteView receipt,
-                                   const proto::ReceiptBody& body) {
+Result<DeviceChain::ReceiptOutcome> DeviceChain::accept_receipt(std::uint64_t height,
+                                                                ByteView receipt,
+                                                                const proto::ReceiptBody& body) {
   if (!tip_ || height > tip_->height) {
     return Error(ErrorCode::kInvalidArgument, "receipt is for a height this device has not sealed");
   }
+  VS_TRY_ASSIGN(auto held, this->receipt(height));
+  if (held) {
+    if (equal(*held, receipt)) return ReceiptOutcome::kUnchanged;
+    VS_TRY_ASSIGN(proto::Receipt held_receipt, platform::WireCodec::decode_receipt(*held));
+    VS_TRY_ASSIGN(proto::ReceiptBody held_body,
+                  platform::WireCodec::decode_receipt_body(held_receipt.body));
+    if (progress(body) <= progress(held_body)) {
+      return Error(ErrorCode::kConflict,
+                   "receipt is not newer than the one held (a replay or a downgrade)");
+    }
+  }
   platform::WriteBatch batch;
   batch.put(kReceiptsTable, u64_key(height), receipt);
-  bool anchored =
-      body.state == proto::ReceiptState::kAnchored || body.state == proto::ReceiptState::kFinal;
+  bool anchored = is_anchored(body.state);
   std::uint64_t retired = retired_below_;
   std::optional<AnchorRef> anchor = anchor_;
   if (anchored) {
@@ -320,7 +344,7 @@ Status DeviceChain::accept_receipt(std::uint64_t height, ByteView receipt,
   retired_below_ = retired;
   pruned_below_ = pruned;
   anchor_ = anchor;
-  return {};
+  return ReceiptOutcome::kStored;
 }
 
 Result<std::uint64_t> DeviceChain::prune_retired(std::uint64_t max_blocks) {
@@ -351,7 +375,7 @@ Result<bool> DeviceChain::has_anchored_receipt(std::uint64_t height) const {
   if (!stored) return false;
   VS_TRY_ASSIGN(proto::Receipt decoded, platform::WireCodec::decode_receipt(*stored));
   VS_TRY_ASSIGN(proto::ReceiptBody body, platform::WireCodec::decode_receipt_body(decoded.body));
-  return body.state == proto::ReceiptState::kAnchored || body.state == proto::ReceiptState::kFinal;
+  return is_anchored(body.state);
 }
 
 }  // namespace vs::agent

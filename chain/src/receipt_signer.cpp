@@ -19,4 +19,13 @@ Result<Bytes> ReceiptSigner::sign_encoded(const proto::ReceiptBody& body) {
   return platform::WireCodec::encode(receipt);
 }
 
+Result<Bytes> ReceiptSigner::sign_encoded(const proto::ResendRequest& request) {
+  proto::SignedResendRequest signed_request;
+  VS_TRY_ASSIGN(signed_request.body, platform::WireCodec::encode(request));
+  VS_TRY_ASSIGN(platform::Signature signature, gateway_key_.sign(sha_.digest(signed_request.body)));
+  signed_request.signature.assign(signature.begin(), signature.end());
+  signed_request.gateway_key_id = ReceiptVerifier::key_id(sha_, gateway_key_.public_key());
+  return platform::WireCodec::encode(signed_request);
+}
+
 }  // namespace vs::chain

@@ -21,17 +21,44 @@ Result<proto::ReceiptBody> ReceiptVerifier::verify(ByteView encoded_receipt,
   return verify(receipt, subject);
 }
 
+Status ReceiptVerifier::check_signature(ByteView key_id, ByteView signature, ByteView body,
+                                        const SignatureErrors& errors) const {
+  if (!equal(key_id, gateway_key_id_)) return Error(ErrorCode::kIntegrity, errors.other_key);
+  if (signature.size() != proto::kSignatureSize) {
+    return Error(ErrorCode::kMalformed, errors.bad_size);
+  }
+  if (!gateway_key_.verify(sha_.digest(body), signature)) {
+    return Error(ErrorCode::kIntegrity, errors.no_match);
+  }
+  return {};
+}
+
+Result<proto::ResendRequest> ReceiptVerifier::verify_resend(ByteView encoded_signed_request,
+                                                            const DeviceId& device) const {
+  VS_TRY_ASSIGN(proto::SignedResendRequest signed_request,
+                platform::WireCodec::decode_signed_resend_request(encoded_signed_request));
+  VS_TRY(check_signature(signed_request.gateway_key_id, signed_request.signature,
+                         signed_request.body,
+                         {"resend request names a gateway key other than the trusted one",
+                          "resend request signature is not 64 bytes",
+                          "resend request signature does not verify with the gateway key"}));
+  auto decoded = platform::WireCodec::decode_resend_request(signed_request.body);
+  if (!decoded) return std::move(decoded).error().about("resend request body");
+  if (decoded->version != proto::kControlVersion) {
+    return Error(ErrorCode::kUnsupported, "resend request version is not 1");
+  }
+  if (!equal(decoded->device_id, device.bytes())) {
+    return Error(ErrorCode::kIntegrity, "resend request is for another device");
+  }
+  return decoded;
+}
+
 Result<proto::ReceiptBody> ReceiptVerifier::verify(const proto::Receipt& receipt,
                                                    const ReceiptSubject& subject) const {
-  if (!equal(receipt.gateway_key_id, gateway_key_id_)) {
-    return Error(ErrorCode::kIntegrity, "receipt names a gateway key other than the trusted one");
-  }
-  if (receipt.signature.size() != proto::kSignatureSize) {
-    return Error(ErrorCode::kMalformed, "receipt signature is not 64 bytes");
-  }
-  if (!gateway_key_.verify(sha_.digest(receipt.body), ByteView(receipt.signature))) {
-    return Error(ErrorCode::kIntegrity, "receipt signature does not verify with the gateway key");
-  }
+  VS_TRY(check_signature(receipt.gateway_key_id, receipt.signature, receipt.body,
+                         {"receipt names a gateway key other than the trusted one",
+                          "receipt signature is not 64 bytes",
+                          "receipt signature does not verify with the gateway key"}));
   auto decoded = platform::WireCodec::decode_receipt_body(receipt.body);
   if (!decoded) return std::move(decoded).error().about("receipt body");
   proto::ReceiptBody body = std::move(decoded).value();

@@ -22,13 +22,18 @@ std::string height_text(std::uint64_t height) {
 }  // namespace
 
 Gateway::Gateway(const GatewayOptions& options, BlockIngest& ingest, BatchAnchorer& anchorer,
-                 Ledger& ledger, platform::Transport* transport, const platform::Clock& clock)
+                 Ledger& ledger, chain::ReceiptSigner& signer, platform::Random& random,
+                 platform::Transport* transport, const platform::Clock& clock)
     : options_(options),
       ingest_(ingest),
       anchorer_(anchorer),
       ledger_(ledger),
+      signer_(signer),
+      random_(random),
       transport_(transport),
-      clock_(clock) {
+      clock_(clock),
+      duplicate_answers_(options.duplicate_answer_interval, options.duplicate_answers_per_second,
+                         options.duplicate_answer_burst) {
   // Blocks accepted before a restart and not yet anchored wait no longer
   // than a fresh batch would.
   auto queued = anchorer_.queued();
@@ -114,19 +119,49 @@ void Gateway::publish(const chain::DeviceId& device, std::string_view leaf, Byte
   if (!sent) log(LogLevel::kDebug, "not published to " + topic + ": " + sent.error().message());
 }
 
-void Gateway::ask_resend(const chain::DeviceId& device, Gap& gap) {
+void Gateway::ask_resend(const chain::DeviceId& device, std::uint64_t from, std::uint64_t to) {
   proto::ResendRequest request;
   request.version = proto::kControlVersion;
   request.device_id.assign(device.bytes().begin(), device.bytes().end());
-  request.from_height = gap.from;
-  request.to_height = gap.to;
+  request.from_height = from;
+  request.to_height = to;
   request.reason = "gap";
-  auto encoded = platform::WireCodec::encode(request);
-  if (!encoded) return;
+  // Signed, timed and unique: the device refuses a forged, stale or replayed one.
+  request.time_ms = clock_.wall_ms();
+  request.nonce.resize(proto::kResendNonceSize);
+  random_.fill(request.nonce);
+  auto encoded = signer_.sign_encoded(request);
+  if (!encoded) {
+    log(LogLevel::kError,
+        "resend request for device " + device.hex() + " not signed: " + encoded.error().message());
+    return;
+  }
   publish(device, "resend", *encoded);
-  gap.last_asked = clock_.steady();  // the caller holds state_mutex_
   std::lock_guard lock(counters_mutex_);
   ++counters_.resend_requests;
+}
+
+void Gateway::ask_for_gaps() {
+  // One request per gap per interval, however many blocks arrive past it.
+  struct Ask {
+    chain::DeviceId device;
+    std::uint64_t from;
+    std::uint64_t to;
+  };
+  std::vector<Ask> asks;
+  auto now = clock_.steady();
+  {
+    std::lock_guard state(state_mutex_);
+    gap_opened_ = false;
+    for (auto& [device, gap] : gaps_) {
+      if (!gap.ask_now && now - gap.last_asked < options_.resend_interval) continue;
+      gap.ask_now = false;
+      gap.last_asked = now;
+      asks.push_back({device, gap.from, gap.to});
+    }
+  }
+  // Signing happens here, on the step() thread, outside the lock.
+  for (const Ask& ask : asks) ask_resend(ask.device, ask.from, ask.to);
 }
 
 void Gateway::handle(std::span<const platform::TransportMessage> messages, BlockIngest& ingest) {
@@ -196,6 +231,16 @@ void Gateway::record(const platform::TransportMessage& message, const IngestResu
     case IngestResult::Kind::kDuplicate: {
       ++counters_.duplicates;
       lock.unlock();
+      bool answer = false;
+      {
+        std::lock_guard state(state_mutex_);
+        answer = duplicate_answers_.allow(device, result->height, clock_.steady());
+      }
+      if (!answer) {
+        std::lock_guard again(counters_mutex_);
+        ++counters_.duplicates_unanswered;
+        break;
+      }
       auto stored = anchorer_.receipt(device, result->height);
       if (stored && *stored) {
         publish(device, "receipts", **stored);
@@ -209,14 +254,15 @@ void Gateway::record(const platform::TransportMessage& message, const IngestResu
       lock.unlock();
       auto [from, to] = *result->resend;
       std::lock_guard state(state_mutex_);
-      Gap& gap = gaps_[device];
-      bool new_gap = gap.to < to || gap.from != from;
-      gap.from = from;
-      gap.to = std::max(gap.to, to);
-      if (new_gap || clock_.steady() - gap.last_asked >= options_.resend_interval) {
-        log(LogLevel::kInfo, "gap before " + who + ": asking for heights " +
-                                 std::to_string(gap.from) + ".." + std::to_string(gap.to));
-        ask_resend(device, gap);
+      auto [gap, opened] = gaps_.try_emplace(device);
+      gap->second.from = from;
+      gap->second.to = std::max(gap->second.to, to);
+      if (opened) {
+        log(LogLevel::kInfo, "gap before " + who + ": asking for heights " + std::to_string(from) +
+                                 ".." + std::to_string(to));
+        gap->second.ask_now = true;
+        gap_opened_ = true;
+        inbound_ready_.notify_one();
       }
       break;
     }
@@ -322,18 +368,17 @@ Status Gateway::step(std::chrono::milliseconds max_wait) {
       wait = std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(due),
                         std::chrono::milliseconds(0), max_wait);
     }
-    inbound_ready_.wait_for(lock, wait, [this] { return !inbound_.empty() || batch_full_; });
+    inbound_ready_.wait_for(lock, wait,
+                            [this] { return !inbound_.empty() || batch_full_ || gap_opened_; });
     messages.swap(inbound_);
   }
   handle(messages, ingest_);
   auto now = clock_.steady();
   if (ledger_.tracks_finality() && now - last_finality_check_ >= options_.finality_check)
     VS_TRY(confirm_anchored());
+  ask_for_gaps();
   {
     std::lock_guard state(state_mutex_);
-    for (auto& [device, gap] : gaps_) {
-      if (now - gap.last_asked >= options_.resend_interval) ask_resend(device, gap);
-    }
     oldest = oldest_queued_at_;
   }
   bool due = (oldest && now - *oldest >= options_.batch_max_age) || batch_full_;
@@ -398,6 +443,9 @@ std::string Gateway::metrics_text() const {
   count("vitalsign_blocks_held_total", "counter", "Blocks held past a gap.", d(c.held));
   count("vitalsign_equivocations_total", "counter", "Second blocks signed at a taken height.",
         d(c.equivocations));
+  count("vitalsign_blocks_duplicate_unanswered_total", "counter",
+        "Duplicate blocks not answered again (over the per-height or per-device bound).",
+        d(c.duplicates_unanswered));
   count("vitalsign_resend_requests_total", "counter", "Resend requests sent.",
         d(c.resend_requests));
   count("vitalsign_receipts_published_total", "counter", "Receipts sent to devices.",

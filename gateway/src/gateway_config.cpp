@@ -22,6 +22,9 @@ const char* const kKnownKeys[] = {"store.data_dir",
                                   "batch.max_blocks",
                                   "batch.max_age_ms",
                                   "resend.interval_ms",
+                                  "resend.duplicate_interval_ms",
+                                  "resend.duplicates_per_second",
+                                  "resend.duplicate_burst",
                                   "ledger.kind",
                                   "ledger.origin",
                                   "ledger.checkpoint_file",
@@ -94,6 +97,15 @@ Result<GatewayConfig> GatewayConfig::from_toml(const platform::TomlConfig& confi
                       out.options.verify_threads));
   VS_TRY(read.duration("resend.interval_ms", 100, 3'600'000, "must be 100 ms to one hour",
                        out.options.resend_interval));
+  VS_TRY(read.duration("resend.duplicate_interval_ms", 0, 3'600'000, "must be 0 to one hour",
+                       out.options.duplicate_answer_interval));
+  std::uint64_t per_second = 50;
+  VS_TRY(read.integer("resend.duplicates_per_second", 1, 1'000'000, "must be 1 to 1000000",
+                      per_second));
+  out.options.duplicate_answers_per_second = static_cast<double>(per_second);
+  std::uint64_t burst = 200;
+  VS_TRY(read.integer("resend.duplicate_burst", 1, 1'000'000, "must be 1 to 1000000", burst));
+  out.options.duplicate_answer_burst = static_cast<double>(burst);
 
   VS_TRY(read.choice("ledger.kind", {"local", "evm"}, "must be \"local\" or \"evm\"",
                      out.ledger_kind));

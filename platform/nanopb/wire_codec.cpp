@@ -451,7 +451,19 @@ Result<Bytes> WireCodec::encode(const proto::ResendRequest& request) {
   wire.from_height = request.from_height;
   wire.to_height = request.to_height;
   VS_TRY(put_string(wire.reason, request.reason, "resend reason is longer than 64 bytes"));
+  wire.time_ms = request.time_ms;
+  VS_TRY(put_bytes(wire.nonce, request.nonce, "resend nonce is longer than 16 bytes"));
   return encode_message(vs_v1_ResendRequest_fields, wire);
+}
+
+Result<Bytes> WireCodec::encode(const proto::SignedResendRequest& request) {
+  vs_v1_SignedResendRequest wire{};
+  VS_TRY(put_bytes(wire.body, request.body, "resend request body is longer than 160 bytes"));
+  VS_TRY(put_bytes(wire.signature, request.signature,
+                   "resend request signature is longer than 64 bytes"));
+  VS_TRY(put_bytes(wire.gateway_key_id, request.gateway_key_id,
+                   "gateway key id is longer than 16 bytes"));
+  return encode_message(vs_v1_SignedResendRequest_fields, wire);
 }
 
 Result<Bytes> WireCodec::encode(const proto::Status& status) {
@@ -597,9 +609,21 @@ Result<proto::ResendRequest> WireCodec::decode_resend_request(ByteView bytes) {
   request.from_height = wire.from_height;
   request.to_height = wire.to_height;
   VS_TRY_ASSIGN(request.reason, get_string(wire.reason, "resend reason is not UTF-8"));
+  request.time_ms = wire.time_ms;
+  request.nonce = get_bytes(wire.nonce);
   if (request.from_height > request.to_height) {
     return Error(ErrorCode::kMalformed, "resend range ends before it starts");
   }
+  return request;
+}
+
+Result<proto::SignedResendRequest> WireCodec::decode_signed_resend_request(ByteView bytes) {
+  vs_v1_SignedResendRequest wire{};
+  VS_TRY(decode_message(bytes, vs_v1_SignedResendRequest_fields, wire));
+  proto::SignedResendRequest request;
+  request.body = get_bytes(wire.body);
+  request.signature = get_bytes(wire.signature);
+  request.gateway_key_id = get_bytes(wire.gateway_key_id);
   return request;
 }
 

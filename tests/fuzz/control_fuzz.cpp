@@ -1,4 +1,5 @@
-// Outside bytes: ResendRequest (gateway -> agent) and Status (agent -> broker).
+// Outside bytes: SignedResendRequest and the ResendRequest inside it (gateway ->
+// agent), and Status (agent -> broker).
 #include <cstddef>
 #include <cstdint>
 
@@ -8,6 +9,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   vs::ByteView input(data, size);
   auto request = vs::platform::WireCodec::decode_resend_request(input);
   if (request && request->from_height > request->to_height) __builtin_trap();
+  auto signed_request = vs::platform::WireCodec::decode_signed_resend_request(input);
+  if (signed_request &&
+      (signed_request->body.size() > 160 || signed_request->signature.size() > 64 ||
+       signed_request->gateway_key_id.size() > 16)) {
+    __builtin_trap();
+  }
   (void)vs::platform::WireCodec::decode_status(input);
   return 0;
 }

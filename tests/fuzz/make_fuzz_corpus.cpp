@@ -127,9 +127,16 @@ int main(int argc, char** argv) {
           platform::WireCodec::encode(receipt).value());
   }
 
-  proto::ResendRequest resend{1, Bytes(device_id.bytes().begin(), device_id.bytes().end()), 3, 9,
-                              "gap"};
+  proto::ResendRequest resend{1,
+                              Bytes(device_id.bytes().begin(), device_id.bytes().end()),
+                              3,
+                              9,
+                              "gap",
+                              1'767'225'600'000,
+                              Bytes(16, 0x5a)};
   write(out / "control", "resend", platform::WireCodec::encode(resend).value());
+  write(out / "control", "signed-resend",
+        chain::ReceiptSigner(sha, *gateway).sign_encoded(resend).value());
   proto::Status status;
   status.version = 1;
   status.online = true;

@@ -17,6 +17,7 @@
 #include "vs/platform/lmdb_store.h"
 #include "vs/platform/log.h"
 #include "vs/platform/metrics_endpoint.h"
+#include "vs/platform/openssl_random.h"
 #include "vs/platform/openssl_sha256.h"
 #include "vs/platform/openssl_verifier.h"
 #include "vs/platform/paho_transport.h"
@@ -143,7 +144,9 @@ int main(int argc, char** argv) {
   gateway::BatchAnchorer anchorer(**store, sha, *ledger, signer);
   platform::PahoTransport transport;
   platform::SystemClock clock;
-  gateway::Gateway gateway(config->options, ingest, anchorer, *ledger, &transport, clock);
+  platform::OpensslRandom random;
+  gateway::Gateway gateway(config->options, ingest, anchorer, *ledger, signer, random, &transport,
+                           clock);
 
   std::unique_ptr<platform::MetricsEndpoint> metrics;
   if (!config->metrics_listen.empty()) {

@@ -8,6 +8,7 @@
 #include "fakes/memory_store.h"
 #include "fakes/scripted_sensor.h"
 #include "vs/chain/merkle.h"
+#include "vs/chain/receipt_signer.h"
 #include "vs/platform/mbedtls_random.h"
 #include "vs/platform/mbedtls_sha256.h"
 #include "vs/platform/mbedtls_signer.h"
@@ -79,6 +80,30 @@ class AgentTest : public ::testing::Test {
     receipt.signature.assign(signature.begin(), signature.end());
     receipt.gateway_key_id = chain::ReceiptVerifier::key_id(sha_, gateway_key_->public_key());
     return platform::WireCodec::encode(receipt).value();
+  }
+
+  // A resend request as the gateway sends it: signed, timed, with a nonce.
+  Bytes resend_request(std::uint64_t from, std::uint64_t to, std::uint8_t nonce,
+                       std::int64_t age_ms = 0, platform::Signer* signer = nullptr,
+                       std::optional<Bytes> device = std::nullopt) {
+    proto::ResendRequest request;
+    request.version = 1;
+    request.device_id = device.value_or(
+        Bytes(chain_->device_id().bytes().begin(), chain_->device_id().bytes().end()));
+    request.from_height = from;
+    request.to_height = to;
+    request.reason = "gap";
+    request.time_ms =
+        static_cast<std::uint64_t>(static_cast<std::int64_t>(clock_.wall_ms()) - age_ms);
+    request.nonce = Bytes(16, nonce);
+    return chain::ReceiptSigner(sha_, signer != nullptr ? *signer : *gateway_key_)
+        .sign_encoded(request)
+        .value();
+  }
+  std::vector<std::uint64_t> published_heights() {
+    std::vector<std::uint64_t> heights;
+    for (const auto* block : transport_.on("/blocks")) heights.push_back(height_of(block->payload));
+    return heights;
   }
 
   AgentConfig config_;
@@ -269,18 +294,82 @@ TEST_F(AgentTest, ResendRequestsArePublishedAgainEvenWhenAnchored) {
   step();
   transport_.settle_all();
   transport_.deliver(agent_->topic("receipts"), receipt_for(0, *gateway_key_));
-  proto::ResendRequest request{
-      1, Bytes(chain_->device_id().bytes().begin(), chain_->device_id().bytes().end()), 0, 1,
-      "gap"};
-  transport_.deliver(agent_->topic("resend"), platform::WireCodec::encode(request).value());
-  proto::ResendRequest other{1, Bytes(16, 0x42), 0, 2, "not ours"};
-  transport_.deliver(agent_->topic("resend"), platform::WireCodec::encode(other).value());
+  transport_.deliver(agent_->topic("resend"), resend_request(0, 1, 1));
+  transport_.deliver(agent_->topic("resend"), resend_request(0, 2, 2, 0, nullptr, Bytes(16, 0x42)));
   step();
-  auto blocks = transport_.on("/blocks");
-  ASSERT_EQ(blocks.size(), 5u);
-  EXPECT_EQ(height_of(blocks[3]->payload), 0u);
-  EXPECT_EQ(height_of(blocks[4]->payload), 1u);
+  EXPECT_EQ(published_heights(), (std::vector<std::uint64_t>{0, 1, 2, 0, 1}));
   EXPECT_EQ(agent_->counters().resend_requests, 1u);
+  EXPECT_EQ(agent_->counters().resend_refused, 1u);  // for another device
+}
+
+TEST_F(AgentTest, ForgedStaleAndReplayedResendRequestsAreRefused) {
+  make_agent();
+  sensor_.add_readings(12);  // three blocks
+  transport_.connect();
+  for (int i = 0; i < 3; ++i) {
+    step();
+    transport_.settle_all();
+  }
+  ASSERT_EQ(published_heights().size(), 3u);
+  auto stranger = platform::MbedtlsSigner::generate().value();
+  Bytes genuine = resend_request(0, 0, 7);
+  proto::ResendRequest unsigned_request{
+      1,           Bytes(chain_->device_id().bytes().begin(), chain_->device_id().bytes().end()),
+      0,           2,
+      "gap",       clock_.wall_ms(),
+      Bytes(16, 9)};
+  Bytes tampered = genuine;
+  tampered[10] ^= 0x01;  // inside the signed body
+  for (const Bytes& refused :
+       {platform::WireCodec::encode(unsigned_request).value(),  // the old, unsigned form
+        resend_request(0, 2, 1, 0, stranger.get()),             // another key
+        tampered, resend_request(0, 2, 2, 301'000),             // older than resend.max_age_ms
+        resend_request(0, 2, 3, -301'000)}) {                   // from too far in the future
+    transport_.deliver(agent_->topic("resend"), refused);
+  }
+  step();
+  EXPECT_EQ(agent_->counters().resend_refused, 5u);
+  EXPECT_EQ(published_heights().size(), 3u);  // nothing published again
+
+  transport_.deliver(agent_->topic("resend"), genuine);
+  step();
+  transport_.settle_all();
+  EXPECT_EQ(published_heights().size(), 4u);
+  for (int i = 0; i < 3; ++i) transport_.deliver(agent_->topic("resend"), genuine);  // replays
+  clock_.advance(1000ms);
+  step();
+  EXPECT_EQ(published_heights().size(), 4u);
+  EXPECT_EQ(agent_->counters().resend_requests, 1u);
+  EXPECT_EQ(agent_->counters().resend_refused, 8u);
+}
+
+TEST_F(AgentTest, ResendRangesAreMergedBoundedAndTakeTurnsWithNewBlocks) {
+  config_.in_flight_window = 1;
+  config_.resend_max_blocks = 3;
+  make_agent();
+  sensor_.add_readings(24);  // six blocks
+  transport_.connect();
+  for (int i = 0; i < 6; ++i) {
+    step();
+    transport_.settle_all();
+  }
+  ASSERT_EQ(published_heights().size(), 6u);
+  // Overlapping requests, one for every height there could be: heights
+  // 0..2 once each, the rest left for the gateway to ask again.
+  transport_.deliver(agent_->topic("resend"), resend_request(0, UINT64_MAX, 1));
+  transport_.deliver(agent_->topic("resend"), resend_request(1, 2, 2));
+  transport_.deliver(agent_->topic("resend"), resend_request(0, 1, 3));
+  sensor_.add_readings(8);  // two new blocks, 6 and 7
+  for (int i = 0; i < 8; ++i) {
+    step();
+    transport_.settle_all();
+  }
+  auto heights = published_heights();
+  std::vector<std::uint64_t> after(heights.begin() + 6, heights.end());
+  // New blocks and resends alternate; each resent height goes once.
+  EXPECT_EQ(after, (std::vector<std::uint64_t>{0, 6, 1, 7, 2}));
+  EXPECT_EQ(agent_->counters().resend_requests, 3u);
+  EXPECT_EQ(agent_->counters().blocks_resent, 3u);
 }
 
 TEST_F(AgentTest, FullStorageRaisesTheAlarmRefusesReadingsAndRecovers) {

@@ -135,6 +135,40 @@ TEST_F(DeviceChainTest, ReceiptsRetireContiguousHeightsAndFeedTheNextHeader) {
   EXPECT_FALSE(device->accept_receipt(9, receipt_bytes(anchored(9, 6)), anchored(9, 6)).ok());
 }
 
+TEST_F(DeviceChainTest, ReceiptsOnlyMoveForward) {
+  auto device = open();
+  ASSERT_TRUE(device->record(heart_rate(70), 1000, false).ok());
+  ASSERT_TRUE(device->seal(2000, proto::SealReason::kCount, 10).ok());
+  auto with_state = [&](proto::ReceiptState state, std::uint64_t batch) {
+    proto::ReceiptBody body = anchored(0, batch);
+    body.state = state;
+    if (state == proto::ReceiptState::kPending) body.batch_root.clear();
+    return body;
+  };
+  auto offer = [&](const proto::ReceiptBody& body) {
+    return device->accept_receipt(0, receipt_bytes(body), body);
+  };
+  using Outcome = DeviceChain::ReceiptOutcome;
+  using State = proto::ReceiptState;
+  const auto pending = with_state(State::kPending, 0);
+  const auto anchored_3 = with_state(State::kAnchored, 3);
+  const auto final_3 = with_state(State::kFinal, 3);
+  const auto anchored_4 = with_state(State::kAnchored, 4);  // after a reorg
+
+  EXPECT_EQ(offer(pending).value(), Outcome::kStored);
+  EXPECT_EQ(offer(pending).value(), Outcome::kUnchanged);  // a repeat writes nothing
+  EXPECT_EQ(offer(anchored_3).value(), Outcome::kStored);
+  EXPECT_EQ(offer(pending).error().code(), ErrorCode::kConflict);
+  EXPECT_EQ(offer(final_3).value(), Outcome::kStored);
+  EXPECT_EQ(offer(anchored_3).error().code(), ErrorCode::kConflict);  // the downgrade
+  EXPECT_EQ(offer(pending).error().code(), ErrorCode::kConflict);
+  EXPECT_EQ(offer(anchored_4).value(), Outcome::kStored);  // anchored again in a later batch
+  EXPECT_EQ(offer(final_3).error().code(), ErrorCode::kConflict);
+  EXPECT_EQ(device->receipt(0).value(), receipt_bytes(anchored_4));
+  EXPECT_EQ(device->retired_below(), 1u);
+  EXPECT_EQ(device->newest_anchor()->batch_id, 4u);
+}
+
 TEST_F(DeviceChainTest, FullStorageRefusesReadingsThenRecordsTheGap) {
   auto device = open();
   for (int i = 0; i < 20; ++i) {

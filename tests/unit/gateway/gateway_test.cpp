@@ -9,6 +9,7 @@
 #include "vs/chain/receipt_verifier.h"
 #include "vs/gateway/local_ledger.h"
 #include "vs/platform/mbedtls_signer.h"
+#include "vs/platform/openssl_random.h"
 #include "vs/platform/openssl_sha256.h"
 #include "vs/platform/openssl_verifier.h"
 #include "vs/platform/wire_codec.h"
@@ -48,8 +49,8 @@ class GatewayTest : public ::testing::Test {
   }
 
   std::unique_ptr<Gateway> make_gateway() {
-    auto gateway =
-        std::make_unique<Gateway>(options_, ingest_, anchorer_, ledger_, &transport_, clock_);
+    auto gateway = std::make_unique<Gateway>(options_, ingest_, anchorer_, ledger_, signer_,
+                                             random_, &transport_, clock_);
     EXPECT_TRUE(gateway->start({}).ok());
     transport_.connect();
     return gateway;
@@ -82,6 +83,7 @@ class GatewayTest : public ::testing::Test {
   LocalLedger local_;
   SwitchableLedger ledger_;
   chain::ReceiptSigner signer_;
+  platform::OpensslRandom random_;
   BlockIngest ingest_{store_, sha_, verifiers_};
   BatchAnchorer anchorer_{store_, sha_, ledger_, signer_};
   vs::testing::FakeTransport transport_;
@@ -134,25 +136,59 @@ TEST_F(GatewayTest, AGapIsAskedForUntilFilledAndThenTheHeldBlocksFollow) {
   ASSERT_TRUE(ingest_.enrol(device.public_key()).ok());
   auto gateway = make_gateway();
   std::vector<chain::SealedBlock> blocks{device.seal_next(1), device.seal_next(1),
+                                         device.seal_next(1), device.seal_next(1),
                                          device.seal_next(1)};
   send(*gateway, device, blocks[2].encoded);
   auto requests = transport_.on("/resend");
   ASSERT_EQ(requests.size(), 1u);
-  auto request = platform::WireCodec::decode_resend_request(requests[0]->payload);
-  ASSERT_TRUE(request.ok());
+  // Signed by the gateway key, timed and with a nonce: the device checks all three.
+  chain::ReceiptVerifier verifier(sha_, *public_, key_->public_key());
+  auto request = verifier.verify_resend(requests[0]->payload, device.id());
+  ASSERT_TRUE(request.ok()) << request.error().message();
   EXPECT_EQ(request->from_height, 0u);
   EXPECT_EQ(request->to_height, 1u);
+  EXPECT_EQ(request->time_ms, clock_.wall_ms());
+  EXPECT_EQ(request->nonce.size(), 16u);
   EXPECT_EQ(requests[0]->topic, "vs/v1/" + device.id().hex() + "/resend");
+  EXPECT_FALSE(verifier.verify_resend(requests[0]->payload, vs::testing::TestDevice().id()).ok());
+  // More blocks past the same gap do not ask again before the interval.
+  send(*gateway, device, blocks[3].encoded);
+  send(*gateway, device, blocks[4].encoded);
+  EXPECT_EQ(transport_.on("/resend").size(), 1u);
   clock_.advance(500ms);
   ASSERT_TRUE(gateway->step(0ms).ok());
-  EXPECT_EQ(transport_.on("/resend").size(), 2u);  // asked again: the first may be lost
+  requests = transport_.on("/resend");
+  ASSERT_EQ(requests.size(), 2u);  // asked again: the first may be lost
+  auto again = verifier.verify_resend(requests[1]->payload, device.id()).value();
+  EXPECT_EQ(again.to_height, 3u);
+  EXPECT_NE(again.nonce, request->nonce);
   send(*gateway, device, blocks[0].encoded);
   send(*gateway, device, blocks[1].encoded);
-  EXPECT_EQ(gateway->counters().devices.at(device.id()).tip_height, 2u);
+  EXPECT_EQ(gateway->counters().devices.at(device.id()).tip_height, 4u);
   clock_.advance(2000ms);
   ASSERT_TRUE(gateway->step(0ms).ok());
   EXPECT_EQ(transport_.on("/resend").size(), 2u);  // filled: no more requests
-  EXPECT_EQ(verified_receipts(device, blocks), 3u);
+  EXPECT_EQ(verified_receipts(device, blocks), 5u);
+}
+
+TEST_F(GatewayTest, AReplayedBlockIsAnsweredAtABoundedRate) {
+  vs::testing::TestDevice device;
+  ASSERT_TRUE(ingest_.enrol(device.public_key()).ok());
+  options_.batch_max_blocks = 1;
+  options_.duplicate_answer_interval = 2000ms;
+  auto gateway = make_gateway();
+  auto block = device.seal_next(1);
+  send(*gateway, device, block.encoded);
+  ASSERT_EQ(transport_.on("/receipts").size(), 1u);
+  for (int i = 0; i < 100; ++i) send(*gateway, device, block.encoded);
+  EXPECT_EQ(transport_.on("/receipts").size(), 2u);  // the first replay only
+  EXPECT_EQ(gateway->counters().duplicates, 100u);
+  EXPECT_EQ(gateway->counters().duplicates_unanswered, 99u);
+  clock_.advance(2000ms);
+  send(*gateway, device, block.encoded);
+  EXPECT_EQ(transport_.on("/receipts").size(), 3u);  // a device that lost it gets it again
+  EXPECT_NE(gateway->metrics_text().find("vitalsign_blocks_duplicate_unanswered_total 99\n"),
+            std::string::npos);
 }
 
 TEST_F(GatewayTest, ADuplicateIsAnsweredWithTheStoredReceipt) {

@@ -245,9 +245,16 @@ TEST(WireCodec, ReceiptWithUnknownStateIsMalformed) {
 }
 
 TEST(WireCodec, ControlMessagesRoundTrip) {
-  proto::ResendRequest request{1, Bytes(16, 0x0a), 4, 9, "gap"};
+  proto::ResendRequest request{1, Bytes(16, 0x0a), 4, 9, "gap", 1'767'225'600'000, Bytes(16, 7)};
   EXPECT_EQ(WireCodec::decode_resend_request(WireCodec::encode(request).value()).value(), request);
-  proto::ResendRequest backwards{1, Bytes(16, 0x0a), 9, 4, ""};
+  proto::SignedResendRequest signed_request{WireCodec::encode(request).value(), Bytes(64, 1),
+                                            Bytes(16, 2)};
+  EXPECT_EQ(
+      WireCodec::decode_signed_resend_request(WireCodec::encode(signed_request).value()).value(),
+      signed_request);
+  signed_request.body.resize(161);
+  EXPECT_FALSE(WireCodec::encode(signed_request).ok());
+  proto::ResendRequest backwards{1, Bytes(16, 0x0a), 9, 4, "", 0, {}};
   EXPECT_EQ(WireCodec::decode_resend_request(WireCodec::encode(backwards).value()).error().code(),
             ErrorCode::kMalformed);
 

@@ -10,6 +10,7 @@
 
 #include "vs/agent/agent_config.h"
 #include "vs/agent/device_chain.h"
+#include "vs/agent/resend_guard.h"
 #include "vs/chain/receipt_verifier.h"
 #include "vs/platform/clock.h"
 #include "vs/platform/sensor.h"
@@ -27,8 +28,12 @@ struct AgentCounters {
   std::uint64_t publish_failures = 0;
   std::uint64_t receipts_accepted = 0;
   std::uint64_t receipts_rejected = 0;  // failed verification: the block stays
-  std::uint64_t resend_requests = 0;
-  std::uint64_t receipt_timeouts = 0;  // blocks published again for want of a receipt
+  std::uint64_t receipts_stale = 0;     // verified but older than the held one (also rejected)
+  std::uint64_t receipts_repeated = 0;  // the held receipt again: nothing written
+  std::uint64_t resend_requests = 0;    // verified, fresh and new
+  std::uint64_t resend_refused = 0;     // unsigned, forged, stale, replayed or for another device
+  std::uint64_t blocks_resent = 0;      // published again on a resend request or a receipt chase
+  std::uint64_t receipt_timeouts = 0;   // blocks published again for want of a receipt
   std::uint64_t clock_adjustments = 0;
 };
 
@@ -96,7 +101,11 @@ class Agent {
   bool connected_ = false;
   std::uint64_t next_publish_ = 0;
   std::set<std::uint64_t> in_flight_;
-  std::deque<std::uint64_t> resend_queue_;
+  // Heights to publish again (asked for, or chased), each once; they take
+  // turns with new blocks so that fresh data is never starved.
+  std::set<std::uint64_t> resend_heights_;
+  bool resend_turn_ = true;  // a resend first: the gateway holds blocks past the gap
+  ResendGuard resend_guard_;
   std::optional<std::chrono::steady_clock::time_point> first_pending_at_;
   std::chrono::steady_clock::time_point last_sync_;
   std::chrono::steady_clock::time_point last_status_;

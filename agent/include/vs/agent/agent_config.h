@@ -36,6 +36,8 @@ struct AgentConfig {
   bool live = false;                                  // uplink.live
   std::chrono::milliseconds status_interval{10'000};  // uplink.status_interval_ms
   std::chrono::milliseconds receipt_timeout{30'000};  // uplink.receipt_timeout_ms
+  std::chrono::milliseconds resend_max_age{300'000};  // resend.max_age_ms
+  std::uint64_t resend_max_blocks = 256;              // resend.max_blocks
   std::filesystem::path gateway_public_key;           // gateway.public_key (PEM)
   std::filesystem::path inbox_dir;  // events.inbox_dir: consent and enrolment files (empty: none)
 

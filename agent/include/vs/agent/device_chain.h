@@ -88,8 +88,13 @@ class DeviceChain {
                                                  std::size_t max_entries);
 
   // Stores a receipt the caller has verified; anchored and final receipts
-  // retire their block (it may then be pruned).
-  Status accept_receipt(std::uint64_t height, ByteView receipt, const proto::ReceiptBody& body);
+  // retire their block (it may then be pruned). Receipts only move forward:
+  // pending -> anchored -> final, or anchored again in a later batch after a
+  // reorg. The same receipt again writes nothing (kUnchanged); an older or
+  // sideways one (a replay) is refused with kConflict and the held one kept.
+  enum class ReceiptOutcome { kStored, kUnchanged };
+  Result<ReceiptOutcome> accept_receipt(std::uint64_t height, ByteView receipt,
+                                        const proto::ReceiptBody& body);
 
   // Deletes up to max_blocks retired blocks, oldest first. Returns how many.
   Result<std::uint64_t> prune_retired(std::uint64_t max_blocks);

@@ -5,6 +5,7 @@
 #include "vs/platform/result.h"
 #include "vs/platform/sha256.h"
 #include "vs/platform/verifier.h"
+#include "vs/proto/control.h"
 #include "vs/proto/receipt.h"
 
 namespace vs::chain {
@@ -16,11 +17,13 @@ struct ReceiptSubject {
   Digest block_hash{};
 };
 
-// Checks a gateway's receipt before a device retires a block: the gateway's
-// key id and signature over the exact body bytes, that the body is about
-// this block, and for an anchored or final receipt that the block hash is
-// included in the batch root. Whether the root is really on the ledger is
-// the `vitalsign verify --ledger` step.
+// Checks what a gateway signs for a device. A receipt, before the device
+// retires a block: the gateway's key id and signature over the exact body
+// bytes, that the body is about this block, and for an anchored or final
+// receipt that the block hash is included in the batch root. Whether the
+// root is really on the ledger is the `vitalsign verify --ledger` step.
+// A resend request: the same key and signature checks, and that it is
+// addressed to this device (its time and nonce are the agent's to judge).
 class ReceiptVerifier {
  public:
   ReceiptVerifier(const platform::Sha256& sha, const platform::Verifier& gateway_key,
@@ -29,11 +32,21 @@ class ReceiptVerifier {
   Result<proto::ReceiptBody> verify(const proto::Receipt& receipt,
                                     const ReceiptSubject& subject) const;
   Result<proto::ReceiptBody> verify(ByteView encoded_receipt, const ReceiptSubject& subject) const;
+  Result<proto::ResendRequest> verify_resend(ByteView encoded_signed_request,
+                                             const DeviceId& device) const;
 
   // The 16-byte id a receipt names its signing key by.
   static Bytes key_id(const platform::Sha256& sha, ByteView gateway_public_key);
 
  private:
+  struct SignatureErrors {
+    const char* other_key;
+    const char* bad_size;
+    const char* no_match;
+  };
+  Status check_signature(ByteView key_id, ByteView signature, ByteView body,
+                         const SignatureErrors& errors) const;
+
   const platform::Sha256& sha_;
   const platform::Verifier& gateway_key_;
   Bytes gateway_key_id_;

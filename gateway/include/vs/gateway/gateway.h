@@ -13,7 +13,9 @@
 
 #include "vs/gateway/batch_anchorer.h"
 #include "vs/gateway/block_ingest.h"
+#include "vs/gateway/duplicate_answer_limiter.h"
 #include "vs/platform/clock.h"
+#include "vs/platform/random.h"
 #include "vs/platform/transport.h"
 
 namespace vs::gateway {
@@ -26,8 +28,13 @@ struct GatewayOptions {
   std::size_t batch_max_blocks = 1024;              // anchor when this many are queued
   std::chrono::milliseconds batch_max_age{1000};    // or when the oldest waited this long
   std::chrono::milliseconds resend_interval{2000};  // between requests for one gap
-  std::chrono::milliseconds anchor_retry{5000};     // after a ledger error
-  std::chrono::milliseconds finality_check{1000};   // anchors on a chain: until final
+  // Duplicates answered with their receipt: one height at most once per
+  // interval, and per device a burst then a steady rate.
+  std::chrono::milliseconds duplicate_answer_interval{2000};
+  double duplicate_answers_per_second = 50;
+  double duplicate_answer_burst = 200;
+  std::chrono::milliseconds anchor_retry{5000};    // after a ledger error
+  std::chrono::milliseconds finality_check{1000};  // anchors on a chain: until final
   // 0: step() verifies what arrived. N: N threads verify, each device always
   // on the same one (its blocks stay in order); step() batches and anchors.
   std::size_t verify_threads = 0;
@@ -45,6 +52,7 @@ struct GatewayCounters {
   std::uint64_t blocks_accepted = 0;
   std::map<std::string, std::uint64_t> blocks_rejected;  // by Rejection name
   std::uint64_t duplicates = 0;
+  std::uint64_t duplicates_unanswered = 0;  // over the per-height or per-device bound
   std::uint64_t held = 0;
   std::uint64_t equivocations = 0;
   std::uint64_t resend_requests = 0;
@@ -71,8 +79,11 @@ struct GatewayCounters {
 // metrics endpoint).
 class Gateway {
  public:
+  // `signer` (the gateway key) signs resend requests, `random` makes their
+  // nonces; both are used only by the thread that calls step().
   Gateway(const GatewayOptions& options, BlockIngest& ingest, BatchAnchorer& anchorer,
-          Ledger& ledger, platform::Transport* transport, const platform::Clock& clock);
+          Ledger& ledger, chain::ReceiptSigner& signer, platform::Random& random,
+          platform::Transport* transport, const platform::Clock& clock);
   ~Gateway();
   Gateway(const Gateway&) = delete;
   Gateway& operator=(const Gateway&) = delete;
@@ -95,6 +106,7 @@ class Gateway {
     std::uint64_t from = 0;
     std::uint64_t to = 0;
     std::chrono::steady_clock::time_point last_asked;
+    bool ask_now = false;  // a new gap: asked at the next step, then once per interval
   };
 
   struct Worker {
@@ -110,7 +122,8 @@ class Gateway {
   void record(const platform::TransportMessage& message, const IngestResult& result);
   void work(Worker& worker);
   void stop_workers();
-  void ask_resend(const chain::DeviceId& device, Gap& gap);
+  void ask_resend(const chain::DeviceId& device, std::uint64_t from, std::uint64_t to);
+  void ask_for_gaps();
   Status anchor_queued();
   Status confirm_anchored();
   void publish(const chain::DeviceId& device, std::string_view leaf, ByteView payload);
@@ -119,6 +132,8 @@ class Gateway {
   BlockIngest& ingest_;
   BatchAnchorer& anchorer_;
   Ledger& ledger_;
+  chain::ReceiptSigner& signer_;
+  platform::Random& random_;
   platform::Transport* transport_;
   const platform::Clock& clock_;
 
@@ -129,9 +144,12 @@ class Gateway {
   std::vector<std::unique_ptr<Worker>> workers_;
   std::atomic<bool> stopping_{false};
   std::atomic<bool> batch_full_{false};
+  std::atomic<bool> gap_opened_{false};
 
-  std::mutex state_mutex_;  // gaps_ and oldest_queued_at_, touched by the verify threads
+  // gaps_, duplicate_answers_ and oldest_queued_at_, touched by the verify threads
+  std::mutex state_mutex_;
   std::map<chain::DeviceId, Gap> gaps_;
+  DuplicateAnswerLimiter duplicate_answers_;
   std::optional<std::chrono::steady_clock::time_point> oldest_queued_at_;
   std::optional<std::chrono::steady_clock::time_point> retry_anchor_at_;
   std::chrono::steady_clock::time_point last_finality_check_{};

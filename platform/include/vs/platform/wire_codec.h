@@ -20,6 +20,7 @@ class WireCodec {
   static Result<Bytes> encode(const proto::ReceiptBody& body);
   static Result<Bytes> encode(const proto::Receipt& receipt);
   static Result<Bytes> encode(const proto::ResendRequest& request);
+  static Result<Bytes> encode(const proto::SignedResendRequest& request);
   static Result<Bytes> encode(const proto::Status& status);
   static Result<Bytes> encode(const proto::LiveReading& live);
 
@@ -29,6 +30,7 @@ class WireCodec {
   static Result<proto::ReceiptBody> decode_receipt_body(ByteView bytes);
   static Result<proto::Receipt> decode_receipt(ByteView bytes);
   static Result<proto::ResendRequest> decode_resend_request(ByteView bytes);
+  static Result<proto::SignedResendRequest> decode_signed_resend_request(ByteView bytes);
   static Result<proto::Status> decode_status(ByteView bytes);
   static Result<proto::LiveReading> decode_live_reading(ByteView bytes);
 };

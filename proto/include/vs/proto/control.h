@@ -13,8 +13,18 @@ struct ResendRequest {
   std::uint64_t from_height = 0;
   std::uint64_t to_height = 0;
   std::string reason;
+  std::uint64_t time_ms = 0;
+  std::vector<std::uint8_t> nonce;
 
   bool operator==(const ResendRequest&) const = default;
+};
+
+struct SignedResendRequest {
+  std::vector<std::uint8_t> body;  // the exact encoded ResendRequest
+  std::vector<std::uint8_t> signature;
+  std::vector<std::uint8_t> gateway_key_id;
+
+  bool operator==(const SignedResendRequest&) const = default;
 };
 
 enum AgentAlarm : std::uint32_t {

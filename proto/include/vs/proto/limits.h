@@ -30,5 +30,7 @@ inline constexpr std::size_t kMaxInclusionPath = 64;
 inline constexpr std::size_t kMaxReceiptBodyBytes = 4096;
 inline constexpr std::size_t kMaxChainIdChars = 64;
 inline constexpr std::size_t kMaxResendReasonChars = 64;
+inline constexpr std::size_t kResendNonceSize = 16;
+inline constexpr std::size_t kMaxResendRequestBytes = 160;
 
 }  // namespace vs::proto
