@@ -2,12 +2,32 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include "vs/platform/file_key_store.h"
 #include "vs/platform/pkcs11_key_store.h"
 
 namespace vs::board {
+
+Status reject_unknown_board_keys(const platform::TomlConfig& config, const std::string& board,
+                                 std::initializer_list<std::string_view> own_keys) {
+  static constexpr std::string_view kKeyStoreKeys[] = {"key_store", "key_dir", "pkcs11_module",
+                                                       "pkcs11_token", "pkcs11_pin_file"};
+  std::string prefix = board + ".";
+  for (const std::string& key : config.leaf_keys()) {
+    if (key.rfind(prefix, 0) != 0) continue;
+    std::string_view name = std::string_view(key).substr(prefix.size());
+    bool known = std::find(own_keys.begin(), own_keys.end(), name) != own_keys.end() ||
+                 std::find(std::begin(kKeyStoreKeys), std::end(kKeyStoreKeys), name) !=
+                     std::end(kKeyStoreKeys);
+    if (!known) {
+      return Error(ErrorCode::kInvalidArgument, "unknown key (a typo?)")
+          .about(config.where(key) + ": " + key);
+    }
+  }
+  return {};
+}
 
 Result<std::string> read_pin_file(const std::string& path) {
   struct stat status {};

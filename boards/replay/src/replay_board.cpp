@@ -16,6 +16,7 @@ namespace {
 
 Result<platform::Board> make_replay_board(const platform::TomlConfig& config,
                                           const platform::Clock& clock) {
+  VS_TRY(reject_unknown_board_keys(config, "replay", {"file", "speed", "loop"}));
   VS_TRY_ASSIGN(auto file, config.string("replay.file"));
   if (!file || file->empty()) {
     return Error(ErrorCode::kInvalidArgument, "must name the CSV to replay")

@@ -16,6 +16,7 @@ namespace {
 
 Result<platform::Board> make_serial_board(const platform::TomlConfig& config,
                                           const platform::Clock&) {
+  VS_TRY(reject_unknown_board_keys(config, "serial", {"device", "baud"}));
   VS_TRY_ASSIGN(auto device, config.string("serial.device"));
   if (!device || device->empty()) {
     return Error(ErrorCode::kInvalidArgument, "must name the sensor's tty")

@@ -17,6 +17,7 @@ namespace {
 
 Result<platform::Board> make_sim_board(const platform::TomlConfig& config,
                                        const platform::Clock& clock) {
+  VS_TRY(reject_unknown_board_keys(config, "sim", {"scenario", "seed", "waveform", "speed"}));
   Scenario scenario;
   VS_TRY_ASSIGN(auto scenario_path, config.string("sim.scenario"));
   if (scenario_path && !scenario_path->empty()) {

@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -13,6 +14,8 @@
 #include <mutex>
 #include <thread>
 #include <vector>
+
+#include "vs/platform/log.h"
 
 namespace vs::platform {
 namespace {
@@ -93,6 +96,25 @@ struct PahoTransport::Impl {
   bool stopping = false;
   bool lost = true;  // the connector thread should (re)connect
   std::thread connector;
+  std::string tls_error;     // the last TLS failure OpenSSL reported, under `mutex`
+  std::string last_failure;  // the connector's: logged once per change
+
+  // Why a connect attempt failed, in words, from what Paho and OpenSSL said.
+  std::string take_failure(const std::string& paho_said) {
+    std::string tls;
+    {
+      std::lock_guard lock(mutex);
+      tls.swap(tls_error);
+    }
+    return tls.empty() ? paho_said : paho_said + " (TLS: " + tls + ")";
+  }
+  void note_failure(const std::string& failure) {
+    if (failure == last_failure) return;  // the same reason again: said already
+    last_failure = failure;
+    log(LogLevel::kWarning, "broker " + options.server_uri + ": cannot connect: " + failure +
+                                "; retrying, at most every " +
+                                std::to_string(options.max_retry.count()) + " ms");
+  }
 
   void subscribe_all() {
     std::vector<std::pair<std::string, int>> copy;
@@ -121,13 +143,23 @@ struct PahoTransport::Impl {
       try {
         auto token = client->connect(connect_options);
         ok = token->wait_for(std::chrono::seconds(10)) && client->is_connected();
-      } catch (const std::exception&) {
-        ok = false;
+        if (!ok) note_failure(take_failure("no answer within 10 s"));
+      } catch (const mqtt::exception& error) {
+        int reason = error.get_reason_code();
+        note_failure(take_failure(reason >= 0x80 ? "refused: " + error.get_reason_code_str()
+                                  : error.get_message().empty() ? error.get_error_str()
+                                                                : error.get_message()));
+      } catch (const std::exception& error) {
+        note_failure(take_failure(error.what()));
       }
       if (ok) {
         set_nodelay_towards(options.server_uri);
         subscribe_all();
         delay = options.min_retry;
+        if (!last_failure.empty()) {
+          log(LogLevel::kInfo, "broker " + options.server_uri + ": connected again");
+          last_failure.clear();
+        }
       }
       lock.lock();
       if (ok) {
@@ -153,6 +185,15 @@ Status PahoTransport::start(const TransportOptions& options, MessageHandler on_m
                             ConnectionHandler on_connection) {
   Impl& impl = *impl_;
   if (impl.client) return Error(ErrorCode::kConflict, "transport is already started");
+  // A TLS file that is not there would only show as endless silent retries.
+  for (const std::string* file : {&options.ca_file, &options.cert_file, &options.key_file}) {
+    if (file->empty()) continue;
+    std::error_code error;
+    if (!std::filesystem::is_regular_file(*file, error))
+      return Error(ErrorCode::kNotFound, "TLS file is missing or not a regular file").about(*file);
+    if (::access(file->c_str(), R_OK) != 0)
+      return Error(ErrorCode::kPermission, "TLS file cannot be read").about(*file);
+  }
   impl.options = options;
   impl.on_message = std::move(on_message);
   impl.on_connection = std::move(on_connection);
@@ -182,6 +223,10 @@ Status PahoTransport::start(const TransportOptions& options, MessageHandler on_m
                      .private_key(options.key_file)
                      .enable_server_cert_auth(true)
                      .verify(true)
+                     .error_handler([this](const std::string& message) {
+                       std::lock_guard lock(impl_->mutex);
+                       impl_->tls_error = message;
+                     })
                      .finalize();
       builder.ssl(std::move(ssl));
     }

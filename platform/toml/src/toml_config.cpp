@@ -2,6 +2,7 @@
 
 #include <toml++/toml.h>
 
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
@@ -43,15 +44,30 @@ Result<TomlConfig> TomlConfig::parse(std::string_view text, const std::string& s
 }
 
 Result<TomlConfig> TomlConfig::load(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  if (!in) return Error(ErrorCode::kNotFound, "cannot read the config file").about(path.string());
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (text.str().size() > 1024 * 1024) {
+  constexpr std::size_t kMaxConfigBytes = 1024 * 1024;
+  std::error_code error;
+  auto status = std::filesystem::status(path, error);
+  if (error || !std::filesystem::exists(status))
+    return Error(ErrorCode::kNotFound, "cannot read the config file").about(path.string());
+  // A directory, a device (/dev/zero) or a pipe is no config file.
+  if (!std::filesystem::is_regular_file(status))
+    return Error(ErrorCode::kInvalidArgument, "is not a regular file").about(path.string());
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error(ErrorCode::kPermission, "cannot read the config file").about(path.string());
+  // Read one byte past the limit, never the whole of whatever it is.
+  std::string text(kMaxConfigBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > kMaxConfigBytes) {
     return Error(ErrorCode::kInvalidArgument, "config file is larger than 1 MiB")
         .about(path.string());
   }
-  return parse(text.str(), path.string());
+  VS_TRY_ASSIGN(TomlConfig config, parse(text, path.string()));
+  if (config.impl_->table.empty()) {
+    return Error(ErrorCode::kInvalidArgument, "config file holds no settings (empty?)")
+        .about(path.string());
+  }
+  return config;
 }
 
 Result<std::optional<std::string>> TomlConfig::string(std::string_view key) const {
@@ -74,7 +90,12 @@ Result<std::optional<double>> TomlConfig::number(std::string_view key) const {
   if (!node) return std::optional<double>();
   if (node.is_integer())
     return std::optional<double>(static_cast<double>(node.as_integer()->get()));
-  if (node.is_floating_point()) return std::optional<double>(node.as_floating_point()->get());
+  if (node.is_floating_point()) {
+    double value = node.as_floating_point()->get();
+    if (!std::isfinite(value))
+      return impl_->wrong_type(key, "expected a finite number (not nan or inf)");
+    return std::optional<double>(value);
+  }
   return impl_->wrong_type(key, "expected a number");
 }
 

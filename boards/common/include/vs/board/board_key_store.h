@@ -1,7 +1,9 @@
 #pragma once
 
+#include <initializer_list>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "vs/platform/key_store.h"
 #include "vs/platform/toml_config.h"
@@ -16,6 +18,11 @@ namespace vs::board {
 //   <board>.pkcs11_pin_file  pkcs11: a file holding the user PIN, mode 0600
 Result<std::unique_ptr<platform::KeyStore>> board_key_store(const platform::TomlConfig& config,
                                                             const std::string& board);
+
+// Every key under [<board>] must be one of `own_keys` or a key store key
+// above: a typo ("sped = 50") is an error naming the file, line and key.
+Status reject_unknown_board_keys(const platform::TomlConfig& config, const std::string& board,
+                                 std::initializer_list<std::string_view> own_keys);
 
 // The PIN in `path` (one line); kPermission when group or others may read it.
 Result<std::string> read_pin_file(const std::string& path);
