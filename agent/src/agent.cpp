@@ -271,7 +271,8 @@ void Agent::handle(Inbound event) {
 void Agent::handle_receipt(const Bytes& payload) {
   auto reject = [&](const std::string& why) {
     ++counters_.receipts_rejected;
-    log(LogLevel::kWarning, "receipt rejected, block kept: " + why);
+    refusals_log_.log(LogLevel::kWarning, "rejected receipts",
+                      "receipt rejected, block kept: " + why, clock_.steady());
   };
   if (receipts_ == nullptr) return reject("no gateway public key is configured");
   auto receipt = platform::WireCodec::decode_receipt(payload);
@@ -307,7 +308,8 @@ void Agent::handle_receipt(const Bytes& payload) {
 void Agent::handle_resend(const Bytes& payload) {
   auto refuse = [&](const std::string& why) {
     ++counters_.resend_refused;
-    log(LogLevel::kWarning, "resend request refused: " + why);
+    refusals_log_.log(LogLevel::kWarning, "refused resend requests",
+                      "resend request refused: " + why, clock_.steady());
   };
   if (receipts_ == nullptr) return refuse("no gateway public key is configured to check it");
   auto request = receipts_->verify_resend(payload, chain_.device_id());

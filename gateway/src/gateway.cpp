@@ -277,9 +277,11 @@ void Gateway::record(const platform::TransportMessage& message, const IngestResu
       ++counters_.blocks_rejected[to_string(result->rejection)];
       if (activity != nullptr) ++activity->rejected;
       lock.unlock();
-      log(LogLevel::kWarning, std::string("rejected block on ") + message.topic + " (" +
-                                  height_text(result->height) +
-                                  "): " + to_string(result->rejection) + ": " + result->detail);
+      rejections_log_.log(
+          LogLevel::kWarning, std::string("rejected blocks (") + to_string(result->rejection) + ")",
+          std::string("rejected block on ") + message.topic + " (" + height_text(result->height) +
+              "): " + to_string(result->rejection) + ": " + result->detail,
+          clock_.steady());
       break;
   }
 }

@@ -8,19 +8,15 @@
 
 #include <cerrno>
 #include <charconv>
+#include <chrono>
+#include <vector>
 
 namespace vs::platform {
 namespace {
 
 constexpr std::size_t kMaxRequestBytes = 8192;
-
-void write_all(int fd, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t written = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
-    if (written <= 0) return;
-    data.remove_prefix(static_cast<std::size_t>(written));
-  }
-}
+constexpr std::size_t kMaxConnections = 64;
+constexpr std::chrono::seconds kConnectionTime{2};
 
 }  // namespace
 
@@ -43,12 +39,12 @@ Result<std::unique_ptr<MetricsEndpoint>> MetricsEndpoint::start(std::string_view
   if (::inet_pton(AF_INET, host.c_str(), &address.sin_addr) != 1)
     return Error(ErrorCode::kInvalidArgument, "host must be an IPv4 address")
         .about(std::string(listen));
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);  // serve() polls
   if (fd < 0) return Error(ErrorCode::kIo, "cannot create a socket", errno);
   int yes = 1;
   ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
   if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-      ::listen(fd, 16) != 0) {
+      ::listen(fd, 128) != 0) {
     int error = errno;
     ::close(fd);
     return Error(error == EADDRINUSE ? ErrorCode::kConflict : ErrorCode::kIo,
@@ -73,37 +69,69 @@ MetricsEndpoint::~MetricsEndpoint() {
 }
 
 void MetricsEndpoint::serve() {
+  struct Connection {
+    int fd;
+    std::chrono::steady_clock::time_point deadline;
+    std::string request;
+    std::string response;  // non-empty once the request is complete
+    std::size_t sent = 0;
+  };
+  std::vector<Connection> connections;
+  auto respond = [this](Connection& connection) {
+    std::string_view line =
+        std::string_view(connection.request).substr(0, connection.request.find_first_of("\r\n"));
+    bool wanted = line.rfind("GET /metrics ", 0) == 0 || line == "GET /metrics";
+    std::string body = wanted ? render_() : "not found: try /metrics\n";
+    connection.response =
+        std::string(wanted ? "HTTP/1.0 200 OK\r\n" : "HTTP/1.0 404 Not Found\r\n") +
+        "Content-Type: text/plain; version=0.0.4; charset=utf-8\r\n" +
+        "Content-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+  };
   while (!stopping_) {
-    pollfd waiting{listen_fd_, POLLIN, 0};
-    if (::poll(&waiting, 1, 200) <= 0) continue;
-    int client = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-    if (client < 0) continue;
-    timeval timeout{2, 0};
-    ::setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-    ::setsockopt(client, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
-    answer(client);
-    ::close(client);
+    std::vector<pollfd> waiting;
+    waiting.push_back({listen_fd_, POLLIN, 0});
+    for (const Connection& connection : connections) {
+      waiting.push_back(
+          {connection.fd, static_cast<short>(connection.response.empty() ? POLLIN : POLLOUT), 0});
+    }
+    if (::poll(waiting.data(), waiting.size(), 100) < 0 && errno != EINTR) continue;
+    auto now = std::chrono::steady_clock::now();
+    for (std::size_t i = 0; i < connections.size(); ++i) {
+      Connection& connection = connections[i];
+      short events = waiting[i + 1].revents;
+      bool done = now >= connection.deadline || (events & (POLLERR | POLLNVAL)) != 0;
+      if (!done && connection.response.empty() && (events & (POLLIN | POLLHUP)) != 0) {
+        char buffer[1024];
+        ssize_t got = ::recv(connection.fd, buffer, sizeof buffer, 0);
+        if (got > 0) connection.request.append(buffer, static_cast<std::size_t>(got));
+        bool complete = connection.request.find("\r\n\r\n") != std::string::npos ||
+                        connection.request.find("\n\n") != std::string::npos ||
+                        connection.request.size() >= kMaxRequestBytes;
+        if (complete || got == 0) respond(connection);
+        if (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) done = true;
+      } else if (!done && !connection.response.empty() && (events & POLLOUT) != 0) {
+        ssize_t written =
+            ::send(connection.fd, connection.response.data() + connection.sent,
+                   connection.response.size() - connection.sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (written > 0) connection.sent += static_cast<std::size_t>(written);
+        done = connection.sent == connection.response.size() ||
+               (written < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+      }
+      if (done) connection.fd = (::close(connection.fd), -1);
+    }
+    std::erase_if(connections, [](const Connection& connection) { return connection.fd < 0; });
+    if ((waiting[0].revents & POLLIN) == 0) continue;
+    for (;;) {
+      int client = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+      if (client < 0) break;
+      if (connections.size() >= kMaxConnections) {
+        ::close(client);  // full: the oldest ones end within their 2 s
+        continue;
+      }
+      connections.push_back({client, now + kConnectionTime, {}, {}, 0});
+    }
   }
-}
-
-void MetricsEndpoint::answer(int client_fd) {
-  std::string request;
-  char buffer[1024];
-  while (request.find("\r\n\r\n") == std::string::npos &&
-         request.find("\n\n") == std::string::npos && request.size() < kMaxRequestBytes) {
-    ssize_t got = ::recv(client_fd, buffer, sizeof buffer, 0);
-    if (got <= 0) break;
-    request.append(buffer, static_cast<std::size_t>(got));
-  }
-  std::string_view line = std::string_view(request).substr(0, request.find_first_of("\r\n"));
-  bool wanted = line.rfind("GET /metrics ", 0) == 0 || line == "GET /metrics";
-  std::string body = wanted ? render_() : "not found: try /metrics\n";
-  std::string head = std::string(wanted ? "HTTP/1.0 200 OK\r\n" : "HTTP/1.0 404 Not Found\r\n") +
-                     "Content-Type: text/plain; version=0.0.4; charset=utf-8\r\n" +
-                     "Content-Length: " + std::to_string(body.size()) +
-                     "\r\nConnection: close\r\n\r\n";
-  write_all(client_fd, head);
-  write_all(client_fd, body);
+  for (const Connection& connection : connections) ::close(connection.fd);
 }
 
 }  // namespace vs::platform

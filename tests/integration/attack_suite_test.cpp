@@ -84,6 +84,12 @@ class AttackSuite : public ::testing::Test {
   void TearDown() override { attacker_.stop(200ms); }
 
   std::string metrics() { return testing::http_get(metrics_port_, "/metrics"); }
+  // The most memory the process has held (VmHWM), in KiB.
+  static long peak_rss_kib(pid_t pid) {
+    std::string status = read_file("/proc/" + std::to_string(pid) + "/status");
+    auto at = status.find("VmHWM:");
+    return at == std::string::npos ? -1 : std::stol(status.substr(at + 6));
+  }
   void publish(const std::string& topic, ByteView payload) {
     ASSERT_TRUE(attacker_.publish(topic, payload, 1, false, nullptr).ok());
   }
@@ -186,6 +192,38 @@ TEST_F(AttackSuite, EveryAttackIsDetectedCountedAndNamesTheDevice) {
   attack("revoked device", blocks_topic(revoked_), revoked_.seal_next(2).encoded,
          "vitalsign_blocks_rejected_total{reason=\"revoked_device\"}",
          revoked_.id().hex() + "/blocks (height 0): revoked_device");
+  {  // A payload far over the largest block: the broker is told not to send it.
+    auto peak_before = peak_rss_kib(gateway_.pid());
+    Bytes huge(20 * 1024 * 1024, 0x0a);
+    publish(blocks_topic(honest_), huge);
+    // A marker behind it on the same connection: once it is counted, the huge
+    // one has been dealt with (the broker forwards in order).
+    double before =
+        std::max(0.0, testing::prometheus_value(metrics(), "vitalsign_blocks_duplicate_total"));
+    publish(blocks_topic(honest_), chain[1].encoded);
+    double after = wait_for("vitalsign_blocks_duplicate_total", before + 1);
+    auto peak_after = peak_rss_kib(gateway_.pid());
+    bool bounded = after >= before + 1 && peak_after - peak_before < 10 * 1024;
+    EXPECT_TRUE(bounded) << "peak RSS " << peak_before << " -> " << peak_after << " KiB";
+    EXPECT_LE(testing::prometheus_value(metrics(),
+                                        "vitalsign_blocks_rejected_total{reason=\"malformed\"}"),
+              0);  // it never reached the decoder
+    rows.push_back({"20 MiB payload (over the 8 MiB block limit)", 1, bounded ? 1 : 0,
+                    "not delivered: MQTT v5 maximum packet size"});
+  }
+  {  // A flood from an id nobody enrolled: every block counted, the log stays short.
+    const std::string sample = "vitalsign_blocks_rejected_total{reason=\"unknown_device\"}";
+    double before = std::max(0.0, testing::prometheus_value(metrics(), sample));
+    Bytes flood = stranger_.seal_next(1).encoded;
+    for (int i = 0; i < 500; ++i) publish(blocks_topic(stranger_), flood);
+    double after = wait_for(sample, before + 500);
+    std::size_t lines =
+        testing::count_occurrences(read_file(dir_.path() / "gateway.log"), "unknown_device: ");
+    bool quiet = after >= before + 500 && lines <= 12;
+    EXPECT_TRUE(quiet) << after - before << " counted, " << lines << " log lines";
+    rows.push_back({"flood of 500 blocks from an unknown id", 1, quiet ? 1 : 0,
+                    "counted each; at most 10 log lines per reason per 10 s"});
+  }
   // After all that, the honest block at height 3 is still taken.
   publish(blocks_topic(honest_), next.encoded);
   EXPECT_EQ(wait_for("vitalsign_blocks_accepted_total", 4), 4);
@@ -257,8 +295,40 @@ TEST_F(AttackSuite, EveryAttackIsDetectedCountedAndNamesTheDevice) {
       agent_log = read_file(dir_.path() / "agent.log");
     }
   }
+  // Resend requests: one under another key, then a genuine one (the
+  // gateway's key) taken once and refused when replayed.
+  std::string resend_topic = "rig/v1/" + agent_id.hex() + "/resend";
+  proto::ResendRequest ask;
+  ask.version = proto::kControlVersion;
+  ask.device_id = header.device_id;
+  ask.from_height = 0;
+  ask.to_height = 0;
+  ask.reason = "gap";
+  ask.time_ms = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                               std::chrono::system_clock::now().time_since_epoch())
+                                               .count());
+  ask.nonce = Bytes(16, 0x33);
+  Bytes forged_ask = chain::ReceiptSigner(sha_, *attacker_key).sign_encoded(ask).value();
+  Bytes genuine_ask = chain::ReceiptSigner(sha_, *gateway_key).sign_encoded(ask).value();
+  publish(resend_topic, forged_ask);
+  publish(resend_topic, genuine_ask);
+  for (int replay = 0; replay < 3; ++replay) publish(resend_topic, genuine_ask);
+  for (int i = 0; i < 250 && testing::count_occurrences(agent_log, "resend request refused") < 4;
+       ++i) {
+    std::this_thread::sleep_for(20ms);
+    agent_log = read_file(dir_.path() / "agent.log");
+  }
   agent.kill_and_wait(SIGTERM);
   agent_log = read_file(dir_.path() / "agent.log");
+  int resend_caught =
+      (agent_log.find("resend request refused: resend request names a gateway key other") !=
+       std::string::npos) +
+      static_cast<int>(testing::count_occurrences(agent_log, "nonce was seen before (a replay)"));
+  EXPECT_EQ(resend_caught, 4) << agent_log;
+  EXPECT_EQ(testing::count_occurrences(agent_log, "gateway asked for heights 0..0"), 1u)
+      << agent_log;
+  rows.push_back(
+      {"forged or replayed resend request", 4, resend_caught, "agent: resend request refused"});
   std::size_t rejected = testing::count_occurrences(agent_log, "receipt rejected, block kept");
   EXPECT_GE(rejected, 2u) << agent_log;
   EXPECT_EQ(agent_log.find("receipt for block 0 verified"), std::string::npos) << agent_log;

@@ -17,6 +17,7 @@
 #include "vs/platform/paho_transport.h"
 #include "vs/platform/service_notifier.h"
 #include "vs/platform/toml_config.h"
+#include "vs/proto/limits.h"
 
 #include "daemon.h"
 
@@ -154,6 +155,7 @@ int main(int argc, char** argv) {
   transport_options.cert_file = config->tls_cert_file;
   transport_options.key_file = config->tls_key_file;
   transport_options.keep_alive = config->keep_alive;
+  transport_options.max_incoming_bytes = proto::kMaxAgentInboundBytes;
   if (auto started = agent.start(transport_options); !started) {
     return fail(kEnvironment, "uplink: " + started.error().message());
   }

@@ -24,6 +24,7 @@
 #include "vs/platform/secp256k1_key.h"
 #include "vs/platform/service_notifier.h"
 #include "vs/platform/toml_config.h"
+#include "vs/proto/limits.h"
 
 #include "daemon.h"
 
@@ -163,6 +164,7 @@ int main(int argc, char** argv) {
   transport_options.key_file = config->tls_key_file;
   transport_options.keep_alive = config->keep_alive;
   transport_options.max_outstanding = 65535;  // receipts for a whole batch at once
+  transport_options.max_incoming_bytes = proto::kMaxBlockBytes;  // blocks are all it takes
   if (auto started = gateway.start(transport_options); !started)
     return fail(kEnvironment, "broker: " + started.error().message());
 

@@ -20,6 +20,9 @@
 namespace vs::platform {
 namespace {
 
+constexpr std::size_t kPacketOverheadBytes = 1024;
+constexpr std::size_t kMaxMqttPacketBytes = 268'435'455;  // MQTT's own ceiling
+
 // Paho C cannot set TCP_NODELAY, and Nagle's algorithm then holds small
 // publishes (live readings) for ~40 ms behind a delayed ACK (stack.md,
 // pitfall 7). After each connect, find this process's TCP sockets to the
@@ -107,6 +110,15 @@ struct PahoTransport::Impl {
       tls.swap(tls_error);
     }
     return tls.empty() ? paho_said : paho_said + " (TLS: " + tls + ")";
+  }
+  std::uint64_t oversized = 0;  // messages over max_incoming_bytes, on Paho's thread
+  void note_oversized(const std::string& topic, std::size_t size) {
+    // The first, then every 1000th: a flood cannot flood the log too.
+    if (oversized++ % 1000 == 0) {
+      log(LogLevel::kWarning, "dropped a " + std::to_string(size) + "-byte message on " + topic +
+                                  " (over the " + std::to_string(options.max_incoming_bytes) +
+                                  "-byte limit; " + std::to_string(oversized) + " so far)");
+    }
   }
   void note_failure(const std::string& failure) {
     if (failure == last_failure) return;  // the same reason again: said already
@@ -232,10 +244,23 @@ Status PahoTransport::start(const TransportOptions& options, MessageHandler on_m
     }
     impl.connect_options = builder.finalize();
     // Set last, on the kept object: a copy would lose it (Paho bug #362).
-    impl.connect_options.set_properties({{mqtt::property::SESSION_EXPIRY_INTERVAL,
-                                          static_cast<int>(options.session_expiry.count())}});
+    mqtt::properties properties{{mqtt::property::SESSION_EXPIRY_INTERVAL,
+                                 static_cast<int>(options.session_expiry.count())}};
+    if (options.max_incoming_bytes > 0) {
+      // The packet also holds the topic and properties: room for those.
+      auto packet = std::min<std::size_t>(options.max_incoming_bytes + kPacketOverheadBytes,
+                                          kMaxMqttPacketBytes);
+      properties.add({mqtt::property::MAXIMUM_PACKET_SIZE, static_cast<int>(packet)});
+    }
+    impl.connect_options.set_properties(properties);
     impl.client->set_message_callback([this](mqtt::const_message_ptr message) {
       const std::string& payload = message->get_payload_str();
+      std::size_t limit = impl_->options.max_incoming_bytes;
+      if (limit > 0 && payload.size() > limit) {
+        // The broker should not have sent it; counted in the log, never decoded.
+        impl_->note_oversized(message->get_topic(), payload.size());
+        return;
+      }
       if (impl_->on_message) {
         impl_->on_message(
             TransportMessage{message->get_topic(), Bytes(payload.begin(), payload.end())});

@@ -1,6 +1,13 @@
 #include "vs/platform/metrics_endpoint.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <vector>
 
 #include "http_get.h"
 
@@ -27,6 +34,36 @@ TEST(MetricsEndpoint, ServesTheRenderedTextAtSlashMetricsAndNothingElse) {
   EXPECT_EQ(http_exchange(port, "").rfind("HTTP/1.0 404", 0), 0u);
   EXPECT_EQ(http_exchange(port, "GET /metrics HTTP/1.0\r\n\r\n").rfind("HTTP/1.0 200", 0), 0u);
   EXPECT_EQ(renders, 2);
+}
+
+TEST(MetricsEndpoint, IdleConnectionsDoNotKeepAScrapeOutAndAreDropped) {
+  auto endpoint =
+      MetricsEndpoint::start("127.0.0.1:0", [] { return std::string("vitalsign_up 1\n"); });
+  ASSERT_TRUE(endpoint.ok()) << endpoint.error().message();
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons((*endpoint)->port());
+  ::inet_pton(AF_INET, "127.0.0.1", &address.sin_addr);
+  std::vector<int> idle;
+  for (int i = 0; i < 20; ++i) {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+    idle.push_back(fd);
+  }
+  std::string scraped = http_exchange((*endpoint)->port(), "GET /metrics HTTP/1.0\r\n\r\n");
+  EXPECT_EQ(scraped.rfind("HTTP/1.0 200 OK\r\n", 0), 0u) << scraped;
+  // Answered while all twenty were still open (one at a time, it would have
+  // waited out each of them first).
+  char byte = 0;
+  for (int fd : idle) {
+    EXPECT_EQ(::recv(fd, &byte, 1, MSG_DONTWAIT), -1);
+    EXPECT_TRUE(errno == EAGAIN || errno == EWOULDBLOCK);
+  }
+  // And each idle one is then closed by the server, not kept.
+  for (int fd : idle) {
+    EXPECT_EQ(::recv(fd, &byte, 1, 0), 0);
+    ::close(fd);
+  }
 }
 
 TEST(MetricsEndpoint, BadListenAddressesAreNamed) {

@@ -13,6 +13,7 @@
 #include "vs/agent/resend_guard.h"
 #include "vs/chain/receipt_verifier.h"
 #include "vs/platform/clock.h"
+#include "vs/platform/log_throttle.h"
 #include "vs/platform/sensor.h"
 #include "vs/platform/store.h"
 #include "vs/platform/transport.h"
@@ -114,6 +115,9 @@ class Agent {
   std::uint64_t oldest_unretired_ = 0;
   std::chrono::steady_clock::time_point oldest_unretired_since_;
   bool storage_alarm_ = false;
+  // Whoever can write this device's topics can send it anything: refusals
+  // are counted exactly, logged at most 10 per kind per 10 s.
+  platform::LogThrottle refusals_log_{10, std::chrono::seconds(10)};
   AgentCounters counters_;
 };
 

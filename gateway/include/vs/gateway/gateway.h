@@ -15,6 +15,7 @@
 #include "vs/gateway/block_ingest.h"
 #include "vs/gateway/duplicate_answer_limiter.h"
 #include "vs/platform/clock.h"
+#include "vs/platform/log_throttle.h"
 #include "vs/platform/random.h"
 #include "vs/platform/transport.h"
 
@@ -153,6 +154,10 @@ class Gateway {
   std::optional<std::chrono::steady_clock::time_point> oldest_queued_at_;
   std::optional<std::chrono::steady_clock::time_point> retry_anchor_at_;
   std::chrono::steady_clock::time_point last_finality_check_{};
+
+  // Anyone can send blocks: their rejections are counted exactly, logged
+  // at most 10 per reason per 10 s.
+  platform::LogThrottle rejections_log_{10, std::chrono::seconds(10)};
 
   mutable std::mutex counters_mutex_;
   GatewayCounters counters_;

@@ -14,8 +14,10 @@ namespace vs::platform {
 
 // A minimal HTTP/1.0 responder for Prometheus scrapes: GET /metrics returns
 // render() as text/plain (exposition format 0.0.4), anything else 404. One
-// request at a time on its own thread; requests are bounded (8 KiB, 2 s) so
-// a slow or hostile client cannot hold it. Meant for a local port.
+// thread serves up to 64 connections at once without blocking on any of
+// them (poll, non-blocking sockets); a request is bounded (8 KiB) and a
+// connection gets 2 s in all, so idle or slow clients cannot keep a scrape
+// out. Meant for a local port.
 class MetricsEndpoint {
  public:
   using Render = std::function<std::string()>;
@@ -31,7 +33,6 @@ class MetricsEndpoint {
  private:
   MetricsEndpoint(int listen_fd, std::uint16_t port, Render render);
   void serve();
-  void answer(int client_fd);
 
   int listen_fd_;
   std::uint16_t port_;

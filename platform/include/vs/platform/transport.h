@@ -32,6 +32,10 @@ struct TransportOptions {
   std::chrono::milliseconds min_retry{250};
   std::chrono::milliseconds max_retry{8000};
   std::size_t max_outstanding = 1000;  // publishes not yet acknowledged
+  // The largest payload this client takes (0: no limit). The broker is told
+  // (MQTT v5 Maximum Packet Size) and drops larger messages for this client,
+  // so they never reach its memory; one that still arrives is dropped here.
+  std::size_t max_incoming_bytes = 0;
   std::optional<TransportWill> will;
 };
 

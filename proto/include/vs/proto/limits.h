@@ -28,9 +28,14 @@ inline constexpr std::size_t kMaxBlockBytes = 8 * 1024 * 1024;
 
 inline constexpr std::size_t kMaxInclusionPath = 64;
 inline constexpr std::size_t kMaxReceiptBodyBytes = 4096;
+// A Receipt: its body, a signature, a key id and their framing.
+inline constexpr std::size_t kMaxReceiptBytes = kMaxReceiptBodyBytes + 128;
 inline constexpr std::size_t kMaxChainIdChars = 64;
 inline constexpr std::size_t kMaxResendReasonChars = 64;
 inline constexpr std::size_t kResendNonceSize = 16;
 inline constexpr std::size_t kMaxResendRequestBytes = 160;
+// What the gateway sends a device (a receipt or a signed resend request):
+// the largest MQTT payload an agent takes.
+inline constexpr std::size_t kMaxAgentInboundBytes = kMaxReceiptBytes;
 
 }  // namespace vs::proto
