@@ -9,7 +9,9 @@
 #include "child_process.h"
 #include "connect_and_wait.h"
 #include "mosquitto_server.h"
+#include "suite_report.h"
 #include "temp_dir.h"
+#include "test_files.h"
 #include "test_gateway.h"
 #include "vs/agent/chain_audit.h"
 #include "vs/platform/file_key_store.h"
@@ -182,6 +184,60 @@ TEST_F(AgentUplinkTest, MutualTlsAndTheAclKeepADeviceToItsOwnTopics) {
   ASSERT_FALSE(denied.ok());
   EXPECT_EQ(denied.error().code(), ErrorCode::kPermission) << denied.error().message();
   intruder.stop(100ms);
+}
+
+TEST_F(AgentUplinkTest, AClientIdCannotTakeOverAnotherClientsSession) {
+  // The shipped broker config binds the client id to the certificate's CN:
+  // another device's certificate with the gateway's or this device's client
+  // id is just that other device, and disconnects nobody.
+  std::filesystem::path pki = dir_.path() / "pki";
+  std::string command = std::string(VS_TEST_PKI_SCRIPT) + " " + pki.string() + " " + device_hex_ +
+                        " gateway other-device";
+  ASSERT_EQ(std::system(command.c_str()), 0);
+  vs::testing::MosquittoServer broker(dir_.path() / "broker", {pki, "vs/v1"});
+  ASSERT_TRUE(broker.start()) << broker.log();
+  platform::TransportOptions gateway_options;
+  gateway_options.server_uri = broker.tls_uri();
+  gateway_options.client_id = "vs-gateway";
+  gateway_options.ca_file = (pki / "ca.crt").string();
+  gateway_options.cert_file = (pki / "gateway.crt").string();
+  gateway_options.key_file = (pki / "gateway.key").string();
+  ASSERT_TRUE(gateway_.start(gateway_options).ok());
+  write_config(broker.tls_uri(), "ca_file = \"" + (pki / "ca.crt").string() + "\"\ncert_file = \"" +
+                                     (pki / (device_hex_ + ".crt")).string() + "\"\nkey_file = \"" +
+                                     (pki / (device_hex_ + ".key")).string() + "\"\n");
+  vs::testing::ChildProcess agent;
+  ASSERT_TRUE(start_agent(agent));
+  ASSERT_TRUE(wait_retired_through(1, 30s)) << agent_log();
+
+  int tried = 0, held = 0;
+  for (const std::string& victim : {std::string("vs-gateway"), "vs-agent-" + device_hex_}) {
+    int lost_before = gateway_.connections_lost();
+    std::size_t agent_lost_before = vs::testing::count_occurrences(agent_log(), "uplink lost");
+    platform::PahoTransport intruder;
+    platform::TransportOptions intruder_options = gateway_options;
+    intruder_options.client_id = victim;
+    intruder_options.cert_file = (pki / "other-device.crt").string();
+    intruder_options.key_file = (pki / "other-device.key").string();
+    ASSERT_TRUE(
+        vs::testing::connect_and_wait(intruder, intruder_options, [](platform::TransportMessage) {
+        }).ok());
+    // Blocks keep flowing and being retired while the intruder is connected.
+    auto before = snapshot();
+    ASSERT_TRUE(before && before->tip);
+    bool flowing = wait_retired_through(before->tip->height + 2, 30s);
+    ++tried;
+    bool nobody_lost =
+        gateway_.connections_lost() == lost_before &&
+        vs::testing::count_occurrences(agent_log(), "uplink lost") == agent_lost_before;
+    if (flowing && nobody_lost) ++held;
+    EXPECT_TRUE(flowing) << agent_log();
+    EXPECT_TRUE(nobody_lost) << "client id " << victim << " was taken over\n" << agent_log();
+    intruder.stop(100ms);
+  }
+  agent.kill_and_wait(SIGTERM);
+  vs::testing::report_row({"attack: client id takeover with another device's certificate", tried,
+                           -1, -1, -1, 0, 0, tried, held});
 }
 
 }  // namespace

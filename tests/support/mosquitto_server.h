@@ -39,10 +39,12 @@ inline bool port_open(int port) {
 
 struct MosquittoOptions {
   // With a PKI directory (ca.crt, server.crt, server.key), a second listener
-  // requires client certificates, takes the CN as the user name and applies
-  // the ACL: a device writes and reads only under its own id.
+  // is the shipped production one (gateway/broker/): client certificates
+  // required, the CN as user name and client id, and the shipped ACL: a
+  // device writes and reads only under its own id.
   std::filesystem::path pki;
   std::string topic_prefix = "vs/v1";
+  std::string gateway_identity = "gateway";  // the gateway certificate's CN
   // Past this many queued QoS 1 messages per client the broker drops more
   // (a slow-subscriber test lowers it to make the drops happen).
   int max_queued_messages = 100000;
@@ -92,26 +94,31 @@ class MosquittoServer {
          << options_.max_inflight_messages << "\nset_tcp_nodelay true\n"
          << "listener " << port_ << " 127.0.0.1\nallow_anonymous true\n";
     if (!options_.pki.empty()) {
-      const auto& pki = options_.pki;
-      conf << "listener " << tls_port_ << " 127.0.0.1\n"
-           << "cafile " << (pki / "ca.crt").string() << "\n"
-           << "certfile " << (pki / "server.crt").string() << "\n"
-           << "keyfile " << (pki / "server.key").string() << "\n"
-           << "tls_version tlsv1.2\nrequire_certificate true\nuse_identity_as_username true\n"
-           << "allow_anonymous false\n"
-           << "acl_file " << (directory_ / "acl").string() << "\n";
-      std::ofstream acl(directory_ / "acl");
-      acl << "user gateway\n"
-          << "topic read " << options_.topic_prefix << "/+/blocks\n"
-          << "topic read " << options_.topic_prefix << "/+/status\n"
-          << "topic write " << options_.topic_prefix << "/+/receipts\n"
-          << "topic write " << options_.topic_prefix << "/+/resend\n\n"
-          << "pattern write " << options_.topic_prefix << "/%u/blocks\n"
-          << "pattern write " << options_.topic_prefix << "/%u/status\n"
-          << "pattern write " << options_.topic_prefix << "/%u/live\n"
-          << "pattern read " << options_.topic_prefix << "/%u/receipts\n"
-          << "pattern read " << options_.topic_prefix << "/%u/resend\n";
+      // The listener part of the shipped production config, as it ships,
+      // with this test's port, PKI, ACL path, gateway identity and prefix.
+      std::string shipped =
+          read_text(std::filesystem::path(VS_BROKER_CONFIG_DIR) / "mosquitto.conf");
+      std::string listener = shipped.substr(shipped.find("\nlistener ") + 1);
+      replace_all(listener, "listener 8883",
+                  "listener " + std::to_string(tls_port_) + " 127.0.0.1");
+      replace_all(listener, "/etc/vitalsign/broker/acl", (directory_ / "acl").string());
+      replace_all(listener, "/etc/vitalsign/broker/", (options_.pki / "").string());
+      conf << listener
+           << "allow_anonymous false\n";  // per listener here: the test's plain one stays
+      std::string acl = read_text(std::filesystem::path(VS_BROKER_CONFIG_DIR) / "acl");
+      replace_all(acl, "user vitalsign-gateway", "user " + options_.gateway_identity);
+      replace_all(acl, " vs/v1/", " " + options_.topic_prefix + "/");
+      std::ofstream(directory_ / "acl") << acl;
     }
+  }
+
+  static std::string read_text(const std::filesystem::path& path) {
+    std::ifstream in(path);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  static void replace_all(std::string& text, const std::string& from, const std::string& to) {
+    for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+      text.replace(at, from.size(), to);
   }
 
   std::filesystem::path directory_;

@@ -7,6 +7,7 @@
 // of the pending batch, resend timers) is not here.
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <mutex>
 
@@ -44,10 +45,15 @@ class TestGateway {
     prefix_ = prefix;
     VS_TRY(transport_.start(
         options, [this](platform::TransportMessage message) { on_block(std::move(message)); },
-        [](bool) {}));
+        [this](bool connected) {
+          if (!connected) ++connections_lost_;
+        }));
     return transport_.subscribe(prefix + "/+/blocks", 1);
   }
   void stop() { transport_.stop(std::chrono::milliseconds(200)); }
+  bool connected() const { return transport_.connected(); }
+  // Times the broker connection was lost since start().
+  int connections_lost() const { return connections_lost_; }
 
   struct Seen {
     std::uint64_t verified_blocks = 0;
@@ -123,6 +129,7 @@ class TestGateway {
   std::string prefix_;
   std::mutex mutex_;
   std::map<std::string, Seen> seen_;
+  std::atomic<int> connections_lost_{0};
 };
 
 }  // namespace vs::testing
