@@ -58,17 +58,34 @@ broker_port=$(free_port 18830)
 metrics_port=$(free_port 19464)
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
-say "broker: mosquitto on 127.0.0.1:$broker_port"
-cat >"$work/mosquitto.conf" <<CONF
-listener $broker_port 127.0.0.1
-allow_anonymous true
-persistence false
-user $(id -un)
-max_queued_messages 100000
-CONF
-/usr/sbin/mosquitto -c "$work/mosquitto.conf" >"$work/mosquitto.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$broker_port") 2>/dev/null && break; sleep 0.05; done
+say "broker: mosquitto on 127.0.0.1:$broker_port with the shipped config (gateway/broker/): mutual TLS, client id = certificate CN, ACL"
+# A throwaway CA for the demo. The broker's certificate names 127.0.0.1; the
+# device's certificate is issued on its own CSR (CN = its device id); the
+# gateway's CN is the identity the shipped ACL names.
+pki=$work/pki
+mkdir -p "$pki"
+issue() {  # issue NAME CSR EXTENSIONS
+  printf '%s\n' "$3" >"$pki/$1.ext"
+  openssl x509 -req -in "$2" -CA "$pki/ca.crt" -CAkey "$pki/ca.key" -CAcreateserial -days 30 \
+    -sha256 -extfile "$pki/$1.ext" -out "$pki/$1.crt" 2>/dev/null
+}
+new_key_and_csr() {  # new_key_and_csr NAME SUBJECT
+  openssl ecparam -name prime256v1 -genkey -noout -out "$pki/$1.key" 2>/dev/null
+  chmod 600 "$pki/$1.key"
+  openssl req -new -key "$pki/$1.key" -subj "$2" -out "$pki/$1.csr" 2>/dev/null
+}
+openssl ecparam -name prime256v1 -genkey -noout -out "$pki/ca.key" 2>/dev/null
+openssl req -x509 -new -key "$pki/ca.key" -sha256 -days 30 -subj "/CN=vitalsign demo CA" \
+  -out "$pki/ca.crt" 2>/dev/null
+new_key_and_csr server "/CN=127.0.0.1"
+issue server "$pki/server.csr" "subjectAltName=IP:127.0.0.1"
+new_key_and_csr gateway "/CN=vitalsign-gateway"
+issue gateway "$pki/gateway.csr" "extendedKeyUsage=clientAuth"
+sed -e "s#^listener 8883#listener $broker_port 127.0.0.1#" -e "s#/etc/vitalsign/broker/#$pki/#" \
+  "$here/gateway/broker/mosquitto.conf" >"$work/mosquitto.conf"
+printf 'persistence false\nuser %s\n' "$(id -un)" >>"$work/mosquitto.conf"
+cp "$here/gateway/broker/acl" "$pki/acl"
+broker_uri="ssl://127.0.0.1:$broker_port"
 
 ledger_table="[ledger]
 origin = \"demo.vitalsign/gateway\"
@@ -96,7 +113,15 @@ fi
 say "keys: a device key and a gateway key (P-256, mode 0600); the device is enrolled"
 "$bin/vitalsign" keygen --dir "$work/keys" --name gateway >/dev/null
 "$bin/vitalsign" keygen --dir "$work/keys" --name device
-"$bin/vitalsign" enrol --store "$work/gateway-data" --key "$work/keys/device.pub.pem"
+"$bin/vitalsign" enrol --store "$work/gateway-data" --key "$work/keys/device.pub.pem" --create
+"$bin/vitalsign" csr --dir "$work/keys" --name device --out "$pki/device.csr"
+issue device "$pki/device.csr" "extendedKeyUsage=clientAuth"
+/usr/sbin/mosquitto -c "$work/mosquitto.conf" >"$work/mosquitto.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$broker_port") 2>/dev/null && break; sleep 0.05; done
+tls_keys() {  # tls_keys CERT KEY
+  printf 'ca_file = "%s"\ncert_file = "%s"\nkey_file = "%s"\n' "$pki/ca.crt" "$1" "$2"
+}
 
 cat >"$work/gateway.toml" <<CONF
 [store]
@@ -104,7 +129,8 @@ data_dir = "$work/gateway-data"
 [keys]
 dir = "$work/keys"
 [mqtt]
-broker = "tcp://127.0.0.1:$broker_port"
+broker = "$broker_uri"
+$(tls_keys "$pki/gateway.crt" "$pki/gateway.key")
 [batch]
 max_blocks = 256
 max_age_ms = 2000
@@ -120,7 +146,8 @@ data_dir = "$work/agent-data"
 max_entries = 32
 max_age_ms = 1000
 [mqtt]
-broker = "tcp://127.0.0.1:$broker_port"
+broker = "$broker_uri"
+$(tls_keys "$pki/device.crt" "$work/keys/device.key.pem")
 [gateway]
 public_key = "$work/keys/gateway.pub.pem"
 [events]

@@ -233,7 +233,8 @@ void GatewayEndToEnd::run_with_faults(std::uint64_t kills,
     testing::ChildProcess enrol;
     ASSERT_TRUE(enrol.start(
         {VS_VITALSIGN_BINARY, "enrol", "--store", (dir_.path() / "gateway-data").string(), "--key",
-         (dir_.path() / "keys" / ("device" + std::to_string(i) + ".pub.pem")).string()}));
+         (dir_.path() / "keys" / ("device" + std::to_string(i) + ".pub.pem")).string(),
+         "--create"}));
     ASSERT_EQ(enrol.wait(), 0);
     ASSERT_NE(enrol.output().find("enrolled device "), std::string::npos) << enrol.output();
   }

@@ -6,6 +6,9 @@
 
 #include "child_process.h"
 #include "temp_dir.h"
+#include "vs/agent/device_chain.h"
+#include "vs/gateway/block_ingest.h"
+#include "vs/platform/lmdb_store.h"
 
 namespace vs {
 namespace {
@@ -31,8 +34,8 @@ TEST(RegistryCli, EnrolWithACertificateRevokeAndList) {
   ASSERT_EQ(run_command({"/bin/bash", VS_TEST_PKI_SCRIPT, other_pki, id}).exit_code, 0);
   std::string key = keys + "/device.pub.pem";
 
-  CliRun wrong_cn =
-      vitalsign({"enrol", "--store", store, "--key", key, "--cert", pki + "/someone-else.crt"});
+  CliRun wrong_cn = vitalsign(
+      {"enrol", "--store", store, "--key", key, "--cert", pki + "/someone-else.crt", "--create"});
   EXPECT_EQ(wrong_cn.exit_code, 1);
   EXPECT_NE(wrong_cn.output.find("common name is not the device id"), std::string::npos);
   CliRun wrong_ca = vitalsign({"enrol", "--store", store, "--key", key, "--cert",
@@ -86,14 +89,109 @@ TEST(RegistryCli, AKeysOwnSigningRequestSignedByTheCaEnrolsTheDevice) {
                                pki + "/ca.crt", "-CAkey", pki + "/ca.key", "-CAcreateserial",
                                "-days", "2", "-sha256", "-out", certificate});
   ASSERT_EQ(issued.exit_code, 0) << issued.output;
-  CliRun enrolled =
-      vitalsign({"enrol", "--store", (dir.path() / "gateway-data").string(), "--key",
-                 keys + "/device.pub.pem", "--cert", certificate, "--ca", pki + "/ca.crt"});
+  CliRun enrolled = vitalsign({"enrol", "--store", (dir.path() / "gateway-data").string(), "--key",
+                               keys + "/device.pub.pem", "--cert", certificate, "--ca",
+                               pki + "/ca.crt", "--create"});
   EXPECT_EQ(enrolled.exit_code, 0) << enrolled.output;
   EXPECT_NE(enrolled.output.find("(CA verified)"), std::string::npos) << enrolled.output;
 
   EXPECT_EQ(vitalsign({"csr", "--dir", keys, "--name", "absent"}).exit_code, 4);
   EXPECT_EQ(vitalsign({"csr", "--dir", keys, "--org", "A,CN=evil"}).exit_code, 2);
+}
+
+TEST(VitalsignCli, EveryVerbAndSubVerbExplainsItself) {
+  const std::vector<std::vector<std::string>> verbs = {{"selfcheck"},
+                                                       {"keygen"},
+                                                       {"csr"},
+                                                       {"chain"},
+                                                       {"chain", "show"},
+                                                       {"chain", "verify"},
+                                                       {"enrol"},
+                                                       {"revoke"},
+                                                       {"devices"},
+                                                       {"proof"},
+                                                       {"proof", "export"},
+                                                       {"verify"},
+                                                       {"status"},
+                                                       {"fhir"},
+                                                       {"fhir", "export"},
+                                                       {"access"},
+                                                       {"access", "list"},
+                                                       {"consent"},
+                                                       {"consent", "grant"},
+                                                       {"consent", "revoke"},
+                                                       {"consent", "subject"}};
+  for (std::vector<std::string> verb : verbs) {
+    verb.push_back("--help");
+    CliRun help = vitalsign(verb);
+    std::string said = verb[0] + (verb.size() > 2 ? " " + verb[1] : "");
+    EXPECT_EQ(help.exit_code, 0) << said << ": " << help.output;
+    EXPECT_NE(help.output.find("usage: vitalsign " + verb[0]), std::string::npos)
+        << said << ": " << help.output;
+  }
+}
+
+TEST(VitalsignCli, VerbsRefuseAStoreOfTheWrongKindOrAMistypedPathAndChangeNothing) {
+  testing::TempDir dir;
+  std::string agent_store = (dir.path() / "agent-data").string();
+  {  // an agent's store, as the agent makes it
+    platform::LmdbStoreOptions options;
+    options.directory = agent_store;
+    options.tables = agent::kAgentTableNames;
+    ASSERT_TRUE(platform::LmdbStore::open(options).ok());
+  }
+  auto gateway_tables_absent = [&] {
+    platform::LmdbStoreOptions options;
+    options.directory = agent_store;
+    options.tables = gateway::kGatewayTableNames;
+    options.read_only = true;
+    auto opened = platform::LmdbStore::open(options);
+    return !opened.ok() && opened.error().code() == ErrorCode::kConflict;
+  };
+  ASSERT_TRUE(gateway_tables_absent());
+  CliRun keygen = vitalsign({"keygen", "--dir", (dir.path() / "keys").string()});
+  ASSERT_EQ(keygen.exit_code, 0) << keygen.output;
+  std::string key = (dir.path() / "keys" / "device.pub.pem").string();
+  const std::string device(32, 'a');
+  const std::vector<std::vector<std::string>> gateway_verbs = {
+      {"devices", "--store", agent_store},
+      {"status", "--store", agent_store},
+      {"revoke", "--store", agent_store, "--device", device},
+      {"proof", "export", "--store", agent_store, "--device", device, "--seq", "0", "--gateway-key",
+       key, "--out", (dir.path() / "proof.json").string()},
+      {"fhir", "export", "--store", agent_store, "--device", device, "--out",
+       (dir.path() / "bundle.json").string()},
+      {"access", "list", "--store", agent_store},
+      {"enrol", "--store", agent_store, "--key", key},
+  };
+  for (const auto& verb : gateway_verbs) {
+    CliRun run = vitalsign(verb);
+    EXPECT_NE(run.exit_code, 0) << verb[0] << ": " << run.output;
+    EXPECT_NE(run.output.find("is not a gateway store"), std::string::npos)
+        << verb[0] << ": " << run.output;
+    EXPECT_TRUE(gateway_tables_absent()) << verb[0] << " added the gateway's tables";
+  }
+  CliRun chain_on_gateway = vitalsign({"chain", "show", "--store", agent_store, "--limit", "-1"});
+  EXPECT_EQ(chain_on_gateway.exit_code, 2) << chain_on_gateway.output;
+  EXPECT_NE(chain_on_gateway.output.find("--limit must be a whole number"), std::string::npos);
+
+  // A mistyped path: an error, and no store appears there.
+  std::string mistyped = (dir.path() / "gatway-data").string();
+  for (const auto& verb :
+       std::vector<std::vector<std::string>>{{"devices", "--store", mistyped},
+                                             {"chain", "show", "--store", mistyped},
+                                             {"revoke", "--store", mistyped, "--device", device}}) {
+    CliRun run = vitalsign(verb);
+    EXPECT_EQ(run.exit_code, 4) << verb[0] << ": " << run.output;
+    EXPECT_FALSE(std::filesystem::exists(mistyped)) << verb[0] << " made " << mistyped;
+  }
+  CliRun enrol_mistyped = vitalsign({"enrol", "--store", mistyped, "--key", key});
+  EXPECT_EQ(enrol_mistyped.exit_code, 4) << enrol_mistyped.output;
+  EXPECT_NE(enrol_mistyped.output.find("no gateway store here"), std::string::npos);
+  EXPECT_FALSE(std::filesystem::exists(mistyped));
+  CliRun enrol_on_agent = vitalsign({"enrol", "--store", agent_store, "--key", key, "--create"});
+  EXPECT_EQ(enrol_on_agent.exit_code, 3) << enrol_on_agent.output;  // --create makes, never mixes
+  EXPECT_TRUE(gateway_tables_absent()) << "--create added the gateway's tables to an agent store";
 }
 
 }  // namespace

@@ -32,7 +32,13 @@ Result<std::unique_ptr<platform::LmdbStore>> open_store(const std::string& direc
   options.directory = directory;
   options.tables = agent::kAgentTableNames;
   options.read_only = true;
-  return platform::LmdbStore::open(options);
+  auto store = platform::LmdbStore::open(options);
+  if (!store && store.error().code() == ErrorCode::kConflict) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "is not an agent store (it lacks the agent's tables: a gateway's store?)")
+        .about(directory);
+  }
+  return store;
 }
 
 int verify(const ChainArgs& args) {
@@ -160,27 +166,35 @@ int show(const ChainArgs& args) {
 }  // namespace
 
 int run_chain(std::span<const std::string_view> args) {
+  const char* help =
+      "usage: vitalsign chain show   --store DIR [--limit N]\n"
+      "       vitalsign chain verify --store DIR [--json]\n\n"
+      "Reads an agent's LMDB store read-only (safe while the agent runs); a gateway's\n"
+      "store, or a directory without a store, is refused and left as it is.\n"
+      "show:   tip, backlog, pending entries, storage, and the last N blocks (default 20,\n"
+      "        1 to 1000000).\n"
+      "verify: every block's signature, entries root, entry signatures and links, the\n"
+      "        tip, and the committed entries not yet sealed. Exit 0 when all hold, 1\n"
+      "        naming the first bad height or seq and why.\n";
   if (args.empty() || args[0] == "--help") {
-    std::printf(
-        "usage: vitalsign chain show   --store DIR [--limit N]\n"
-        "       vitalsign chain verify --store DIR [--json]\n\n"
-        "Reads an agent's LMDB store read-only (safe while the agent runs).\n"
-        "show:   tip, backlog, pending entries, storage, and the last N blocks (default 20).\n"
-        "verify: every block's signature, entries root, entry signatures and links, the\n"
-        "        tip, and the committed entries not yet sealed. Exit 0 when all hold, 1\n"
-        "        naming the first bad height or seq and why.\n");
+    std::printf("%s", help);
     return args.empty() ? kExitUsage : kExitOk;
   }
   ChainArgs parsed;
   for (std::size_t i = 1; i < args.size(); ++i) {
     bool has_value = i + 1 < args.size();
-    if (args[i] == "--store" && has_value) {
+    if (args[i] == "--help") {
+      std::printf("%s", help);
+      return kExitOk;
+    } else if (args[i] == "--store" && has_value) {
       parsed.store = args[++i];
     } else if (args[i] == "--json") {
       parsed.json = true;
     } else if (args[i] == "--limit" && has_value) {
-      parsed.limit = std::strtoull(std::string(args[++i]).c_str(), nullptr, 10);
-      if (parsed.limit == 0) return usage_error("--limit must be a positive number");
+      auto limit = parse_decimal(args[++i], 7);
+      if (!limit || *limit == 0 || *limit > 1'000'000)
+        return usage_error("--limit must be a whole number from 1 to 1000000");
+      parsed.limit = *limit;
     } else {
       return usage_error(("unexpected argument '" + std::string(args[i]) + "'").c_str());
     }

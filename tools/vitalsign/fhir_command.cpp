@@ -33,7 +33,7 @@ int export_bundle(const FhirArgs& args) {
   auto device = chain::DeviceId::from_hex(args.device);
   if (!device) return complain("fhir export", std::move(device).error().about("--device"));
   // Read-write: the export is recorded in the gateway's access log.
-  auto store = open_gateway_store(args.store, false);
+  auto store = open_gateway_store(args.store, StoreAccess::kWrite);
   if (!store) return complain("fhir export", store.error());
   platform::OpensslSha256 sha;
   platform::OpensslVerifierFactory keys;
@@ -199,7 +199,10 @@ int run_access(std::span<const std::string_view> args) {
     return kExitUsage;
   }
   for (std::size_t i = 1; i < args.size(); ++i) {
-    if (args[i] == "--json") {
+    if (args[i] == "--help") {
+      std::printf("%s", help);
+      return kExitOk;
+    } else if (args[i] == "--json") {
       json = true;
     } else if (args[i] == "--store" && i + 1 < args.size()) {
       store_dir = args[++i];
@@ -213,7 +216,7 @@ int run_access(std::span<const std::string_view> args) {
     std::fprintf(stderr, "vitalsign access list: --store is required (see --help)\n");
     return kExitUsage;
   }
-  auto store = open_gateway_store(store_dir, false, true);
+  auto store = open_gateway_store(store_dir, StoreAccess::kRead);
   if (!store) return complain("access list", store.error());
   platform::OpensslSha256 sha;
   auto entries = gateway::AccessLog(**store, sha).list();

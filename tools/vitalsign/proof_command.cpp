@@ -143,7 +143,8 @@ int run_proof(std::span<const std::string_view> args) {
       "root, the signed block header and device key, the gateway's receipt with the\n"
       "block's path to the batch root, and the ledger reference; for the local ledger\n"
       "also the log entry and, with --checkpoint (the gateway's ledger.checkpoint_file),\n"
-      "its path into that signed checkpoint. DIR is the gateway's store (read-only).\n";
+      "its path into that signed checkpoint. DIR is the gateway's store; the export is\n"
+      "recorded in its access log.\n";
   if (args.empty() || args[0] == "--help") {
     std::printf("%s", help);
     return args.empty() ? kExitUsage : kExitOk;
@@ -189,7 +190,7 @@ int run_proof(std::span<const std::string_view> args) {
     return kExitUsage;
   }
   // Read-write: the export is recorded in the gateway's access log.
-  auto store = open_gateway_store(parsed.store, false);
+  auto store = open_gateway_store(parsed.store, StoreAccess::kWrite);
   if (!store) return complain("proof export", store.error());
   std::string about;
   auto bundle = build(parsed, **store, about);

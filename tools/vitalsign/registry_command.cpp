@@ -29,6 +29,7 @@ struct RegistryArgs {
   std::string ca_file;
   std::string device;
   bool json = false;
+  bool create = false;  // enrol only: make the store when it is not there
 };
 
 // Returns -1 when parsing succeeded, else the exit code.
@@ -51,6 +52,8 @@ int parse(const char* verb, const char* help, std::span<const std::string_view> 
       out.device = args[++i];
     } else if (args[i] == "--json") {
       out.json = true;
+    } else if (args[i] == "--create" && std::string_view(verb) == "enrol") {
+      out.create = true;
     } else {
       std::fprintf(stderr, "vitalsign %s: unexpected argument '%.*s' (see --help)\n", verb,
                    static_cast<int>(args[i].size()), args[i].data());
@@ -69,10 +72,12 @@ int parse(const char* verb, const char* help, std::span<const std::string_view> 
 int run_enrol(std::span<const std::string_view> args) {
   RegistryArgs parsed;
   int early = parse("enrol",
-                    "usage: vitalsign enrol --store DIR --key DEVICE.pub.pem\n"
+                    "usage: vitalsign enrol --store DIR --key DEVICE.pub.pem [--create]\n"
                     "                       [--cert DEVICE.crt [--ca CA.crt]] [--json]\n\n"
                     "Enrols a device's public key (PEM, as `vitalsign keygen` writes it) in the\n"
-                    "gateway's registry at DIR, and prints the device id. Enrolling the same key\n"
+                    "gateway's registry at DIR, and prints the device id. DIR must hold a\n"
+                    "gateway store; --create makes a new one there when it does not (so a\n"
+                    "mistyped path is an error, not a new store). Enrolling the same key\n"
                     "again changes nothing. With --cert, the device's TLS certificate is kept\n"
                     "with it: its common name must be the device id (the broker's ACL keys on\n"
                     "it), and with --ca it must be issued by that CA.\n"
@@ -86,7 +91,8 @@ int run_enrol(std::span<const std::string_view> args) {
   }
   auto key = read_public_key(parsed.key_file);
   if (!key) return complain("enrol", key.error());
-  auto store = open_gateway_store(parsed.store, true);
+  auto store =
+      open_gateway_store(parsed.store, parsed.create ? StoreAccess::kCreate : StoreAccess::kWrite);
   if (!store) return complain("enrol", store.error());
   platform::OpensslSha256 sha;
   platform::OpensslVerifierFactory verifiers;
@@ -145,7 +151,7 @@ int run_revoke(std::span<const std::string_view> args) {
                  device.error().message().c_str());
     return kExitUsage;
   }
-  auto store = open_gateway_store(parsed.store, false);
+  auto store = open_gateway_store(parsed.store, StoreAccess::kWrite);
   if (!store) return complain("revoke", store.error());
   platform::OpensslSha256 sha;
   platform::OpensslVerifierFactory verifiers;
@@ -168,7 +174,7 @@ int run_devices(std::span<const std::string_view> args) {
                     "tip height, keys announced, and flags (revoked, equivocated).\n",
                     args, parsed);
   if (early >= 0) return early;
-  auto store = open_gateway_store(parsed.store, false);
+  auto store = open_gateway_store(parsed.store, StoreAccess::kRead);
   if (!store) return complain("devices", store.error());
   platform::OpensslSha256 sha;
   platform::OpensslVerifierFactory verifiers;
@@ -253,7 +259,7 @@ int run_status(std::span<const std::string_view> args) {
                     "ledger reference and cost (gas, on a chain).\n",
                     args, parsed);
   if (early >= 0) return early;
-  auto store = open_gateway_store(parsed.store, false, true);
+  auto store = open_gateway_store(parsed.store, StoreAccess::kRead);
   if (!store) return complain("status", store.error());
   platform::OpensslSha256 sha;
   platform::OpensslVerifierFactory verifiers;

@@ -67,9 +67,12 @@ Result<std::unique_ptr<LmdbStore>> LmdbStore::open(const LmdbStoreOptions& optio
   impl->options = options;
   std::string where = options.directory.string();
   std::error_code error;
-  if (!options.read_only) std::filesystem::create_directories(options.directory, error);
+  bool create = options.create && !options.read_only;
+  if (create) std::filesystem::create_directories(options.directory, error);
   if (error)
     return Error(ErrorCode::kIo, "cannot create the store directory", error.value()).about(where);
+  if (!create && !std::filesystem::is_regular_file(options.directory / "data.mdb", error))
+    return Error(ErrorCode::kNotFound, "no store here (no data.mdb)").about(where);
   if (options.tables.empty() || options.tables.size() > 64) {
     return Error(ErrorCode::kInvalidArgument, "a store needs 1 to 64 tables").about(where);
   }
@@ -107,11 +110,11 @@ Result<std::unique_ptr<LmdbStore>> LmdbStore::open(const LmdbStoreOptions& optio
   }
   for (const std::string& name : options.tables) {
     MDB_dbi dbi = 0;
-    rc = mdb_dbi_open(txn, name.c_str(), options.read_only ? 0u : MDB_CREATE, &dbi);
+    rc = mdb_dbi_open(txn, name.c_str(), create ? MDB_CREATE : 0u, &dbi);
     if (rc != 0) {
       mdb_txn_abort(txn);
       if (rc == MDB_NOTFOUND)
-        return Error(ErrorCode::kNotFound, "the store has no such table")
+        return Error(ErrorCode::kConflict, "the store has no such table (a store of another kind?)")
             .about(where + ": " + name);
       return lmdb_error(rc, "cannot open a table").about(where + ": " + name);
     }

@@ -203,7 +203,28 @@ TEST(LmdbStore, ReadOnlyOpenSeesTheWritersDataAndCannotWrite) {
   EXPECT_TRUE((*reader)->get(0, u64_key(7)).value().has_value());
   EXPECT_EQ((*reader)->commit(batch).error().code(), ErrorCode::kPermission);
   read_only.tables = {"items", "absent"};
-  EXPECT_EQ(LmdbStore::open(read_only).error().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(LmdbStore::open(read_only).error().code(), ErrorCode::kConflict);
+}
+
+TEST(LmdbStore, WithoutCreateNothingIsMadeThatWasNotThere) {
+  vs::testing::TempDir dir;
+  LmdbStoreOptions options;
+  options.directory = dir.path() / "mistyped";
+  options.tables = {"items"};
+  options.create = false;
+  EXPECT_EQ(LmdbStore::open(options).error().code(), ErrorCode::kNotFound);
+  EXPECT_FALSE(std::filesystem::exists(options.directory));
+  options.create = true;
+  ASSERT_TRUE(LmdbStore::open(options).ok());
+  // A store of another kind: its tables are not added, and it says why.
+  options.create = false;
+  options.tables = {"items", "registry"};
+  auto other_kind = LmdbStore::open(options);
+  ASSERT_FALSE(other_kind.ok());
+  EXPECT_EQ(other_kind.error().code(), ErrorCode::kConflict);
+  EXPECT_NE(other_kind.error().message().find("registry"), std::string::npos);
+  options.tables = {"registry"};  // and the failed open above did not add it
+  EXPECT_EQ(LmdbStore::open(options).error().code(), ErrorCode::kConflict);
 }
 
 TEST(LmdbStore, BadOptionsAreNamed) {

@@ -21,6 +21,9 @@ struct LmdbStoreOptions {
   std::uint64_t max_map_bytes = 1ULL << 30;  // ceiling on live data: kNoSpace past it
   Durability durability = Durability::kEveryCommit;
   bool read_only = false;  // for tools reading a live store
+  // false: the store and every table must exist already (a tool pointed at
+  // a mistyped path, or at a store of another kind, changes nothing).
+  bool create = true;
 };
 
 // Store on LMDB 0.9. See platform/lmdb/README.md for its crash-safety steps.
