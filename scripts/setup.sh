@@ -16,6 +16,7 @@ debian_packages=(
   mosquitto mosquitto-clients openssl
   libsecp256k1-dev libcrypto++-dev libcurl4-openssl-dev nlohmann-json3-dev
   libp11-kit-dev softhsm2
+  systemd
 )
 # A machine may already carry a Node.js with its own npm (nodesource's package
 # conflicts with Debian's npm): only ask Debian for it when npm is missing.

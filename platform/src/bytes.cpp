@@ -1,6 +1,13 @@
 #include "vs/platform/bytes.h"
 
+#include <string.h>
+
 namespace vs {
+
+void wipe(std::string& secret) {
+  explicit_bzero(secret.data(), secret.size());
+  secret.clear();
+}
 
 std::string to_hex(ByteView bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";

@@ -1,9 +1,12 @@
 #include "vs/board/board_key_store.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <algorithm>
-#include <fstream>
 
 #include "vs/platform/file_key_store.h"
 #include "vs/platform/pkcs11_key_store.h"
@@ -30,15 +33,33 @@ Status reject_unknown_board_keys(const platform::TomlConfig& config, const std::
 }
 
 Result<std::string> read_pin_file(const std::string& path) {
-  struct stat status {};
-  if (::stat(path.c_str(), &status) != 0)
-    return Error(ErrorCode::kNotFound, "cannot read the PIN file").about(path);
-  if ((status.st_mode & 077) != 0)
-    return Error(ErrorCode::kPermission, "the PIN file is readable by others (chmod 600)")
+  // One descriptor for the checks and the read: the file checked is the file
+  // read (no stat-then-open race), and a symlink is not followed.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+  if (fd < 0) {
+    int error = errno;
+    return Error(error == ENOENT ? ErrorCode::kNotFound : ErrorCode::kPermission,
+                 "cannot open the PIN file (a symlink is refused)", error)
         .about(path);
-  std::ifstream in(path);
-  std::string pin;
-  std::getline(in, pin);
+  }
+  struct stat status {};
+  Status checked;
+  if (::fstat(fd, &status) != 0 || !S_ISREG(status.st_mode)) {
+    checked = Error(ErrorCode::kInvalidArgument, "the PIN file is not a regular file").about(path);
+  } else if ((status.st_mode & 077) != 0) {
+    checked =
+        Error(ErrorCode::kPermission, "the PIN file is readable by others (chmod 600)").about(path);
+  }
+  std::string text;
+  if (checked) {
+    text.resize(256);
+    ssize_t got = ::read(fd, text.data(), text.size());
+    text.resize(got > 0 ? static_cast<std::size_t>(got) : 0);
+  }
+  ::close(fd);
+  if (!checked) return std::move(checked).error();
+  std::string pin = text.substr(0, text.find_first_of("\r\n"));
+  wipe(text);
   if (pin.empty()) return Error(ErrorCode::kInvalidArgument, "the PIN file is empty").about(path);
   return pin;
 }
@@ -67,10 +88,13 @@ Result<std::unique_ptr<platform::KeyStore>> board_key_store(const platform::Toml
       auto pin = read_pin_file(*value);
       if (!pin) return std::move(pin).error().about(key(name));
       options.pin = *pin;
+      wipe(*pin);
     }
   }
-  VS_TRY_ASSIGN(auto store, platform::Pkcs11KeyStore::open(options));
-  return std::unique_ptr<platform::KeyStore>(std::move(store));
+  auto store = platform::Pkcs11KeyStore::open(options);
+  wipe(options.pin);  // the token holds the login; the PIN is not needed again
+  if (!store) return std::move(store).error();
+  return std::unique_ptr<platform::KeyStore>(std::move(store).value());
 }
 
 }  // namespace vs::board

@@ -32,7 +32,13 @@ Status check_key_name(std::string_view name) {
 Status write_file_atomically(const std::filesystem::path& path, const std::string& text,
                              mode_t mode) {
   std::string temp = path.string() + ".tmp";
-  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  // A new file, with its final mode from the first instant; never through a
+  // symlink someone placed at the temp name. A temp left by a crash (or
+  // planted) is removed, not followed: unlink acts on the link itself.
+  constexpr int kFlags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+  int fd = ::open(temp.c_str(), kFlags, mode);
+  if (fd < 0 && errno == EEXIST && ::unlink(temp.c_str()) == 0)
+    fd = ::open(temp.c_str(), kFlags, mode);
   if (fd < 0) return Error(ErrorCode::kIo, "cannot create the key file", errno).about(temp);
   // umask may have cleared bits we want, never added ones we forbid.
   bool ok = ::fchmod(fd, mode) == 0;

@@ -27,6 +27,23 @@ TEST(FileKeyStore, CreatesAPrivateKeyOnlyTheOwnerCanRead) {
   EXPECT_EQ(mode_of(store.public_key_path("device")), 0644u);
 }
 
+TEST(FileKeyStore, ASymlinkAtTheTempNameIsNotWrittenThrough) {
+  vs::testing::TempDir dir;
+  FileKeyStore store(dir.path() / "keys");
+  std::filesystem::create_directories(dir.path() / "keys");
+  std::ofstream(dir.path() / "victim") << "untouched";
+  ::chmod((dir.path() / "victim").c_str(), 0644);
+  std::filesystem::create_symlink(dir.path() / "victim",
+                                  store.private_key_path("device").string() + ".tmp");
+  ASSERT_TRUE(store.create("device").ok());
+  std::ifstream victim(dir.path() / "victim");
+  std::string text((std::istreambuf_iterator<char>(victim)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text, "untouched");
+  EXPECT_EQ(mode_of(dir.path() / "victim"), 0644u);
+  EXPECT_EQ(mode_of(store.private_key_path("device")), 0600u);
+  EXPECT_TRUE(store.load("device").ok());
+}
+
 TEST(FileKeyStore, LoadsTheSameKeyBack) {
   vs::testing::TempDir dir;
   FileKeyStore store(dir.path());

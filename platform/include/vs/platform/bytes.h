@@ -41,6 +41,10 @@ inline bool equal(ByteView a, ByteView b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin());
 }
 
+// Overwrites a secret (a PIN, a key's text) so that it does not linger in
+// freed memory; the compiler may not drop it as a dead store.
+void wipe(std::string& secret);
+
 void put_u64_be(std::uint64_t value, std::uint8_t out[8]);
 std::uint64_t get_u64_be(const std::uint8_t in[8]);
 
