@@ -200,8 +200,11 @@ Result<std::vector<RecordedEntry>> DeviceChain::record_all(std::span<const NewEn
     usage = store_.usage();
     if (usage && usage->used_bytes + usage->limit_bytes / 8 > usage->limit_bytes) {
       refused_ += items.size();
-      return Error(ErrorCode::kNoSpace,
-                   "the store is within its reserve of the configured ceiling");
+      return Error(
+          ErrorCode::kNoSpace,
+          usage->filesystem_limited
+              ? "the store is within its reserve of the filesystem's free space"
+              : "the store is within its reserve of its configured ceiling (store.max_mb)");
     }
   }
   std::vector<NewEntry> gap;

@@ -99,6 +99,8 @@ const char* to_string(Rejection rejection) {
       return "bad_content";
     case Rejection::kBadLink:
       return "bad_link";
+    case Rejection::kStoreFull:
+      return "store_full";
   }
   return "unknown";
 }
@@ -220,7 +222,35 @@ Result<std::vector<IngestResult>> BlockIngest::ingest_all(std::span<const BlockM
     results.push_back(std::move(result));
   }
   snapshot.reset();  // it holds the store's size fixed, and the commit may need to grow it
-  if (!writes.empty()) VS_TRY(store_.commit(writes.batch()));
+  if (writes.empty()) return results;
+  // New blocks stop short of the store's limit (its ceiling, or the
+  // filesystem's room) by what anchoring every queued block will write, and
+  // a sixteenth for the rest: a full gateway drains instead of stalling.
+  VS_TRY_ASSIGN(platform::StoreUsage usage, store_.usage());
+  VS_TRY_ASSIGN(std::uint64_t queued, store_.count(kUnanchoredTable));
+  std::uint64_t adding = 0;
+  std::uint64_t accepting = 0;
+  for (const auto& operation : writes.batch().operations())
+    adding += operation.key.size() + operation.value.size();
+  for (const IngestResult& result : results) accepting += result.accepted.size();
+  std::uint64_t kept_free =
+      (queued + accepting) * kAnchorRoomPerBlockBytes + usage.limit_bytes / 16;
+  if (usage.used_bytes + adding + kept_free > usage.limit_bytes) {
+    for (IngestResult& result : results) {
+      if (result.kind == IngestResult::Kind::kDuplicate ||
+          result.kind == IngestResult::Kind::kRejected)
+        continue;
+      result = rejected(std::move(result), Rejection::kStoreFull,
+                        usage.filesystem_limited
+                            ? "the gateway's store is within its reserve of the filesystem's "
+                              "free space; the device keeps the block"
+                            : "the gateway's store is within its reserve of store.max_mb; the "
+                              "device keeps the block");
+      result.accepted.clear();
+    }
+    return results;
+  }
+  VS_TRY(store_.commit(writes.batch()));
   return results;
 }
 

@@ -433,9 +433,10 @@ std::string Gateway::metrics_text() const {
   count("vitalsign_blocks_accepted_total", "counter", "Blocks verified and accepted.",
         d(c.blocks_accepted));
   metric("vitalsign_blocks_rejected_total", "counter", "Blocks rejected, by reason.");
-  for (Rejection reason : {Rejection::kUnknownDevice, Rejection::kRevokedDevice,
-                           Rejection::kTopicMismatch, Rejection::kMalformed,
-                           Rejection::kBadSignature, Rejection::kBadContent, Rejection::kBadLink}) {
+  for (Rejection reason :
+       {Rejection::kUnknownDevice, Rejection::kRevokedDevice, Rejection::kTopicMismatch,
+        Rejection::kMalformed, Rejection::kBadSignature, Rejection::kBadContent,
+        Rejection::kBadLink, Rejection::kStoreFull}) {
     std::string name = to_string(reason);
     value("vitalsign_blocks_rejected_total", "{reason=\"" + name + "\"}",
           d(c.blocks_rejected[name]));
@@ -482,6 +483,16 @@ std::string Gateway::metrics_text() const {
         d(c.last_anchor_gas_used));
   count("vitalsign_anchor_gas_used_total", "counter", "Gas all anchors used (evm ledger).",
         d(c.anchor_gas_used_total));
+  if (auto usage = ingest_.store_usage()) {
+    count("vitalsign_store_used_bytes", "gauge", "Bytes the gateway's store holds.",
+          d(usage->used_bytes));
+    count("vitalsign_store_limit_bytes", "gauge",
+          "store.max_mb, or less when the filesystem has less room (store_full within 1/8).",
+          d(usage->limit_bytes));
+    count("vitalsign_store_limited_by_filesystem", "gauge",
+          "1 when the filesystem, not store.max_mb, sets the store's limit.",
+          usage->filesystem_limited ? 1 : 0);
+  }
   return out;
 }
 

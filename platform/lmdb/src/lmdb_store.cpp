@@ -1,6 +1,7 @@
 #include "vs/platform/lmdb_store.h"
 
 #include <lmdb.h>
+#include <sys/statvfs.h>
 
 #include <cerrno>
 #include <mutex>
@@ -23,6 +24,14 @@ Error lmdb_error(int rc, const char* reason) {
   if (rc == EACCES || rc == EROFS) return Error(ErrorCode::kPermission, reason, rc);
   if (rc == MDB_BAD_VALSIZE) return Error(ErrorCode::kInvalidArgument, reason, rc);
   return Error(ErrorCode::kIo, reason, rc);
+}
+
+Result<std::uint64_t> filesystem_free_bytes(const std::filesystem::path& directory) {
+  struct statvfs stats {};
+  if (::statvfs(directory.c_str(), &stats) != 0)
+    return Error(ErrorCode::kIo, "cannot read the filesystem's free space", errno)
+        .about(directory.string());
+  return static_cast<std::uint64_t>(stats.f_bavail) * stats.f_frsize;
 }
 
 }  // namespace
@@ -354,7 +363,23 @@ Result<std::uint64_t> LmdbStore::live_bytes() const {
 Result<StoreUsage> LmdbStore::usage() const {
   std::shared_lock lock(impl_->resize_lock);
   VS_TRY_ASSIGN(std::uint64_t live, live_bytes());
-  return StoreUsage{live, impl_->options.max_map_bytes};
+  StoreUsage usage{live, impl_->options.max_map_bytes, false};
+  // The file grows into the filesystem's free space as pages are written;
+  // a ceiling above what the disk has would only be met as ENOSPC halfway
+  // through a commit. What the store can really hold is its file (its free
+  // pages are reused) plus what the filesystem has left.
+  std::error_code error;
+  auto file_bytes = std::filesystem::file_size(impl_->options.directory / "data.mdb", error);
+  if (error) return usage;
+  VS_TRY_ASSIGN(std::uint64_t free_bytes,
+                impl_->options.filesystem_free
+                    ? impl_->options.filesystem_free(impl_->options.directory)
+                    : filesystem_free_bytes(impl_->options.directory));
+  if (file_bytes + free_bytes < usage.limit_bytes) {
+    usage.limit_bytes = file_bytes + free_bytes;
+    usage.filesystem_limited = true;
+  }
+  return usage;
 }
 
 std::uint64_t LmdbStore::map_bytes() const {

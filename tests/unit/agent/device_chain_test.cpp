@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include "fakes/memory_store.h"
+#include "temp_dir.h"
 #include "vs/chain/chain_verifier.h"
+#include "vs/platform/lmdb_store.h"
 #include "vs/platform/mbedtls_random.h"
 #include "vs/platform/mbedtls_sha256.h"
 #include "vs/platform/mbedtls_signer.h"
@@ -221,6 +223,70 @@ TEST_F(DeviceChainTest, InconsistentStoredStateIsRefusedAtOpen) {
   ASSERT_FALSE(reopened.ok());
   EXPECT_EQ(reopened.error().message(),
             "device chain: stored next seq does not match the committed entries [integrity]");
+}
+
+// A store on a disk smaller than its ceiling: the real LMDB store, with
+// the filesystem's free space standing for an 8 MiB disk that the file
+// grows into. The device must refuse readings before the disk is full, take
+// every receipt, prune, and take readings again, with nobody's help.
+TEST(DeviceChainOnASmallDisk, FillsRefusesTakesReceiptsAndRecoversByItself) {
+  vs::testing::TempDir dir;
+  constexpr std::uint64_t kDiskBytes = 8ULL << 20;
+  platform::LmdbStoreOptions options;
+  options.directory = dir.path();
+  options.tables = kAgentTableNames;
+  options.max_map_bytes = 256ULL << 20;  // the default store.max_mb, far above the disk
+  options.durability = platform::Durability::kGroupCommit;
+  options.filesystem_free = [&](const std::filesystem::path& path) -> Result<std::uint64_t> {
+    std::uint64_t file = std::filesystem::file_size(path / "data.mdb");
+    return file < kDiskBytes ? kDiskBytes - file : 0;
+  };
+  auto store = platform::LmdbStore::open(options).value();
+  auto signer = platform::MbedtlsSigner::generate().value();
+  platform::MbedtlsSha256 sha;
+  platform::MbedtlsRandom random;
+  auto device = DeviceChain::open(*store, *signer, sha, random).value();
+
+  // An outage: readings until the device says it is full.
+  std::uint64_t taken = 0;
+  Result<RecordedEntry> refused = Error(ErrorCode::kInternal, "never refused");
+  for (; taken < 1'000'000; ++taken) {
+    refused = device->record(proto::Reading{proto::VitalKind::kEcg, 0, 0, proto::kQualityOk,
+                                            250'000, std::vector<std::int32_t>(1500, 7)},
+                             1000 + taken, false);
+    if (!refused) break;
+    if (device->pending_entries() >= 64) {
+      ASSERT_TRUE(device->seal(2000 + taken, proto::SealReason::kCount, 64).ok());
+    }
+  }
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code(), ErrorCode::kNoSpace);
+  EXPECT_NE(refused.error().message().find("filesystem"), std::string::npos)
+      << refused.error().message();
+  auto usage = store->usage().value();
+  EXPECT_TRUE(usage.filesystem_limited);
+  EXPECT_LE(usage.limit_bytes, kDiskBytes);
+  EXPECT_LE(std::filesystem::file_size(dir.path() / "data.mdb"), kDiskBytes);
+
+  // The uplink is back: every block's receipt is taken (none refused for
+  // room), and the next readings are taken again after pruning.
+  std::uint64_t tip = device->tip()->height;
+  for (std::uint64_t height = 0; height <= tip; ++height) {
+    proto::ReceiptBody body;
+    body.state = proto::ReceiptState::kAnchored;
+    body.block_height = height;
+    body.batch_id = height + 1;
+    body.batch_root = Bytes(32, 1);
+    proto::Receipt receipt{platform::WireCodec::encode(body).value(), Bytes(64, 1), Bytes(16, 2)};
+    auto accepted =
+        device->accept_receipt(height, platform::WireCodec::encode(receipt).value(), body);
+    ASSERT_TRUE(accepted.ok()) << height << ": " << accepted.error().message();
+  }
+  EXPECT_EQ(device->retired_below(), tip + 1);
+  auto again = device->record(heart_rate(72), 9'000'000, true);
+  ASSERT_TRUE(again.ok()) << again.error().message();
+  EXPECT_GT(device->pruned_below(), 0u);
+  EXPECT_LE(std::filesystem::file_size(dir.path() / "data.mdb"), kDiskBytes);
 }
 
 }  // namespace

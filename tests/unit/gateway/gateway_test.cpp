@@ -191,6 +191,41 @@ TEST_F(GatewayTest, AReplayedBlockIsAnsweredAtABoundedRate) {
             std::string::npos);
 }
 
+TEST_F(GatewayTest, AtItsStoreLimitItRefusesNewBlocksButAnchorsAndAnswersWhatItAccepted) {
+  vs::testing::TestDevice device;
+  ASSERT_TRUE(ingest_.enrol(device.public_key()).ok());
+  options_.batch_max_blocks = 100;
+  auto gateway = make_gateway();
+  std::vector<chain::SealedBlock> blocks;
+  for (int i = 0; i < 4; ++i) blocks.push_back(device.seal_next(4));
+  for (std::size_t i = 0; i < 3; ++i) send(*gateway, device, blocks[i].encoded);
+  ASSERT_EQ(gateway->counters().blocks_accepted, 3u);
+  // Room to anchor the three queued blocks, not to take a fourth.
+  std::uint64_t used = store_.usage().value().used_bytes;
+  store_.set_limit_bytes(used + 3 * kAnchorRoomPerBlockBytes + 1024);
+  send(*gateway, device, blocks[3].encoded);
+  auto counters = gateway->counters();
+  EXPECT_EQ(counters.blocks_accepted, 3u);
+  EXPECT_EQ(counters.blocks_rejected["store_full"], 1u);
+  EXPECT_EQ(ingest_.tip(device.id()).value()->height, 2u);  // the device keeps block 3
+  // What it accepted is still anchored, and every receipt goes out.
+  clock_.advance(1000ms);
+  ASSERT_TRUE(gateway->step(0ms).ok());
+  EXPECT_EQ(local_.size().value(), 1u);
+  EXPECT_EQ(verified_receipts(device, blocks), 3u);
+  EXPECT_EQ(gateway->counters().queued_blocks, 0u);
+  std::string metrics = gateway->metrics_text();
+  EXPECT_NE(metrics.find("vitalsign_blocks_rejected_total{reason=\"store_full\"} 1\n"),
+            std::string::npos);
+  EXPECT_NE(metrics.find("vitalsign_store_limited_by_filesystem 0\n"), std::string::npos);
+  // A duplicate of an accepted block is still answered.
+  send(*gateway, device, blocks[0].encoded);
+  EXPECT_EQ(gateway->counters().duplicates, 1u);
+  EXPECT_EQ(verified_receipts(device, blocks), 4u);
+  // And the gateway shuts down cleanly at its limit.
+  EXPECT_TRUE(gateway->shutdown(0ms).ok());
+}
+
 TEST_F(GatewayTest, ADuplicateIsAnsweredWithTheStoredReceipt) {
   vs::testing::TestDevice device;
   ASSERT_TRUE(ingest_.enrol(device.public_key()).ok());

@@ -51,6 +51,12 @@ Bytes height_key(const chain::DeviceId& device, std::uint64_t height);
 // The unanchored table's key: arrival time (ms) then the height key.
 Bytes queue_key(std::uint64_t arrival_ms, ByteView height_key);
 
+// What anchoring one accepted block writes at most, in practice: its
+// receipt (a 20-hash path, a ledger reference), its batch membership and
+// page overhead. New blocks are refused while this much per queued block
+// would not fit under the store's limit.
+inline constexpr std::uint64_t kAnchorRoomPerBlockBytes = 1536;
+
 // Why a block was not accepted: what the gateway counts and logs.
 enum class Rejection : std::uint8_t {
   kUnknownDevice,
@@ -60,6 +66,9 @@ enum class Rejection : std::uint8_t {
   kBadSignature,
   kBadContent,
   kBadLink,
+  // The store is within its reserve of its limit: new blocks wait at their
+  // devices, what was accepted is still anchored and answered.
+  kStoreFull,
 };
 const char* to_string(Rejection rejection);
 
@@ -114,6 +123,8 @@ class BlockIngest {
   // seeing the ones before it. Results in order. A store error fails them
   // all: none was accepted, the devices send them again.
   Result<std::vector<IngestResult>> ingest_all(std::span<const BlockMessage> messages);
+  // How full the gateway's store is, against its ceiling or its filesystem.
+  Result<platform::StoreUsage> store_usage() const { return store_.usage(); }
 
   Result<std::optional<chain::ChainTip>> tip(const chain::DeviceId& device) const;
   Result<std::optional<DeviceRecord>> load(const chain::DeviceId& device) const;

@@ -47,8 +47,11 @@ class WriteBatch {
 };
 
 struct StoreUsage {
-  std::uint64_t used_bytes = 0;   // pages in use
-  std::uint64_t limit_bytes = 0;  // the configured ceiling
+  std::uint64_t used_bytes = 0;  // pages in use
+  // What the store can hold: its configured ceiling, or less when the
+  // filesystem under it has less room (what it holds plus what is free).
+  std::uint64_t limit_bytes = 0;
+  bool filesystem_limited = false;  // the filesystem, not the ceiling, sets limit_bytes
 };
 
 // Reading a store. Each call on a Store sees the latest commit; every call

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -24,6 +25,9 @@ struct LmdbStoreOptions {
   // false: the store and every table must exist already (a tool pointed at
   // a mistyped path, or at a store of another kind, changes nothing).
   bool create = true;
+  // Free bytes on the filesystem holding the store (statvfs by default; a
+  // test may stand in for a small disk).
+  std::function<Result<std::uint64_t>(const std::filesystem::path&)> filesystem_free;
 };
 
 // Store on LMDB 0.9. See platform/lmdb/README.md for its crash-safety steps.
