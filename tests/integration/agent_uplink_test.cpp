@@ -80,6 +80,31 @@ class AgentUplinkTest : public ::testing::Test {
     return false;
   }
 
+  // A test PKI (this device, "gateway", "other-device"), the shipped broker
+  // config over mutual TLS, the test gateway on it as `gateway_client_id`,
+  // and the agent's config for it.
+  void start_over_mutual_tls(const std::string& gateway_client_id,
+                             std::unique_ptr<vs::testing::MosquittoServer>& broker,
+                             platform::TransportOptions& gateway_options) {
+    std::filesystem::path pki = dir_.path() / "pki";
+    std::string command = std::string(VS_TEST_PKI_SCRIPT) + " " + pki.string() + " " + device_hex_ +
+                          " gateway other-device";
+    ASSERT_EQ(std::system(command.c_str()), 0);
+    broker = std::make_unique<vs::testing::MosquittoServer>(dir_.path() / "broker",
+                                                            vs::testing::MosquittoOptions{pki});
+    ASSERT_TRUE(broker->start()) << broker->log();
+    gateway_options.server_uri = broker->tls_uri();
+    gateway_options.client_id = gateway_client_id;
+    gateway_options.ca_file = (pki / "ca.crt").string();
+    gateway_options.cert_file = (pki / "gateway.crt").string();
+    gateway_options.key_file = (pki / "gateway.key").string();
+    ASSERT_TRUE(gateway_.start(gateway_options).ok());
+    write_config(broker->tls_uri(),
+                 "ca_file = \"" + (pki / "ca.crt").string() + "\"\ncert_file = \"" +
+                     (pki / (device_hex_ + ".crt")).string() + "\"\nkey_file = \"" +
+                     (pki / (device_hex_ + ".key")).string() + "\"\n");
+  }
+
   vs::testing::TempDir dir_;
   platform::FileKeyStore keys_;
   platform::OpensslSha256 sha_;
@@ -138,23 +163,10 @@ TEST_F(AgentUplinkTest, BlocksSurviveABrokerRestartAndAreRetiredByReceipts) {
 }
 
 TEST_F(AgentUplinkTest, MutualTlsAndTheAclKeepADeviceToItsOwnTopics) {
-  std::filesystem::path pki = dir_.path() / "pki";
-  std::string command = std::string(VS_TEST_PKI_SCRIPT) + " " + pki.string() + " " + device_hex_ +
-                        " gateway other-device";
-  ASSERT_EQ(std::system(command.c_str()), 0);
-  vs::testing::MosquittoServer broker(dir_.path() / "broker", {pki, "vs/v1"});
-  ASSERT_TRUE(broker.start()) << broker.log();
-
+  std::unique_ptr<vs::testing::MosquittoServer> broker;
   platform::TransportOptions gateway_options;
-  gateway_options.server_uri = broker.tls_uri();
-  gateway_options.client_id = "test-gateway";
-  gateway_options.ca_file = (pki / "ca.crt").string();
-  gateway_options.cert_file = (pki / "gateway.crt").string();
-  gateway_options.key_file = (pki / "gateway.key").string();
-  ASSERT_TRUE(gateway_.start(gateway_options).ok());
-  write_config(broker.tls_uri(), "ca_file = \"" + (pki / "ca.crt").string() + "\"\ncert_file = \"" +
-                                     (pki / (device_hex_ + ".crt")).string() + "\"\nkey_file = \"" +
-                                     (pki / (device_hex_ + ".key")).string() + "\"\n");
+  ASSERT_NO_FATAL_FAILURE(start_over_mutual_tls("test-gateway", broker, gateway_options));
+  std::filesystem::path pki = dir_.path() / "pki";
   vs::testing::ChildProcess agent;
   ASSERT_TRUE(start_agent(agent));
   bool retired = wait_retired_through(3, 30s);
@@ -190,22 +202,10 @@ TEST_F(AgentUplinkTest, AClientIdCannotTakeOverAnotherClientsSession) {
   // The shipped broker config binds the client id to the certificate's CN:
   // another device's certificate with the gateway's or this device's client
   // id is just that other device, and disconnects nobody.
-  std::filesystem::path pki = dir_.path() / "pki";
-  std::string command = std::string(VS_TEST_PKI_SCRIPT) + " " + pki.string() + " " + device_hex_ +
-                        " gateway other-device";
-  ASSERT_EQ(std::system(command.c_str()), 0);
-  vs::testing::MosquittoServer broker(dir_.path() / "broker", {pki, "vs/v1"});
-  ASSERT_TRUE(broker.start()) << broker.log();
+  std::unique_ptr<vs::testing::MosquittoServer> broker;
   platform::TransportOptions gateway_options;
-  gateway_options.server_uri = broker.tls_uri();
-  gateway_options.client_id = "vs-gateway";
-  gateway_options.ca_file = (pki / "ca.crt").string();
-  gateway_options.cert_file = (pki / "gateway.crt").string();
-  gateway_options.key_file = (pki / "gateway.key").string();
-  ASSERT_TRUE(gateway_.start(gateway_options).ok());
-  write_config(broker.tls_uri(), "ca_file = \"" + (pki / "ca.crt").string() + "\"\ncert_file = \"" +
-                                     (pki / (device_hex_ + ".crt")).string() + "\"\nkey_file = \"" +
-                                     (pki / (device_hex_ + ".key")).string() + "\"\n");
+  ASSERT_NO_FATAL_FAILURE(start_over_mutual_tls("vs-gateway", broker, gateway_options));
+  std::filesystem::path pki = dir_.path() / "pki";
   vs::testing::ChildProcess agent;
   ASSERT_TRUE(start_agent(agent));
   ASSERT_TRUE(wait_retired_through(1, 30s)) << agent_log();

@@ -3,15 +3,13 @@
 // file that is missing is an environment failure (4) naming the file; a
 // broker that cannot be reached is said once, not retried in silence.
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <csignal>
 #include <fstream>
 #include <thread>
 
 #include "child_process.h"
+#include "mosquitto_server.h"
 #include "temp_dir.h"
 #include "test_files.h"
 
@@ -38,18 +36,6 @@ class BadConfig : public ::testing::Test {
     return "board = \"sim\"\n[store]\ndata_dir = \"" + (dir_.path() / "data").string() +
            "\"\n[sim]\nkey_dir = \"" + (dir_.path() / "keys").string() + "\"\n";
   }
-  static int free_port() {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-    socklen_t length = sizeof address;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-    ::close(fd);  // nothing listens there now
-    return ntohs(address.sin_port);
-  }
-
   TempDir dir_;
 };
 

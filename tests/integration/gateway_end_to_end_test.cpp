@@ -484,7 +484,11 @@ TEST_F(GatewayEndToEnd, AnAnvilRestartOrAReorgDelaysAnchorsAndLosesNothing) {
   ASSERT_TRUE(anvil.start());
   write_configs("[ledger]\nkind = \"evm\"\nfinality_check_ms = 200\n[ledger.evm]\nurl = \"" +
                     anvil.url() + "\"\nfrom = \"" + testing::kAnvilAccount0 +
-                    "\"\nchain_id = 31337\npoll_interval_ms = 20\nconfirmations = 3\n",
+                    "\"\nchain_id = 31337\npoll_interval_ms = 20\nconfirmations = 3\n"
+                    // A revert can drop an anchor before it is mined: give up on it
+                    // and send it again after 10 s, not the default 2 minutes
+                    // (longer than the wait below, which then went on unsettled).
+                    "timeout_ms = 10000\n",
                 // A block a second: a batch takes what queued while the last one was mined.
                 4096);
   report_scenario_ = "anvil reorg and restart while anchoring";
@@ -513,13 +517,21 @@ TEST_F(GatewayEndToEnd, AnAnvilRestartOrAReorgDelaysAnchorsAndLosesNothing) {
       },
       [&] {
         // Every anchored batch reaches its confirmations before the gateway stops.
-        for (int i = 0; i < 600; ++i) {
+        bool settled = false;
+        std::uint64_t batches = 0, unanchored = 0;
+        for (int i = 0; i < 1200 && !settled; ++i) {
           auto store = open_store(dir_.path() / "gateway-data", gateway::kGatewayTableNames);
-          if (store && store->count(gateway::kBatchesTable).value() == 0 &&
-              store->count(gateway::kUnanchoredTable).value() == 0)
-            break;
-          std::this_thread::sleep_for(100ms);
+          if (store) {
+            batches = store->count(gateway::kBatchesTable).value();
+            unanchored = store->count(gateway::kUnanchoredTable).value();
+            settled = batches == 0 && unanchored == 0;
+          }
+          if (!settled) std::this_thread::sleep_for(100ms);
         }
+        ASSERT_TRUE(settled) << "after 2 minutes, " << batches
+                             << " anchored batches still short of their confirmations and "
+                             << unanchored << " blocks not anchored; gateway log tail:\n"
+                             << tail(log("gateway.log"));
         reanchored_before = reanchored();
       }));
   // The reorgs dropped anchors, and the gateway anchored those batches again.
