@@ -6,6 +6,7 @@
 // which must not retire its block. Prints the attack table.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <fstream>
 #include <map>
 #include <thread>
@@ -205,6 +206,7 @@ TEST_F(AttackSuite, EveryAttackIsDetectedCountedAndNamesTheDevice) {
     auto peak_after = peak_rss_kib(gateway_.pid());
     bool bounded = after >= before + 1 && peak_after - peak_before < 10 * 1024;
     EXPECT_TRUE(bounded) << "peak RSS " << peak_before << " -> " << peak_after << " KiB";
+    std::printf("20 MiB payload: gateway peak RSS %ld -> %ld KiB\n", peak_before, peak_after);
     EXPECT_LE(testing::prometheus_value(metrics(),
                                         "vitalsign_blocks_rejected_total{reason=\"malformed\"}"),
               0);  // it never reached the decoder
