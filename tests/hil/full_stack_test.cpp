@@ -7,6 +7,9 @@
 // once, and its receipt verified on the device (the device retired it).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdio>
+
 #include <csignal>
 #include <fstream>
 #include <thread>
@@ -221,6 +224,10 @@ TEST_F(FullStack, ASlowGatewayLosesQueuedMessagesAndTheResendPathRecoversThem) {
   ::kill(gateway_.pid(), SIGSTOP);
   std::this_thread::sleep_for(2500ms);
   ::kill(gateway_.pid(), SIGCONT);
+  auto resumed_ms =
+      static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count());
   ASSERT_NO_FATAL_FAILURE(wait_until_everything_is_anchored(90s));
   std::string broker_log = broker_->log();
   std::string gateway_log = read_file(dir_.path() / "gateway.log");
@@ -228,6 +235,40 @@ TEST_F(FullStack, ASlowGatewayLosesQueuedMessagesAndTheResendPathRecoversThem) {
   testing::SuiteRow row = check_far_end("slow gateway, broker queue overflow", 1);
   testing::report_row(row);
   EXPECT_EQ(row.lost, 0);
+  // How long a block sealed during the recovery waited for its anchored
+  // receipt, while the resends went out beside it (they take turns).
+  std::vector<std::uint64_t> waits_ms;
+  auto agent_store = open_store(dir_.path() / "agent-data", agent::kAgentTableNames, true);
+  ASSERT_TRUE(agent_store);
+  ASSERT_TRUE(platform::for_each_record(
+                  *agent_store, agent::kReceiptsTable, {},
+                  [&](const platform::Record& record) -> Result<bool> {
+                    auto block = agent_store->get(agent::kBlocksTable, record.key).value();
+                    if (!block) return true;
+                    auto header = platform::WireCodec::decode_block_header(
+                                      platform::WireCodec::decode_block(*block).value().header)
+                                      .value();
+                    auto body = platform::WireCodec::decode_receipt_body(
+                                    platform::WireCodec::decode_receipt(record.value).value().body)
+                                    .value();
+                    if (header.sealed_time_ms >= resumed_ms &&
+                        body.issued_time_ms >= header.sealed_time_ms)
+                      waits_ms.push_back(body.issued_time_ms - header.sealed_time_ms);
+                    return true;
+                  })
+                  .ok());
+  ASSERT_FALSE(waits_ms.empty());
+  std::sort(waits_ms.begin(), waits_ms.end());
+  std::printf(
+      "recovery: %zu blocks sealed after the gateway resumed waited %llu ms (median), %llu ms "
+      "(max) for their receipts; gaps the gateway asked for: %zu, resend requests the device took: "
+      "%zu, refused: %zu\n",
+      waits_ms.size(), static_cast<unsigned long long>(waits_ms[waits_ms.size() / 2]),
+      static_cast<unsigned long long>(waits_ms.back()),
+      testing::count_occurrences(gateway_log, "asking for heights"),
+      testing::count_occurrences(agent_log, "gateway asked for heights"),
+      testing::count_occurrences(agent_log, "resend request refused"));
+  EXPECT_EQ(testing::count_occurrences(agent_log, "resend request refused"), 0u) << agent_log;
   // The drops did happen, and what was lost came back through the resend
   // path: the gateway asks for a gap it sees, the device sends again a
   // block whose receipt does not come.
