@@ -115,5 +115,37 @@ TEST_F(BadConfig, AnUnreachableBrokerIsSaidOnceWhileTheAgentKeepsRecording) {
   EXPECT_NE(text.find("sealed block"), std::string::npos) << text;  // readings go on
 }
 
+TEST_F(BadConfig, ABrokerCertificateForAnotherNameIsSaidOnceWithTheTlsReason) {
+  // A PKI whose broker certificate names another host than 127.0.0.1.
+  std::filesystem::path pki = dir_.path() / "pki";
+  auto made = run_command({"/bin/bash", VS_TEST_PKI_SCRIPT, pki.string(), "device"});
+  ASSERT_EQ(made.exit_code, 0) << made.output;
+  auto reissued = run_command(
+      {"/bin/bash", "-c",
+       "cd '" + pki.string() +
+           "' && openssl req -new -key server.key -subj /CN=broker.elsewhere -out s.csr && "
+           "printf 'subjectAltName=DNS:broker.elsewhere\\n' > s.ext && "
+           "openssl x509 -req -in s.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 "
+           "-sha256 -extfile s.ext -out server.crt"});
+  ASSERT_EQ(reissued.exit_code, 0) << reissued.output;
+  MosquittoServer broker(dir_.path() / "broker", MosquittoOptions{pki});
+  ASSERT_TRUE(broker.start()) << broker.log();
+  std::string path =
+      write("agent.toml", agent_base() + "[mqtt]\nbroker = \"" + broker.tls_uri() +
+                              "\"\nca_file = \"" + (pki / "ca.crt").string() +
+                              "\"\ncert_file = \"" + (pki / "device.crt").string() +
+                              "\"\nkey_file = \"" + (pki / "device.key").string() + "\"\n");
+  std::string log = (dir_.path() / "agent.log").string();
+  ChildProcess agent;
+  ASSERT_TRUE(agent.start({VS_AGENT_BINARY, "--config", path}, log));
+  std::this_thread::sleep_for(std::chrono::seconds(4));
+  ASSERT_TRUE(agent.running()) << read_file(log);
+  agent.kill_and_wait(SIGTERM);
+  std::string text = read_file(log);
+  EXPECT_EQ(count_occurrences(text, ": cannot connect:"), 1u) << text;
+  EXPECT_NE(text.find("(TLS: "), std::string::npos) << text;
+  EXPECT_NE(text.find((pki / "ca.crt").string()), std::string::npos) << text;
+}
+
 }  // namespace
 }  // namespace vs::testing

@@ -99,7 +99,11 @@ struct PahoTransport::Impl {
   bool stopping = false;
   bool lost = true;  // the connector thread should (re)connect
   std::thread connector;
-  std::string tls_error;     // the last TLS failure OpenSSL reported, under `mutex`
+  std::string tls_error;  // the last TLS failure OpenSSL reported, under `mutex`
+  bool is_tls() const {
+    return options.server_uri.rfind("ssl://", 0) == 0 ||
+           options.server_uri.rfind("mqtts://", 0) == 0;
+  }
   std::string last_failure;  // the connector's: logged once per change
 
   // Why a connect attempt failed, in words, from what Paho and OpenSSL said.
@@ -109,7 +113,15 @@ struct PahoTransport::Impl {
       std::lock_guard lock(mutex);
       tls.swap(tls_error);
     }
-    return tls.empty() ? paho_said : paho_said + " (TLS: " + tls + ")";
+    if (!tls.empty()) return paho_said + " (TLS: " + tls + ")";
+    // Paho says no more than "TCP/TLS connect failure" when the broker's
+    // certificate fails verification (its CA or its name): say where to look.
+    if (is_tls() && paho_said.find("TCP/TLS") != std::string::npos) {
+      return paho_said +
+             " (TLS: the broker is unreachable, or its certificate is not signed by the CA in " +
+             options.ca_file + " or does not name the host in " + options.server_uri + ")";
+    }
+    return paho_said;
   }
   std::uint64_t oversized = 0;  // messages over max_incoming_bytes, on Paho's thread
   void note_oversized(const std::string& topic, std::size_t size) {
