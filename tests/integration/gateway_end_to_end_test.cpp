@@ -147,7 +147,8 @@ class GatewayEndToEnd : public ::testing::Test {
   // out while a stuck one still fails. (Receipts for one device pause for
   // over 30 s under ASan while the gateway anchors the other devices'
   // backlog first come, first anchored.) Returns the last value.
-  static double wait_for_progress(const std::function<double()>& measure, double goal) {
+  // Gives up after 2 minutes without progress, and counts that as a stall.
+  double wait_for_progress(const std::function<double()>& measure, double goal) {
     double value = measure();
     auto last_move = std::chrono::steady_clock::now();
     while (value < goal && std::chrono::steady_clock::now() - last_move < 120s) {
@@ -156,8 +157,10 @@ class GatewayEndToEnd : public ::testing::Test {
       if (now > value) last_move = std::chrono::steady_clock::now();
       value = now;
     }
+    if (value < goal) ++stalls_;
     return value;
   }
+  std::int64_t stalls_ = 0;
 
   void run_with_gateway_kills(std::uint64_t kills);
   // Runs the job through `trials` faults, each injected by `fault(trial)`;
@@ -398,7 +401,7 @@ void GatewayEndToEnd::run_with_faults(std::uint64_t kills,
       {report_scenario_, static_cast<std::int64_t>(kills), committed_readings, delivered_readings,
        anchored_readings, lost_readings,
        std::max<std::int64_t>(0, static_cast<std::int64_t>(receipts.size()) - blocks_at_gateway), 0,
-       0});
+       0, stalls_});
   for (const auto& [batch_id, counts] : batches)
     EXPECT_EQ(counts.first, counts.second) << "batch " << batch_id;
   EXPECT_EQ(devices_in_batches.size(), kDevices);
@@ -528,6 +531,7 @@ TEST_F(GatewayEndToEnd, AnAnvilRestartOrAReorgDelaysAnchorsAndLosesNothing) {
           }
           if (!settled) std::this_thread::sleep_for(100ms);
         }
+        if (!settled) ++stalls_;
         ASSERT_TRUE(settled) << "after 2 minutes, " << batches
                              << " anchored batches still short of their confirmations and "
                              << unanchored << " blocks not anchored; gateway log tail:\n"

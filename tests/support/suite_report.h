@@ -20,17 +20,20 @@ struct SuiteRow {
   std::int64_t duplicated = 0;
   std::int64_t attacks = 0;
   std::int64_t detected = 0;
+  // Waits that gave up: a device or gateway that made no progress for 2 minutes.
+  std::int64_t stalls = 0;
 };
 
 inline void report_row(const SuiteRow& row) {
 #ifdef VS_SUITE_REPORT
   std::FILE* file = std::fopen(VS_SUITE_REPORT, "a");
   if (file == nullptr) return;
-  std::fprintf(file, "%s\t%lld\t%lld\t%lld\t%lld\t%lld\t%lld\t%lld\t%lld\n", row.scenario.c_str(),
-               static_cast<long long>(row.trials), static_cast<long long>(row.committed),
-               static_cast<long long>(row.delivered), static_cast<long long>(row.anchored),
-               static_cast<long long>(row.lost), static_cast<long long>(row.duplicated),
-               static_cast<long long>(row.attacks), static_cast<long long>(row.detected));
+  std::fprintf(file, "%s\t%lld\t%lld\t%lld\t%lld\t%lld\t%lld\t%lld\t%lld\t%lld\n",
+               row.scenario.c_str(), static_cast<long long>(row.trials),
+               static_cast<long long>(row.committed), static_cast<long long>(row.delivered),
+               static_cast<long long>(row.anchored), static_cast<long long>(row.lost),
+               static_cast<long long>(row.duplicated), static_cast<long long>(row.attacks),
+               static_cast<long long>(row.detected), static_cast<long long>(row.stalls));
   std::fclose(file);
 #else
   (void)row;
