@@ -236,8 +236,8 @@ TEST_F(AgentUplinkTest, AClientIdCannotTakeOverAnotherClientsSession) {
     intruder.stop(100ms);
   }
   agent.kill_and_wait(SIGTERM);
-  vs::testing::report_row({"attack: client id takeover with another device's certificate", tried,
-                           -1, -1, -1, 0, 0, tried, held});
+  vs::testing::report_row(
+      {"attack: client id takeover, another device's cert", tried, -1, -1, -1, 0, 0, tried, held});
 }
 
 }  // namespace
