@@ -34,7 +34,7 @@
 #include "vs/platform/openssl_sha256.h"
 #include "vs/platform/openssl_verifier.h"
 #include "vs/platform/paho_transport.h"
-#include "vs/platform/wire_codec.h"
+#include "vs/proto/wire_codec.h"
 
 namespace {
 
@@ -53,12 +53,12 @@ std::size_t block_entries() {
 
 // Hands the agent readings as fast as it takes them, or at a fixed rate,
 // remembering when each one left the sensor.
-class BenchSensor final : public platform::Sensor {
+class BenchSensor final : public agent::Sensor {
  public:
   BenchSensor(std::uint64_t total, double rate_per_s)
       : total_(total), rate_(rate_per_s), start_(Clock::now()) {}
-  Result<std::vector<platform::SensorSample>> read(std::chrono::milliseconds timeout) override {
-    std::vector<platform::SensorSample> out;
+  Result<std::vector<agent::SensorSample>> read(std::chrono::milliseconds timeout) override {
+    std::vector<agent::SensorSample> out;
     if (sent_ >= total_) {
       std::this_thread::sleep_for(std::min(timeout, std::chrono::milliseconds(1)));
       return out;
@@ -78,7 +78,7 @@ class BenchSensor final : public platform::Sensor {
     }
     return out;
   }
-  platform::SensorCounters counters() const override { return {}; }
+  agent::SensorCounters counters() const override { return {}; }
   Clock::time_point sent_at(std::uint64_t index) {
     std::lock_guard lock(mutex_);
     return sent_at_[index];
@@ -180,7 +180,7 @@ double per_entry_sign_rate() {
   Rig rig;
   chain::BlockSealer sealer(rig.sha, *rig.key);
   Bytes entry =
-      platform::WireCodec::encode(
+      proto::WireCodec::encode(
           proto::Entry{1, 2, proto::Reading{proto::VitalKind::kHeartRate, 72, 0, 0, 0, {}}})
           .value();
   return bench::RateMeter(5, 300ms).median_rate([&] { (void)sealer.sign_entry(entry); });
@@ -273,11 +273,11 @@ std::vector<double> live_latencies(const std::string& broker_uri, double rate,
   sub_options.client_id = "bench-dashboard";
   (void)vs::testing::connect_and_wait(
       subscriber, sub_options, [&](platform::TransportMessage message) {
-        auto live = platform::WireCodec::decode_live_reading(message.payload);
+        auto live = proto::WireCodec::decode_live_reading(message.payload);
         if (!live ||
             !device_key->verify(subscriber_sha.digest(live->entry), ByteView(live->signature)))
           return;
-        auto entry = platform::WireCodec::decode_entry(live->entry);
+        auto entry = proto::WireCodec::decode_entry(live->entry);
         if (!entry) return;
         double ms =
             std::chrono::duration<double, std::milli>(Clock::now() - sensor.sent_at(entry->seq))

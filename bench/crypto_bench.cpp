@@ -14,7 +14,7 @@
 #include "vs/platform/openssl_sha256.h"
 #include "vs/platform/openssl_signer.h"
 #include "vs/platform/openssl_verifier.h"
-#include "vs/platform/wire_codec.h"
+#include "vs/proto/wire_codec.h"
 
 namespace {
 
@@ -68,7 +68,7 @@ int main() {
   entry.seq = 123456;
   entry.time_ms = 1'760'000'000'000ULL;
   entry.body = proto::Reading{proto::VitalKind::kHeartRate, 72, 0, 0, 0, {}};
-  Bytes entry_bytes = platform::WireCodec::encode(entry).value();
+  Bytes entry_bytes = proto::WireCodec::encode(entry).value();
   Digest blinding = chain::EntryLeaf::blinding(mbedtls_sha, as_bytes("secret"), entry.seq);
   static const std::uint8_t kLeaf[] = {0x00};
 

@@ -24,7 +24,7 @@
 #include "vs/platform/openssl_sha256.h"
 #include "vs/platform/openssl_signer.h"
 #include "vs/platform/openssl_verifier.h"
-#include "vs/platform/wire_codec.h"
+#include "vs/proto/wire_codec.h"
 
 namespace {
 
@@ -203,7 +203,7 @@ int main() {
   std::vector<std::vector<proto::Block>> decoded(device_count);
   for (std::size_t d = 0; d < device_count; ++d)
     for (const Bytes& block : blocks[d])
-      decoded[d].push_back(platform::WireCodec::decode_block(block).value());
+      decoded[d].push_back(proto::WireCodec::decode_block(block).value());
   auto per_block_us = [&](const auto& stage) {
     std::vector<double> runs;
     for (int run = 0; run < kRuns; ++run) {
@@ -222,11 +222,11 @@ int main() {
   std::vector<Stage> stages = {
       {"block decode (outer message)",
        per_block_us([&](std::size_t, const Bytes& sent, const proto::Block&) {
-         if (!platform::WireCodec::decode_block(sent)) ++failures;
+         if (!proto::WireCodec::decode_block(sent)) ++failures;
        })},
       {"header decode (canonical)",
        per_block_us([&](std::size_t, const Bytes&, const proto::Block& block) {
-         if (!platform::WireCodec::decode_block_header(block.header)) ++failures;
+         if (!proto::WireCodec::decode_block_header(block.header)) ++failures;
        })},
       {"header hash + signature verify",
        per_block_us([&](std::size_t d, const Bytes&, const proto::Block& block) {
@@ -243,7 +243,7 @@ int main() {
       {"entries decode (canonical)",
        per_block_us([&](std::size_t, const Bytes&, const proto::Block& block) {
          for (const Bytes& entry : block.entries)
-           if (!platform::WireCodec::decode_entry(entry)) ++failures;
+           if (!proto::WireCodec::decode_entry(entry)) ++failures;
        })},
   };
   std::printf("\none block of %zu entries, 1 thread, by stage (microseconds, median of %d)\n",

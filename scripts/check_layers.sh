@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fails when a vendor header is included outside its one platform/ adapter,
-# or when a layer includes from a layer below it (DESIGN.md: proto, platform
-# -> chain -> agent, gateway, boards -> tools).
+# or when a layer includes from a layer to its right (DESIGN.md: platform ->
+# proto -> chain -> agent, gateway -> boards -> tools).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -15,8 +15,8 @@ declare -A vendor_home=(
   ['openssl/']='platform/openssl/'
   ['lmdb\.h']='platform/lmdb/'
   ['mqtt/']='platform/paho/'
-  ['pb(_encode|_decode|_common)?\.h']='platform/nanopb/'
-  ['[a-z_]+\.pb\.h']='platform/nanopb/'
+  ['pb(_encode|_decode|_common)?\.h']='proto/src/'
+  ['[a-z_]+\.pb\.h']='proto/src/'
   ['toml\+\+/']='platform/toml/'
   ['crypto\+\+/']='platform/cryptopp/'
   ['secp256k1(_[a-z]+)?\.h']='platform/secp256k1/'
@@ -37,9 +37,9 @@ done
 
 # layer -> the vs/ include prefixes it may use
 declare -A allowed=(
-  [proto]='proto'
-  [platform]='proto|platform'
-  [chain]='proto|platform|chain'
+  [platform]='platform'
+  [proto]='platform|proto'
+  [chain]='platform|proto|chain'
   [agent]='proto|platform|chain|agent'
   [gateway]='proto|platform|chain|gateway'
   [boards]='proto|platform|chain|agent|board'

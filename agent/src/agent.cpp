@@ -5,8 +5,8 @@
 #include <thread>
 
 #include "vs/platform/log.h"
-#include "vs/platform/wire_codec.h"
 #include "vs/proto/limits.h"
+#include "vs/proto/wire_codec.h"
 
 namespace vs::agent {
 namespace {
@@ -14,7 +14,7 @@ namespace {
 using platform::log;
 using platform::LogLevel;
 
-bool is_alarm(const platform::SensorSample& sample) {
+bool is_alarm(const agent::SensorSample& sample) {
   const auto* reading = std::get_if<proto::Reading>(&sample);
   return reading != nullptr && (reading->quality & proto::kQualityAlarm) != 0;
 }
@@ -26,7 +26,7 @@ std::int64_t steady_ms(std::chrono::steady_clock::time_point t) {
 }  // namespace
 
 Agent::Agent(const AgentConfig& config, DeviceChain& chain, platform::Store& store,
-             platform::Sensor& sensor, platform::Transport* transport, const platform::Clock& clock,
+             agent::Sensor& sensor, platform::Transport* transport, const platform::Clock& clock,
              const platform::Sha256& sha, const chain::ReceiptVerifier* receipts)
     : config_(config),
       chain_(chain),
@@ -61,7 +61,7 @@ Status Agent::start(const platform::TransportOptions& transport_options) {
   proto::Status offline;
   offline.version = proto::kControlVersion;
   offline.online = false;
-  VS_TRY_ASSIGN(Bytes will, platform::WireCodec::encode(offline));
+  VS_TRY_ASSIGN(Bytes will, proto::WireCodec::encode(offline));
   options.will = platform::TransportWill{topic("status"), will, true};
   VS_TRY(transport_->start(
       options,
@@ -93,11 +93,11 @@ void Agent::watch_clock() {
   wall_minus_steady_ms_ = offset;
 }
 
-void Agent::record(const std::vector<platform::SensorSample>& samples) {
+void Agent::record(const std::vector<agent::SensorSample>& samples) {
   std::vector<DeviceChain::NewEntry> items;
   items.reserve(samples.size());
   std::uint64_t now_ms = clock_.wall_ms();
-  for (const platform::SensorSample& sample : samples) {
+  for (const agent::SensorSample& sample : samples) {
     bool sign = config_.sign_entries;
     if (const auto* reading = std::get_if<proto::Reading>(&sample)) {
       sign = sign && config_.unsigned_kinds.count(reading->kind) == 0;
@@ -125,7 +125,7 @@ void Agent::record(const std::vector<platform::SensorSample>& samples) {
   if (pending_before == 0 || !first_pending_at_) first_pending_at_ = clock_.steady();
   if (config_.live && transport_ != nullptr && connected_) {
     for (const RecordedEntry& entry : *recorded) {
-      auto live = platform::WireCodec::encode(proto::LiveReading{entry.bytes, entry.signature});
+      auto live = proto::WireCodec::encode(proto::LiveReading{entry.bytes, entry.signature});
       if (live) (void)transport_->publish(topic("live"), *live, 0, false, nullptr);
     }
   }
@@ -275,15 +275,15 @@ void Agent::handle_receipt(const Bytes& payload) {
                       "receipt rejected, block kept: " + why, clock_.steady());
   };
   if (receipts_ == nullptr) return reject("no gateway public key is configured");
-  auto receipt = platform::WireCodec::decode_receipt(payload);
+  auto receipt = proto::WireCodec::decode_receipt(payload);
   if (!receipt) return reject(receipt.error().message());
-  auto body = platform::WireCodec::decode_receipt_body(receipt->body);
+  auto body = proto::WireCodec::decode_receipt_body(receipt->body);
   if (!body) return reject(body.error().message());
   std::uint64_t height = body->block_height;
   auto block = chain_.block(height);
   if (!block || !block->has_value())
     return reject("no stored block at height " + std::to_string(height));
-  auto decoded = platform::WireCodec::decode_block(**block);
+  auto decoded = proto::WireCodec::decode_block(**block);
   if (!decoded) return reject(decoded.error().message());
   chain::ReceiptSubject subject{chain_.device_id(), height, sha_.digest(decoded->header)};
   auto verified = receipts_->verify(*receipt, subject);
@@ -389,7 +389,7 @@ void Agent::publish_status(bool online) {
   }
   status.alarms = storage_alarm_ ? proto::kAgentAlarmStorageFull : proto::kAgentAlarmNone;
   status.time_ms = clock_.wall_ms();
-  auto bytes = platform::WireCodec::encode(status);
+  auto bytes = proto::WireCodec::encode(status);
   if (bytes) (void)transport_->publish(topic("status"), *bytes, 1, true, nullptr);
 }
 

@@ -3,7 +3,7 @@
 #include <string>
 
 #include "vs/chain/chain_verifier.h"
-#include "vs/platform/wire_codec.h"
+#include "vs/proto/wire_codec.h"
 
 namespace vs::agent {
 
@@ -64,10 +64,10 @@ Result<ChainAuditReport> audit_chain(
                           .about("height " + std::to_string(height)));
         }
         if (!follower) {
-          auto block = platform::WireCodec::decode_block(record.value);
+          auto block = proto::WireCodec::decode_block(record.value);
           if (!block)
             return fail(std::move(block).error().about("height " + std::to_string(height)));
-          auto header = platform::WireCodec::decode_block_header(block->header);
+          auto header = proto::WireCodec::decode_block_header(block->header);
           if (!header)
             return fail(std::move(header).error().about("height " + std::to_string(height)));
           auto previous =
@@ -121,7 +121,7 @@ Result<ChainAuditReport> audit_chain(
       if (entry.seq != next_unsealed) {
         return fail(Error(ErrorCode::kIntegrity, "committed entries skip a seq").about(where));
       }
-      auto decoded = platform::WireCodec::decode_entry(entry.bytes);
+      auto decoded = proto::WireCodec::decode_entry(entry.bytes);
       if (!decoded) return fail(std::move(decoded).error().about(where));
       if (decoded->seq != entry.seq) {
         return fail(Error(ErrorCode::kIntegrity, "entry's seq is not the seq it is stored under")

@@ -4,7 +4,7 @@
 #include <tuple>
 
 #include "vs/chain/entry_leaf.h"
-#include "vs/platform/wire_codec.h"
+#include "vs/proto/wire_codec.h"
 
 namespace vs::agent {
 namespace {
@@ -224,7 +224,7 @@ Result<std::vector<RecordedEntry>> DeviceChain::record_all(std::span<const NewEn
     for (const NewEntry& item : part) {
       proto::Entry entry{seq, item.time_ms, item.body};
       chain::PendingEntry pending;
-      VS_TRY_ASSIGN(pending.bytes, platform::WireCodec::encode(entry));
+      VS_TRY_ASSIGN(pending.bytes, proto::WireCodec::encode(entry));
       pending.seq = seq;
       pending.time_ms = item.time_ms;
       pending.blinding = chain::EntryLeaf::blinding(sha_, secret_, seq);
@@ -295,9 +295,9 @@ Result<DeviceChain::ReceiptOutcome> DeviceChain::accept_receipt(std::uint64_t he
   VS_TRY_ASSIGN(auto held, this->receipt(height));
   if (held) {
     if (equal(*held, receipt)) return ReceiptOutcome::kUnchanged;
-    VS_TRY_ASSIGN(proto::Receipt held_receipt, platform::WireCodec::decode_receipt(*held));
+    VS_TRY_ASSIGN(proto::Receipt held_receipt, proto::WireCodec::decode_receipt(*held));
     VS_TRY_ASSIGN(proto::ReceiptBody held_body,
-                  platform::WireCodec::decode_receipt_body(held_receipt.body));
+                  proto::WireCodec::decode_receipt_body(held_receipt.body));
     if (progress(body) <= progress(held_body)) {
       return Error(ErrorCode::kConflict,
                    "receipt is not newer than the one held (a replay or a downgrade)");
@@ -376,8 +376,8 @@ Result<std::optional<Bytes>> DeviceChain::receipt(std::uint64_t height) const {
 Result<bool> DeviceChain::has_anchored_receipt(std::uint64_t height) const {
   VS_TRY_ASSIGN(auto stored, receipt(height));
   if (!stored) return false;
-  VS_TRY_ASSIGN(proto::Receipt decoded, platform::WireCodec::decode_receipt(*stored));
-  VS_TRY_ASSIGN(proto::ReceiptBody body, platform::WireCodec::decode_receipt_body(decoded.body));
+  VS_TRY_ASSIGN(proto::Receipt decoded, proto::WireCodec::decode_receipt(*stored));
+  VS_TRY_ASSIGN(proto::ReceiptBody body, proto::WireCodec::decode_receipt_body(decoded.body));
   return is_anchored(body.state);
 }
 

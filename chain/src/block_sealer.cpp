@@ -2,8 +2,8 @@
 
 #include "vs/chain/entry_leaf.h"
 #include "vs/chain/merkle.h"
-#include "vs/platform/wire_codec.h"
 #include "vs/proto/limits.h"
+#include "vs/proto/wire_codec.h"
 
 namespace vs::chain {
 
@@ -62,11 +62,11 @@ Result<SealedBlock> BlockSealer::seal(const SealPosition& position,
   }
   header.seal_reason = position.reason;
 
-  VS_TRY_ASSIGN(block.header, platform::WireCodec::encode(header));
+  VS_TRY_ASSIGN(block.header, proto::WireCodec::encode(header));
   sealed.hash = sha_.digest(block.header);
   VS_TRY_ASSIGN(platform::Signature signature, signer_.sign(sealed.hash));
   block.signature.assign(signature.begin(), signature.end());
-  VS_TRY_ASSIGN(sealed.encoded, platform::WireCodec::encode(block));
+  VS_TRY_ASSIGN(sealed.encoded, proto::WireCodec::encode(block));
   return sealed;
 }
 

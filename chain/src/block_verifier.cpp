@@ -5,8 +5,8 @@
 
 #include "vs/chain/entry_leaf.h"
 #include "vs/chain/merkle.h"
-#include "vs/platform/wire_codec.h"
 #include "vs/proto/limits.h"
+#include "vs/proto/wire_codec.h"
 
 namespace vs::chain {
 namespace {
@@ -54,7 +54,7 @@ Status check_header_fields(const proto::BlockHeader& header, const DeviceId& dev
 Result<VerifiedBlock> BlockVerifier::verify(ByteView encoded_block, const DeviceId& device,
                                             const platform::Verifier& device_key,
                                             BlockFault* fault) const {
-  auto block = platform::WireCodec::decode_block(encoded_block);
+  auto block = proto::WireCodec::decode_block(encoded_block);
   if (!block) {
     if (fault != nullptr) *fault = BlockFault::kFormat;
     return std::move(block).error();
@@ -65,7 +65,7 @@ Result<VerifiedBlock> BlockVerifier::verify(ByteView encoded_block, const Device
 Result<VerifiedBlock> BlockVerifier::verify(const proto::Block& block, const DeviceId& device,
                                             const platform::Verifier& device_key,
                                             BlockFault* fault) const {
-  auto header = platform::WireCodec::decode_block_header(block.header);
+  auto header = proto::WireCodec::decode_block_header(block.header);
   if (!header) {
     if (fault != nullptr) *fault = BlockFault::kFormat;
     return std::move(header).error().about("block header");
@@ -137,7 +137,7 @@ Result<VerifiedBlock> BlockVerifier::check(const proto::Block& block, proto::Blo
     // Named only on failure: formatting it for every entry cost more than
     // checking its seq.
     auto where = [i] { return "entry " + std::to_string(i); };
-    auto entry = platform::WireCodec::decode_entry(block.entries[i]);
+    auto entry = proto::WireCodec::decode_entry(block.entries[i]);
     if (!entry) return std::move(entry).error().about(where());
     if (entry->seq != h.first_seq + i) {
       return Error(ErrorCode::kIntegrity, "entry seq is not the header's next seq").about(where());

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <string>
 
-#include "vs/platform/wire_codec.h"
+#include "vs/proto/wire_codec.h"
 
 namespace vs::chain {
 
@@ -88,7 +88,7 @@ Status ChainVerifier::adopt_rotations(const VerifiedBlock& block,
 }
 
 Result<VerifiedBlock> ChainVerifier::append(ByteView encoded_block, BlockFault* fault) {
-  auto block = platform::WireCodec::decode_block(encoded_block);
+  auto block = proto::WireCodec::decode_block(encoded_block);
   if (!block) {
     if (fault != nullptr) *fault = BlockFault::kFormat;
     std::string where = tip_ ? "block after height " + std::to_string(tip_->height) : "first block";
@@ -98,7 +98,7 @@ Result<VerifiedBlock> ChainVerifier::append(ByteView encoded_block, BlockFault* 
 }
 
 Result<VerifiedBlock> ChainVerifier::append(const proto::Block& block, BlockFault* fault) {
-  auto header = platform::WireCodec::decode_block_header(block.header);
+  auto header = proto::WireCodec::decode_block_header(block.header);
   if (!header) {
     if (fault != nullptr) *fault = BlockFault::kFormat;
     std::string where = tip_ ? "block after height " + std::to_string(tip_->height) : "first block";

@@ -6,8 +6,8 @@
 #include "vs/chain/log_checkpoint.h"
 #include "vs/chain/merkle.h"
 #include "vs/chain/receipt_verifier.h"
-#include "vs/platform/wire_codec.h"
 #include "vs/proto/vital_kinds.h"
+#include "vs/proto/wire_codec.h"
 
 namespace vs::chain {
 namespace {
@@ -58,7 +58,7 @@ ProofReport ProofVerifier::verify(const proto::ProofBundle& bundle,
   // the device's own signature when it was signed alone.
   auto device_key = keys_.make_verifier(bundle.device_public_key);
   if (!device_key) return fail("entry", "device public key: " + device_key.error().message());
-  auto entry = platform::WireCodec::decode_entry(bundle.entry);
+  auto entry = proto::WireCodec::decode_entry(bundle.entry);
   if (!entry) return fail("entry", "the entry does not decode: " + entry.error().message());
   report.entry = *entry;
   if (entry->seq != bundle.seq) {
@@ -74,7 +74,7 @@ ProofReport ProofVerifier::verify(const proto::ProofBundle& bundle,
   pass("entry", entry_detail);
 
   // 2. Entry -> the block's entries root.
-  auto header = platform::WireCodec::decode_block_header(bundle.block_header);
+  auto header = proto::WireCodec::decode_block_header(bundle.block_header);
   if (!header)
     return fail("entry path", "the block header does not decode: " + header.error().message());
   report.header = *header;

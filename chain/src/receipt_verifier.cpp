@@ -1,8 +1,8 @@
 #include "vs/chain/receipt_verifier.h"
 
 #include "vs/chain/merkle.h"
-#include "vs/platform/wire_codec.h"
 #include "vs/proto/limits.h"
+#include "vs/proto/wire_codec.h"
 
 namespace vs::chain {
 
@@ -17,7 +17,7 @@ Bytes ReceiptVerifier::key_id(const platform::Sha256& sha, ByteView gateway_publ
 
 Result<proto::ReceiptBody> ReceiptVerifier::verify(ByteView encoded_receipt,
                                                    const ReceiptSubject& subject) const {
-  VS_TRY_ASSIGN(proto::Receipt receipt, platform::WireCodec::decode_receipt(encoded_receipt));
+  VS_TRY_ASSIGN(proto::Receipt receipt, proto::WireCodec::decode_receipt(encoded_receipt));
   return verify(receipt, subject);
 }
 
@@ -36,13 +36,13 @@ Status ReceiptVerifier::check_signature(ByteView key_id, ByteView signature, Byt
 Result<proto::ResendRequest> ReceiptVerifier::verify_resend(ByteView encoded_signed_request,
                                                             const DeviceId& device) const {
   VS_TRY_ASSIGN(proto::SignedResendRequest signed_request,
-                platform::WireCodec::decode_signed_resend_request(encoded_signed_request));
+                proto::WireCodec::decode_signed_resend_request(encoded_signed_request));
   VS_TRY(check_signature(signed_request.gateway_key_id, signed_request.signature,
                          signed_request.body,
                          {"resend request names a gateway key other than the trusted one",
                           "resend request signature is not 64 bytes",
                           "resend request signature does not verify with the gateway key"}));
-  auto decoded = platform::WireCodec::decode_resend_request(signed_request.body);
+  auto decoded = proto::WireCodec::decode_resend_request(signed_request.body);
   if (!decoded) return std::move(decoded).error().about("resend request body");
   if (decoded->version != proto::kControlVersion) {
     return Error(ErrorCode::kUnsupported, "resend request version is not 1");
@@ -59,7 +59,7 @@ Result<proto::ReceiptBody> ReceiptVerifier::verify(const proto::Receipt& receipt
                          {"receipt names a gateway key other than the trusted one",
                           "receipt signature is not 64 bytes",
                           "receipt signature does not verify with the gateway key"}));
-  auto decoded = platform::WireCodec::decode_receipt_body(receipt.body);
+  auto decoded = proto::WireCodec::decode_receipt_body(receipt.body);
   if (!decoded) return std::move(decoded).error().about("receipt body");
   proto::ReceiptBody body = std::move(decoded).value();
   if (body.version != proto::kReceiptVersion) {

@@ -4,7 +4,7 @@
 #include <sstream>
 
 #include "vs/gateway/block_ingest.h"
-#include "vs/platform/wire_codec.h"
+#include "vs/proto/wire_codec.h"
 
 namespace vs::gateway {
 namespace {
@@ -152,8 +152,8 @@ Result<std::vector<LoggedAccess>> AccessLog::list() const {
             auto receipt,
             store_.get(kReceiptsTable, height_key(log_device(), queue_height(logged.hash))));
         if (receipt) {
-          VS_TRY_ASSIGN(proto::Receipt decoded, platform::WireCodec::decode_receipt(*receipt));
-          VS_TRY_ASSIGN(auto body, platform::WireCodec::decode_receipt_body(decoded.body));
+          VS_TRY_ASSIGN(proto::Receipt decoded, proto::WireCodec::decode_receipt(*receipt));
+          VS_TRY_ASSIGN(auto body, proto::WireCodec::decode_receipt_body(decoded.body));
           if (!equal(body.block_hash, logged.hash))
             return Error(ErrorCode::kIntegrity, "an access record's receipt names another hash");
           logged.receipt = std::move(body);

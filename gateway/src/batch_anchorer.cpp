@@ -2,8 +2,8 @@
 
 #include "vs/chain/merkle.h"
 #include "vs/gateway/block_ingest.h"
-#include "vs/platform/wire_codec.h"
 #include "vs/proto/limits.h"
+#include "vs/proto/wire_codec.h"
 
 namespace vs::gateway {
 namespace {
@@ -61,8 +61,8 @@ Result<StoredBatch> decode_batch(ByteView bytes) {
 Result<proto::ReceiptBody> stored_body(const platform::Store& store, ByteView key) {
   VS_TRY_ASSIGN(auto stored, store.get(kReceiptsTable, key));
   if (!stored) return Error(ErrorCode::kNotFound, "a batch names a block without a receipt");
-  VS_TRY_ASSIGN(proto::Receipt receipt, platform::WireCodec::decode_receipt(*stored));
-  return platform::WireCodec::decode_receipt_body(receipt.body);
+  VS_TRY_ASSIGN(proto::Receipt receipt, proto::WireCodec::decode_receipt(*stored));
+  return proto::WireCodec::decode_receipt_body(receipt.body);
 }
 
 }  // namespace

@@ -2,7 +2,7 @@
 
 #include <chrono>
 
-#include "vs/platform/wire_codec.h"
+#include "vs/proto/wire_codec.h"
 
 namespace vs::gateway {
 
@@ -264,9 +264,9 @@ Result<IngestResult> BlockIngest::ingest_one(std::string_view topic_device, Byte
   VS_TRY_ASSIGN(auto record, load(*device, writes));
   if (!record) return rejected(result, Rejection::kUnknownDevice, "device is not enrolled");
   if (record->revoked) return rejected(result, Rejection::kRevokedDevice, "device is revoked");
-  auto block = platform::WireCodec::decode_block(block_bytes);
+  auto block = proto::WireCodec::decode_block(block_bytes);
   if (!block) return rejected(result, Rejection::kMalformed, block.error().message());
-  auto header = platform::WireCodec::decode_block_header(block->header);
+  auto header = proto::WireCodec::decode_block_header(block->header);
   if (!header)
     return rejected(result, Rejection::kMalformed, "block header: " + header.error().message());
   result.height = header->height;
@@ -298,7 +298,7 @@ Result<IngestResult> BlockIngest::ingest_one(std::string_view topic_device, Byte
   }
   VS_TRY_ASSIGN(auto stored, writes.get(kBlocksTable, height_key(*device, header->height)));
   if (stored) {
-    auto stored_block = platform::WireCodec::decode_block(*stored);
+    auto stored_block = proto::WireCodec::decode_block(*stored);
     if (stored_block && sha_.digest(stored_block->header) == alone->hash) {
       result.kind = IngestResult::Kind::kDuplicate;
       return result;

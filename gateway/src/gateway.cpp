@@ -6,8 +6,8 @@
 
 #include "vs/gateway/access_log.h"
 #include "vs/platform/log.h"
-#include "vs/platform/wire_codec.h"
 #include "vs/proto/limits.h"
+#include "vs/proto/wire_codec.h"
 
 namespace vs::gateway {
 namespace {

@@ -4,7 +4,7 @@
 
 #include "vs/chain/log_checkpoint.h"
 #include "vs/chain/merkle.h"
-#include "vs/platform/wire_codec.h"
+#include "vs/proto/wire_codec.h"
 
 namespace vs::gateway {
 namespace {

@@ -6,8 +6,8 @@
 
 #include "vs/chain/block_verifier.h"
 #include "vs/gateway/block_ingest.h"
-#include "vs/platform/wire_codec.h"
 #include "vs/proto/vital_kinds.h"
+#include "vs/proto/wire_codec.h"
 
 namespace vs::gateway {
 namespace {
@@ -68,9 +68,9 @@ Result<ReadingSelection> ReadingExport::select(
             !std::equal(device.bytes().begin(), device.bytes().end(), stored.key.begin()))
           return false;  // past this device's blocks
         std::uint64_t height = get_u64_be(stored.key.data() + chain::DeviceId::kSize);
-        VS_TRY_ASSIGN(proto::Block block, platform::WireCodec::decode_block(stored.value));
+        VS_TRY_ASSIGN(proto::Block block, proto::WireCodec::decode_block(stored.value));
         VS_TRY_ASSIGN(proto::BlockHeader header,
-                      platform::WireCodec::decode_block_header(block.header));
+                      proto::WireCodec::decode_block_header(block.header));
         std::string where = "device " + device.hex() + " block " + std::to_string(height);
         if (header.height != height)
           return Error(ErrorCode::kIntegrity, "the stored block says it is of another height")
@@ -89,7 +89,7 @@ Result<ReadingSelection> ReadingExport::select(
         ++out.blocks_read;
         if (progress) progress(out.blocks_read);
 
-        platform::FhirBlock selected;
+        gateway::FhirBlock selected;
         const auto& entries = verified->entries;
         // Half of a blood-pressure pair goes out with the other half: a
         // cuff measurement is one panel, whatever the window cut.
@@ -122,8 +122,8 @@ Result<ReadingSelection> ReadingExport::select(
           out.unanchored += selected.readings.size();
           return !past_seq;
         }
-        VS_TRY_ASSIGN(proto::Receipt receipt, platform::WireCodec::decode_receipt(*receipt_bytes));
-        VS_TRY_ASSIGN(selected.receipt, platform::WireCodec::decode_receipt_body(receipt.body));
+        VS_TRY_ASSIGN(proto::Receipt receipt, proto::WireCodec::decode_receipt(*receipt_bytes));
+        VS_TRY_ASSIGN(selected.receipt, proto::WireCodec::decode_receipt_body(receipt.body));
         if (!equal(selected.receipt.block_hash, verified->hash))
           return Error(ErrorCode::kIntegrity, "the block's receipt names another block hash")
               .about(where);

@@ -11,14 +11,14 @@
 #include "vs/chain/block_verifier.h"
 #include "vs/chain/chain_verifier.h"
 #include "vs/gateway/block_ingest.h"
-#include "vs/platform/wire_codec.h"
+#include "vs/proto/wire_codec.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const auto& context = vs::fuzz::FuzzContext::get();
   vs::ByteView input(data, size);
-  if (auto block = vs::platform::WireCodec::decode_block(input)) {
-    if (auto header = vs::platform::WireCodec::decode_block_header(block->header)) {
-      auto again = vs::platform::WireCodec::encode(*header);
+  if (auto block = vs::proto::WireCodec::decode_block(input)) {
+    if (auto header = vs::proto::WireCodec::decode_block_header(block->header)) {
+      auto again = vs::proto::WireCodec::encode(*header);
       if (!again || !vs::equal(*again, block->header)) __builtin_trap();
     }
   }

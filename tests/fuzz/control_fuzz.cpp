@@ -3,18 +3,18 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "vs/platform/wire_codec.h"
+#include "vs/proto/wire_codec.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   vs::ByteView input(data, size);
-  auto request = vs::platform::WireCodec::decode_resend_request(input);
+  auto request = vs::proto::WireCodec::decode_resend_request(input);
   if (request && request->from_height > request->to_height) __builtin_trap();
-  auto signed_request = vs::platform::WireCodec::decode_signed_resend_request(input);
+  auto signed_request = vs::proto::WireCodec::decode_signed_resend_request(input);
   if (signed_request &&
       (signed_request->body.size() > 160 || signed_request->signature.size() > 64 ||
        signed_request->gateway_key_id.size() > 16)) {
     __builtin_trap();
   }
-  (void)vs::platform::WireCodec::decode_status(input);
+  (void)vs::proto::WireCodec::decode_status(input);
   return 0;
 }

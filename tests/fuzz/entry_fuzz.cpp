@@ -13,12 +13,12 @@
 #include <string>
 #include <type_traits>
 
-#include "vs/platform/wire_codec.h"
 #include "vs/proto/limits.h"
+#include "vs/proto/wire_codec.h"
 
 namespace {
 
-using vs::platform::WireCodec;
+using vs::proto::WireCodec;
 
 vs::Bytes encoded(vs::proto::Entry entry) {
   return WireCodec::encode(entry).value();

@@ -5,10 +5,10 @@
 #include <cstdint>
 #include <string_view>
 
-#include "vs/platform/event_inbox_sensor.h"
+#include "vs/agent/event_inbox_sensor.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  using vs::platform::EventInboxSensor;
+  using vs::agent::EventInboxSensor;
   auto event = EventInboxSensor::parse(std::string_view(reinterpret_cast<const char*>(data), size));
   if (!event) return 0;
   auto again = EventInboxSensor::parse(EventInboxSensor::format(*event));

@@ -13,7 +13,7 @@
 #include "vs/chain/receipt_signer.h"
 #include "vs/platform/mbedtls_sha256.h"
 #include "vs/platform/mbedtls_signer.h"
-#include "vs/platform/wire_codec.h"
+#include "vs/proto/wire_codec.h"
 
 namespace {
 
@@ -77,7 +77,7 @@ int main(int argc, char** argv) {
   std::vector<chain::PendingEntry> pending;
   for (const proto::Entry& entry : entries) {
     chain::PendingEntry item;
-    item.bytes = platform::WireCodec::encode(entry).value();
+    item.bytes = proto::WireCodec::encode(entry).value();
     item.seq = entry.seq;
     item.time_ms = entry.time_ms;
     item.blinding = chain::EntryLeaf::blinding(sha, secret, entry.seq);
@@ -92,10 +92,10 @@ int main(int argc, char** argv) {
   write(out / "block", "block-0", first.encoded);
   write(out / "block", "block-0-truncated",
         ByteView(first.encoded).first(first.encoded.size() / 2));
-  write(out / "block", "block-header-only",
-        platform::WireCodec::encode(
-            proto::Block{first.block.header, first.block.signature, {}, {}, {}})
-            .value());
+  write(
+      out / "block", "block-header-only",
+      proto::WireCodec::encode(proto::Block{first.block.header, first.block.signature, {}, {}, {}})
+          .value());
 
   // Receipts for the block, in a batch of three.
   chain::Merkle merkle(sha);
@@ -124,7 +124,7 @@ int main(int argc, char** argv) {
     }
     proto::Receipt receipt = chain::ReceiptSigner(sha, *gateway).sign(body).value();
     write(out / "receipt", "receipt-" + std::to_string(static_cast<int>(state)),
-          platform::WireCodec::encode(receipt).value());
+          proto::WireCodec::encode(receipt).value());
   }
 
   proto::ResendRequest resend{1,
@@ -134,7 +134,7 @@ int main(int argc, char** argv) {
                               "gap",
                               1'767'225'600'000,
                               Bytes(16, 0x5a)};
-  write(out / "control", "resend", platform::WireCodec::encode(resend).value());
+  write(out / "control", "resend", proto::WireCodec::encode(resend).value());
   write(out / "control", "signed-resend",
         chain::ReceiptSigner(sha, *gateway).sign_encoded(resend).value());
   proto::Status status;
@@ -142,7 +142,7 @@ int main(int argc, char** argv) {
   status.online = true;
   status.has_tip = true;
   status.tip_height = 12;
-  write(out / "control", "status", platform::WireCodec::encode(status).value());
+  write(out / "control", "status", proto::WireCodec::encode(status).value());
   std::printf("corpus written to %s\n", out.c_str());
   return 0;
 }

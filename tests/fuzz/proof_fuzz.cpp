@@ -8,11 +8,11 @@
 #include "vs/chain/proof_verifier.h"
 #include "vs/platform/openssl_sha256.h"
 #include "vs/platform/openssl_verifier.h"
-#include "vs/platform/proof_bundle_json.h"
+#include "vs/proto/proof_bundle_json.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
-  auto bundle = vs::platform::ProofBundleJson::decode(text);
+  auto bundle = vs::proto::ProofBundleJson::decode(text);
   if (!bundle) return 0;
   static vs::platform::OpensslSha256 sha;
   static vs::platform::OpensslVerifierFactory verifiers;

@@ -6,17 +6,17 @@
 
 #include "fuzz_context.h"
 #include "vs/chain/receipt_verifier.h"
-#include "vs/platform/wire_codec.h"
+#include "vs/proto/wire_codec.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const auto& context = vs::fuzz::FuzzContext::get();
   vs::ByteView input(data, size);
-  auto receipt = vs::platform::WireCodec::decode_receipt(input);
+  auto receipt = vs::proto::WireCodec::decode_receipt(input);
   if (!receipt) return 0;
-  auto body = vs::platform::WireCodec::decode_receipt_body(receipt->body);
+  auto body = vs::proto::WireCodec::decode_receipt_body(receipt->body);
   if (!body) return 0;
   // A signed body is canonical: it is what encoding it again gives.
-  auto again = vs::platform::WireCodec::encode(*body);
+  auto again = vs::proto::WireCodec::encode(*body);
   if (!again || !vs::equal(*again, receipt->body)) __builtin_trap();
   if (body->block_hash.size() != 32) return 0;
   vs::chain::ReceiptSubject subject{context.device, body->block_height, {}};

@@ -27,7 +27,7 @@
 #include "vs/platform/lmdb_store.h"
 #include "vs/platform/openssl_sha256.h"
 #include "vs/platform/openssl_verifier.h"
-#include "vs/platform/wire_codec.h"
+#include "vs/proto/wire_codec.h"
 
 namespace vs {
 namespace {
@@ -140,12 +140,12 @@ class FullStack : public ::testing::Test {
     std::uint64_t expected_seq = 0;
     Status walked = platform::for_each_record(
         *agent_store, agent::kBlocksTable, {}, [&](const platform::Record& record) {
-          auto block = platform::WireCodec::decode_block(record.value).value();
-          auto header = platform::WireCodec::decode_block_header(block.header).value();
+          auto block = proto::WireCodec::decode_block(record.value).value();
+          auto header = proto::WireCodec::decode_block_header(block.header).value();
           std::int64_t entries = static_cast<std::int64_t>(block.entries.size());
           committed += entries;
           for (const auto& bytes : block.entries) {
-            auto entry = platform::WireCodec::decode_entry(bytes).value();
+            auto entry = proto::WireCodec::decode_entry(bytes).value();
             EXPECT_EQ(entry.seq, expected_seq++) << "seq gap or repeat on the device";
             if (const auto* reading = std::get_if<proto::Reading>(&entry.body))
               readings.push_back(board::SerialFrameParser::payload(*reading));
@@ -245,11 +245,11 @@ TEST_F(FullStack, ASlowGatewayLosesQueuedMessagesAndTheResendPathRecoversThem) {
                   [&](const platform::Record& record) -> Result<bool> {
                     auto block = agent_store->get(agent::kBlocksTable, record.key).value();
                     if (!block) return true;
-                    auto header = platform::WireCodec::decode_block_header(
-                                      platform::WireCodec::decode_block(*block).value().header)
+                    auto header = proto::WireCodec::decode_block_header(
+                                      proto::WireCodec::decode_block(*block).value().header)
                                       .value();
-                    auto body = platform::WireCodec::decode_receipt_body(
-                                    platform::WireCodec::decode_receipt(record.value).value().body)
+                    auto body = proto::WireCodec::decode_receipt_body(
+                                    proto::WireCodec::decode_receipt(record.value).value().body)
                                     .value();
                     if (header.sealed_time_ms >= resumed_ms &&
                         body.issued_time_ms >= header.sealed_time_ms)

@@ -15,7 +15,7 @@
 #include "vs/agent/device_chain.h"
 #include "vs/board/serial_frame_parser.h"
 #include "vs/platform/lmdb_store.h"
-#include "vs/platform/wire_codec.h"
+#include "vs/proto/wire_codec.h"
 
 namespace vs {
 namespace {
@@ -46,9 +46,9 @@ void read_chain(const std::filesystem::path& data, std::vector<std::string>& pay
   auto store = platform::LmdbStore::open(options).value();
   auto blocks = store->scan(agent::kBlocksTable, {}, 100000).value();
   for (const auto& record : blocks) {
-    auto block = platform::WireCodec::decode_block(record.value).value();
+    auto block = proto::WireCodec::decode_block(record.value).value();
     for (const auto& bytes : block.entries) {
-      auto entry = platform::WireCodec::decode_entry(bytes).value();
+      auto entry = proto::WireCodec::decode_entry(bytes).value();
       seqs.push_back(entry.seq);
       if (const auto* reading = std::get_if<proto::Reading>(&entry.body))
         payloads.push_back(board::SerialFrameParser::payload(*reading));

@@ -42,8 +42,8 @@ class Pty {
   int master_ = -1;
 };
 
-std::vector<platform::SensorSample> read_until(SerialSensor& sensor, std::size_t count) {
-  std::vector<platform::SensorSample> all;
+std::vector<agent::SensorSample> read_until(SerialSensor& sensor, std::size_t count) {
+  std::vector<agent::SensorSample> all;
   for (int i = 0; i < 50 && all.size() < count; ++i) {
     auto samples = sensor.read(100ms);
     EXPECT_TRUE(samples.ok());
@@ -75,7 +75,7 @@ TEST(SerialSensorPty, AVanishedDeviceIsReopened) {
   pty.close();                          // unplugged
   EXPECT_TRUE(sensor.read(50ms).ok());  // not fatal
   pty.open();                           // plugged in again
-  std::vector<platform::SensorSample> samples;
+  std::vector<agent::SensorSample> samples;
   for (int i = 0; i < 50 && samples.empty(); ++i) {
     pty.write(SerialFrameParser::frame("V,HR,71,0,0"));
     auto read = sensor.read(100ms);

@@ -170,12 +170,12 @@ TEST_F(AttackSuite, EveryAttackIsDetectedCountedAndNamesTheDevice) {
          "vitalsign_blocks_duplicate_total", "");
   {  // A validly signed header whose entry was changed afterwards.
     proto::Block tampered = next.block;
-    auto entry = platform::WireCodec::decode_entry(tampered.entries[0]).value();
+    auto entry = proto::WireCodec::decode_entry(tampered.entries[0]).value();
     std::get<proto::Reading>(entry.body).mantissa = 40;
-    tampered.entries[0] = platform::WireCodec::encode(entry).value();
+    tampered.entries[0] = proto::WireCodec::encode(entry).value();
     tampered.entry_signatures.clear();
     attack("valid signature, tampered entry", blocks_topic(honest_),
-           platform::WireCodec::encode(tampered).value(),
+           proto::WireCodec::encode(tampered).value(),
            "vitalsign_blocks_rejected_total{reason=\"bad_content\"}",
            honest_id + "/blocks (height 3): bad_content");
   }
@@ -254,10 +254,10 @@ TEST_F(AttackSuite, EveryAttackIsDetectedCountedAndNamesTheDevice) {
     auto store = platform::LmdbStore::open(options);
     if (!store) continue;
     auto stored = (*store)->get(agent::kBlocksTable, platform::u64_key(0));
-    if (stored && *stored) block0 = platform::WireCodec::decode_block(**stored).value();
+    if (stored && *stored) block0 = proto::WireCodec::decode_block(**stored).value();
   }
   ASSERT_TRUE(block0) << read_file(dir_.path() / "agent.log");
-  auto header = platform::WireCodec::decode_block_header(block0->header).value();
+  auto header = proto::WireCodec::decode_block_header(block0->header).value();
   agent_id = chain::DeviceId::from_bytes(header.device_id).value();
   Digest block_hash = sha_.digest(block0->header);
   proto::ReceiptBody body;

@@ -30,7 +30,7 @@
 #include "vs/platform/lmdb_store.h"
 #include "vs/platform/openssl_sha256.h"
 #include "vs/platform/openssl_verifier.h"
-#include "vs/platform/wire_codec.h"
+#include "vs/proto/wire_codec.h"
 
 namespace vs {
 namespace {
@@ -329,7 +329,7 @@ void GatewayEndToEnd::run_with_faults(std::uint64_t kills,
   std::size_t sealed = 0;
   std::int64_t committed_readings = 0, delivered_readings = 0, lost_readings = 0;
   auto entries_of = [](ByteView block) {
-    auto decoded = platform::WireCodec::decode_block(block);
+    auto decoded = proto::WireCodec::decode_block(block);
     return decoded ? static_cast<std::int64_t>(decoded->entries.size()) : 0;
   };
   std::size_t kept_receipts = 0;
@@ -381,7 +381,7 @@ void GatewayEndToEnd::run_with_faults(std::uint64_t kills,
     auto device = chain::DeviceId::from_bytes(ByteView(record.key).first(chain::DeviceId::kSize));
     ASSERT_TRUE(device.ok());
     std::uint64_t height = get_u64_be(record.key.data() + chain::DeviceId::kSize);
-    auto block = platform::WireCodec::decode_block(
+    auto block = proto::WireCodec::decode_block(
         *gateway_store->get(gateway::kBlocksTable, record.key).value());
     auto body = verifier.verify(record.value, {*device, height, sha.digest(block->header)});
     ASSERT_TRUE(body.ok()) << "height " << height << ": " << body.error().message();

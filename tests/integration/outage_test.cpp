@@ -23,7 +23,7 @@
 #include "vs/platform/lmdb_store.h"
 #include "vs/platform/openssl_sha256.h"
 #include "vs/platform/openssl_verifier.h"
-#include "vs/platform/wire_codec.h"
+#include "vs/proto/wire_codec.h"
 
 namespace vs {
 namespace {
@@ -113,12 +113,12 @@ class Outage : public ::testing::Test {
     Status walked = platform::for_each_record(
         *store, gateway::kBlocksTable, gateway::height_key(device_, 0),
         [&](const platform::Record& record) -> Result<bool> {
-          auto block = platform::WireCodec::decode_block(record.value).value();
-          auto header = platform::WireCodec::decode_block_header(block.header).value();
+          auto block = proto::WireCodec::decode_block(record.value).value();
+          auto header = proto::WireCodec::decode_block_header(block.header).value();
           EXPECT_EQ(header.height, copy.blocks) << "a hole in the gateway's heights";
           ++copy.blocks;
           for (const auto& bytes : block.entries) {
-            auto entry = platform::WireCodec::decode_entry(bytes).value();
+            auto entry = proto::WireCodec::decode_entry(bytes).value();
             EXPECT_EQ(entry.seq, next_seq) << "a hole or repeat in the gateway's seqs";
             next_seq = entry.seq + 1;
             if (const auto* event = std::get_if<proto::Event>(&entry.body);

@@ -16,8 +16,8 @@
 #include "vs/platform/lmdb_store.h"
 #include "vs/platform/openssl_sha256.h"
 #include "vs/platform/openssl_verifier.h"
-#include "vs/platform/proof_bundle_json.h"
-#include "vs/platform/wire_codec.h"
+#include "vs/proto/proof_bundle_json.h"
+#include "vs/proto/wire_codec.h"
 
 namespace vs {
 namespace {
@@ -106,7 +106,7 @@ TEST_F(ProofTest, AnExportedReadingVerifiesLinkByLinkUpToASignedCheckpoint) {
 
 TEST_F(ProofTest, ATamperedBundleFailsAtTheLinkThatWasChanged) {
   ASSERT_EQ(export_proof(5).exit_code, 0);
-  auto original = platform::ProofBundleJson::decode(read(proof())).value();
+  auto original = proto::ProofBundleJson::decode(read(proof())).value();
   struct Case {
     const char* what;
     const char* link;
@@ -117,17 +117,17 @@ TEST_F(ProofTest, ATamperedBundleFailsAtTheLinkThatWasChanged) {
   std::vector<Case> cases{
       {"entry value", "entry", "signature on the entry",
        [&](auto& b) {
-         auto entry = platform::WireCodec::decode_entry(b.entry).value();
+         auto entry = proto::WireCodec::decode_entry(b.entry).value();
          std::get<proto::Reading>(entry.body).mantissa += 1;  // 72 -> 73 /min
-         b.entry = platform::WireCodec::encode(entry).value();
+         b.entry = proto::WireCodec::encode(entry).value();
        }},
       {"blinding", "entry path", "entries root", [&](auto& b) { flip(b.blinding, 0); }},
       {"entry path", "entry path", "entries root", [&](auto& b) { flip(b.entry_path.at(0), 3); }},
       {"header field", "block header", "signature does not verify over this header",
        [&](auto& b) {
-         auto header = platform::WireCodec::decode_block_header(b.block_header).value();
+         auto header = proto::WireCodec::decode_block_header(b.block_header).value();
          header.sealed_time_ms += 1;
-         b.block_header = platform::WireCodec::encode(header).value();
+         b.block_header = proto::WireCodec::encode(header).value();
        }},
       {"device signature", "block header", "signature does not verify",
        [&](auto& b) { flip(b.block_signature, 10); }},
@@ -143,7 +143,7 @@ TEST_F(ProofTest, ATamperedBundleFailsAtTheLinkThatWasChanged) {
     proto::ProofBundle bundle = original;
     c.tamper(bundle);
     auto file = dir_.path() / "tampered.json";
-    std::ofstream(file) << platform::ProofBundleJson::encode(bundle, "{}");
+    std::ofstream(file) << proto::ProofBundleJson::encode(bundle, "{}");
     CliRun run = verify(file, true);
     EXPECT_EQ(run.exit_code, 1) << c.what << ": " << run.output;
     std::string failed = std::string("{\"link\":\"") + c.link + "\",\"ok\":false";

@@ -9,7 +9,7 @@
 #include "vs/chain/entry_leaf.h"
 #include "vs/platform/mbedtls_sha256.h"
 #include "vs/platform/mbedtls_signer.h"
-#include "vs/platform/wire_codec.h"
+#include "vs/proto/wire_codec.h"
 
 namespace vs::testing {
 
@@ -40,7 +40,7 @@ class TestDevice {
 
   chain::PendingEntry pending(const proto::Entry& entry, bool sign_entry) {
     chain::PendingEntry pending;
-    pending.bytes = platform::WireCodec::encode(entry).value();
+    pending.bytes = proto::WireCodec::encode(entry).value();
     pending.seq = entry.seq;
     pending.time_ms = entry.time_ms;
     pending.blinding = chain::EntryLeaf::blinding(sha_, secret_, entry.seq);

@@ -20,7 +20,7 @@
 #include "vs/platform/openssl_sha256.h"
 #include "vs/platform/openssl_verifier.h"
 #include "vs/platform/paho_transport.h"
-#include "vs/platform/wire_codec.h"
+#include "vs/proto/wire_codec.h"
 
 namespace vs::testing {
 

@@ -11,7 +11,7 @@
 #include "vs/platform/lmdb_store.h"
 #include "vs/platform/openssl_sha256.h"
 #include "vs/platform/openssl_verifier.h"
-#include "vs/platform/wire_codec.h"
+#include "vs/proto/wire_codec.h"
 
 namespace vs::tools {
 namespace {
@@ -146,8 +146,8 @@ int show(const ChainArgs& args) {
   if (!records) return kExitEnvironment;
   for (const auto& record : *records) {
     std::uint64_t height = get_u64_be(record.key.data());
-    auto block = platform::WireCodec::decode_block(record.value);
-    auto header = block ? platform::WireCodec::decode_block_header(block->header)
+    auto block = proto::WireCodec::decode_block(record.value);
+    auto header = block ? proto::WireCodec::decode_block_header(block->header)
                         : Result<proto::BlockHeader>(block.error());
     if (!header) {
       std::printf("%8llu  unreadable: %s\n", static_cast<unsigned long long>(height),

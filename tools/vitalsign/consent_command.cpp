@@ -5,7 +5,7 @@
 
 #include "command.h"
 #include "gateway_files.h"
-#include "vs/platform/event_inbox_sensor.h"
+#include "vs/agent/event_inbox_sensor.h"
 
 namespace vs::tools {
 
@@ -57,9 +57,9 @@ int run_consent(std::span<const std::string_view> args) {
     return kExitUsage;
   }
   (event.kind == proto::EventKind::kEnrolment ? event.subject : event.recipient) = name;
-  if (Status dropped = platform::EventInboxSensor::drop(inbox, event); !dropped)
+  if (Status dropped = agent::EventInboxSensor::drop(inbox, event); !dropped)
     return complain("consent", dropped.error());
-  std::string line = platform::EventInboxSensor::format(event);
+  std::string line = agent::EventInboxSensor::format(event);
   line.pop_back();  // its newline
   std::printf("'%s' queued for the agent in %s\n", line.c_str(), inbox.c_str());
   return kExitOk;

@@ -10,9 +10,9 @@
 #include "gateway_files.h"
 #include "json_text.h"
 #include "vs/gateway/access_log.h"
+#include "vs/gateway/fhir_bundle_json.h"
 #include "vs/gateway/reading_export.h"
 #include "vs/platform/clock.h"
-#include "vs/platform/fhir_bundle_json.h"
 #include "vs/platform/openssl_sha256.h"
 #include "vs/platform/openssl_verifier.h"
 
@@ -46,7 +46,7 @@ int export_bundle(const FhirArgs& args) {
                        });
   if (show_progress) std::fprintf(stderr, "\r");
   if (!selection) return complain("fhir export", selection.error());
-  std::string bundle = platform::FhirBundleJson::encode(selection->device, sha);
+  std::string bundle = gateway::FhirBundleJson::encode(selection->device, sha);
 
   gateway::AccessRecord access;
   access.time_ms = platform::SystemClock().wall_ms();
@@ -70,7 +70,7 @@ int export_bundle(const FhirArgs& args) {
     if (!out.flush())
       return complain("fhir export", Error(ErrorCode::kIo, "cannot write").about(args.out));
   }
-  std::size_t observations = platform::FhirBundleJson::observation_count(selection->device);
+  std::size_t observations = gateway::FhirBundleJson::observation_count(selection->device);
   if (args.json) {
     std::fprintf(
         stderr,

@@ -17,8 +17,8 @@
 #include "vs/platform/curl_evm_rpc.h"
 #include "vs/platform/openssl_sha256.h"
 #include "vs/platform/openssl_verifier.h"
-#include "vs/platform/proof_bundle_json.h"
-#include "vs/platform/wire_codec.h"
+#include "vs/proto/proof_bundle_json.h"
+#include "vs/proto/wire_codec.h"
 
 namespace vs::tools {
 namespace {
@@ -37,9 +37,9 @@ Result<proto::Block> find_block(const platform::Store& store, const chain::Devic
       [&](const platform::Record& record) -> Result<bool> {
         if (!std::equal(device.bytes().begin(), device.bytes().end(), record.key.begin()))
           return false;  // past this device's blocks
-        VS_TRY_ASSIGN(proto::Block block, platform::WireCodec::decode_block(record.value));
+        VS_TRY_ASSIGN(proto::Block block, proto::WireCodec::decode_block(record.value));
         VS_TRY_ASSIGN(proto::BlockHeader header,
-                      platform::WireCodec::decode_block_header(block.header));
+                      proto::WireCodec::decode_block_header(block.header));
         if (seq < header.first_seq || seq > header.last_seq) return true;
         found = std::move(block);
         return false;
@@ -57,7 +57,7 @@ Result<proto::ProofBundle> build(const ExportArgs& args, platform::Store& store,
   VS_TRY_ASSIGN(auto record, registry.load(device));
   if (!record) return Error(ErrorCode::kNotFound, "the device is not enrolled").about(args.device);
   VS_TRY_ASSIGN(proto::Block block, find_block(store, device, *args.seq));
-  VS_TRY_ASSIGN(proto::BlockHeader header, platform::WireCodec::decode_block_header(block.header));
+  VS_TRY_ASSIGN(proto::BlockHeader header, proto::WireCodec::decode_block_header(block.header));
   if (header.key_index >= record->public_keys.size())
     return Error(ErrorCode::kIntegrity, "the block names a key the registry does not hold");
   std::size_t index = static_cast<std::size_t>(*args.seq - header.first_seq);
@@ -84,8 +84,8 @@ Result<proto::ProofBundle> build(const ExportArgs& args, platform::Store& store,
   if (!receipt)
     return Error(ErrorCode::kNotFound, "the block has no receipt yet (not anchored)")
         .about("height " + std::to_string(header.height));
-  VS_TRY_ASSIGN(proto::Receipt decoded, platform::WireCodec::decode_receipt(*receipt));
-  VS_TRY_ASSIGN(proto::ReceiptBody body, platform::WireCodec::decode_receipt_body(decoded.body));
+  VS_TRY_ASSIGN(proto::Receipt decoded, proto::WireCodec::decode_receipt(*receipt));
+  VS_TRY_ASSIGN(proto::ReceiptBody body, proto::WireCodec::decode_receipt_body(decoded.body));
   bundle.receipt = *receipt;
   bundle.batch_id = body.batch_id;
   bundle.batch_root = body.batch_root;
@@ -195,7 +195,7 @@ int run_proof(std::span<const std::string_view> args) {
   std::string about;
   auto bundle = build(parsed, **store, about);
   if (!bundle) return complain("proof export", bundle.error());
-  std::string text = platform::ProofBundleJson::encode(*bundle, about);
+  std::string text = proto::ProofBundleJson::encode(*bundle, about);
   platform::OpensslSha256 sha;
   gateway::AccessRecord access;
   access.time_ms = platform::SystemClock().wall_ms();
@@ -267,7 +267,7 @@ int run_verify(std::span<const std::string_view> args) {
   }
   auto text = read_text_file(path, 1 << 20);
   if (!text) return complain("verify", text.error());
-  auto bundle = platform::ProofBundleJson::decode(*text);
+  auto bundle = proto::ProofBundleJson::decode(*text);
   if (!bundle) return complain("verify", std::move(bundle).error().about(path));
   Bytes trusted;
   if (!gateway_key_file.empty()) {

@@ -17,7 +17,7 @@
 #include "vs/platform/mbedtls_verifier.h"
 #include "vs/platform/openssl_sha256.h"
 #include "vs/platform/openssl_verifier.h"
-#include "vs/platform/wire_codec.h"
+#include "vs/proto/wire_codec.h"
 
 namespace vs::tools {
 namespace {
@@ -283,8 +283,8 @@ int run_status(std::span<const std::string_view> args) {
       row.tip = (*tip)->height;
       auto block = (*store)->get(gateway::kBlocksTable, gateway::height_key(device, *row.tip));
       if (block && *block) {
-        auto decoded = platform::WireCodec::decode_block(**block);
-        auto header = decoded ? platform::WireCodec::decode_block_header(decoded->header)
+        auto decoded = proto::WireCodec::decode_block(**block);
+        auto header = decoded ? proto::WireCodec::decode_block_header(decoded->header)
                               : Result<proto::BlockHeader>(decoded.error());
         if (header) row.sealed_ms = header->sealed_time_ms;
       }

@@ -20,8 +20,8 @@
 #include "vs/platform/openssl_sha256.h"
 #include "vs/platform/openssl_signer.h"
 #include "vs/platform/openssl_verifier.h"
-#include "vs/platform/wire_codec.h"
 #include "vs/proto/limits.h"
+#include "vs/proto/wire_codec.h"
 
 namespace vs::tools {
 namespace {
@@ -101,7 +101,7 @@ class SelfCheck {
       std::vector<chain::PendingEntry> pending;
       for (std::size_t i = start; i < start + 4; ++i) {
         chain::PendingEntry item;
-        item.bytes = platform::WireCodec::encode(readings[i]).value();
+        item.bytes = proto::WireCodec::encode(readings[i]).value();
         item.seq = readings[i].seq;
         item.time_ms = readings[i].time_ms;
         item.blinding = chain::EntryLeaf::blinding(device_sha_, secret, item.seq);
@@ -200,7 +200,7 @@ class SelfCheck {
     }
     std::vector<Digest> entry_path = merkle.inclusion_proof(leaves, index).value();
     Digest entries_root = to_array<32>(block.header.entries_root, "").value();
-    auto entry = platform::WireCodec::decode_entry(block.block.entries[index]).value();
+    auto entry = proto::WireCodec::decode_entry(block.block.entries[index]).value();
     const auto& value = std::get<proto::Reading>(entry.body);
     expect(
         merkle.verify_inclusion(leaves[index], index, leaves.size(), entry_path, entries_root).ok(),

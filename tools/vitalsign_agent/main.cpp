@@ -7,8 +7,8 @@
 #include <string>
 
 #include "vs/agent/agent.h"
-#include "vs/platform/board.h"
-#include "vs/platform/event_inbox_sensor.h"
+#include "vs/agent/board.h"
+#include "vs/agent/event_inbox_sensor.h"
 #include "vs/platform/lmdb_store.h"
 #include "vs/platform/log.h"
 #include "vs/platform/mbedtls_random.h"
@@ -84,10 +84,10 @@ int main(int argc, char** argv) {
   if (!config) return fail(kConfig, "config: " + config.error().message());
 
   platform::SystemClock clock;
-  auto factory = platform::BoardRegistry::find(config->board);
+  auto factory = agent::BoardRegistry::find(config->board);
   if (!factory) {
     std::string names;
-    for (const auto& name : platform::BoardRegistry::names())
+    for (const auto& name : agent::BoardRegistry::names())
       names += (names.empty() ? "" : ", ") + name;
     return fail(kConfig, "config: board = \"" + config->board +
                              "\": no such board (built in: " + names + ")");
@@ -140,10 +140,10 @@ int main(int argc, char** argv) {
   std::unique_ptr<platform::PahoTransport> transport;
   if (!config->broker.empty()) transport = std::make_unique<platform::PahoTransport>();
   // Consent and enrolment events from the device's local inbox join the board's readings.
-  std::unique_ptr<platform::EventInboxSensor> inbox;
-  platform::Sensor* sensor = board->sensor.get();
+  std::unique_ptr<agent::EventInboxSensor> inbox;
+  agent::Sensor* sensor = board->sensor.get();
   if (!config->inbox_dir.empty()) {
-    inbox = std::make_unique<platform::EventInboxSensor>(*sensor, config->inbox_dir);
+    inbox = std::make_unique<agent::EventInboxSensor>(*sensor, config->inbox_dir);
     sensor = inbox.get();
   }
   agent::Agent agent(*config, **chain, **store, *sensor, transport.get(), clock, sha,

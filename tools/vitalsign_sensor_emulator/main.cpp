@@ -185,7 +185,7 @@ class Emulator {
       while (next_fault < faults_.size() && faults_[next_fault].at_ms <= elapsed_ms)
         apply(faults_[next_fault++], now);
       VS_TRY_ASSIGN(auto samples, sensor_.read(std::chrono::milliseconds(20)));
-      for (const platform::SensorSample& sample : samples) send(sample, Clock::now());
+      for (const agent::SensorSample& sample : samples) send(sample, Clock::now());
     }
     pty_.drain(std::chrono::seconds(5));  // the agent reads the last frames before we go
     return {};
@@ -220,7 +220,7 @@ class Emulator {
     }
   }
 
-  void send(const platform::SensorSample& sample, Clock::time_point now) {
+  void send(const agent::SensorSample& sample, Clock::time_point now) {
     std::string payload = board::SerialFrameParser::payload(sample);
     if (payload.empty()) return;
     if (!pty_.is_open() || now < silent_until_) {

@@ -103,9 +103,8 @@ std::optional<CsvReplaySensor::Row> CsvReplaySensor::next_row() {
   }
 }
 
-Result<std::vector<platform::SensorSample>> CsvReplaySensor::read(
-    std::chrono::milliseconds timeout) {
-  std::vector<platform::SensorSample> samples;
+Result<std::vector<agent::SensorSample>> CsvReplaySensor::read(std::chrono::milliseconds timeout) {
+  std::vector<agent::SensorSample> samples;
   auto deadline = clock_.steady() + timeout;
   while (!finished_) {
     if (!pending_) {

@@ -6,16 +6,16 @@
 //   replay.key_store, replay.key_dir, replay.pkcs11_*: the key store (board_key_store.h)
 #include <memory>
 
+#include "vs/agent/board.h"
 #include "vs/board/board_key_store.h"
 #include "vs/board/csv_replay_sensor.h"
-#include "vs/platform/board.h"
 #include "vs/platform/toml_config.h"
 
 namespace vs::board {
 namespace {
 
-Result<platform::Board> make_replay_board(const platform::TomlConfig& config,
-                                          const platform::Clock& clock) {
+Result<agent::Board> make_replay_board(const platform::TomlConfig& config,
+                                       const platform::Clock& clock) {
   VS_TRY(reject_unknown_board_keys(config, "replay", {"file", "speed", "loop"}));
   VS_TRY_ASSIGN(auto file, config.string("replay.file"));
   if (!file || file->empty()) {
@@ -31,13 +31,13 @@ Result<platform::Board> make_replay_board(const platform::TomlConfig& config,
   auto sensor = CsvReplaySensor::open(*file, clock, speed.value_or(1.0), loop.value_or(false));
   if (!sensor)
     return std::move(sensor).error().about(config.where("replay.file") + ": replay.file");
-  platform::Board board;
+  agent::Board board;
   board.sensor = std::move(sensor).value();
   VS_TRY_ASSIGN(board.keys, board_key_store(config, "replay"));
   return board;
 }
 
-const platform::BoardRegistry::Registration registration("replay", make_replay_board);
+const agent::BoardRegistry::Registration registration("replay", make_replay_board);
 
 }  // namespace
 }  // namespace vs::board

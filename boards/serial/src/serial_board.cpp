@@ -6,16 +6,15 @@
 #include <algorithm>
 #include <memory>
 
+#include "vs/agent/board.h"
 #include "vs/board/board_key_store.h"
 #include "vs/board/serial_sensor.h"
-#include "vs/platform/board.h"
 #include "vs/platform/toml_config.h"
 
 namespace vs::board {
 namespace {
 
-Result<platform::Board> make_serial_board(const platform::TomlConfig& config,
-                                          const platform::Clock&) {
+Result<agent::Board> make_serial_board(const platform::TomlConfig& config, const platform::Clock&) {
   VS_TRY(reject_unknown_board_keys(config, "serial", {"device", "baud"}));
   VS_TRY_ASSIGN(auto device, config.string("serial.device"));
   if (!device || device->empty()) {
@@ -28,13 +27,13 @@ Result<platform::Board> make_serial_board(const platform::TomlConfig& config,
     return Error(ErrorCode::kInvalidArgument, "must be a standard rate (9600 .. 921600)")
         .about(config.where("serial.baud") + ": serial.baud = " + std::to_string(*baud));
   }
-  platform::Board board;
+  agent::Board board;
   board.sensor = std::make_unique<SerialSensor>(*device, static_cast<int>(baud.value_or(115200)));
   VS_TRY_ASSIGN(board.keys, board_key_store(config, "serial"));
   return board;
 }
 
-const platform::BoardRegistry::Registration registration("serial", make_serial_board);
+const agent::BoardRegistry::Registration registration("serial", make_serial_board);
 
 }  // namespace
 }  // namespace vs::board

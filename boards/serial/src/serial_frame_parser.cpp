@@ -61,7 +61,7 @@ std::string SerialFrameParser::frame(std::string_view payload) {
   return text;
 }
 
-std::string SerialFrameParser::payload(const platform::SensorSample& sample) {
+std::string SerialFrameParser::payload(const agent::SensorSample& sample) {
   if (const auto* event = std::get_if<proto::Event>(&sample)) {
     for (const auto& [word, kind] : kEvents)
       if (kind == event->kind) return "E," + std::string(word) + "," + event->text;
@@ -88,8 +88,8 @@ std::string SerialFrameParser::payload(const platform::SensorSample& sample) {
   return text;
 }
 
-std::vector<platform::SensorSample> SerialFrameParser::feed(ByteView bytes) {
-  std::vector<platform::SensorSample> out;
+std::vector<agent::SensorSample> SerialFrameParser::feed(ByteView bytes) {
+  std::vector<agent::SensorSample> out;
   for (std::uint8_t byte : bytes) {
     char c = static_cast<char>(byte);
     if (c == '\n') {

@@ -67,9 +67,9 @@ void SerialSensor::close_device() {
   fd_ = -1;
 }
 
-Result<std::vector<platform::SensorSample>> SerialSensor::read(std::chrono::milliseconds timeout) {
+Result<std::vector<agent::SensorSample>> SerialSensor::read(std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
-  std::vector<platform::SensorSample> samples;
+  std::vector<agent::SensorSample> samples;
   while (samples.empty()) {
     auto now = std::chrono::steady_clock::now();
     if (fd_ < 0) {
@@ -108,8 +108,8 @@ Result<std::vector<platform::SensorSample>> SerialSensor::read(std::chrono::mill
   return samples;
 }
 
-platform::SensorCounters SerialSensor::counters() const {
-  return platform::SensorCounters{samples_, parser_.bad_frames(), reconnects_};
+agent::SensorCounters SerialSensor::counters() const {
+  return agent::SensorCounters{samples_, parser_.bad_frames(), reconnects_};
 }
 
 }  // namespace vs::board

@@ -7,16 +7,16 @@
 //   sim.key_store, sim.key_dir, sim.pkcs11_*: the key store (board_key_store.h)
 #include <memory>
 
+#include "vs/agent/board.h"
 #include "vs/board/board_key_store.h"
 #include "vs/board/sim_sensor.h"
-#include "vs/platform/board.h"
 #include "vs/platform/toml_config.h"
 
 namespace vs::board {
 namespace {
 
-Result<platform::Board> make_sim_board(const platform::TomlConfig& config,
-                                       const platform::Clock& clock) {
+Result<agent::Board> make_sim_board(const platform::TomlConfig& config,
+                                    const platform::Clock& clock) {
   VS_TRY(reject_unknown_board_keys(config, "sim", {"scenario", "seed", "waveform", "speed"}));
   Scenario scenario;
   VS_TRY_ASSIGN(auto scenario_path, config.string("sim.scenario"));
@@ -44,7 +44,7 @@ Result<platform::Board> make_sim_board(const platform::TomlConfig& config,
     return Error(ErrorCode::kInvalidArgument, "must be 0 (flood) up to 1000000")
         .about(config.where("sim.speed") + ": sim.speed = " + std::to_string(*speed));
   }
-  platform::Board board;
+  agent::Board board;
   board.sensor = std::make_unique<SimSensor>(
       SimPatient(std::move(scenario), static_cast<std::uint64_t>(seed.value_or(1)), waveform),
       clock, speed.value_or(1.0));
@@ -52,7 +52,7 @@ Result<platform::Board> make_sim_board(const platform::TomlConfig& config,
   return board;
 }
 
-const platform::BoardRegistry::Registration registration("sim", make_sim_board);
+const agent::BoardRegistry::Registration registration("sim", make_sim_board);
 
 }  // namespace
 }  // namespace vs::board

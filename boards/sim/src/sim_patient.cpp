@@ -100,9 +100,8 @@ std::uint64_t SimPatient::next_due_ms(std::uint64_t after_ms) const {
   return (after_ms / kVitalsPeriodMs + 1) * kVitalsPeriodMs;
 }
 
-std::vector<platform::SensorSample> SimPatient::advance(std::uint64_t from_ms,
-                                                        std::uint64_t to_ms) {
-  std::vector<platform::SensorSample> out;
+std::vector<agent::SensorSample> SimPatient::advance(std::uint64_t from_ms, std::uint64_t to_ms) {
+  std::vector<agent::SensorSample> out;
   for (std::uint64_t t = next_due_ms(from_ms); t <= to_ms; t += kVitalsPeriodMs) emit(t, out);
   return out;
 }
@@ -137,7 +136,7 @@ std::vector<std::int32_t> SimPatient::waveform(std::uint64_t t_ms,
   return samples;
 }
 
-void SimPatient::emit(std::uint64_t t_ms, std::vector<platform::SensorSample>& out) const {
+void SimPatient::emit(std::uint64_t t_ms, std::vector<agent::SensorSample>& out) const {
   // Targets ramp from the previous phase's over the first 20 s of a phase.
   std::uint64_t start = 0;
   std::size_t index = 0;

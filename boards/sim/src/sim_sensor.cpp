@@ -12,8 +12,8 @@ std::uint64_t SimSensor::simulated_now_ms() const {
   return static_cast<std::uint64_t>(real * speed_);
 }
 
-Result<std::vector<platform::SensorSample>> SimSensor::read(std::chrono::milliseconds timeout) {
-  std::vector<platform::SensorSample> samples;
+Result<std::vector<agent::SensorSample>> SimSensor::read(std::chrono::milliseconds timeout) {
+  std::vector<agent::SensorSample> samples;
   if (speed_ <= 0) {
     std::uint64_t next = patient_.next_due_ms(emitted_until_ms_);
     samples = patient_.advance(emitted_until_ms_, next);

@@ -2,35 +2,35 @@
 
 #include <deque>
 
-#include "vs/platform/sensor.h"
+#include "vs/agent/sensor.h"
 
 namespace vs::testing {
 
 // Returns the batches it was given, one per read, then nothing.
-class ScriptedSensor final : public platform::Sensor {
+class ScriptedSensor final : public agent::Sensor {
  public:
-  void add(std::vector<platform::SensorSample> batch) { batches_.push_back(std::move(batch)); }
+  void add(std::vector<agent::SensorSample> batch) { batches_.push_back(std::move(batch)); }
   void add_readings(std::size_t count, std::int64_t value = 72,
                     std::uint32_t quality = proto::kQualityOk) {
-    std::vector<platform::SensorSample> batch;
+    std::vector<agent::SensorSample> batch;
     for (std::size_t i = 0; i < count; ++i) {
       batch.push_back(proto::Reading{proto::VitalKind::kHeartRate, value, 0, quality, 0, {}});
     }
     add(std::move(batch));
   }
 
-  Result<std::vector<platform::SensorSample>> read(std::chrono::milliseconds) override {
-    if (batches_.empty()) return std::vector<platform::SensorSample>();
+  Result<std::vector<agent::SensorSample>> read(std::chrono::milliseconds) override {
+    if (batches_.empty()) return std::vector<agent::SensorSample>();
     auto batch = std::move(batches_.front());
     batches_.pop_front();
     counters_.samples += batch.size();
     return batch;
   }
-  platform::SensorCounters counters() const override { return counters_; }
+  agent::SensorCounters counters() const override { return counters_; }
 
  private:
-  std::deque<std::vector<platform::SensorSample>> batches_;
-  platform::SensorCounters counters_;
+  std::deque<std::vector<agent::SensorSample>> batches_;
+  agent::SensorCounters counters_;
 };
 
 }  // namespace vs::testing

@@ -13,7 +13,7 @@
 #include "vs/platform/mbedtls_sha256.h"
 #include "vs/platform/mbedtls_signer.h"
 #include "vs/platform/mbedtls_verifier.h"
-#include "vs/platform/wire_codec.h"
+#include "vs/proto/wire_codec.h"
 
 namespace vs::agent {
 namespace {
@@ -55,12 +55,12 @@ class AgentTest : public ::testing::Test {
     for (int i = 0; i < times; ++i) ASSERT_TRUE(agent_->step(0ms).ok());
   }
   std::uint64_t height_of(const Bytes& block_bytes) {
-    auto block = platform::WireCodec::decode_block(block_bytes).value();
-    return platform::WireCodec::decode_block_header(block.header).value().height;
+    auto block = proto::WireCodec::decode_block(block_bytes).value();
+    return proto::WireCodec::decode_block_header(block.header).value().height;
   }
   Bytes receipt_for(std::uint64_t height, platform::Signer& signer,
                     proto::ReceiptState state = proto::ReceiptState::kAnchored) {
-    auto block = platform::WireCodec::decode_block(chain_->block(height).value().value()).value();
+    auto block = proto::WireCodec::decode_block(chain_->block(height).value().value()).value();
     Digest hash = sha_.digest(block.header);
     chain::Merkle merkle(sha_);
     Digest root = merkle.root(std::vector<Digest>{merkle.leaf_hash(hash)});
@@ -75,11 +75,11 @@ class AgentTest : public ::testing::Test {
     body.batch_size = 1;
     body.ledger.kind = proto::LedgerKind::kLocal;
     proto::Receipt receipt;
-    receipt.body = platform::WireCodec::encode(body).value();
+    receipt.body = proto::WireCodec::encode(body).value();
     auto signature = signer.sign(sha_.digest(receipt.body)).value();
     receipt.signature.assign(signature.begin(), signature.end());
     receipt.gateway_key_id = chain::ReceiptVerifier::key_id(sha_, gateway_key_->public_key());
-    return platform::WireCodec::encode(receipt).value();
+    return proto::WireCodec::encode(receipt).value();
   }
 
   // A resend request as the gateway sends it: signed, timed, with a nonce.
@@ -130,8 +130,7 @@ TEST_F(AgentTest, SubscribesToItsOwnReceiptsAndResendRequests) {
                                                                 "vs/v1/" + device + "/resend"}));
   ASSERT_TRUE(transport_.options().will.has_value());
   EXPECT_EQ(transport_.options().will->topic, "vs/v1/" + device + "/status");
-  EXPECT_FALSE(
-      platform::WireCodec::decode_status(transport_.options().will->payload).value().online);
+  EXPECT_FALSE(proto::WireCodec::decode_status(transport_.options().will->payload).value().online);
 }
 
 TEST_F(AgentTest, SealsOnCountTimeAndAlarm) {
@@ -149,8 +148,8 @@ TEST_F(AgentTest, SealsOnCountTimeAndAlarm) {
   sensor_.add_readings(1, 150, proto::kQualityAlarm);
   step();
   EXPECT_EQ(agent_->counters().blocks_sealed, 4u);  // at once
-  auto block = platform::WireCodec::decode_block(chain_->block(3).value().value()).value();
-  EXPECT_EQ(platform::WireCodec::decode_block_header(block.header).value().seal_reason,
+  auto block = proto::WireCodec::decode_block(chain_->block(3).value().value()).value();
+  EXPECT_EQ(proto::WireCodec::decode_block_header(block.header).value().seal_reason,
             proto::SealReason::kAlarm);
 }
 
@@ -321,10 +320,10 @@ TEST_F(AgentTest, ForgedStaleAndReplayedResendRequestsAreRefused) {
   Bytes tampered = genuine;
   tampered[10] ^= 0x01;  // inside the signed body
   for (const Bytes& refused :
-       {platform::WireCodec::encode(unsigned_request).value(),  // the old, unsigned form
-        resend_request(0, 2, 1, 0, stranger.get()),             // another key
-        tampered, resend_request(0, 2, 2, 301'000),             // older than resend.max_age_ms
-        resend_request(0, 2, 3, -301'000)}) {                   // from too far in the future
+       {proto::WireCodec::encode(unsigned_request).value(),  // the old, unsigned form
+        resend_request(0, 2, 1, 0, stranger.get()),          // another key
+        tampered, resend_request(0, 2, 2, 301'000),          // older than resend.max_age_ms
+        resend_request(0, 2, 3, -301'000)}) {                // from too far in the future
     transport_.deliver(agent_->topic("resend"), refused);
   }
   step();
@@ -384,7 +383,7 @@ TEST_F(AgentTest, FullStorageRaisesTheAlarmRefusesReadingsAndRecovers) {
   EXPECT_EQ(agent_->counters().readings_refused, 3u);
   auto statuses = transport_.on("/status");
   ASSERT_FALSE(statuses.empty());
-  auto status = platform::WireCodec::decode_status(statuses.back()->payload).value();
+  auto status = proto::WireCodec::decode_status(statuses.back()->payload).value();
   EXPECT_EQ(status.alarms & proto::kAgentAlarmStorageFull, proto::kAgentAlarmStorageFull);
   EXPECT_TRUE(statuses.back()->retained);
   std::uint64_t tip = chain_->tip()->height;
@@ -399,9 +398,8 @@ TEST_F(AgentTest, FullStorageRaisesTheAlarmRefusesReadingsAndRecovers) {
   clock_.advance(1000ms);
   step();
   auto sealed =
-      platform::WireCodec::decode_block(chain_->block(chain_->tip()->height).value().value())
-          .value();
-  auto gap = platform::WireCodec::decode_entry(sealed.entries[0]).value();
+      proto::WireCodec::decode_block(chain_->block(chain_->tip()->height).value().value()).value();
+  auto gap = proto::WireCodec::decode_entry(sealed.entries[0]).value();
   EXPECT_EQ(std::get<proto::Event>(gap.body).kind, proto::EventKind::kGap);
   EXPECT_EQ(std::get<proto::Event>(gap.body).count, 3u);
 }
@@ -417,12 +415,12 @@ TEST_F(AgentTest, AClockJumpIsRecordedAndSeqStaysMonotonic) {
   EXPECT_EQ(chain_->next_seq(), 3u);  // reading, clock event, reading
   clock_.advance(1000ms);
   step();
-  auto block = platform::WireCodec::decode_block(chain_->block(0).value().value()).value();
-  auto event = platform::WireCodec::decode_entry(block.entries[1]).value();
+  auto block = proto::WireCodec::decode_block(chain_->block(0).value().value()).value();
+  auto event = proto::WireCodec::decode_entry(block.entries[1]).value();
   EXPECT_EQ(std::get<proto::Event>(event.body).kind, proto::EventKind::kClockAdjustment);
   EXPECT_EQ(std::get<proto::Event>(event.body).delta_ms, -3'600'000);
-  EXPECT_LT(platform::WireCodec::decode_entry(block.entries[2]).value().time_ms,
-            platform::WireCodec::decode_entry(block.entries[0]).value().time_ms);
+  EXPECT_LT(proto::WireCodec::decode_entry(block.entries[2]).value().time_ms,
+            proto::WireCodec::decode_entry(block.entries[0]).value().time_ms);
 }
 
 TEST_F(AgentTest, LiveReadingsCarryTheSignedEntry) {
@@ -435,12 +433,12 @@ TEST_F(AgentTest, LiveReadingsCarryTheSignedEntry) {
   auto live = transport_.on("/live");
   ASSERT_EQ(live.size(), 1u);
   EXPECT_EQ(live[0]->qos, 0);
-  auto reading = platform::WireCodec::decode_live_reading(live[0]->payload).value();
+  auto reading = proto::WireCodec::decode_live_reading(live[0]->payload).value();
   auto device = platform::MbedtlsVerifierFactory().make_verifier(device_key_->public_key()).value();
   EXPECT_TRUE(device->verify(sha_.digest(reading.entry), ByteView(reading.signature)).ok());
-  EXPECT_EQ(std::get<proto::Reading>(platform::WireCodec::decode_entry(reading.entry).value().body)
-                .mantissa,
-            77);
+  EXPECT_EQ(
+      std::get<proto::Reading>(proto::WireCodec::decode_entry(reading.entry).value().body).mantissa,
+      77);
 }
 
 TEST_F(AgentTest, ShutdownSealsWhatIsPendingAndSaysOffline) {
@@ -453,7 +451,7 @@ TEST_F(AgentTest, ShutdownSealsWhatIsPendingAndSaysOffline) {
   EXPECT_EQ(chain_->tip()->height, 0u);
   auto statuses = transport_.on("/status");
   ASSERT_FALSE(statuses.empty());
-  EXPECT_FALSE(platform::WireCodec::decode_status(statuses.back()->payload).value().online);
+  EXPECT_FALSE(proto::WireCodec::decode_status(statuses.back()->payload).value().online);
 }
 
 }  // namespace

@@ -7,7 +7,7 @@
 #include "vs/platform/mbedtls_sha256.h"
 #include "vs/platform/mbedtls_signer.h"
 #include "vs/platform/openssl_verifier.h"
-#include "vs/platform/wire_codec.h"
+#include "vs/proto/wire_codec.h"
 
 namespace vs::agent {
 namespace {
@@ -34,12 +34,12 @@ class ChainAuditTest : public ::testing::Test {
   // Replaces the block at `height` by itself with one entry's value changed.
   void tamper(std::uint64_t height) {
     Bytes stored = chain_->block(height).value().value();
-    auto block = platform::WireCodec::decode_block(stored).value();
-    auto entry = platform::WireCodec::decode_entry(block.entries[1]).value();
+    auto block = proto::WireCodec::decode_block(stored).value();
+    auto entry = proto::WireCodec::decode_entry(block.entries[1]).value();
     std::get<proto::Reading>(entry.body).mantissa += 1;
-    block.entries[1] = platform::WireCodec::encode(entry).value();
+    block.entries[1] = proto::WireCodec::encode(entry).value();
     platform::WriteBatch batch;
-    batch.put(kBlocksTable, platform::u64_key(height), platform::WireCodec::encode(block).value());
+    batch.put(kBlocksTable, platform::u64_key(height), proto::WireCodec::encode(block).value());
     ASSERT_TRUE(store_.commit(batch).ok());
   }
   ChainAuditReport audit(const ChainAuditReport* earlier = nullptr) {

@@ -10,7 +10,7 @@
 #include "vs/platform/mbedtls_sha256.h"
 #include "vs/platform/mbedtls_signer.h"
 #include "vs/platform/openssl_verifier.h"
-#include "vs/platform/wire_codec.h"
+#include "vs/proto/wire_codec.h"
 
 namespace vs::agent {
 namespace {
@@ -49,8 +49,8 @@ class DeviceChainTest : public ::testing::Test {
     return body;
   }
   Bytes receipt_bytes(const proto::ReceiptBody& body) {
-    proto::Receipt receipt{platform::WireCodec::encode(body).value(), Bytes(64, 1), Bytes(16, 2)};
-    return platform::WireCodec::encode(receipt).value();
+    proto::Receipt receipt{proto::WireCodec::encode(body).value(), Bytes(64, 1), Bytes(16, 2)};
+    return proto::WireCodec::encode(receipt).value();
   }
 
   vs::testing::MemoryStore store_{4};
@@ -201,12 +201,12 @@ TEST_F(DeviceChainTest, FullStorageRefusesReadingsThenRecordsTheGap) {
   }
   auto sealed = device->seal(5000, proto::SealReason::kCount, 10).value();
   ASSERT_TRUE(sealed.has_value());
-  auto gap = platform::WireCodec::decode_entry(sealed->block.entries[0]).value();
+  auto gap = proto::WireCodec::decode_entry(sealed->block.entries[0]).value();
   const auto& event = std::get<proto::Event>(gap.body);
   EXPECT_EQ(event.kind, proto::EventKind::kGap);
   EXPECT_EQ(event.count, 2u);
   EXPECT_EQ(std::get<proto::Reading>(
-                platform::WireCodec::decode_entry(sealed->block.entries[1]).value().body)
+                proto::WireCodec::decode_entry(sealed->block.entries[1]).value().body)
                 .mantissa,
             73);
 }
@@ -277,9 +277,8 @@ TEST(DeviceChainOnASmallDisk, FillsRefusesTakesReceiptsAndRecoversByItself) {
     body.block_height = height;
     body.batch_id = height + 1;
     body.batch_root = Bytes(32, 1);
-    proto::Receipt receipt{platform::WireCodec::encode(body).value(), Bytes(64, 1), Bytes(16, 2)};
-    auto accepted =
-        device->accept_receipt(height, platform::WireCodec::encode(receipt).value(), body);
+    proto::Receipt receipt{proto::WireCodec::encode(body).value(), Bytes(64, 1), Bytes(16, 2)};
+    auto accepted = device->accept_receipt(height, proto::WireCodec::encode(receipt).value(), body);
     ASSERT_TRUE(accepted.ok()) << height << ": " << accepted.error().message();
   }
   EXPECT_EQ(device->retired_below(), tip + 1);

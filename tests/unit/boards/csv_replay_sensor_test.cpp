@@ -37,7 +37,7 @@ TEST(CsvReplaySensor, ReplaysTheShippedSampleAndSkipsBadLines) {
   platform::SystemClock clock;
   auto sensor = CsvReplaySensor::open(file, clock, 0, false);
   ASSERT_TRUE(sensor.ok());
-  std::vector<platform::SensorSample> all;
+  std::vector<agent::SensorSample> all;
   for (int i = 0; i < 5; ++i) {
     auto samples = (*sensor)->read(std::chrono::milliseconds(10));
     ASSERT_TRUE(samples.ok());

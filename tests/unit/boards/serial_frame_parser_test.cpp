@@ -5,7 +5,7 @@
 namespace vs::board {
 namespace {
 
-std::vector<platform::SensorSample> feed(SerialFrameParser& parser, const std::string& text) {
+std::vector<agent::SensorSample> feed(SerialFrameParser& parser, const std::string& text) {
   return parser.feed(as_bytes(text));
 }
 
@@ -78,8 +78,8 @@ TEST(SerialFrameParser, APayloadMadeOfASampleParsesBackToIt) {
   calibration.text = "spo2 probe";
   SerialFrameParser parser;
   std::string input;
-  for (const platform::SensorSample& sample :
-       std::vector<platform::SensorSample>{temperature, ecg, calibration})
+  for (const agent::SensorSample& sample :
+       std::vector<agent::SensorSample>{temperature, ecg, calibration})
     input += SerialFrameParser::frame(SerialFrameParser::payload(sample));
   auto samples = feed(parser, input);
   ASSERT_EQ(samples.size(), 3u);

@@ -17,7 +17,7 @@ Scenario load(const std::string& name) {
   return std::move(scenario).value();
 }
 
-std::vector<proto::Reading> readings_of(const std::vector<platform::SensorSample>& samples,
+std::vector<proto::Reading> readings_of(const std::vector<agent::SensorSample>& samples,
                                         proto::VitalKind kind) {
   std::vector<proto::Reading> out;
   for (const auto& sample : samples) {

@@ -25,9 +25,9 @@ class BlockTest : public ::testing::Test {
   // Re-encodes a header after a change, keeping the original signature.
   static void edit_header(proto::Block& block,
                           const std::function<void(proto::BlockHeader&)>& edit) {
-    auto header = platform::WireCodec::decode_block_header(block.header).value();
+    auto header = proto::WireCodec::decode_block_header(block.header).value();
     edit(header);
-    block.header = platform::WireCodec::encode(header).value();
+    block.header = proto::WireCodec::encode(header).value();
   }
 
  protected:
@@ -109,7 +109,7 @@ INSTANTIATE_TEST_SUITE_P(
                [](proto::Block& b) {
                  // A bit inside the entries root, found in the exact header bytes:
                  // still decodes, no longer matches its signature.
-                 auto header = platform::WireCodec::decode_block_header(b.header).value();
+                 auto header = proto::WireCodec::decode_block_header(b.header).value();
                  auto at = std::search(b.header.begin(), b.header.end(),
                                        header.entries_root.begin(), header.entries_root.end());
                  ASSERT_NE(at, b.header.end());
@@ -153,10 +153,10 @@ TEST_F(BlockTest, ResignedHeaderWithWrongSeqRangeIsRejected) {
   std::vector<proto::Entry> entries{vs::testing::heart_rate_entry(0),
                                     vs::testing::heart_rate_entry(1)};
   SealedBlock sealed = device_.seal_entries(entries);
-  auto header = platform::WireCodec::decode_block_header(sealed.block.header).value();
+  auto header = proto::WireCodec::decode_block_header(sealed.block.header).value();
   header.first_time_ms += 5;
   proto::Block block = sealed.block;
-  block.header = platform::WireCodec::encode(header).value();
+  block.header = proto::WireCodec::encode(header).value();
   auto signature = device_.signer().sign(device_.sha().digest(block.header)).value();
   block.signature.assign(signature.begin(), signature.end());
   auto result = verify(block);

@@ -69,7 +69,7 @@ class ReceiptVerifierTest : public ::testing::Test {
 TEST_F(ReceiptVerifierTest, AnchoredReceiptVerifiesForEveryBlock) {
   for (std::size_t i = 0; i < blocks_.size(); ++i) {
     proto::Receipt receipt = sign(anchored_body(i));
-    auto body = verifier().verify(platform::WireCodec::encode(receipt).value(), subject(i));
+    auto body = verifier().verify(proto::WireCodec::encode(receipt).value(), subject(i));
     ASSERT_TRUE(body.ok()) << body.error().message();
     EXPECT_EQ(body->state, proto::ReceiptState::kAnchored);
   }

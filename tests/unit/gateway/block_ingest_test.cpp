@@ -176,13 +176,13 @@ TEST_F(BlockIngestTest, EveryRejectionHasItsReason) {
 
   proto::Block tampered = b0.block;
   tampered.entries[1].back() ^= 0x01;
-  IngestResult content = ingest(platform::WireCodec::encode(tampered).value());
+  IngestResult content = ingest(proto::WireCodec::encode(tampered).value());
   EXPECT_EQ(content.rejection, Rejection::kBadContent) << content.detail;
 
   proto::Block forged = b0.block;
   auto signature = other.signer().sign(device_.sha().digest(forged.header)).value();
   forged.signature.assign(signature.begin(), signature.end());
-  IngestResult bad_key = ingest(platform::WireCodec::encode(forged).value());
+  IngestResult bad_key = ingest(proto::WireCodec::encode(forged).value());
   EXPECT_EQ(bad_key.rejection, Rejection::kBadSignature) << bad_key.detail;
 
   EXPECT_FALSE(ingest_.tip(device_.id()).value().has_value());  // nothing bad was accepted

@@ -12,7 +12,7 @@
 #include "vs/platform/openssl_random.h"
 #include "vs/platform/openssl_sha256.h"
 #include "vs/platform/openssl_verifier.h"
-#include "vs/platform/wire_codec.h"
+#include "vs/proto/wire_codec.h"
 
 namespace vs::gateway {
 namespace {
@@ -66,8 +66,8 @@ class GatewayTest : public ::testing::Test {
     std::size_t verified = 0;
     for (const auto* published : transport_.on("/receipts")) {
       if (published->topic != "vs/v1/" + device.id().hex() + "/receipts") continue;
-      auto body = platform::WireCodec::decode_receipt_body(
-          platform::WireCodec::decode_receipt(published->payload)->body);
+      auto body = proto::WireCodec::decode_receipt_body(
+          proto::WireCodec::decode_receipt(published->payload)->body);
       const chain::SealedBlock& block = blocks.at(body->block_height);
       if (verifier.verify(published->payload, {device.id(), block.header.height, block.hash}))
         ++verified;

@@ -11,10 +11,10 @@
 #include "vs/agent/agent_config.h"
 #include "vs/agent/device_chain.h"
 #include "vs/agent/resend_guard.h"
+#include "vs/agent/sensor.h"
 #include "vs/chain/receipt_verifier.h"
 #include "vs/platform/clock.h"
 #include "vs/platform/log_throttle.h"
-#include "vs/platform/sensor.h"
 #include "vs/platform/store.h"
 #include "vs/platform/transport.h"
 
@@ -47,7 +47,7 @@ struct AgentCounters {
 class Agent {
  public:
   Agent(const AgentConfig& config, DeviceChain& chain, platform::Store& store,
-        platform::Sensor& sensor, platform::Transport* transport, const platform::Clock& clock,
+        agent::Sensor& sensor, platform::Transport* transport, const platform::Clock& clock,
         const platform::Sha256& sha, const chain::ReceiptVerifier* receipts);
 
   // Connects the uplink (when there is one) and subscribes to this device's
@@ -71,7 +71,7 @@ class Agent {
     bool connected = false;
   };
 
-  void record(const std::vector<platform::SensorSample>& samples);
+  void record(const std::vector<agent::SensorSample>& samples);
   Status seal(proto::SealReason reason);
   // A seal the full store refused raises the storage alarm instead of
   // stopping the loop.
@@ -89,7 +89,7 @@ class Agent {
   AgentConfig config_;
   DeviceChain& chain_;
   platform::Store& store_;
-  platform::Sensor& sensor_;
+  agent::Sensor& sensor_;
   platform::Transport* transport_;
   const platform::Clock& clock_;
   const platform::Sha256& sha_;

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "vs/chain/device_id.h"
-#include "vs/platform/fhir_bundle_json.h"
+#include "vs/gateway/fhir_bundle_json.h"
 #include "vs/platform/sha256.h"
 #include "vs/platform/store.h"
 #include "vs/platform/verifier.h"
@@ -24,7 +24,7 @@ struct ReadingFilter {
 };
 
 struct ReadingSelection {
-  platform::FhirDeviceExport device;
+  gateway::FhirDeviceExport device;
   std::uint64_t readings = 0;         // exported
   std::uint64_t blocks_read = 0;      // every accepted block of the device, re-verified
   std::uint64_t unanchored = 0;       // matched, left out: their block has no receipt yet

@@ -5,22 +5,22 @@
 #include <fstream>
 #include <optional>
 
+#include "vs/agent/sensor.h"
 #include "vs/platform/clock.h"
-#include "vs/platform/sensor.h"
 
 namespace vs::board {
 
 // Replays a CSV of timestamped vitals (README.md), paced by the gaps
 // between their timestamps (scaled by `speed`; 0 = as fast as possible).
 // Bad lines are counted and skipped with their line number logged.
-class CsvReplaySensor final : public platform::Sensor {
+class CsvReplaySensor final : public agent::Sensor {
  public:
   static Result<std::unique_ptr<CsvReplaySensor>> open(const std::filesystem::path& file,
                                                        const platform::Clock& clock, double speed,
                                                        bool loop);
 
-  Result<std::vector<platform::SensorSample>> read(std::chrono::milliseconds timeout) override;
-  platform::SensorCounters counters() const override { return counters_; }
+  Result<std::vector<agent::SensorSample>> read(std::chrono::milliseconds timeout) override;
+  agent::SensorCounters counters() const override { return counters_; }
 
   struct Row {
     std::uint64_t time_ms = 0;
@@ -44,7 +44,7 @@ class CsvReplaySensor final : public platform::Sensor {
   std::optional<std::uint64_t> first_time_ms_;
   std::chrono::steady_clock::time_point started_;
   bool finished_ = false;
-  platform::SensorCounters counters_;
+  agent::SensorCounters counters_;
 };
 
 }  // namespace vs::board

@@ -5,8 +5,8 @@
 #include <string_view>
 #include <vector>
 
+#include "vs/agent/sensor.h"
 #include "vs/platform/bytes.h"
-#include "vs/platform/sensor.h"
 
 namespace vs::board {
 
@@ -27,7 +27,7 @@ class SerialFrameParser {
   };
 
   // Parses whatever complete frames `bytes` finishes; keeps the rest.
-  std::vector<platform::SensorSample> feed(ByteView bytes);
+  std::vector<agent::SensorSample> feed(ByteView bytes);
   const Counters& counters() const { return counters_; }
   std::uint64_t bad_frames() const {
     return counters_.bad_checksum + counters_.malformed + counters_.oversized;
@@ -38,13 +38,13 @@ class SerialFrameParser {
   static std::uint16_t crc16(std::string_view payload);
   // The payload that carries a sample (V, W or E), or empty for an event the
   // line protocol has no word for.
-  static std::string payload(const platform::SensorSample& sample);
+  static std::string payload(const agent::SensorSample& sample);
 
  private:
   void line(std::string_view text);
 
   std::string buffer_;
-  std::vector<platform::SensorSample>* samples_ = nullptr;  // feed()'s output, while in line()
+  std::vector<agent::SensorSample>* samples_ = nullptr;  // feed()'s output, while in line()
   bool discarding_ = false;  // inside an oversized line, until its newline
   Counters counters_;
 };

@@ -3,22 +3,22 @@
 #include <chrono>
 #include <string>
 
+#include "vs/agent/sensor.h"
 #include "vs/board/serial_frame_parser.h"
-#include "vs/platform/sensor.h"
 
 namespace vs::board {
 
 // A sensor on a tty speaking the serial line protocol. A missing or vanished
 // device is reopened with backoff; the agent keeps running meanwhile.
-class SerialSensor final : public platform::Sensor {
+class SerialSensor final : public agent::Sensor {
  public:
   SerialSensor(std::string device_path, int baud);
   ~SerialSensor() override;
   SerialSensor(const SerialSensor&) = delete;
   SerialSensor& operator=(const SerialSensor&) = delete;
 
-  Result<std::vector<platform::SensorSample>> read(std::chrono::milliseconds timeout) override;
-  platform::SensorCounters counters() const override;
+  Result<std::vector<agent::SensorSample>> read(std::chrono::milliseconds timeout) override;
+  agent::SensorCounters counters() const override;
   const SerialFrameParser::Counters& frame_counters() const { return parser_.counters(); }
 
  private:

@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "vs/agent/sensor.h"
 #include "vs/platform/result.h"
-#include "vs/platform/sensor.h"
 #include "vs/platform/toml_config.h"
 
 namespace vs::board {
@@ -41,7 +41,7 @@ class SimPatient {
   SimPatient(Scenario scenario, std::uint64_t seed, Waveform waveform);
 
   // Every sample due in (from_ms, to_ms] of simulated time, in time order.
-  std::vector<platform::SensorSample> advance(std::uint64_t from_ms, std::uint64_t to_ms);
+  std::vector<agent::SensorSample> advance(std::uint64_t from_ms, std::uint64_t to_ms);
   // Simulated time of the next sample after `after_ms`.
   std::uint64_t next_due_ms(std::uint64_t after_ms) const;
 
@@ -54,7 +54,7 @@ class SimPatient {
  private:
   const ScenarioPhase& phase_at(std::uint64_t t_ms) const;
   double noise(std::uint64_t t_ms, std::uint64_t channel) const;  // in [-1, 1], deterministic
-  void emit(std::uint64_t t_ms, std::vector<platform::SensorSample>& out) const;
+  void emit(std::uint64_t t_ms, std::vector<agent::SensorSample>& out) const;
   std::vector<std::int32_t> waveform(std::uint64_t t_ms, const ScenarioPhase& phase) const;
 
   Scenario scenario_;

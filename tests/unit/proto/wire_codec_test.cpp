@@ -1,10 +1,10 @@
-#include "vs/platform/wire_codec.h"
+#include "vs/proto/wire_codec.h"
 
 #include <gtest/gtest.h>
 
 #include "vs/proto/limits.h"
 
-namespace vs::platform {
+namespace vs::proto {
 namespace {
 
 proto::Entry heart_rate(std::uint64_t seq) {
@@ -269,4 +269,4 @@ TEST(WireCodec, ControlMessagesRoundTrip) {
 }
 
 }  // namespace
-}  // namespace vs::platform
+}  // namespace vs::proto

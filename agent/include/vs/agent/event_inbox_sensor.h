@@ -4,9 +4,9 @@
 #include <filesystem>
 #include <string>
 
-#include "vs/platform/sensor.h"
+#include "vs/agent/sensor.h"
 
-namespace vs::platform {
+namespace vs::agent {
 
 // The device's local interface for events a person gives it: consent
 // granted or revoked for a recipient, the subject's pseudonym (enrolment).
@@ -44,4 +44,4 @@ class EventInboxSensor final : public Sensor {
   bool first_poll_ = true;
 };
 
-}  // namespace vs::platform
+}  // namespace vs::agent

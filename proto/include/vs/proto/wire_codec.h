@@ -10,7 +10,7 @@
 #include "vs/proto/entry.h"
 #include "vs/proto/receipt.h"
 
-namespace vs::platform {
+namespace vs::proto {
 
 class WireCodec {
  public:
@@ -35,4 +35,4 @@ class WireCodec {
   static Result<proto::LiveReading> decode_live_reading(ByteView bytes);
 };
 
-}  // namespace vs::platform
+}  // namespace vs::proto

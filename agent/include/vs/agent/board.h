@@ -5,23 +5,26 @@
 #include <string_view>
 #include <vector>
 
+#include "vs/agent/sensor.h"
 #include "vs/platform/clock.h"
 #include "vs/platform/key_store.h"
 #include "vs/platform/result.h"
-#include "vs/platform/sensor.h"
 
 namespace vs::platform {
-
 class TomlConfig;
+}
+
+namespace vs::agent {
 
 // What a board gives the agent: its sensor and its key store.
 struct Board {
   std::unique_ptr<Sensor> sensor;
-  std::unique_ptr<KeyStore> keys;
+  std::unique_ptr<platform::KeyStore> keys;
 };
 
 // Makes a board from the agent's config (its own [<board name>] table).
-using BoardFactory = Result<Board> (*)(const TomlConfig& config, const Clock& clock);
+using BoardFactory = Result<Board> (*)(const platform::TomlConfig& config,
+                                       const platform::Clock& clock);
 
 // Boards register themselves at static-initialisation time, so adding a
 // board is a new folder under boards/ and nothing else.
@@ -34,4 +37,4 @@ class BoardRegistry {
   static std::vector<std::string> names();
 };
 
-}  // namespace vs::platform
+}  // namespace vs::agent

@@ -1,4 +1,4 @@
-#include "vs/platform/event_inbox_sensor.h"
+#include "vs/agent/event_inbox_sensor.h"
 
 #include <gtest/gtest.h>
 
@@ -7,7 +7,7 @@
 #include "fakes/scripted_sensor.h"
 #include "temp_dir.h"
 
-namespace vs::platform {
+namespace vs::agent {
 namespace {
 
 using std::chrono::milliseconds;
@@ -101,4 +101,4 @@ TEST(EventInboxSensor, TheToolRefusesNamesTheAgentWouldReject) {
 }
 
 }  // namespace
-}  // namespace vs::platform
+}  // namespace vs::agent

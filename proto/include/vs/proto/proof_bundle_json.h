@@ -6,7 +6,7 @@
 #include "vs/platform/result.h"
 #include "vs/proto/proof_bundle.h"
 
-namespace vs::platform {
+namespace vs::proto {
 
 // A proof bundle as one self-describing JSON file: "format" and "version"
 // first, byte fields as lowercase hex, and an "about" object (device, seq,
@@ -15,8 +15,8 @@ namespace vs::platform {
 // hex or a file over 1 MiB is an error naming the field.
 class ProofBundleJson {
  public:
-  static std::string encode(const proto::ProofBundle& bundle, const std::string& about_json);
-  static Result<proto::ProofBundle> decode(std::string_view text);
+  static std::string encode(const ProofBundle& bundle, const std::string& about_json);
+  static Result<ProofBundle> decode(std::string_view text);
 };
 
-}  // namespace vs::platform
+}  // namespace vs::proto

@@ -1,4 +1,4 @@
-#include "vs/platform/event_inbox_sensor.h"
+#include "vs/agent/event_inbox_sensor.h"
 
 #include <unistd.h>
 
@@ -7,7 +7,10 @@
 
 #include "vs/platform/log.h"
 
-namespace vs::platform {
+namespace vs::agent {
+
+using platform::log;
+using platform::LogLevel;
 namespace {
 
 namespace fs = std::filesystem;
@@ -167,4 +170,4 @@ SensorCounters EventInboxSensor::counters() const {
   return counters;
 }
 
-}  // namespace vs::platform
+}  // namespace vs::agent

@@ -9,7 +9,7 @@
 #include "vs/proto/entry.h"
 #include "vs/proto/receipt.h"
 
-namespace vs::platform {
+namespace vs::gateway {
 
 // One verified reading and the pseudonym its device was enrolled under when
 // it was taken (empty when no enrolment event came before it).
@@ -45,9 +45,9 @@ struct FhirDeviceExport {
 // from what the resource stands for, so the same export gives the same bytes.
 class FhirBundleJson {
  public:
-  static std::string encode(const FhirDeviceExport& device, const Sha256& sha);
+  static std::string encode(const FhirDeviceExport& device, const platform::Sha256& sha);
   // The number of Observations `encode` makes of these readings.
   static std::size_t observation_count(const FhirDeviceExport& device);
 };
 
-}  // namespace vs::platform
+}  // namespace vs::gateway

@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-namespace vs::platform {
+namespace vs::proto {
 namespace {
 
 constexpr std::uint32_t kWireVarint = 0;
@@ -167,4 +167,4 @@ bool CanonicalForm::check_field(const FieldRule& rule, std::uint32_t wire_type,
   }
 }
 
-}  // namespace vs::platform
+}  // namespace vs::proto

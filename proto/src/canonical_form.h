@@ -1,4 +1,4 @@
-// Private to the nanopb adapter.
+// Private to the codec.
 #pragma once
 
 #include <pb.h>
@@ -8,7 +8,7 @@
 
 #include "vs/platform/bytes.h"
 
-namespace vs::platform {
+namespace vs::proto {
 
 // Canonical form checked on the bytes themselves: are they exactly what
 // nanopb's encoder writes for the message they decode to? That is, for a
@@ -69,4 +69,4 @@ class CanonicalForm {
   std::vector<std::unique_ptr<CanonicalForm>> submessages_;
 };
 
-}  // namespace vs::platform
+}  // namespace vs::proto

@@ -1,16 +1,17 @@
-#include "vs/platform/fhir_bundle_json.h"
+#include "vs/gateway/fhir_bundle_json.h"
 
 #include <cmath>
 #include <ctime>
-#include <nlohmann/json.hpp>
 #include <optional>
 
+#include "vs/platform/json.h"
 #include "vs/proto/vital_kinds.h"
 
-namespace vs::platform {
+namespace vs::gateway {
 namespace {
 
-using ordered = nlohmann::ordered_json;
+using platform::Json;
+using platform::Sha256;
 
 constexpr const char* kLoinc = "http://loinc.org";
 constexpr const char* kMdc = "urn:oid:2.16.840.1.113883.6.24";  // ISO/IEEE 11073-10101
@@ -25,11 +26,11 @@ struct Concept {
   const char* category;  // observation-category code
   const char* profile;   // vital-signs profile, or nullptr
   const char* text;
-  ordered codings;
+  Json codings;
   const char* unit;  // human-readable unit
 };
 
-ordered coding(const char* system, const char* code, const char* display) {
+Json coding(const char* system, const char* code, const char* display) {
   return {{"system", system}, {"code", code}, {"display", display}};
 }
 
@@ -38,27 +39,25 @@ std::optional<Concept> concept_of(proto::VitalKind kind) {
   switch (kind) {
     case VitalKind::kHeartRate:
       return Concept{"vital-signs", "heartrate", "Heart rate",
-                     ordered::array({coding(kLoinc, "8867-4", "Heart rate")}), "beats/minute"};
+                     Json::array({coding(kLoinc, "8867-4", "Heart rate")}), "beats/minute"};
     case VitalKind::kSpo2:
-      return Concept{
-          "vital-signs", "oxygensat", "Oxygen saturation",
-          ordered::array(
-              {coding(kLoinc, "2708-6", "Oxygen saturation in Arterial blood"),
-               coding(kLoinc, "59408-5", "Oxygen saturation in Arterial blood by Pulse oximetry")}),
-          "%"};
+      return Concept{"vital-signs", "oxygensat", "Oxygen saturation",
+                     Json::array({coding(kLoinc, "2708-6", "Oxygen saturation in Arterial blood"),
+                                  coding(kLoinc, "59408-5",
+                                         "Oxygen saturation in Arterial blood by Pulse oximetry")}),
+                     "%"};
     case VitalKind::kBodyTemperature:
       return Concept{"vital-signs", "bodytemp", "Body temperature",
-                     ordered::array({coding(kLoinc, "8310-5", "Body temperature")}), "C"};
+                     Json::array({coding(kLoinc, "8310-5", "Body temperature")}), "C"};
     case VitalKind::kRespiratoryRate:
       return Concept{"vital-signs", "resprate", "Respiratory rate",
-                     ordered::array({coding(kLoinc, "9279-1", "Respiratory rate")}),
-                     "breaths/minute"};
+                     Json::array({coding(kLoinc, "9279-1", "Respiratory rate")}), "breaths/minute"};
     case VitalKind::kEcg:
       return Concept{"procedure", nullptr, "ECG",
-                     ordered::array({coding(kMdc, "131328", "MDC_ECG_ELEC_POTL")}), "mV"};
+                     Json::array({coding(kMdc, "131328", "MDC_ECG_ELEC_POTL")}), "mV"};
     case VitalKind::kPpg:
       return Concept{"procedure", nullptr, "PPG",
-                     ordered::array({coding(kMdc, "150452", "MDC_PULS_OXIM_PLETH")}), "1"};
+                     Json::array({coding(kMdc, "150452", "MDC_PULS_OXIM_PLETH")}), "1"};
     default:
       return std::nullopt;  // blood pressure is a panel, made below
   }
@@ -98,11 +97,10 @@ std::string uuid_for(const Sha256& sha, const std::string& name) {
          hex.substr(16, 4) + "-" + hex.substr(20, 12);
 }
 
-ordered absent(const char* code, const char* display, const std::string& text) {
-  return {
-      {"coding", ordered::array({coding("http://terminology.hl7.org/CodeSystem/data-absent-reason",
-                                        code, display)})},
-      {"text", text}};
+Json absent(const char* code, const char* display, const std::string& text) {
+  return {{"coding", Json::array({coding("http://terminology.hl7.org/CodeSystem/data-absent-reason",
+                                         code, display)})},
+          {"text", text}};
 }
 
 // A device may send any exponent; a value no double holds is absent, not null.
@@ -113,29 +111,30 @@ bool representable(const proto::Reading& reading) {
 }
 
 // Puts the reading's value (or why it is absent) into `target` as value[x].
-void put_value(ordered& target, const proto::Reading& reading, const char* unit) {
+void put_value(Json& target, const proto::Reading& reading, const char* unit) {
   if (!representable(reading)) {
-    target["dataAbsentReason"] = absent("error", "Error", "the value's exponent is out of range");
+    target.set("dataAbsentReason",
+               absent("error", "Error", "the value's exponent is out of range"));
     return;
   }
-  target["valueQuantity"] = {{"value", proto::decimal_value(reading.mantissa, reading.exponent)},
-                             {"unit", unit},
-                             {"system", kUcum},
-                             {"code", std::string(ucum_of(reading.kind))}};
+  target.set("valueQuantity", {{"value", proto::decimal_value(reading.mantissa, reading.exponent)},
+                               {"unit", unit},
+                               {"system", kUcum},
+                               {"code", std::string(ucum_of(reading.kind))}});
 }
 
-ordered sampled_data(const proto::Reading& reading) {
+Json sampled_data(const proto::Reading& reading) {
   std::string data;
   for (std::int32_t sample : reading.samples) {
     if (!data.empty()) data += ' ';
     data += std::to_string(sample);
   }
   std::string ucum(ucum_of(reading.kind));
-  ordered out = {{"origin", {{"value", 0}, {"unit", ucum}, {"system", kUcum}, {"code", ucum}}},
-                 {"period", 1e6 / static_cast<double>(reading.sample_rate_mhz)}};
-  if (reading.exponent != 0) out["factor"] = proto::decimal_value(1, reading.exponent);
-  out["dimensions"] = 1;
-  out["data"] = data;
+  Json out = {{"origin", {{"value", 0}, {"unit", ucum}, {"system", kUcum}, {"code", ucum}}},
+              {"period", 1e6 / static_cast<double>(reading.sample_rate_mhz)}};
+  if (reading.exponent != 0) out.set("factor", proto::decimal_value(1, reading.exponent));
+  out.set("dimensions", 1);
+  out.set("data", data);
   return out;
 }
 
@@ -183,17 +182,18 @@ std::vector<Group> groups_of(const FhirBlock& block) {
   return out;
 }
 
-ordered bp_component(const FhirReading* part, proto::VitalKind kind) {
+Json bp_component(const FhirReading* part, proto::VitalKind kind) {
   bool systolic = kind == proto::VitalKind::kBpSystolic;
-  ordered component = {
+  Json component = {
       {"code",
        {{"coding",
-         ordered::array({systolic ? coding(kLoinc, "8480-6", "Systolic blood pressure")
-                                  : coding(kLoinc, "8462-4", "Diastolic blood pressure")})}}}};
+         Json::array({systolic ? coding(kLoinc, "8480-6", "Systolic blood pressure")
+                               : coding(kLoinc, "8462-4", "Diastolic blood pressure")})}}}};
   if (part != nullptr)
     put_value(component, std::get<proto::Reading>(part->entry.body), "mmHg");
   else
-    component["dataAbsentReason"] = absent("unknown", "Unknown", "not recorded with this reading");
+    component.set("dataAbsentReason",
+                  absent("unknown", "Unknown", "not recorded with this reading"));
   return component;
 }
 
@@ -202,17 +202,17 @@ class Writer {
   Writer(const FhirDeviceExport& device, const Sha256& sha)
       : device_(device), sha_(sha), device_url_(uuid_for(sha, "device:" + device.device_hex)) {}
 
-  ordered bundle() {
-    ordered entries = ordered::array();
+  Json bundle() {
+    Json entries = Json::array();
     entries.push_back(device_entry());
     for (const FhirBlock& block : device_.blocks) {
-      ordered targets = ordered::array();
+      Json targets = Json::array();
       for (const Group& group : groups_of(block)) {
-        ordered entry = observation_entry(group);
-        targets.push_back({{"reference", entry["fullUrl"]}});
+        Json entry = observation_entry(group);
+        targets.push_back({{"reference", std::string(*entry.view()["fullUrl"].string())}});
         entries.push_back(std::move(entry));
       }
-      if (!targets.empty()) entries.push_back(provenance_entry(block, std::move(targets)));
+      if (targets.view().size() > 0) entries.push_back(provenance_entry(block, std::move(targets)));
     }
     return {{"resourceType", "Bundle"}, {"type", "transaction"}, {"entry", std::move(entries)}};
   }
@@ -222,14 +222,13 @@ class Writer {
     return device_.device_hex + "/" + std::to_string(entry.seq);
   }
 
-  ordered device_entry() const {
-    ordered resource = {
+  Json device_entry() const {
+    Json resource = {
         {"resourceType", "Device"},
-        {"identifier",
-         ordered::array({{{"system", kDeviceSystem}, {"value", device_.device_hex}}})},
+        {"identifier", Json::array({{{"system", kDeviceSystem}, {"value", device_.device_hex}}})},
         {"status", device_.revoked ? "inactive" : "active"},
-        {"deviceName", ordered::array({{{"name", "vitalsign device " + device_.device_hex},
-                                        {"type", "user-friendly-name"}}})}};
+        {"deviceName", Json::array({{{"name", "vitalsign device " + device_.device_hex},
+                                     {"type", "user-friendly-name"}}})}};
     return {
         {"fullUrl", device_url_},
         {"resource", std::move(resource)},
@@ -239,44 +238,48 @@ class Writer {
           {"ifNoneExist", std::string("identifier=") + kDeviceSystem + "|" + device_.device_hex}}}};
   }
 
-  ordered observation_entry(const Group& group) const {
+  Json observation_entry(const Group& group) const {
     const proto::Entry& entry = group.first->entry;
     const auto& reading = std::get<proto::Reading>(entry.body);
-    ordered identifiers = ordered::array();
+    Json identifiers = Json::array();
     identifiers.push_back({{"system", kReadingSystem}, {"value", reading_id(entry)}});
     if (group.second != nullptr)
       identifiers.push_back(
           {{"system", kReadingSystem}, {"value", reading_id(group.second->entry)}});
 
     std::optional<Concept> concept_ = concept_of(reading.kind);
-    ordered resource = {{"resourceType", "Observation"}};
+    Json resource = {{"resourceType", "Observation"}};
     const char* profile = is_bp(reading) ? "bp" : concept_ ? concept_->profile : nullptr;
     if (profile != nullptr)
-      resource["meta"] = {{"profile", ordered::array({profile_url(profile)})}};
-    resource["identifier"] = identifiers;
-    resource["status"] = "final";
+      resource.set("meta", {{"profile", Json::array({profile_url(profile)})}});
+    resource.set("identifier", identifiers);
+    resource.set("status", "final");
     const char* category = concept_ ? concept_->category : "vital-signs";
-    resource["category"] = ordered::array(
-        {{{"coding",
-           ordered::array({coding(
-               "http://terminology.hl7.org/CodeSystem/observation-category", category,
-               std::string_view(category) == "procedure" ? "Procedure" : "Vital Signs")})}}});
+    resource.set(
+        "category",
+        Json::array(
+            {{{"coding",
+               Json::array({coding(
+                   "http://terminology.hl7.org/CodeSystem/observation-category", category,
+                   std::string_view(category) == "procedure" ? "Procedure" : "Vital Signs")})}}}));
     if (is_bp(reading)) {
-      resource["code"] = {
-          {"coding", ordered::array({coding(kLoinc, "85354-9",
-                                            "Blood pressure panel with all children optional")})},
-          {"text", "Blood pressure"}};
+      resource.set(
+          "code",
+          {{"coding", Json::array({coding(kLoinc, "85354-9",
+                                          "Blood pressure panel with all children optional")})},
+           {"text", "Blood pressure"}});
     } else if (concept_) {
-      resource["code"] = {{"coding", concept_->codings}, {"text", concept_->text}};
+      resource.set("code", {{"coding", concept_->codings}, {"text", concept_->text}});
     } else {
-      resource["code"] = {
-          {"text", "vital kind " + std::to_string(static_cast<std::uint32_t>(reading.kind))}};
+      resource.set(
+          "code",
+          {{"text", "vital kind " + std::to_string(static_cast<std::uint32_t>(reading.kind))}});
     }
     if (!group.first->subject.empty())
-      resource["subject"] = {
-          {"identifier", {{"system", kSubjectSystem}, {"value", group.first->subject}}}};
-    if (auto when = instant(entry.time_ms)) resource["effectiveDateTime"] = *when;
-    resource["device"] = {{"reference", device_url_}};
+      resource.set("subject",
+                   {{"identifier", {{"system", kSubjectSystem}, {"value", group.first->subject}}}});
+    if (auto when = instant(entry.time_ms)) resource.set("effectiveDateTime", *when);
+    resource.set("device", {{"reference", device_url_}});
 
     std::uint32_t quality = reading.quality;
     if (is_bp(reading)) {
@@ -285,22 +288,24 @@ class Writer {
       if (reading.kind == proto::VitalKind::kBpDiastolic) std::swap(systolic, diastolic);
       if (group.second != nullptr)
         quality |= std::get<proto::Reading>(group.second->entry.body).quality;
-      resource["component"] =
-          ordered::array({bp_component(systolic, proto::VitalKind::kBpSystolic),
-                          bp_component(diastolic, proto::VitalKind::kBpDiastolic)});
+      resource.set("component",
+                   Json::array({bp_component(systolic, proto::VitalKind::kBpSystolic),
+                                bp_component(diastolic, proto::VitalKind::kBpDiastolic)}));
     } else if (reading.sample_rate_mhz > 0 && !reading.samples.empty() && representable(reading)) {
-      resource["valueSampledData"] = sampled_data(reading);
+      resource.set("valueSampledData", sampled_data(reading));
     } else {
       put_value(resource, reading, concept_ ? concept_->unit : "1");
     }
     if ((quality & proto::kQualityAlarm) != 0)
-      resource["interpretation"] = ordered::array(
-          {{{"coding", ordered::array({coding(
-                           "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation",
-                           "A", "Abnormal")})},
-            {"text", "the sensor raised an alarm"}}});
+      resource.set(
+          "interpretation",
+          Json::array(
+              {{{"coding", Json::array({coding(
+                               "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation",
+                               "A", "Abnormal")})},
+                {"text", "the sensor raised an alarm"}}}));
     if (std::string text = quality_text(quality); !text.empty())
-      resource["note"] = ordered::array({{{"text", text}}});
+      resource.set("note", Json::array({{{"text", text}}}));
 
     std::string id = reading_id(entry);
     return {{"fullUrl", uuid_for(sha_, "reading:" + id)},
@@ -311,7 +316,7 @@ class Writer {
               {"ifNoneExist", std::string("identifier=") + kReadingSystem + "|" + id}}}};
   }
 
-  ordered provenance_entry(const FhirBlock& block, ordered targets) const {
+  Json provenance_entry(const FhirBlock& block, Json targets) const {
     const proto::BlockHeader& header = block.header;
     std::string block_id = device_.device_hex + "/" + std::to_string(header.height);
     std::string resource_id = "vs-" + device_.device_hex + "-" + std::to_string(header.height);
@@ -326,40 +331,45 @@ class Writer {
                         : receipt.state == proto::ReceiptState::kAnchored ? "anchored"
                                                                           : "pending";
 
-    ordered resource = {{"resourceType", "Provenance"}, {"id", resource_id}, {"target", targets}};
+    Json resource = {{"resourceType", "Provenance"}, {"id", resource_id}, {"target", targets}};
     auto first = instant(header.first_time_ms);
     auto last = instant(header.last_time_ms);
-    if (first && last) resource["occurredPeriod"] = {{"start", *first}, {"end", *last}};
+    if (first && last) resource.set("occurredPeriod", {{"start", *first}, {"end", *last}});
     auto sealed = instant(header.sealed_time_ms).value_or("1970-01-01T00:00:00.000Z");
-    resource["recorded"] = sealed;
-    resource["agent"] = ordered::array(
-        {{{"type",
-           {{"coding", ordered::array({coding(
-                           "http://terminology.hl7.org/CodeSystem/provenance-participant-type",
-                           "author", "Author")})}}},
-          {"who", {{"reference", device_url_}}}}});
-    resource["entity"] = ordered::array(
-        {{{"role", "source"},
-          {"what",
-           {{"identifier", {{"system", kBlockSystem}, {"value", block_id}}},
-            {"display", "block " + std::to_string(header.height) + ", SHA-256 of its header " +
-                            to_hex(block.block_hash)}}}},
-         {{"role", "source"},
-          {"what",
-           {{"identifier", {{"system", kAnchorSystem}, {"value", anchor}}},
-            {"display", "batch " + std::to_string(receipt.batch_id) + ", root " +
-                            to_hex(receipt.batch_root) + ", leaf " +
-                            std::to_string(receipt.leaf_index) + ", " + state}}}}});
+    resource.set("recorded", sealed);
+    resource.set(
+        "agent",
+        Json::array(
+            {{{"type",
+               {{"coding", Json::array({coding(
+                               "http://terminology.hl7.org/CodeSystem/provenance-participant-type",
+                               "author", "Author")})}}},
+              {"who", {{"reference", device_url_}}}}}));
+    resource.set(
+        "entity",
+        Json::array({{{"role", "source"},
+                      {"what",
+                       {{"identifier", {{"system", kBlockSystem}, {"value", block_id}}},
+                        {"display", "block " + std::to_string(header.height) +
+                                        ", SHA-256 of its header " + to_hex(block.block_hash)}}}},
+                     {{"role", "source"},
+                      {"what",
+                       {{"identifier", {{"system", kAnchorSystem}, {"value", anchor}}},
+                        {"display", "batch " + std::to_string(receipt.batch_id) + ", root " +
+                                        to_hex(receipt.batch_root) + ", leaf " +
+                                        std::to_string(receipt.leaf_index) + ", " + state}}}}}));
     // The device's signature covers the block header, whose entries root
     // covers these readings' exact bytes (`vitalsign proof export` gives
     // the path for one reading).
-    resource["signature"] = ordered::array(
-        {{{"type", ordered::array({coding("urn:iso-astm:E1762-95:2013", "1.2.840.10065.1.12.1.5",
-                                          "Verification Signature")})},
-          {"when", sealed},
-          {"who", {{"reference", device_url_}}},
-          {"sigFormat", "application/octet-stream"},
-          {"data", to_base64(block.signature)}}});
+    resource.set(
+        "signature",
+        Json::array(
+            {{{"type", Json::array({coding("urn:iso-astm:E1762-95:2013", "1.2.840.10065.1.12.1.5",
+                                           "Verification Signature")})},
+              {"when", sealed},
+              {"who", {{"reference", device_url_}}},
+              {"sigFormat", "application/octet-stream"},
+              {"data", to_base64(block.signature)}}}));
     return {{"fullUrl", uuid_for(sha_, "block:" + block_id)},
             {"resource", std::move(resource)},
             {"request", {{"method", "PUT"}, {"url", "Provenance/" + resource_id}}}};
@@ -382,4 +392,4 @@ std::size_t FhirBundleJson::observation_count(const FhirDeviceExport& device) {
   return count;
 }
 
-}  // namespace vs::platform
+}  // namespace vs::gateway

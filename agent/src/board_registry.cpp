@@ -1,9 +1,9 @@
 #include <map>
 #include <mutex>
 
-#include "vs/platform/board.h"
+#include "vs/agent/board.h"
 
-namespace vs::platform {
+namespace vs::agent {
 namespace {
 
 std::map<std::string, BoardFactory, std::less<>>& registry() {
@@ -30,4 +30,4 @@ std::vector<std::string> BoardRegistry::names() {
   return out;
 }
 
-}  // namespace vs::platform
+}  // namespace vs::agent

@@ -9,7 +9,7 @@
 #include "vs/platform/result.h"
 #include "vs/proto/entry.h"
 
-namespace vs::platform {
+namespace vs::agent {
 
 // What a sensor hands the agent: a reading or an event, without seq or time
 // (the agent assigns both when it commits the entry).
@@ -32,4 +32,4 @@ class Sensor {
   virtual SensorCounters counters() const = 0;
 };
 
-}  // namespace vs::platform
+}  // namespace vs::agent

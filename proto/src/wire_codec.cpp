@@ -6,7 +6,7 @@
 // re-encoding them would give (checked on the bytes, see CanonicalForm), so
 // no two byte strings mean one record and nothing unknown can ride along
 // under a signature.
-#include "vs/platform/wire_codec.h"
+#include "vs/proto/wire_codec.h"
 
 #include <pb_decode.h>
 #include <pb_encode.h>
@@ -24,7 +24,7 @@
 #include "vs/platform/assertion.h"
 #include "vs/proto/limits.h"
 
-namespace vs::platform {
+namespace vs::proto {
 namespace {
 
 template <typename Message>
@@ -44,8 +44,8 @@ Result<Bytes> encode_message(const pb_msgdesc_t* fields, const Message& message)
 // `flags` for pb_decode_ex (PB_DECODE_NOINIT when the caller readied the
 // message itself).
 template <typename Message>
-Status decode_message(ByteView bytes, const pb_msgdesc_t* fields, Message& message,
-                      unsigned int flags = 0) {
+vs::Status decode_message(ByteView bytes, const pb_msgdesc_t* fields, Message& message,
+                          unsigned int flags = 0) {
   pb_istream_t stream = pb_istream_from_buffer(bytes.data(), bytes.size());
   if (!pb_decode_ex(&stream, fields, &message, flags)) {
     // nanopb's error texts are static strings.
@@ -57,7 +57,7 @@ Status decode_message(ByteView bytes, const pb_msgdesc_t* fields, Message& messa
 // Hashed messages must be exactly what the encoder writes for them; the
 // rules are read from the message's descriptor once (see CanonicalForm).
 template <typename Message>
-Status check_canonical(ByteView bytes, const pb_msgdesc_t* fields) {
+vs::Status check_canonical(ByteView bytes, const pb_msgdesc_t* fields) {
   static const CanonicalForm form = CanonicalForm::of<Message>(fields);
   VS_ASSERT(form.supported());  // a schema change the rules do not cover
   if (form.check(bytes)) return {};
@@ -66,7 +66,7 @@ Status check_canonical(ByteView bytes, const pb_msgdesc_t* fields) {
 }
 
 template <typename Field>
-Status put_bytes(Field& field, ByteView value, const char* too_long) {
+vs::Status put_bytes(Field& field, ByteView value, const char* too_long) {
   if (value.size() > sizeof(field.bytes)) return Error(ErrorCode::kInvalidArgument, too_long);
   field.size = static_cast<pb_size_t>(value.size());
   if (!value.empty()) std::memcpy(field.bytes, value.data(), value.size());
@@ -79,7 +79,7 @@ Bytes get_bytes(const Field& field) {
 }
 
 template <std::size_t N>
-Status put_string(char (&out)[N], const std::string& value, const char* too_long) {
+vs::Status put_string(char (&out)[N], const std::string& value, const char* too_long) {
   if (value.size() >= N || value.find('\0') != std::string::npos) {
     return Error(ErrorCode::kInvalidArgument, too_long);
   }
@@ -145,7 +145,7 @@ Result<std::string> get_string(const char* text, const char* not_utf8) {
 
 // ---- Entry ----------------------------------------------------------------
 
-Status to_wire(const proto::Entry& entry, vs_v1_Entry& wire) {
+vs::Status to_wire(const proto::Entry& entry, vs_v1_Entry& wire) {
   wire.seq = entry.seq;
   wire.time_ms = entry.time_ms;
   if (const auto* reading = std::get_if<proto::Reading>(&entry.body)) {
@@ -229,7 +229,7 @@ Result<proto::Entry> from_wire(const vs_v1_Entry& wire) {
 
 // ---- BlockHeader ----------------------------------------------------------
 
-Status to_wire(const proto::BlockHeader& header, vs_v1_BlockHeader& wire) {
+vs::Status to_wire(const proto::BlockHeader& header, vs_v1_BlockHeader& wire) {
   wire.version = header.version;
   VS_TRY(put_bytes(wire.device_id, header.device_id, "device id is longer than 16 bytes"));
   wire.height = header.height;
@@ -323,7 +323,7 @@ RepeatedBytes entries_field(std::size_t max_item_size, const char* too_many,
 
 // ---- Receipt ---------------------------------------------------------------
 
-Status to_wire(const proto::ReceiptBody& body, vs_v1_ReceiptBody& wire) {
+vs::Status to_wire(const proto::ReceiptBody& body, vs_v1_ReceiptBody& wire) {
   wire.version = body.version;
   VS_TRY(put_bytes(wire.device_id, body.device_id, "device id is longer than 16 bytes"));
   wire.block_height = body.block_height;
@@ -570,7 +570,7 @@ Result<proto::Block> WireCodec::decode_block(ByteView bytes) {
   wire.blindings.arg = &blindings;
   wire.entry_signatures.funcs.decode = decode_repeated_bytes;
   wire.entry_signatures.arg = &signatures;
-  Status decoded = decode_message(bytes, vs_v1_Block_fields, wire);
+  vs::Status decoded = decode_message(bytes, vs_v1_Block_fields, wire);
   for (const RepeatedBytes* field : {&entries, &blindings, &signatures}) {
     if (field->error != nullptr) return Error(ErrorCode::kMalformed, field->error);
   }
@@ -653,4 +653,4 @@ Result<proto::LiveReading> WireCodec::decode_live_reading(ByteView bytes) {
   return proto::LiveReading{get_bytes(wire->entry), get_bytes(wire->signature)};
 }
 
-}  // namespace vs::platform
+}  // namespace vs::proto

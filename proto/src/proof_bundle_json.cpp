@@ -1,0 +1,158 @@
+#include "vs/proto/proof_bundle_json.h"
+
+#include "vs/platform/bytes.h"
+#include "vs/platform/json.h"
+
+namespace vs::proto {
+namespace {
+
+using platform::Json;
+using platform::JsonView;
+
+constexpr std::size_t kMaxProofBytes = 1 << 20;
+constexpr std::size_t kMaxPathItems = 64;
+
+Json hex_list(const std::vector<std::vector<std::uint8_t>>& items) {
+  Json out = Json::array();
+  for (const auto& item : items) out.push_back(to_hex(item));
+  return out;
+}
+
+class Reader {
+ public:
+  explicit Reader(JsonView root) : root_(root) {}
+
+  JsonView find(const char* path_a, const char* path_b) const {
+    JsonView node = root_[path_a];
+    return path_b == nullptr ? node : node[path_b];
+  }
+  static std::string name(const char* a, const char* b) {
+    return b == nullptr ? std::string(a) : std::string(a) + "." + b;
+  }
+  vs::Status bytes(const char* a, const char* b, std::vector<std::uint8_t>& out,
+                   bool optional = false) const {
+    JsonView node = find(a, b);
+    if (!node.exists() && optional) return {};
+    auto text = node.string();
+    if (!text) return Error(ErrorCode::kMalformed, "missing or not a hex string").about(name(a, b));
+    auto decoded = from_hex(*text);
+    if (!decoded) return std::move(decoded).error().about(name(a, b));
+    out = std::move(decoded).value();
+    return {};
+  }
+  vs::Status number(const char* a, const char* b, std::uint64_t& out) const {
+    auto value = find(a, b).unsigned_number();
+    if (!value)
+      return Error(ErrorCode::kMalformed, "missing or not a non-negative integer")
+          .about(name(a, b));
+    out = *value;
+    return {};
+  }
+  vs::Status list(const char* a, const char* b, std::vector<std::vector<std::uint8_t>>& out) const {
+    JsonView node = find(a, b);
+    if (!node.is_array())
+      return Error(ErrorCode::kMalformed, "missing or not a list of hex strings").about(name(a, b));
+    if (node.size() > kMaxPathItems)
+      return Error(ErrorCode::kMalformed, "path is too long")
+          .about(name(a, b) + " holds " + std::to_string(node.size()) + " hashes, at most " +
+                 std::to_string(kMaxPathItems));
+    out.clear();
+    for (std::size_t i = 0; i < node.size(); ++i) {
+      auto text = node[i].string();
+      if (!text) return Error(ErrorCode::kMalformed, "not a list of hex strings").about(name(a, b));
+      auto decoded = from_hex(*text);
+      if (!decoded) return std::move(decoded).error().about(name(a, b));
+      out.push_back(std::move(decoded).value());
+    }
+    return {};
+  }
+  vs::Status text(const char* a, const char* b, std::string& out, bool optional = false) const {
+    JsonView node = find(a, b);
+    if (!node.exists() && optional) return {};
+    auto text = node.string();
+    if (!text) return Error(ErrorCode::kMalformed, "missing or not a string").about(name(a, b));
+    out = std::string(*text);
+    return {};
+  }
+
+ private:
+  JsonView root_;
+};
+
+}  // namespace
+
+std::string ProofBundleJson::encode(const ProofBundle& b, const std::string& about_json) {
+  Json out = Json::object();
+  out.set("format", kProofFormat);
+  out.set("version", b.version);
+  auto about = Json::parse(about_json, kMaxProofBytes);
+  out.set("about", about && about->view().is_object() ? std::move(about).value() : Json::object());
+  out.set("device_id", to_hex(b.device_id));
+  out.set("seq", b.seq);
+  out.set("entry", {{"bytes", to_hex(b.entry)},
+                    {"blinding", to_hex(b.blinding)},
+                    {"signature", to_hex(b.entry_signature)}});
+  out.set("block", {{"entry_index", b.entry_index},
+                    {"entry_path", hex_list(b.entry_path)},
+                    {"header", to_hex(b.block_header)},
+                    {"signature", to_hex(b.block_signature)},
+                    {"device_public_key", to_hex(b.device_public_key)}});
+  out.set("batch", {{"id", b.batch_id},
+                    {"root", to_hex(b.batch_root)},
+                    {"size", b.batch_size},
+                    {"leaf_index", b.leaf_index},
+                    {"path", hex_list(b.batch_path)},
+                    {"receipt", to_hex(b.receipt)},
+                    {"gateway_public_key", to_hex(b.gateway_public_key)}});
+  out.set("ledger", {{"entry", to_hex(b.ledger_entry)},
+                     {"log_size", b.ledger_size},
+                     {"log_path", hex_list(b.ledger_path)},
+                     {"checkpoint", b.checkpoint}});
+  return out.dump(2) + "\n";
+}
+
+Result<ProofBundle> ProofBundleJson::decode(std::string_view text) {
+  if (text.size() > kMaxProofBytes)
+    return Error(ErrorCode::kMalformed, "a proof file is at most 1 MiB");
+  auto parsed = Json::parse(text, kMaxProofBytes);
+  if (!parsed || !parsed->view().is_object())
+    return Error(ErrorCode::kMalformed, "not a JSON object (truncated or not a proof file?)");
+  Reader read(parsed->view());
+  std::string format;
+  VS_TRY(read.text("format", nullptr, format));
+  if (format != kProofFormat)
+    return Error(ErrorCode::kMalformed, "not a vitalsign proof file").about("format = " + format);
+  ProofBundle b;
+  std::uint64_t version = 0;
+  VS_TRY(read.number("version", nullptr, version));
+  if (version != kProofVersion)
+    return Error(ErrorCode::kUnsupported, "proof version not supported (this build reads 1)")
+        .about("version = " + std::to_string(version));
+  b.version = static_cast<std::uint32_t>(version);
+  VS_TRY(read.bytes("device_id", nullptr, b.device_id));
+  VS_TRY(read.number("seq", nullptr, b.seq));
+  VS_TRY(read.bytes("entry", "bytes", b.entry));
+  VS_TRY(read.bytes("entry", "blinding", b.blinding));
+  VS_TRY(read.bytes("entry", "signature", b.entry_signature, true));
+  VS_TRY(read.number("block", "entry_index", b.entry_index));
+  VS_TRY(read.list("block", "entry_path", b.entry_path));
+  VS_TRY(read.bytes("block", "header", b.block_header));
+  VS_TRY(read.bytes("block", "signature", b.block_signature));
+  VS_TRY(read.bytes("block", "device_public_key", b.device_public_key));
+  VS_TRY(read.number("batch", "id", b.batch_id));
+  VS_TRY(read.bytes("batch", "root", b.batch_root));
+  VS_TRY(read.number("batch", "size", b.batch_size));
+  VS_TRY(read.number("batch", "leaf_index", b.leaf_index));
+  VS_TRY(read.list("batch", "path", b.batch_path));
+  VS_TRY(read.bytes("batch", "receipt", b.receipt));
+  VS_TRY(read.bytes("batch", "gateway_public_key", b.gateway_public_key));
+  VS_TRY(read.bytes("ledger", "entry", b.ledger_entry, true));
+  if (read.find("ledger", "log_size").exists())
+    VS_TRY(read.number("ledger", "log_size", b.ledger_size));
+  if (read.find("ledger", "log_path").exists())
+    VS_TRY(read.list("ledger", "log_path", b.ledger_path));
+  VS_TRY(read.text("ledger", "checkpoint", b.checkpoint, true));
+  return b;
+}
+
+}  // namespace vs::proto
