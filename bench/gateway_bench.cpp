@@ -19,6 +19,9 @@
 #include "vs/chain/merkle.h"
 #include "vs/gateway/batch_anchorer.h"
 #include "vs/gateway/block_ingest.h"
+#include "vs/gateway/device_registry.h"
+#include "vs/gateway/gateway_tables.h"
+#include "vs/gateway/key_value_gateway_state.h"
 #include "vs/gateway/local_ledger.h"
 #include "vs/platform/lmdb_store.h"
 #include "vs/platform/openssl_sha256.h"
@@ -53,12 +56,14 @@ std::vector<testing::TestDevice> make_devices(std::size_t count) {
   return devices;
 }
 
+const platform::SystemClock wall_clock;
+
 // Counts anchors: what a chain would charge a transaction for.
 class CountingLedger final : public gateway::Ledger {
  public:
   explicit CountingLedger(gateway::Ledger& inner) : inner_(inner) {}
   Result<proto::LedgerRef> anchor(const Digest& root, std::uint64_t batch_id, std::uint64_t time_ms,
-                                  platform::WriteBatch& batch) override {
+                                  gateway::GatewayTransaction& batch) override {
     ++anchors;
     return inner_.anchor(root, batch_id, time_ms, batch);
   }
@@ -141,12 +146,13 @@ int main() {
   auto gateway_rate = [&](unsigned threads) {
     testing::TempDir dir;
     auto store = fresh_store(dir.path());
-    gateway::BlockIngest registry(*store, sha, verifiers);
+    auto state = gateway::make_key_value_gateway_state(*store);
+    gateway::DeviceRegistry registry(*state, sha, verifiers);
     for (auto& device : devices) (void)registry.enrol(device.public_key()).value();
     std::vector<std::string> hex;
     for (std::size_t d = 0; d < device_count; ++d) hex.push_back(devices[d].id().hex());
     return timed(threads, total_blocks, [&](unsigned t) {
-      gateway::BlockIngest ingest(*store, sha, verifiers);
+      gateway::BlockIngest ingest(*state, sha, verifiers, wall_clock);
       std::vector<gateway::BlockIngest::BlockMessage> arrived;
       auto flush = [&] {
         auto results = ingest.ingest_all(arrived);
@@ -268,16 +274,18 @@ int main() {
   auto fleet_devices = make_devices(fleet);
   testing::TempDir dir;
   auto store = fresh_store(dir.path());
-  gateway::BlockIngest ingest(*store, sha, verifiers);
+  auto state = gateway::make_key_value_gateway_state(*store);
+  gateway::BlockIngest ingest(*state, sha, verifiers, wall_clock);
+  gateway::DeviceRegistry registry(*state, sha, verifiers);
   for (auto& device : fleet_devices) {
-    (void)ingest.enrol(device.public_key()).value();
+    (void)registry.enrol(device.public_key()).value();
     (void)ingest.ingest(device.id().hex(), device.seal_next(4, false).encoded).value();
   }
   auto gateway_key = platform::OpensslSigner::generate().value();
-  gateway::LocalLedger local(*store, gateway::kLedgerTable, sha, *gateway_key, "bench");
+  gateway::LocalLedger local(*state, sha, *gateway_key, "bench");
   CountingLedger ledger(local);
   chain::ReceiptSigner signer(sha, *gateway_key);
-  gateway::BatchAnchorer anchorer(*store, sha, ledger, signer);
+  gateway::BatchAnchorer anchorer(*state, sha, ledger, signer);
   std::uint64_t queued = anchorer.queued().value();
   auto start = Clock::now();
   auto issued = anchorer.anchor(0, 100'000);  // the daemon's default batch.max_blocks

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <sstream>
 
-#include "vs/gateway/block_ingest.h"
+#include "vs/gateway/gateway_state.h"
 #include "vs/proto/wire_codec.h"
 
 namespace vs::gateway {
@@ -28,14 +28,6 @@ Status check_text(const char* field, const std::string& text, bool may_be_empty)
           .about(field);
   }
   return {};
-}
-
-// The access table's key: time (8, big-endian) | the record's queue height.
-Bytes access_key(std::uint64_t time_ms, std::uint64_t height) {
-  Bytes key = platform::u64_key(time_ms);
-  Bytes tail = platform::u64_key(height);
-  key.insert(key.end(), tail.begin(), tail.end());
-  return key;
 }
 
 // A record's place in the anchoring queue: the first 8 bytes of its hash,
@@ -131,36 +123,30 @@ Result<LoggedAccess> AccessLog::record(const AccessRecord& record) {
   std::string text = record.encode();
   LoggedAccess logged{record, sha_.digest(as_bytes(text)), std::nullopt};
   std::uint64_t height = queue_height(logged.hash);
-  Bytes item = height_key(log_device(), height);
-  platform::WriteBatch batch;
-  batch.put(kAccessTable, access_key(record.time_ms, height), as_bytes(text));
-  batch.put(kUnanchoredTable, queue_key(record.time_ms, item), logged.hash);
-  VS_TRY(store_.commit(batch));
-  VS_TRY(store_.sync());
+  VS_TRY_ASSIGN(auto changes, state_.begin());
+  changes->put_access(record.time_ms, height, text);
+  changes->enqueue({record.time_ms, {log_device(), height, logged.hash}});
+  VS_TRY(changes->commit(true));
   return logged;
 }
 
 Result<std::vector<LoggedAccess>> AccessLog::list() const {
+  VS_TRY_ASSIGN(auto view, state_.snapshot());
+  VS_TRY_ASSIGN(auto stored, view->access_records());
   std::vector<LoggedAccess> out;
-  VS_TRY(platform::for_each_record(
-      store_, kAccessTable, {}, [&](const platform::Record& stored) -> Result<bool> {
-        std::string_view text(reinterpret_cast<const char*>(stored.value.data()),
-                              stored.value.size());
-        VS_TRY_ASSIGN(AccessRecord record, AccessRecord::decode(text));
-        LoggedAccess logged{std::move(record), sha_.digest(stored.value), std::nullopt};
-        VS_TRY_ASSIGN(
-            auto receipt,
-            store_.get(kReceiptsTable, height_key(log_device(), queue_height(logged.hash))));
-        if (receipt) {
-          VS_TRY_ASSIGN(proto::Receipt decoded, proto::WireCodec::decode_receipt(*receipt));
-          VS_TRY_ASSIGN(auto body, proto::WireCodec::decode_receipt_body(decoded.body));
-          if (!equal(body.block_hash, logged.hash))
-            return Error(ErrorCode::kIntegrity, "an access record's receipt names another hash");
-          logged.receipt = std::move(body);
-        }
-        out.push_back(std::move(logged));
-        return true;
-      }));
+  for (const StoredAccess& access : stored) {
+    VS_TRY_ASSIGN(AccessRecord record, AccessRecord::decode(access.text));
+    LoggedAccess logged{std::move(record), sha_.digest(as_bytes(access.text)), std::nullopt};
+    VS_TRY_ASSIGN(auto receipt, view->receipt(log_device(), queue_height(logged.hash)));
+    if (receipt) {
+      VS_TRY_ASSIGN(proto::Receipt decoded, proto::WireCodec::decode_receipt(*receipt));
+      VS_TRY_ASSIGN(auto body, proto::WireCodec::decode_receipt_body(decoded.body));
+      if (!equal(body.block_hash, logged.hash))
+        return Error(ErrorCode::kIntegrity, "an access record's receipt names another hash");
+      logged.receipt = std::move(body);
+    }
+    out.push_back(std::move(logged));
+  }
   return out;
 }
 

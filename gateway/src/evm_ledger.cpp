@@ -80,7 +80,7 @@ Result<std::optional<proto::LedgerRef>> EvmLedger::locate(const Digest& tx_hash)
 }
 
 Result<proto::LedgerRef> EvmLedger::anchor(const Digest& batch_root, std::uint64_t batch_id,
-                                           std::uint64_t, platform::WriteBatch&) {
+                                           std::uint64_t, GatewayTransaction&) {
   VS_TRY_ASSIGN(Digest tx_hash, send(anchor_data(batch_root, batch_id)));
   auto deadline = std::chrono::steady_clock::now() + options_.timeout;
   for (;;) {

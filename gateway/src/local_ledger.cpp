@@ -9,25 +9,21 @@
 namespace vs::gateway {
 namespace {
 
+constexpr std::size_t kLeavesPerRead = 1024;
 constexpr std::string_view kSignaturePrefix = "\xe2\x80\x94 ";  // "— ": U+2014 and a space
 
 }  // namespace
 
-LocalLedger::LocalLedger(platform::Store& store, platform::TableId table,
-                         const platform::Sha256& sha, platform::Signer& gateway_key,
-                         std::string origin)
-    : store_(store),
-      table_(table),
-      sha_(sha),
-      gateway_key_(gateway_key),
-      origin_(std::move(origin)) {}
+LocalLedger::LocalLedger(const GatewayStateReader& state, const platform::Sha256& sha,
+                         platform::Signer& gateway_key, std::string origin)
+    : state_(state), sha_(sha), gateway_key_(gateway_key), origin_(std::move(origin)) {}
 
 Result<std::uint64_t> LocalLedger::size() const {
-  return store_.count(table_);
+  return state_.ledger_size();
 }
 
 Result<Bytes> LocalLedger::entry(std::uint64_t index) const {
-  VS_TRY_ASSIGN(auto stored, store_.get(table_, platform::u64_key(index)));
+  VS_TRY_ASSIGN(auto stored, state_.ledger_entry(index));
   if (!stored)
     return Error(ErrorCode::kNotFound, "no such ledger entry")
         .about("index " + std::to_string(index));
@@ -36,12 +32,15 @@ Result<Bytes> LocalLedger::entry(std::uint64_t index) const {
 
 Result<proto::LedgerRef> LocalLedger::anchor(const Digest& batch_root, std::uint64_t batch_id,
                                              std::uint64_t time_ms,
-                                             platform::WriteBatch& same_commit) {
-  VS_TRY_ASSIGN(std::uint64_t index, size());
+                                             GatewayTransaction& same_commit) {
+  VS_TRY_ASSIGN(std::uint64_t index, same_commit.ledger_size());
   Digest previous{};
   if (index > 0) {
-    VS_TRY_ASSIGN(Bytes last, entry(index - 1));
-    previous = sha_.digest(last);
+    VS_TRY_ASSIGN(auto last, same_commit.ledger_entry(index - 1));
+    if (!last)
+      return Error(ErrorCode::kNotFound, "no such ledger entry")
+          .about("index " + std::to_string(index - 1));
+    previous = sha_.digest(*last);
   }
   chain::LogEntry log_entry;
   log_entry.index = index;
@@ -50,7 +49,7 @@ Result<proto::LedgerRef> LocalLedger::anchor(const Digest& batch_root, std::uint
   log_entry.batch_root = batch_root;
   log_entry.previous = previous;
   Bytes record = log_entry.encode();
-  same_commit.put(table_, platform::u64_key(index), record);
+  same_commit.put_ledger_entry(index, record);
   Digest entry_hash = sha_.digest(record);
   proto::LedgerRef ref;
   ref.kind = proto::LedgerKind::kLocal;
@@ -61,35 +60,37 @@ Result<proto::LedgerRef> LocalLedger::anchor(const Digest& batch_root, std::uint
   return ref;
 }
 
-Result<std::vector<Digest>> LocalLedger::leaves(std::uint64_t count) const {
-  chain::Merkle merkle(sha_);
+Result<std::vector<Digest>> LocalLedger::leaves(const GatewayStateReader& state,
+                                                const platform::Sha256& sha, std::uint64_t count) {
+  chain::Merkle merkle(sha);
   std::vector<Digest> out;
   out.reserve(count);
   while (out.size() < count) {
-    VS_TRY_ASSIGN(auto records, store_.scan(table_, platform::u64_key(out.size()), 1024));
-    if (records.empty()) return Error(ErrorCode::kNotFound, "the ledger is shorter than asked");
-    for (const platform::Record& record : records) {
+    VS_TRY_ASSIGN(auto entries, state.ledger_entries(out.size(), kLeavesPerRead));
+    if (entries.empty()) return Error(ErrorCode::kNotFound, "the ledger is shorter than asked");
+    for (const Bytes& entry : entries) {
       if (out.size() == count) break;
-      out.push_back(merkle.leaf_hash(record.value));
+      out.push_back(merkle.leaf_hash(entry));
     }
   }
   return out;
 }
 
 Result<Digest> LocalLedger::root(std::uint64_t count) const {
-  VS_TRY_ASSIGN(auto hashes, leaves(count));
+  VS_TRY_ASSIGN(auto hashes, leaves(state_, sha_, count));
   return chain::Merkle(sha_).root(hashes);
 }
 
-Result<std::vector<Digest>> LocalLedger::inclusion_proof(std::uint64_t index,
-                                                         std::uint64_t count) const {
-  VS_TRY_ASSIGN(auto hashes, leaves(count));
-  return chain::Merkle(sha_).inclusion_proof(hashes, index);
+Result<std::vector<Digest>> LocalLedger::inclusion_proof(const GatewayStateReader& state,
+                                                         const platform::Sha256& sha,
+                                                         std::uint64_t index, std::uint64_t count) {
+  VS_TRY_ASSIGN(auto hashes, leaves(state, sha, count));
+  return chain::Merkle(sha).inclusion_proof(hashes, index);
 }
 
 Result<std::vector<Digest>> LocalLedger::consistency_proof(std::uint64_t old_size,
                                                            std::uint64_t new_size) const {
-  VS_TRY_ASSIGN(auto hashes, leaves(new_size));
+  VS_TRY_ASSIGN(auto hashes, leaves(state_, sha_, new_size));
   return chain::Merkle(sha_).consistency_proof(hashes, old_size);
 }
 

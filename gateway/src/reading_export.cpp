@@ -50,8 +50,8 @@ bool in_window(const ReadingFilter& filter, const proto::Entry& entry) {
 Result<ReadingSelection> ReadingExport::select(
     const chain::DeviceId& device, const ReadingFilter& filter,
     const std::function<void(std::uint64_t blocks_read)>& progress) const {
-  BlockIngest registry(store_, sha_, keys_);
-  VS_TRY_ASSIGN(auto record, registry.load(device));
+  VS_TRY_ASSIGN(auto view, state_.snapshot());  // one consistent state, however long it takes
+  VS_TRY_ASSIGN(auto record, view->device(device));
   if (!record) return Error(ErrorCode::kNotFound, "the device is not enrolled").about(device.hex());
 
   ReadingSelection out;
@@ -61,14 +61,9 @@ Result<ReadingSelection> ReadingExport::select(
   std::map<std::uint32_t, std::unique_ptr<platform::Verifier>> device_keys;
   EventState events;
 
-  VS_TRY(platform::for_each_record(
-      store_, kBlocksTable, height_key(device, 0),
-      [&](const platform::Record& stored) -> Result<bool> {
-        if (stored.key.size() != chain::DeviceId::kSize + 8 ||
-            !std::equal(device.bytes().begin(), device.bytes().end(), stored.key.begin()))
-          return false;  // past this device's blocks
-        std::uint64_t height = get_u64_be(stored.key.data() + chain::DeviceId::kSize);
-        VS_TRY_ASSIGN(proto::Block block, proto::WireCodec::decode_block(stored.value));
+  VS_TRY(
+      for_each_block(*view, device, 0, [&](std::uint64_t height, ByteView stored) -> Result<bool> {
+        VS_TRY_ASSIGN(proto::Block block, proto::WireCodec::decode_block(stored));
         VS_TRY_ASSIGN(proto::BlockHeader header,
                       proto::WireCodec::decode_block_header(block.header));
         std::string where = "device " + device.hex() + " block " + std::to_string(height);
@@ -117,7 +112,7 @@ Result<ReadingSelection> ReadingExport::select(
         bool past_seq = filter.seq && header.last_seq >= *filter.seq;
         if (selected.readings.empty()) return !past_seq;
 
-        VS_TRY_ASSIGN(auto receipt_bytes, store_.get(kReceiptsTable, stored.key));
+        VS_TRY_ASSIGN(auto receipt_bytes, view->receipt(device, height));
         if (!receipt_bytes) {
           out.unanchored += selected.readings.size();
           return !past_seq;

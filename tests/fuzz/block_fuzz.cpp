@@ -11,6 +11,9 @@
 #include "vs/chain/block_verifier.h"
 #include "vs/chain/chain_verifier.h"
 #include "vs/gateway/block_ingest.h"
+#include "vs/gateway/device_registry.h"
+#include "vs/gateway/gateway_tables.h"
+#include "vs/gateway/key_value_gateway_state.h"
 #include "vs/proto/wire_codec.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -30,8 +33,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (chain) (void)chain->append(input);
 
   static vs::testing::MemoryStore store(vs::gateway::kGatewayTableNames.size());
-  static vs::gateway::BlockIngest ingest(store, context.sha, context.keys);
-  static bool enrolled = ingest.enrol(context.device_public_key).ok();
+  static auto state = vs::gateway::make_key_value_gateway_state(store);
+  static vs::platform::SystemClock clock;
+  static vs::gateway::BlockIngest ingest(*state, context.sha, context.keys, clock);
+  static bool enrolled = vs::gateway::DeviceRegistry(*state, context.sha, context.keys)
+                             .enrol(context.device_public_key)
+                             .ok();
   if (!enrolled) __builtin_trap();
   auto result = ingest.ingest(context.device.hex(), input);
   if (result && result->kind == vs::gateway::IngestResult::Kind::kAccepted &&

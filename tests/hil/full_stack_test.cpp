@@ -23,6 +23,9 @@
 #include "vs/agent/device_chain.h"
 #include "vs/board/serial_frame_parser.h"
 #include "vs/gateway/block_ingest.h"
+#include "vs/gateway/device_registry.h"
+#include "vs/gateway/gateway_tables.h"
+#include "vs/gateway/key_value_gateway_state.h"
 #include "vs/platform/file_key_store.h"
 #include "vs/platform/lmdb_store.h"
 #include "vs/platform/openssl_sha256.h"
@@ -60,8 +63,9 @@ class FullStack : public ::testing::Test {
     {
       auto store = open_store(dir_.path() / "gateway-data", gateway::kGatewayTableNames, false);
       platform::OpensslVerifierFactory verifiers;
+      auto state = gateway::make_key_value_gateway_state(*store);
       ASSERT_TRUE(
-          gateway::BlockIngest(*store, sha, verifiers).enrol(device_key->public_key()).ok());
+          gateway::DeviceRegistry(*state, sha, verifiers).enrol(device_key->public_key()).ok());
     }
     auto tls = [&](const std::string& name) {
       return "ca_file = \"" + (pki_ / "ca.crt").string() + "\"\ncert_file = \"" +

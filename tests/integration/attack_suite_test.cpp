@@ -21,6 +21,9 @@
 #include "vs/agent/device_chain.h"
 #include "vs/chain/receipt_signer.h"
 #include "vs/gateway/block_ingest.h"
+#include "vs/gateway/device_registry.h"
+#include "vs/gateway/gateway_tables.h"
+#include "vs/gateway/key_value_gateway_state.h"
 #include "vs/platform/file_key_store.h"
 #include "vs/platform/lmdb_store.h"
 #include "vs/platform/openssl_sha256.h"
@@ -56,7 +59,8 @@ class AttackSuite : public ::testing::Test {
       options.directory = dir_.path() / "gateway-data";
       options.tables = gateway::kGatewayTableNames;
       auto store = platform::LmdbStore::open(options).value();
-      gateway::BlockIngest registry(*store, sha_, verifiers_);
+      auto state = gateway::make_key_value_gateway_state(*store);
+      gateway::DeviceRegistry registry(*state, sha_, verifiers_);
       for (auto* device : {&honest_, &other_, &revoked_})
         ASSERT_TRUE(registry.enrol(device->public_key()).ok());
       ASSERT_TRUE(registry.revoke(revoked_.id()).ok());

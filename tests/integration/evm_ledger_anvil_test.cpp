@@ -9,6 +9,8 @@
 #include "fakes/memory_store.h"
 #include "temp_dir.h"
 #include "vs/gateway/evm_ledger.h"
+#include "vs/gateway/gateway_tables.h"
+#include "vs/gateway/key_value_gateway_state.h"
 #include "vs/platform/cryptopp_keccak256.h"
 #include "vs/platform/curl_evm_rpc.h"
 #include "vs/platform/openssl_sha256.h"
@@ -43,7 +45,9 @@ class EvmLedgerAnvil : public ::testing::Test {
 
   platform::OpensslSha256 sha_;
   platform::CryptoppKeccak256 keccak_;
-  platform::WriteBatch unused_;
+  testing::MemoryStore store_{kGatewayTableNames.size()};
+  std::unique_ptr<GatewayState> state_ = make_key_value_gateway_state(store_);
+  std::unique_ptr<GatewayTransaction> unused_ = state_->begin().value();
 };
 
 TEST_F(EvmLedgerAnvil, TheNodeSignsAndTheRootCanBeReadBackIndependently) {
@@ -52,7 +56,7 @@ TEST_F(EvmLedgerAnvil, TheNodeSignsAndTheRootCanBeReadBackIndependently) {
   auto node = rpc(anvil.url());
   auto ledger = EvmLedger::open(*node, keccak_, nullptr, node_mode());
   ASSERT_TRUE(ledger.ok()) << ledger.error().message();
-  auto ref = (*ledger)->anchor(root(1), 7, 0, unused_);
+  auto ref = (*ledger)->anchor(root(1), 7, 0, *unused_);
   ASSERT_TRUE(ref.ok()) << ref.error().message();
   EXPECT_EQ(ref->kind, proto::LedgerKind::kEvm);
   EXPECT_EQ(ref->chain_id, "eip155:31337");
@@ -62,7 +66,7 @@ TEST_F(EvmLedgerAnvil, TheNodeSignsAndTheRootCanBeReadBackIndependently) {
   EXPECT_GT(ref->ledger_time_ms, 1'600'000'000'000ULL);
   EXPECT_GE(ref->confirmations, 1u);
   EXPECT_GT((*ledger)->last_cost(), 21000u);  // gas: base cost plus the data
-  EXPECT_TRUE(unused_.empty());               // nothing for the gateway's own store
+  EXPECT_TRUE(unused_->empty());              // nothing for the gateway's own store
 
   Digest tx = to_array<32>(ref->transaction_id, "").value();
   EXPECT_EQ(cast_tx(anvil.url(), tx, "input"), "0x" + to_hex(EvmLedger::anchor_data(root(1), 7)));
@@ -100,7 +104,7 @@ TEST_F(EvmLedgerAnvil, TheGatewaySignsRawEip1559TransactionsWithItsOwnKey) {
   auto ledger = EvmLedger::open(*node, keccak_, key->get(), options);
   ASSERT_TRUE(ledger.ok()) << ledger.error().message();
   for (int batch = 1; batch <= 3; ++batch) {  // consecutive nonces
-    auto ref = (*ledger)->anchor(root(batch), static_cast<std::uint64_t>(batch), 0, unused_);
+    auto ref = (*ledger)->anchor(root(batch), static_cast<std::uint64_t>(batch), 0, *unused_);
     ASSERT_TRUE(ref.ok()) << ref.error().message();
     Digest tx = to_array<32>(ref->transaction_id, "").value();
     EXPECT_EQ(cast_tx(anvil.url(), tx, "from"),
@@ -119,7 +123,7 @@ TEST_F(EvmLedgerAnvil, AnAnchorBecomesFinalAtItsConfirmations) {
   auto ledger = EvmLedger::open(*node, keccak_, nullptr, options);
   ASSERT_TRUE(ledger.ok());
   EXPECT_TRUE((*ledger)->tracks_finality());
-  auto ref = (*ledger)->anchor(root(1), 1, 0, unused_);  // returns once included
+  auto ref = (*ledger)->anchor(root(1), 1, 0, *unused_);  // returns once included
   ASSERT_TRUE(ref.ok()) << ref.error().message();
   EXPECT_GE(ref->confirmations, 1u);
   auto check = (*ledger)->check_finality(*ref, root(1), 1);
@@ -147,7 +151,7 @@ TEST_F(EvmLedgerAnvil, AnAnchorDroppedByAReorgIsReportedLost) {
   auto ledger = EvmLedger::open(*node, keccak_, nullptr, options).value();
   std::string snapshot = cast(anvil.url(), {"rpc", "evm_snapshot"});
   ASSERT_FALSE(snapshot.empty());
-  auto ref = ledger->anchor(root(1), 1, 0, unused_);
+  auto ref = ledger->anchor(root(1), 1, 0, *unused_);
   ASSERT_TRUE(ref.ok()) << ref.error().message();
   EXPECT_EQ(ledger->check_finality(*ref, root(1), 1)->finality, Ledger::Finality::kPending);
   EXPECT_EQ(cast(anvil.url(), {"rpc", "evm_revert", snapshot}), "true");
@@ -175,7 +179,7 @@ TEST_F(EvmLedgerAnvil, ANodeThatIsDownOrOnAnotherChainIsNamed) {
 
   auto ledger = EvmLedger::open(*node, keccak_, nullptr, node_mode()).value();
   anvil.stop();  // goes down between batches
-  auto anchored = ledger->anchor(root(1), 1, 0, unused_);
+  auto anchored = ledger->anchor(root(1), 1, 0, *unused_);
   ASSERT_FALSE(anchored.ok());
   EXPECT_EQ(anchored.error().code(), ErrorCode::kUnavailable);
 }

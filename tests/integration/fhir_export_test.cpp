@@ -14,6 +14,9 @@
 #include "vs/chain/receipt_signer.h"
 #include "vs/gateway/batch_anchorer.h"
 #include "vs/gateway/block_ingest.h"
+#include "vs/gateway/device_registry.h"
+#include "vs/gateway/gateway_tables.h"
+#include "vs/gateway/key_value_gateway_state.h"
 #include "vs/gateway/local_ledger.h"
 #include "vs/platform/file_key_store.h"
 #include "vs/platform/lmdb_store.h"
@@ -93,8 +96,10 @@ class FhirExportTest : public ::testing::Test {
     platform::FileKeyStore keys(dir_.path() / "keys");
     auto gateway_key = keys.create("gateway").value();
     auto store = open_store();
-    gateway::BlockIngest ingest(*store, sha_, verifiers_);
-    ASSERT_TRUE(ingest.enrol(device_.public_key()).ok());
+    auto state = gateway::make_key_value_gateway_state(*store);
+    platform::SystemClock clock;
+    gateway::BlockIngest ingest(*state, sha_, verifiers_, clock);
+    ASSERT_TRUE(gateway::DeviceRegistry(*state, sha_, verifiers_).enrol(device_.public_key()).ok());
     for (const auto& entries : {first, second, third}) {
       auto accepted = ingest.ingest(device_.id().hex(), device_.seal_entries(entries).encoded);
       ASSERT_TRUE(accepted.ok()) << accepted.error().message();
@@ -113,9 +118,10 @@ class FhirExportTest : public ::testing::Test {
   std::size_t anchor(platform::LmdbStore& store, std::size_t max_items) {
     platform::FileKeyStore keys(dir_.path() / "keys");
     auto gateway_key = keys.load("gateway").value();
-    gateway::LocalLedger ledger(store, gateway::kLedgerTable, sha_, *gateway_key, "test/gateway");
+    auto state = gateway::make_key_value_gateway_state(store);
+    gateway::LocalLedger ledger(*state, sha_, *gateway_key, "test/gateway");
     chain::ReceiptSigner signer(sha_, *gateway_key);
-    gateway::BatchAnchorer anchorer(store, sha_, ledger, signer);
+    gateway::BatchAnchorer anchorer(*state, sha_, ledger, signer);
     return anchorer.anchor(++batch_time_ms_, max_items).value().size();
   }
 

@@ -24,6 +24,8 @@
 #include "vs/chain/receipt_verifier.h"
 #include "vs/gateway/block_ingest.h"
 #include "vs/gateway/evm_ledger.h"
+#include "vs/gateway/gateway_tables.h"
+#include "vs/gateway/key_value_gateway_state.h"
 #include "vs/gateway/local_ledger.h"
 #include "vs/platform/curl_evm_rpc.h"
 #include "vs/platform/file_key_store.h"

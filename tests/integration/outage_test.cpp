@@ -19,6 +19,9 @@
 #include "test_files.h"
 #include "vs/agent/device_chain.h"
 #include "vs/gateway/block_ingest.h"
+#include "vs/gateway/device_registry.h"
+#include "vs/gateway/gateway_tables.h"
+#include "vs/gateway/key_value_gateway_state.h"
 #include "vs/platform/file_key_store.h"
 #include "vs/platform/lmdb_store.h"
 #include "vs/platform/openssl_sha256.h"
@@ -43,7 +46,8 @@ class Outage : public ::testing::Test {
     platform::OpensslVerifierFactory verifiers;
     device_ = chain::DeviceId::from_public_key(sha, device->public_key());
     auto store = open_store(dir_.path() / "gateway-data", gateway::kGatewayTableNames, false);
-    EXPECT_TRUE(gateway::BlockIngest(*store, sha, verifiers).enrol(device->public_key()).ok());
+    auto state = gateway::make_key_value_gateway_state(*store);
+    EXPECT_TRUE(gateway::DeviceRegistry(*state, sha, verifiers).enrol(device->public_key()).ok());
     metrics_port_ = static_cast<std::uint16_t>(testing::free_port());
     std::ofstream(dir_.path() / "gateway.toml")
         << "[store]\ndata_dir = \"" << (dir_.path() / "gateway-data").string() << "\"\n"

@@ -11,6 +11,9 @@
 #include "vs/chain/receipt_signer.h"
 #include "vs/gateway/batch_anchorer.h"
 #include "vs/gateway/block_ingest.h"
+#include "vs/gateway/device_registry.h"
+#include "vs/gateway/gateway_tables.h"
+#include "vs/gateway/key_value_gateway_state.h"
 #include "vs/gateway/local_ledger.h"
 #include "vs/platform/file_key_store.h"
 #include "vs/platform/lmdb_store.h"
@@ -45,13 +48,15 @@ class ProofTest : public ::testing::Test {
     auto store = platform::LmdbStore::open(options).value();
     platform::OpensslSha256 sha;
     platform::OpensslVerifierFactory verifiers;
-    gateway::BlockIngest ingest(*store, sha, verifiers);
-    ASSERT_TRUE(ingest.enrol(device_.public_key()).ok());
+    auto state = gateway::make_key_value_gateway_state(*store);
+    platform::SystemClock clock;
+    gateway::BlockIngest ingest(*state, sha, verifiers, clock);
+    ASSERT_TRUE(gateway::DeviceRegistry(*state, sha, verifiers).enrol(device_.public_key()).ok());
     for (int i = 0; i < 3; ++i)
       ASSERT_TRUE(ingest.ingest(device_.id().hex(), device_.seal_next(4).encoded).ok());
-    gateway::LocalLedger ledger(*store, gateway::kLedgerTable, sha, *gateway_key, "test/gateway");
+    gateway::LocalLedger ledger(*state, sha, *gateway_key, "test/gateway");
     chain::ReceiptSigner signer(sha, *gateway_key);
-    gateway::BatchAnchorer anchorer(*store, sha, ledger, signer);
+    gateway::BatchAnchorer anchorer(*state, sha, ledger, signer);
     ASSERT_EQ(anchorer.anchor(1000, 2)->size(), 2u);  // two batches: the log has two entries
     ASSERT_EQ(anchorer.anchor(2000, 2)->size(), 1u);
     std::ofstream(dir_.path() / "checkpoint") << ledger.checkpoint().value();

@@ -8,6 +8,9 @@
 #include "temp_dir.h"
 #include "vs/agent/device_chain.h"
 #include "vs/gateway/block_ingest.h"
+#include "vs/gateway/device_registry.h"
+#include "vs/gateway/gateway_tables.h"
+#include "vs/gateway/key_value_gateway_state.h"
 #include "vs/platform/lmdb_store.h"
 
 namespace vs {

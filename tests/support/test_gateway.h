@@ -15,6 +15,8 @@
 #include "vs/chain/receipt_signer.h"
 #include "vs/gateway/batch_anchorer.h"
 #include "vs/gateway/block_ingest.h"
+#include "vs/gateway/gateway_tables.h"
+#include "vs/gateway/key_value_gateway_state.h"
 #include "vs/gateway/local_ledger.h"
 #include "vs/platform/mbedtls_signer.h"
 #include "vs/platform/openssl_sha256.h"
@@ -28,17 +30,18 @@ class TestGateway {
  public:
   TestGateway()
       : key_(platform::MbedtlsSigner::generate().value()),
-        ingest_(store_, sha_, keys_),
-        ledger_(store_, gateway::kLedgerTable, sha_, *key_, "test/gateway"),
+        ingest_(*state_, sha_, keys_, clock_),
+        registry_(*state_, sha_, keys_),
+        ledger_(*state_, sha_, *key_, "test/gateway"),
         signer_(sha_, *key_),
-        anchorer_(store_, sha_, ledger_, signer_) {}
+        anchorer_(*state_, sha_, ledger_, signer_) {}
   ~TestGateway() { transport_.stop(std::chrono::milliseconds(100)); }
 
   std::string public_key_pem() const { return key_->public_key_pem().value(); }
 
   void enrol(ByteView device_public_key) {
     std::lock_guard lock(mutex_);
-    (void)ingest_.enrol(device_public_key).value();
+    (void)registry_.enrol(device_public_key).value();
   }
 
   Status start(platform::TransportOptions options, const std::string& prefix = "vs/v1") {
@@ -121,7 +124,10 @@ class TestGateway {
   platform::OpensslSha256 sha_;
   platform::OpensslVerifierFactory keys_;
   MemoryStore store_{gateway::kGatewayTableNames.size()};
+  std::unique_ptr<gateway::GatewayState> state_ = gateway::make_key_value_gateway_state(store_);
+  platform::SystemClock clock_;
   gateway::BlockIngest ingest_;
+  gateway::DeviceRegistry registry_;
   gateway::LocalLedger ledger_;
   chain::ReceiptSigner signer_;
   gateway::BatchAnchorer anchorer_;

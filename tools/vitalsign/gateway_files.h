@@ -12,8 +12,7 @@
 #include <string>
 
 #include "command.h"
-#include "vs/gateway/block_ingest.h"
-#include "vs/platform/lmdb_store.h"
+#include "vs/gateway/key_value_gateway_state.h"
 #include "vs/platform/mbedtls_verifier.h"
 
 namespace vs::tools {
@@ -40,33 +39,11 @@ inline int complain(const char* verb, const Error& error) {
   return exit_code_for(error);
 }
 
-// How a verb opens the gateway's store: only to read (devices, status,
-// access list), to write into one that exists (revoke, and the exports,
-// which add to the access log), or to make it when missing (enrol --create).
-// Nothing but kCreate makes a store or a table: a mistyped path or an
-// agent's store is refused by name and left as it was.
-enum class StoreAccess { kRead, kWrite, kCreate };
-
-inline Result<std::unique_ptr<platform::LmdbStore>> open_gateway_store(const std::string& directory,
-                                                                       StoreAccess access) {
-  platform::LmdbStoreOptions options;
-  options.directory = directory;
-  options.tables = gateway::kGatewayTableNames;
-  options.read_only = access == StoreAccess::kRead;
-  options.create = false;
-  auto store = platform::LmdbStore::open(options);
-  if (!store && store.error().code() == ErrorCode::kNotFound && access == StoreAccess::kCreate) {
-    options.create = true;  // only where there is no store at all
-    store = platform::LmdbStore::open(options);
-  }
-  if (!store && store.error().code() == ErrorCode::kNotFound)
-    return Error(ErrorCode::kNotFound, "no gateway store here").about(directory);
-  if (!store && store.error().code() == ErrorCode::kConflict) {
-    return Error(ErrorCode::kInvalidArgument,
-                 "is not a gateway store (it lacks the gateway's tables: an agent's store?)")
-        .about(directory);
-  }
-  return store;
+// How a verb opens the gateway's store: see gateway::StoreAccess.
+using gateway::StoreAccess;
+inline Result<std::unique_ptr<gateway::GatewayState>> open_gateway_store(
+    const std::string& directory, StoreAccess access) {
+  return gateway::open_gateway_store({directory, access});
 }
 
 // Who runs this tool, for the access log.

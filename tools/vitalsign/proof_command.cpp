@@ -13,6 +13,7 @@
 #include "vs/chain/proof_verifier.h"
 #include "vs/gateway/access_log.h"
 #include "vs/gateway/evm_ledger.h"
+#include "vs/gateway/proof_export.h"
 #include "vs/platform/clock.h"
 #include "vs/platform/curl_evm_rpc.h"
 #include "vs/platform/openssl_sha256.h"
@@ -28,108 +29,24 @@ struct ExportArgs {
   std::optional<std::uint64_t> seq;
 };
 
-// The device's block holding `seq`, scanning its heights in order.
-Result<proto::Block> find_block(const platform::Store& store, const chain::DeviceId& device,
-                                std::uint64_t seq) {
-  std::optional<proto::Block> found;
-  VS_TRY(platform::for_each_record(
-      store, gateway::kBlocksTable, gateway::height_key(device, 0),
-      [&](const platform::Record& record) -> Result<bool> {
-        if (!std::equal(device.bytes().begin(), device.bytes().end(), record.key.begin()))
-          return false;  // past this device's blocks
-        VS_TRY_ASSIGN(proto::Block block, proto::WireCodec::decode_block(record.value));
-        VS_TRY_ASSIGN(proto::BlockHeader header,
-                      proto::WireCodec::decode_block_header(block.header));
-        if (seq < header.first_seq || seq > header.last_seq) return true;
-        found = std::move(block);
-        return false;
-      }));
-  if (!found) return Error(ErrorCode::kNotFound, "no accepted block of this device holds that seq");
-  return *found;
-}
-
-Result<proto::ProofBundle> build(const ExportArgs& args, platform::Store& store,
-                                 std::string& about) {
-  VS_TRY_ASSIGN(chain::DeviceId device, chain::DeviceId::from_hex(args.device));
-  platform::OpensslSha256 sha;
-  platform::OpensslVerifierFactory verifiers;
-  gateway::BlockIngest registry(store, sha, verifiers);
-  VS_TRY_ASSIGN(auto record, registry.load(device));
-  if (!record) return Error(ErrorCode::kNotFound, "the device is not enrolled").about(args.device);
-  VS_TRY_ASSIGN(proto::Block block, find_block(store, device, *args.seq));
-  VS_TRY_ASSIGN(proto::BlockHeader header, proto::WireCodec::decode_block_header(block.header));
-  if (header.key_index >= record->public_keys.size())
-    return Error(ErrorCode::kIntegrity, "the block names a key the registry does not hold");
-  std::size_t index = static_cast<std::size_t>(*args.seq - header.first_seq);
-
-  proto::ProofBundle bundle;
-  bundle.device_id.assign(device.bytes().begin(), device.bytes().end());
-  bundle.seq = *args.seq;
-  bundle.entry = block.entries.at(index);
-  bundle.blinding = block.blindings.at(index);
-  if (index < block.entry_signatures.size()) bundle.entry_signature = block.entry_signatures[index];
-  chain::Merkle merkle(sha);
-  std::vector<Digest> leaves;
-  for (std::size_t i = 0; i < block.entries.size(); ++i)
-    leaves.push_back(chain::EntryLeaf::hash(sha, block.blindings[i], block.entries[i]));
-  VS_TRY_ASSIGN(auto entry_path, merkle.inclusion_proof(leaves, index));
-  bundle.entry_index = index;
-  for (const Digest& node : entry_path) bundle.entry_path.emplace_back(node.begin(), node.end());
-  bundle.block_header = block.header;
-  bundle.block_signature = block.signature;
-  bundle.device_public_key = record->public_keys[header.key_index];
-
-  VS_TRY_ASSIGN(auto receipt,
-                store.get(gateway::kReceiptsTable, gateway::height_key(device, header.height)));
-  if (!receipt)
-    return Error(ErrorCode::kNotFound, "the block has no receipt yet (not anchored)")
-        .about("height " + std::to_string(header.height));
-  VS_TRY_ASSIGN(proto::Receipt decoded, proto::WireCodec::decode_receipt(*receipt));
-  VS_TRY_ASSIGN(proto::ReceiptBody body, proto::WireCodec::decode_receipt_body(decoded.body));
-  bundle.receipt = *receipt;
-  bundle.batch_id = body.batch_id;
-  bundle.batch_root = body.batch_root;
-  bundle.batch_size = body.batch_size;
-  bundle.leaf_index = body.leaf_index;
-  bundle.batch_path = body.inclusion_path;
-  VS_TRY_ASSIGN(bundle.gateway_public_key, read_public_key(args.gateway_key));
-
-  if (body.ledger.kind == proto::LedgerKind::kLocal) {
-    VS_TRY_ASSIGN(auto entry,
-                  store.get(gateway::kLedgerTable, platform::u64_key(body.ledger.ledger_height)));
-    if (!entry) return Error(ErrorCode::kNotFound, "the local ledger lacks the receipt's entry");
-    bundle.ledger_entry = *entry;
-    if (!args.checkpoint.empty()) {
-      VS_TRY_ASSIGN(std::string text, read_text_file(args.checkpoint, 64 * 1024));
-      VS_TRY_ASSIGN(auto gateway_key, verifiers.make_verifier(bundle.gateway_public_key));
-      auto checkpoint =
-          chain::LogCheckpoint::verify(text, sha, *gateway_key, bundle.gateway_public_key);
-      if (!checkpoint) return std::move(checkpoint).error().about(args.checkpoint);
-      if (checkpoint->size <= body.ledger.ledger_height)
-        return Error(ErrorCode::kInvalidArgument, "the checkpoint is older than the anchor")
-            .about(args.checkpoint);
-      VS_TRY_ASSIGN(auto entries, store.scan(gateway::kLedgerTable, {}, checkpoint->size));
-      std::vector<Digest> log_leaves;
-      for (const platform::Record& log : entries) log_leaves.push_back(merkle.leaf_hash(log.value));
-      if (log_leaves.size() != checkpoint->size)
-        return Error(ErrorCode::kNotFound, "the local ledger is shorter than the checkpoint");
-      VS_TRY_ASSIGN(auto path, merkle.inclusion_proof(log_leaves, body.ledger.ledger_height));
-      bundle.ledger_size = checkpoint->size;
-      for (const Digest& node : path) bundle.ledger_path.emplace_back(node.begin(), node.end());
-      bundle.checkpoint = text;
-    }
+Result<gateway::ProofExport::Exported> export_proof(const ExportArgs& args,
+                                                    const gateway::GatewayState& state,
+                                                    const platform::Sha256& sha,
+                                                    const platform::VerifierFactory& verifiers) {
+  gateway::ProofExport::Request request;
+  VS_TRY_ASSIGN(request.device, chain::DeviceId::from_hex(args.device));
+  request.seq = *args.seq;
+  VS_TRY_ASSIGN(request.gateway_public_key, read_public_key(args.gateway_key));
+  if (!args.checkpoint.empty()) {
+    auto text = read_text_file(args.checkpoint, 64 * 1024);
+    if (!text) return std::move(text).error();
+    request.checkpoint = std::move(text).value();
   }
-  chain::ProofVerifier verifier(sha, verifiers);
-  auto report = verifier.verify(bundle);
-  std::string reading = report.links.empty() ? "" : report.links.front().detail;
-  about =
-      "{\"device\":" + json_string(device.hex()) + ",\"seq\":" + std::to_string(*args.seq) +
-      ",\"reading\":" + json_string(reading) +
-      ",\"block_height\":" + std::to_string(header.height) + ",\"ledger\":" +
-      json_string(body.ledger.kind == proto::LedgerKind::kEvm ? "evm " + body.ledger.chain_id
-                                                              : "local " + body.ledger.chain_id) +
-      "}";
-  return bundle;
+  auto exported = gateway::ProofExport(state, sha, verifiers).build(request);
+  if (!exported && !args.checkpoint.empty() &&
+      exported.error().code() == ErrorCode::kInvalidArgument)
+    return std::move(exported).error().about(args.checkpoint);
+  return exported;
 }
 
 }  // namespace
@@ -192,11 +109,12 @@ int run_proof(std::span<const std::string_view> args) {
   // Read-write: the export is recorded in the gateway's access log.
   auto store = open_gateway_store(parsed.store, StoreAccess::kWrite);
   if (!store) return complain("proof export", store.error());
-  std::string about;
-  auto bundle = build(parsed, **store, about);
-  if (!bundle) return complain("proof export", bundle.error());
-  std::string text = proto::ProofBundleJson::encode(*bundle, about);
   platform::OpensslSha256 sha;
+  platform::OpensslVerifierFactory verifiers;
+  auto exported = export_proof(parsed, **store, sha, verifiers);
+  if (!exported) return complain("proof export", exported.error());
+  const proto::ProofBundle* bundle = &exported->bundle;
+  std::string text = proto::ProofBundleJson::encode(*bundle, exported->about_json);
   gateway::AccessRecord access;
   access.time_ms = platform::SystemClock().wall_ms();
   access.by = current_user();

@@ -11,13 +11,11 @@
 #include "command.h"
 #include "gateway_files.h"
 #include "json_text.h"
-#include "vs/gateway/batch_anchorer.h"
-#include "vs/gateway/block_ingest.h"
-#include "vs/platform/lmdb_store.h"
+#include "vs/gateway/device_registry.h"
+#include "vs/gateway/status_report.h"
 #include "vs/platform/mbedtls_verifier.h"
 #include "vs/platform/openssl_sha256.h"
 #include "vs/platform/openssl_verifier.h"
-#include "vs/proto/wire_codec.h"
 
 namespace vs::tools {
 namespace {
@@ -96,7 +94,7 @@ int run_enrol(std::span<const std::string_view> args) {
   if (!store) return complain("enrol", store.error());
   platform::OpensslSha256 sha;
   platform::OpensslVerifierFactory verifiers;
-  gateway::BlockIngest registry(**store, sha, verifiers);
+  gateway::DeviceRegistry registry(**store, sha, verifiers);
   std::optional<platform::DeviceCertificate> certificate;
   if (!parsed.cert_file.empty()) {
     auto pem = read_text_file(parsed.cert_file, 64 * 1024);
@@ -155,7 +153,7 @@ int run_revoke(std::span<const std::string_view> args) {
   if (!store) return complain("revoke", store.error());
   platform::OpensslSha256 sha;
   platform::OpensslVerifierFactory verifiers;
-  gateway::BlockIngest registry(**store, sha, verifiers);
+  gateway::DeviceRegistry registry(**store, sha, verifiers);
   if (Status revoked = registry.revoke(*device); !revoked)
     return complain("revoke", revoked.error());
   if (parsed.json) {
@@ -178,13 +176,13 @@ int run_devices(std::span<const std::string_view> args) {
   if (!store) return complain("devices", store.error());
   platform::OpensslSha256 sha;
   platform::OpensslVerifierFactory verifiers;
-  gateway::BlockIngest registry(**store, sha, verifiers);
+  gateway::DeviceRegistry registry(**store, sha, verifiers);
   auto devices = registry.devices();
   if (!devices) return complain("devices", devices.error());
   if (parsed.json) std::printf("[");
   bool first = true;
   for (const auto& [device, record] : *devices) {
-    auto tip = registry.tip(device);
+    auto tip = (*store)->tip(device);
     std::string tip_text = tip && *tip ? std::to_string((*tip)->height) : "-";
     std::string flags = record.revoked ? "revoked" : "";
     if (record.equivocated) flags += flags.empty() ? "equivocated" : ",equivocated";
@@ -211,43 +209,6 @@ int run_devices(std::span<const std::string_view> args) {
   return kExitOk;
 }
 
-}  // namespace vs::tools
-
-namespace vs::tools {
-namespace {
-
-// Rows of `table` whose key starts with `prefix`.
-Result<std::uint64_t> count_prefix(const platform::Store& store, platform::TableId table,
-                                   ByteView prefix) {
-  std::uint64_t count = 0;
-  VS_TRY(platform::for_each_record(store, table, prefix, [&](const platform::Record& record) {
-    bool inside = record.key.size() >= prefix.size() &&
-                  std::equal(prefix.begin(), prefix.end(), record.key.begin());
-    count += inside ? 1 : 0;
-    return Result<bool>(inside);
-  }));
-  return count;
-}
-
-// Queued blocks per device: the queue is keyed by arrival, then device.
-// (Keyed by DeviceId, not by its bytes in a vector: GCC 12 at -O3 warns
-// about the vector comparison, a false -Wstringop-overread.)
-Result<std::map<chain::DeviceId, std::uint64_t>> queued_by_device(const platform::Store& store) {
-  std::map<chain::DeviceId, std::uint64_t> out;
-  VS_TRY(platform::for_each_record(
-      store, gateway::kUnanchoredTable, {}, [&](const platform::Record& record) {
-        if (record.key.size() >= 8 + chain::DeviceId::kSize) {
-          auto device =
-              chain::DeviceId::from_bytes(ByteView(record.key).subspan(8, chain::DeviceId::kSize));
-          if (device) ++out[*device];
-        }
-        return Result<bool>(true);
-      }));
-  return out;
-}
-
-}  // namespace
-
 int run_status(std::span<const std::string_view> args) {
   RegistryArgs parsed;
   int early = parse("status",
@@ -261,58 +222,29 @@ int run_status(std::span<const std::string_view> args) {
   if (early >= 0) return early;
   auto store = open_gateway_store(parsed.store, StoreAccess::kRead);
   if (!store) return complain("status", store.error());
-  platform::OpensslSha256 sha;
-  platform::OpensslVerifierFactory verifiers;
-  gateway::BlockIngest registry(**store, sha, verifiers);
-  auto devices = registry.devices();
-  if (!devices) return complain("status", devices.error());
-
+  auto report = gateway::StatusReport::gather(**store);
+  if (!report) return complain("status", std::move(report).error().about(parsed.store));
   struct Row {
     std::string id, flags;
     std::optional<std::uint64_t> tip;
     std::uint64_t queued = 0, held = 0, sealed_ms = 0;
   };
-  auto queued_blocks = queued_by_device(**store);
-  if (!queued_blocks) return complain("status", queued_blocks.error());
   std::vector<Row> rows;
-  for (const auto& [device, record] : *devices) {
-    Row row;
-    row.id = device.hex();
-    auto tip = registry.tip(device);
-    if (tip && *tip) {
-      row.tip = (*tip)->height;
-      auto block = (*store)->get(gateway::kBlocksTable, gateway::height_key(device, *row.tip));
-      if (block && *block) {
-        auto decoded = proto::WireCodec::decode_block(**block);
-        auto header = decoded ? proto::WireCodec::decode_block_header(decoded->header)
-                              : Result<proto::BlockHeader>(decoded.error());
-        if (header) row.sealed_ms = header->sealed_time_ms;
-      }
-    }
-    auto held = count_prefix(**store, gateway::kHeldTable, device.bytes());
-    if (!held) return complain("status", held.error());
-    auto queued = queued_blocks->find(device);
-    row.queued = queued == queued_blocks->end() ? 0 : queued->second;
-    row.held = *held;
+  for (const auto& device : report->devices) {
+    Row row{device.device.hex(), "",          device.tip_height,
+            device.queued,       device.held, device.last_sealed_ms};
     std::vector<std::string> flags;
     if (row.held > 0) flags.push_back("gap");
-    if (record.equivocated) flags.push_back("equivocated");
-    if (record.revoked) flags.push_back("revoked");
-    auto certificate = registry.certificate(device);
-    if (certificate && *certificate) flags.push_back("certificate");
+    if (device.record.equivocated) flags.push_back("equivocated");
+    if (device.record.revoked) flags.push_back("revoked");
+    if (device.has_certificate) flags.push_back("certificate");
     for (const auto& flag : flags) row.flags += (row.flags.empty() ? "" : ",") + flag;
     rows.push_back(std::move(row));
   }
-  gateway::AnchorState anchorer(**store);
-  auto queued = anchorer.queued();
-  auto unconfirmed = anchorer.unconfirmed_batches();
-  auto next_batch = anchorer.next_batch_id();
-  auto anchors = anchorer.recent_anchors(5);
-  if (!queued || !unconfirmed || !next_batch || !anchors) {
-    return complain(
-        "status",
-        Error(ErrorCode::kMalformed, "the store's anchor state is unreadable").about(parsed.store));
-  }
+  const std::uint64_t* queued = &report->queued;
+  const std::uint64_t* unconfirmed = &report->batches_awaiting_finality;
+  const std::uint64_t* next_batch = &report->next_batch_id;
+  const auto* anchors = &report->recent_anchors;
 
   if (parsed.json) {
     std::string out = "{\"devices\":[";

@@ -10,11 +10,11 @@
 #include "vs/gateway/evm_ledger.h"
 #include "vs/gateway/gateway.h"
 #include "vs/gateway/gateway_config.h"
+#include "vs/gateway/key_value_gateway_state.h"
 #include "vs/gateway/local_ledger.h"
 #include "vs/platform/cryptopp_keccak256.h"
 #include "vs/platform/curl_evm_rpc.h"
 #include "vs/platform/file_key_store.h"
-#include "vs/platform/lmdb_store.h"
 #include "vs/platform/log.h"
 #include "vs/platform/metrics_endpoint.h"
 #include "vs/platform/openssl_random.h"
@@ -101,24 +101,20 @@ int main(int argc, char** argv) {
                                " --name " + config->key_name + ")"
                          : ""));
   }
-  platform::LmdbStoreOptions store_options;
-  store_options.directory = config->data_dir;
-  store_options.tables = gateway::kGatewayTableNames;
-  store_options.initial_map_bytes = std::min<std::uint64_t>(64ULL << 20, config->store_max_bytes);
-  store_options.max_map_bytes = config->store_max_bytes;
   // Ingest commits are not synced one by one: receipts are what the gateway
   // promises, and the anchorer syncs before it sends any. A block lost to a
   // power cut before that is sent again by its device (receipt timeout).
-  store_options.durability = platform::Durability::kGroupCommit;
-  auto store = platform::LmdbStore::open(store_options);
-  if (!store) return fail(kEnvironment, "store: " + store.error().message());
+  auto state =
+      gateway::open_gateway_store({config->data_dir, gateway::StoreAccess::kCreate,
+                                   config->store_max_bytes, platform::Durability::kGroupCommit});
+  if (!state) return fail(kEnvironment, "store: " + state.error().message());
+  platform::SystemClock clock;
 
   platform::OpensslSha256 sha;
   platform::OpensslVerifierFactory openssl_verifiers;
   platform::CachingVerifierFactory verifiers(openssl_verifiers);
-  gateway::BlockIngest ingest(**store, sha, verifiers);
-  gateway::LocalLedger local_ledger(**store, gateway::kLedgerTable, sha, **key,
-                                    config->ledger_origin);
+  gateway::BlockIngest ingest(**state, sha, verifiers, clock);
+  gateway::LocalLedger local_ledger(**state, sha, **key, config->ledger_origin);
   gateway::Ledger* ledger = &local_ledger;
   platform::CryptoppKeccak256 keccak;
   std::unique_ptr<platform::CurlEvmRpc> evm_rpc;
@@ -142,9 +138,8 @@ int main(int argc, char** argv) {
                   " confirmations)";
   }
   chain::ReceiptSigner signer(sha, **key);
-  gateway::BatchAnchorer anchorer(**store, sha, *ledger, signer);
+  gateway::BatchAnchorer anchorer(**state, sha, *ledger, signer);
   platform::PahoTransport transport;
-  platform::SystemClock clock;
   platform::OpensslRandom random;
   gateway::Gateway gateway(config->options, ingest, anchorer, *ledger, signer, random, &transport,
                            clock);
@@ -170,7 +165,7 @@ int main(int argc, char** argv) {
 
   stop_on_signals();
 
-  auto devices = ingest.devices();
+  auto devices = (*state)->devices();
   log(LogLevel::kInfo,
       "vitalsign-gateway: " + std::to_string(devices ? devices->size() : 0) +
           " enrolled devices, store " + config->data_dir.string() + ", ledger " + ledger_name +

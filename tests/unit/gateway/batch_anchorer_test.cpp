@@ -9,6 +9,8 @@
 #include "test_device.h"
 #include "vs/chain/receipt_verifier.h"
 #include "vs/gateway/block_ingest.h"
+#include "vs/gateway/gateway_tables.h"
+#include "vs/gateway/key_value_gateway_state.h"
 #include "vs/gateway/local_ledger.h"
 #include "vs/platform/mbedtls_verifier.h"
 #include "vs/platform/openssl_signer.h"
@@ -21,7 +23,7 @@ namespace {
 class DownLedger final : public Ledger {
  public:
   Result<proto::LedgerRef> anchor(const Digest&, std::uint64_t, std::uint64_t,
-                                  platform::WriteBatch&) override {
+                                  GatewayTransaction&) override {
     return Error(ErrorCode::kUnavailable, "ledger is down");
   }
 };
@@ -32,7 +34,7 @@ class ReorgingLedger final : public Ledger {
  public:
   explicit ReorgingLedger(Ledger& inner) : inner_(inner) {}
   Result<proto::LedgerRef> anchor(const Digest& root, std::uint64_t batch_id, std::uint64_t time_ms,
-                                  platform::WriteBatch& batch) override {
+                                  GatewayTransaction& batch) override {
     return inner_.anchor(root, batch_id, time_ms, batch);
   }
   bool tracks_finality() const override { return true; }
@@ -55,16 +57,19 @@ class BatchAnchorerTest : public ::testing::Test {
         gateway_public_(
             platform::MbedtlsVerifierFactory().make_verifier(gateway_key_->public_key()).value()),
         signer_(sha_, *gateway_key_),
-        ledger_(store_, kLedgerTable, sha_, *gateway_key_, "test/local") {}
+        ledger_(*state_, sha_, *gateway_key_, "test/local") {}
 
   platform::MbedtlsSha256 sha_;
   vs::testing::MemoryStore store_{kGatewayTableNames.size()};
+  std::unique_ptr<GatewayState> state_ = make_key_value_gateway_state(store_);
   std::unique_ptr<platform::OpensslSigner> gateway_key_;
   std::unique_ptr<platform::Verifier> gateway_public_;
   chain::ReceiptSigner signer_;
   LocalLedger ledger_;
   platform::OpensslVerifierFactory verifiers_;
-  BlockIngest ingest_{store_, sha_, verifiers_};
+  platform::SystemClock clock_;
+  BlockIngest ingest_{*state_, sha_, verifiers_, clock_};
+  DeviceRegistry registry_{*state_, sha_, verifiers_};
 };
 
 // Blocks reach the queue the way the gateway accepts them: through BlockIngest.
@@ -72,7 +77,7 @@ TEST_F(BatchAnchorerTest, OneRootForManyDevicesAndAReceiptThatVerifiesForEachBlo
   std::vector<vs::testing::TestDevice> devices(3);
   std::map<std::pair<chain::DeviceId, std::uint64_t>, Digest> hashes;
   for (auto& device : devices) {
-    ASSERT_TRUE(ingest_.enrol(device.public_key()).ok());
+    ASSERT_TRUE(registry_.enrol(device.public_key()).ok());
     for (int i = 0; i < 4; ++i) {
       auto block = device.seal_next(2);
       ASSERT_EQ(ingest_.ingest(device.id().hex(), block.encoded)->kind,
@@ -80,7 +85,7 @@ TEST_F(BatchAnchorerTest, OneRootForManyDevicesAndAReceiptThatVerifiesForEachBlo
       hashes[{device.id(), block.header.height}] = block.hash;
     }
   }
-  BatchAnchorer anchorer(store_, sha_, ledger_, signer_);
+  BatchAnchorer anchorer(*state_, sha_, ledger_, signer_);
   EXPECT_EQ(anchorer.queued().value(), 12u);
   EXPECT_EQ(anchorer.next_batch_id().value(), 1u);
   auto issued = anchorer.anchor(1'767'225'600'000ULL, 1000);
@@ -106,10 +111,10 @@ TEST_F(BatchAnchorerTest, OneRootForManyDevicesAndAReceiptThatVerifiesForEachBlo
 
 TEST_F(BatchAnchorerTest, ABatchTakesAtMostItsLimitAndTheRestWaits) {
   vs::testing::TestDevice device;
-  ASSERT_TRUE(ingest_.enrol(device.public_key()).ok());
+  ASSERT_TRUE(registry_.enrol(device.public_key()).ok());
   for (int i = 0; i < 5; ++i)
     ASSERT_TRUE(ingest_.ingest(device.id().hex(), device.seal_next(1).encoded).ok());
-  BatchAnchorer anchorer(store_, sha_, ledger_, signer_);
+  BatchAnchorer anchorer(*state_, sha_, ledger_, signer_);
   EXPECT_EQ(anchorer.anchor(1000, 3)->size(), 3u);
   EXPECT_EQ(anchorer.queued().value(), 2u);
   auto rest = anchorer.anchor(2000, 3);
@@ -122,15 +127,15 @@ TEST_F(BatchAnchorerTest, ABatchTakesAtMostItsLimitAndTheRestWaits) {
 // sorts last is not kept waiting while others keep the queue full.
 TEST_F(BatchAnchorerTest, TheBlocksThatWaitedLongestAreAnchoredFirst) {
   vs::testing::TestDevice a, b;
-  ASSERT_TRUE(ingest_.enrol(a.public_key()).ok());
-  ASSERT_TRUE(ingest_.enrol(b.public_key()).ok());
+  ASSERT_TRUE(registry_.enrol(a.public_key()).ok());
+  ASSERT_TRUE(registry_.enrol(b.public_key()).ok());
   vs::testing::TestDevice& later_id = a.id() < b.id() ? b : a;
   vs::testing::TestDevice& earlier_id = a.id() < b.id() ? a : b;
   ASSERT_TRUE(ingest_.ingest(later_id.id().hex(), later_id.seal_next(1).encoded).ok());
   std::this_thread::sleep_for(std::chrono::milliseconds(5));
   for (int i = 0; i < 3; ++i)
     ASSERT_TRUE(ingest_.ingest(earlier_id.id().hex(), earlier_id.seal_next(1).encoded).ok());
-  BatchAnchorer anchorer(store_, sha_, ledger_, signer_);
+  BatchAnchorer anchorer(*state_, sha_, ledger_, signer_);
   auto first = anchorer.anchor(1000, 1);
   ASSERT_EQ(first->size(), 1u);
   EXPECT_EQ(first->front().item.device, later_id.id());
@@ -142,7 +147,7 @@ TEST_F(BatchAnchorerTest, TheBlocksThatWaitedLongestAreAnchoredFirst) {
 TEST_F(BatchAnchorerTest, APendingReceiptVerifiesBeforeTheAnchor) {
   vs::testing::TestDevice device;
   auto block = device.seal_next(1);
-  BatchAnchorer anchorer(store_, sha_, ledger_, signer_);
+  BatchAnchorer anchorer(*state_, sha_, ledger_, signer_);
   auto receipt = anchorer.pending_receipt({device.id(), 0, block.hash}, 1000);
   ASSERT_TRUE(receipt.ok());
   chain::ReceiptVerifier verifier(sha_, *gateway_public_, gateway_key_->public_key());
@@ -153,16 +158,16 @@ TEST_F(BatchAnchorerTest, APendingReceiptVerifiesBeforeTheAnchor) {
 
 TEST_F(BatchAnchorerTest, ALedgerOutageDelaysReceiptsAndLosesNothing) {
   vs::testing::TestDevice device;
-  ASSERT_TRUE(ingest_.enrol(device.public_key()).ok());
+  ASSERT_TRUE(registry_.enrol(device.public_key()).ok());
   ASSERT_TRUE(ingest_.ingest(device.id().hex(), device.seal_next(1).encoded).ok());
   DownLedger down;
-  BatchAnchorer anchorer(store_, sha_, down, signer_);
+  BatchAnchorer anchorer(*state_, sha_, down, signer_);
   auto failed = anchorer.anchor(1000, 100);
   ASSERT_FALSE(failed.ok());
   EXPECT_EQ(failed.error().code(), ErrorCode::kUnavailable);
   EXPECT_EQ(anchorer.queued().value(), 1u);
   EXPECT_EQ(anchorer.next_batch_id().value(), 1u);
-  BatchAnchorer recovered(store_, sha_, ledger_, signer_);
+  BatchAnchorer recovered(*state_, sha_, ledger_, signer_);
   EXPECT_EQ(recovered.anchor(2000, 100)->size(), 1u);
 }
 
@@ -170,10 +175,10 @@ TEST_F(BatchAnchorerTest, ALedgerOutageDelaysReceiptsAndLosesNothing) {
 // shares that transaction, so neither lands and the block stays queued.
 TEST_F(BatchAnchorerTest, AFailedCommitLeavesNeitherLedgerEntryNorReceipt) {
   vs::testing::TestDevice device;
-  ASSERT_TRUE(ingest_.enrol(device.public_key()).ok());
+  ASSERT_TRUE(registry_.enrol(device.public_key()).ok());
   ASSERT_TRUE(ingest_.ingest(device.id().hex(), device.seal_next(1).encoded).ok());
   store_.fail_next_commits(1);
-  BatchAnchorer anchorer(store_, sha_, ledger_, signer_);
+  BatchAnchorer anchorer(*state_, sha_, ledger_, signer_);
   EXPECT_FALSE(anchorer.anchor(1000, 100).ok());
   EXPECT_EQ(ledger_.size().value(), 0u);
   EXPECT_EQ(anchorer.queued().value(), 1u);
@@ -184,12 +189,12 @@ TEST_F(BatchAnchorerTest, AFailedCommitLeavesNeitherLedgerEntryNorReceipt) {
 
 TEST_F(BatchAnchorerTest, AnchorsOnAChainAreFollowedUntilFinalAndReanchoredWhenLost) {
   vs::testing::TestDevice device;
-  ASSERT_TRUE(ingest_.enrol(device.public_key()).ok());
+  ASSERT_TRUE(registry_.enrol(device.public_key()).ok());
   std::vector<chain::SealedBlock> blocks{device.seal_next(1), device.seal_next(1)};
   for (const auto& block : blocks)
     ASSERT_TRUE(ingest_.ingest(device.id().hex(), block.encoded).ok());
   ReorgingLedger chain(ledger_);
-  BatchAnchorer anchorer(store_, sha_, chain, signer_);
+  BatchAnchorer anchorer(*state_, sha_, chain, signer_);
   ASSERT_EQ(anchorer.anchor(1000, 100)->size(), 2u);
   EXPECT_EQ(anchorer.unconfirmed_batches().value(), 1u);
   auto pending = anchorer.confirm(2000, 10);
@@ -231,9 +236,9 @@ TEST_F(BatchAnchorerTest, AnchorsOnAChainAreFollowedUntilFinalAndReanchoredWhenL
 
 TEST_F(BatchAnchorerTest, TheLocalLogNeedsNoFinalityTracking) {
   vs::testing::TestDevice device;
-  ASSERT_TRUE(ingest_.enrol(device.public_key()).ok());
+  ASSERT_TRUE(registry_.enrol(device.public_key()).ok());
   ASSERT_TRUE(ingest_.ingest(device.id().hex(), device.seal_next(1).encoded).ok());
-  BatchAnchorer anchorer(store_, sha_, ledger_, signer_);
+  BatchAnchorer anchorer(*state_, sha_, ledger_, signer_);
   ASSERT_EQ(anchorer.anchor(1000, 100)->size(), 1u);
   EXPECT_EQ(anchorer.unconfirmed_batches().value(), 0u);
 }

@@ -4,6 +4,8 @@
 
 #include "fakes/memory_store.h"
 #include "test_device.h"
+#include "vs/gateway/gateway_tables.h"
+#include "vs/gateway/key_value_gateway_state.h"
 #include "vs/platform/openssl_sha256.h"
 #include "vs/platform/openssl_verifier.h"
 
@@ -23,7 +25,10 @@ class BlockIngestTest : public ::testing::Test {
   vs::testing::MemoryStore store_{kGatewayTableNames.size()};
   platform::OpensslSha256 sha_;
   platform::OpensslVerifierFactory keys_;
-  BlockIngest ingest_{store_, sha_, keys_};
+  std::unique_ptr<GatewayState> state_ = make_key_value_gateway_state(store_);
+  platform::SystemClock clock_;
+  BlockIngest ingest_{*state_, sha_, keys_, clock_};
+  DeviceRegistry registry_{*state_, sha_, keys_};
   vs::testing::TestDevice device_;
 };
 
@@ -32,24 +37,24 @@ TEST_F(BlockIngestTest, OnlyEnrolledDevicesAreHeard) {
   IngestResult unknown = ingest(block.encoded);
   EXPECT_EQ(unknown.kind, Kind::kRejected);
   EXPECT_EQ(unknown.rejection, Rejection::kUnknownDevice);
-  EXPECT_EQ(ingest_.enrol(device_.public_key()).value(), device_.id());
+  EXPECT_EQ(registry_.enrol(device_.public_key()).value(), device_.id());
   IngestResult accepted = ingest(block.encoded);
   ASSERT_EQ(accepted.kind, Kind::kAccepted);
   ASSERT_EQ(accepted.accepted.size(), 1u);
   EXPECT_EQ(accepted.accepted[0].hash, block.hash);
   EXPECT_EQ(ingest_.tip(device_.id()).value()->height, 0u);
 
-  ASSERT_TRUE(ingest_.revoke(device_.id()).ok());
+  ASSERT_TRUE(registry_.revoke(device_.id()).ok());
   IngestResult revoked = ingest(device_.seal_next(1).encoded);
   EXPECT_EQ(revoked.rejection, Rejection::kRevokedDevice);
 }
 
 TEST_F(BlockIngestTest, ChainStateSurvivesARestartAndDuplicatesAreIdempotent) {
-  ASSERT_TRUE(ingest_.enrol(device_.public_key()).ok());
+  ASSERT_TRUE(registry_.enrol(device_.public_key()).ok());
   auto b0 = device_.seal_next(2);
   auto b1 = device_.seal_next(2);
   EXPECT_EQ(ingest(b0.encoded).kind, Kind::kAccepted);
-  BlockIngest restarted(store_, sha_, keys_);
+  BlockIngest restarted(*state_, sha_, keys_, clock_);
   auto again = restarted.ingest(device_.id().hex(), b1.encoded);
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->kind, Kind::kAccepted);
@@ -59,7 +64,7 @@ TEST_F(BlockIngestTest, ChainStateSurvivesARestartAndDuplicatesAreIdempotent) {
 }
 
 TEST_F(BlockIngestTest, AGapHoldsLaterBlocksAndAsksForTheMissingOnes) {
-  ASSERT_TRUE(ingest_.enrol(device_.public_key()).ok());
+  ASSERT_TRUE(registry_.enrol(device_.public_key()).ok());
   auto b0 = device_.seal_next(1);
   auto b1 = device_.seal_next(1);
   auto b2 = device_.seal_next(1);
@@ -79,7 +84,7 @@ TEST_F(BlockIngestTest, AGapHoldsLaterBlocksAndAsksForTheMissingOnes) {
 }
 
 TEST_F(BlockIngestTest, TwoSignedBlocksAtOneHeightAreEquivocationKeptAsEvidence) {
-  ASSERT_TRUE(ingest_.enrol(device_.public_key()).ok());
+  ASSERT_TRUE(registry_.enrol(device_.public_key()).ok());
   auto b0 = device_.seal_next(1);
   ASSERT_EQ(ingest(b0.encoded).kind, Kind::kAccepted);
   // The same key signs another block at height 0.
@@ -87,9 +92,9 @@ TEST_F(BlockIngestTest, TwoSignedBlocksAtOneHeightAreEquivocationKeptAsEvidence)
   IngestResult result = ingest(fork.encoded);
   EXPECT_EQ(result.kind, Kind::kEquivocation);
   EXPECT_EQ(store_.count(kEvidenceTable).value(), 1u);
-  EXPECT_EQ(ingest_.tip(device_.id()).value()->hash, b0.hash);   // the chain keeps its first block
-  EXPECT_TRUE(ingest_.load(device_.id()).value()->equivocated);  // the device is flagged
-  auto devices = ingest_.devices().value();
+  EXPECT_EQ(ingest_.tip(device_.id()).value()->hash, b0.hash);  // the chain keeps its first block
+  EXPECT_TRUE(registry_.load(device_.id()).value()->equivocated);  // the device is flagged
+  auto devices = registry_.devices().value();
   ASSERT_EQ(devices.size(), 1u);
   EXPECT_TRUE(devices[0].second.equivocated);
   EXPECT_FALSE(devices[0].second.revoked);
@@ -100,7 +105,7 @@ TEST_F(BlockIngestTest, TwoSignedBlocksAtOneHeightAreEquivocationKeptAsEvidence)
 // Clock faults: a device whose clock was set back an hour, then forward a
 // day, still has its blocks taken; seq, not time, orders a chain.
 TEST_F(BlockIngestTest, BlocksAcrossDeviceClockJumpsAreAccepted) {
-  ASSERT_TRUE(ingest_.enrol(device_.public_key()).ok());
+  ASSERT_TRUE(registry_.enrol(device_.public_key()).ok());
   auto at = [](std::uint64_t seq, std::int64_t shift_ms) {
     proto::Entry entry = vs::testing::heart_rate_entry(seq);
     entry.time_ms = static_cast<std::uint64_t>(static_cast<std::int64_t>(entry.time_ms) + shift_ms);
@@ -121,8 +126,8 @@ TEST_F(BlockIngestTest, BlocksAcrossDeviceClockJumpsAreAccepted) {
 
 TEST_F(BlockIngestTest, SeveralBlocksInOneTransactionSeeEachOther) {
   vs::testing::TestDevice other;
-  ASSERT_TRUE(ingest_.enrol(device_.public_key()).ok());
-  ASSERT_TRUE(ingest_.enrol(other.public_key()).ok());
+  ASSERT_TRUE(registry_.enrol(device_.public_key()).ok());
+  ASSERT_TRUE(registry_.enrol(other.public_key()).ok());
   auto a0 = device_.seal_next(1);
   auto a1 = device_.seal_next(1);
   auto a2 = device_.seal_next(1);
@@ -148,7 +153,7 @@ TEST_F(BlockIngestTest, SeveralBlocksInOneTransactionSeeEachOther) {
 }
 
 TEST_F(BlockIngestTest, AStoreFailureAcceptsNoneOfTheBlocks) {
-  ASSERT_TRUE(ingest_.enrol(device_.public_key()).ok());
+  ASSERT_TRUE(registry_.enrol(device_.public_key()).ok());
   auto a0 = device_.seal_next(1);
   auto a1 = device_.seal_next(1);
   std::string a = device_.id().hex();
@@ -163,14 +168,14 @@ TEST_F(BlockIngestTest, AStoreFailureAcceptsNoneOfTheBlocks) {
 }
 
 TEST_F(BlockIngestTest, EveryRejectionHasItsReason) {
-  ASSERT_TRUE(ingest_.enrol(device_.public_key()).ok());
+  ASSERT_TRUE(registry_.enrol(device_.public_key()).ok());
   auto b0 = device_.seal_next(2);
 
   EXPECT_EQ(ingest(Bytes{0xff, 0x00}).rejection, Rejection::kMalformed);
   EXPECT_EQ(ingest(b0.encoded, "not-a-device").rejection, Rejection::kTopicMismatch);
 
   vs::testing::TestDevice other;
-  ASSERT_TRUE(ingest_.enrol(other.public_key()).ok());
+  ASSERT_TRUE(registry_.enrol(other.public_key()).ok());
   IngestResult wrong_topic = ingest(b0.encoded, other.id().hex());  // published under another id
   EXPECT_EQ(wrong_topic.rejection, Rejection::kTopicMismatch);
 
@@ -191,8 +196,8 @@ TEST_F(BlockIngestTest, EveryRejectionHasItsReason) {
 }
 
 TEST_F(BlockIngestTest, EnrolRefusesWhatIsNotAKey) {
-  EXPECT_FALSE(ingest_.enrol(Bytes{1, 2, 3}).ok());
-  EXPECT_EQ(ingest_.revoke(device_.id()).error().code(), ErrorCode::kNotFound);
+  EXPECT_FALSE(registry_.enrol(Bytes{1, 2, 3}).ok());
+  EXPECT_EQ(registry_.revoke(device_.id()).error().code(), ErrorCode::kNotFound);
 }
 
 }  // namespace

@@ -1,4 +1,6 @@
 #include "vs/gateway/gateway.h"
+#include "vs/gateway/gateway_tables.h"
+#include "vs/gateway/key_value_gateway_state.h"
 
 #include <gtest/gtest.h>
 
@@ -24,7 +26,7 @@ class SwitchableLedger final : public Ledger {
  public:
   explicit SwitchableLedger(Ledger& inner) : inner_(inner) {}
   Result<proto::LedgerRef> anchor(const Digest& root, std::uint64_t batch_id, std::uint64_t time_ms,
-                                  platform::WriteBatch& batch) override {
+                                  GatewayTransaction& batch) override {
     if (down) return Error(ErrorCode::kUnavailable, "ledger is down");
     return inner_.anchor(root, batch_id, time_ms, batch);
   }
@@ -39,7 +41,7 @@ class GatewayTest : public ::testing::Test {
   GatewayTest()
       : key_(platform::MbedtlsSigner::generate().value()),
         public_(verifiers_.make_verifier(key_->public_key()).value()),
-        local_(store_, kLedgerTable, sha_, *key_, "test/gateway"),
+        local_(*state_, sha_, *key_, "test/gateway"),
         ledger_(local_),
         signer_(sha_, *key_) {
     options_.batch_max_blocks = 4;
@@ -78,23 +80,25 @@ class GatewayTest : public ::testing::Test {
   platform::OpensslSha256 sha_;
   platform::OpensslVerifierFactory verifiers_;
   vs::testing::MemoryStore store_{kGatewayTableNames.size()};
+  std::unique_ptr<GatewayState> state_ = make_key_value_gateway_state(store_);
   std::unique_ptr<platform::MbedtlsSigner> key_;
   std::unique_ptr<platform::Verifier> public_;
   LocalLedger local_;
   SwitchableLedger ledger_;
   chain::ReceiptSigner signer_;
   platform::OpensslRandom random_;
-  BlockIngest ingest_{store_, sha_, verifiers_};
-  BatchAnchorer anchorer_{store_, sha_, ledger_, signer_};
   vs::testing::FakeTransport transport_;
   vs::testing::FakeClock clock_;
+  BlockIngest ingest_{*state_, sha_, verifiers_, clock_};
+  DeviceRegistry registry_{*state_, sha_, verifiers_};
+  BatchAnchorer anchorer_{*state_, sha_, ledger_, signer_};
   GatewayOptions options_;
 };
 
 TEST_F(GatewayTest, AFullBatchIsAnchoredOnceAndEveryDeviceGetsItsReceipts) {
   vs::testing::TestDevice a, b;
-  ASSERT_TRUE(ingest_.enrol(a.public_key()).ok());
-  ASSERT_TRUE(ingest_.enrol(b.public_key()).ok());
+  ASSERT_TRUE(registry_.enrol(a.public_key()).ok());
+  ASSERT_TRUE(registry_.enrol(b.public_key()).ok());
   auto gateway = make_gateway();
   EXPECT_EQ(transport_.subscriptions, std::vector<std::string>{"vs/v1/+/blocks"});
   std::vector<chain::SealedBlock> a_blocks, b_blocks;
@@ -117,7 +121,7 @@ TEST_F(GatewayTest, AFullBatchIsAnchoredOnceAndEveryDeviceGetsItsReceipts) {
 
 TEST_F(GatewayTest, AnOldEnoughBatchIsAnchoredBeforeItIsFull) {
   vs::testing::TestDevice device;
-  ASSERT_TRUE(ingest_.enrol(device.public_key()).ok());
+  ASSERT_TRUE(registry_.enrol(device.public_key()).ok());
   auto gateway = make_gateway();
   std::vector<chain::SealedBlock> blocks{device.seal_next(1)};
   send(*gateway, device, blocks[0].encoded);
@@ -133,7 +137,7 @@ TEST_F(GatewayTest, AnOldEnoughBatchIsAnchoredBeforeItIsFull) {
 
 TEST_F(GatewayTest, AGapIsAskedForUntilFilledAndThenTheHeldBlocksFollow) {
   vs::testing::TestDevice device;
-  ASSERT_TRUE(ingest_.enrol(device.public_key()).ok());
+  ASSERT_TRUE(registry_.enrol(device.public_key()).ok());
   auto gateway = make_gateway();
   std::vector<chain::SealedBlock> blocks{device.seal_next(1), device.seal_next(1),
                                          device.seal_next(1), device.seal_next(1),
@@ -173,7 +177,7 @@ TEST_F(GatewayTest, AGapIsAskedForUntilFilledAndThenTheHeldBlocksFollow) {
 
 TEST_F(GatewayTest, AReplayedBlockIsAnsweredAtABoundedRate) {
   vs::testing::TestDevice device;
-  ASSERT_TRUE(ingest_.enrol(device.public_key()).ok());
+  ASSERT_TRUE(registry_.enrol(device.public_key()).ok());
   options_.batch_max_blocks = 1;
   options_.duplicate_answer_interval = 2000ms;
   auto gateway = make_gateway();
@@ -193,7 +197,7 @@ TEST_F(GatewayTest, AReplayedBlockIsAnsweredAtABoundedRate) {
 
 TEST_F(GatewayTest, AtItsStoreLimitItRefusesNewBlocksButAnchorsAndAnswersWhatItAccepted) {
   vs::testing::TestDevice device;
-  ASSERT_TRUE(ingest_.enrol(device.public_key()).ok());
+  ASSERT_TRUE(registry_.enrol(device.public_key()).ok());
   options_.batch_max_blocks = 100;
   auto gateway = make_gateway();
   std::vector<chain::SealedBlock> blocks;
@@ -228,7 +232,7 @@ TEST_F(GatewayTest, AtItsStoreLimitItRefusesNewBlocksButAnchorsAndAnswersWhatItA
 
 TEST_F(GatewayTest, ADuplicateIsAnsweredWithTheStoredReceipt) {
   vs::testing::TestDevice device;
-  ASSERT_TRUE(ingest_.enrol(device.public_key()).ok());
+  ASSERT_TRUE(registry_.enrol(device.public_key()).ok());
   options_.batch_max_blocks = 1;
   auto gateway = make_gateway();
   auto block = device.seal_next(1);
@@ -244,7 +248,7 @@ TEST_F(GatewayTest, ADuplicateIsAnsweredWithTheStoredReceipt) {
 
 TEST_F(GatewayTest, RejectionsAndEquivocationAreCountedByReasonInTheMetrics) {
   vs::testing::TestDevice device, stranger;
-  ASSERT_TRUE(ingest_.enrol(device.public_key()).ok());
+  ASSERT_TRUE(registry_.enrol(device.public_key()).ok());
   auto gateway = make_gateway();
   auto b0 = device.seal_next(1);
   send(*gateway, device, b0.encoded);
@@ -276,7 +280,7 @@ TEST_F(GatewayTest, RejectionsAndEquivocationAreCountedByReasonInTheMetrics) {
 
 TEST_F(GatewayTest, ALedgerOutageIsRetriedLaterAndLosesNothing) {
   vs::testing::TestDevice device;
-  ASSERT_TRUE(ingest_.enrol(device.public_key()).ok());
+  ASSERT_TRUE(registry_.enrol(device.public_key()).ok());
   auto gateway = make_gateway();
   std::vector<chain::SealedBlock> blocks{device.seal_next(1)};
   send(*gateway, device, blocks[0].encoded);
@@ -296,7 +300,7 @@ TEST_F(GatewayTest, ALedgerOutageIsRetriedLaterAndLosesNothing) {
 
 TEST_F(GatewayTest, BlocksQueuedBeforeARestartAreAnchoredAfterIt) {
   vs::testing::TestDevice device;
-  ASSERT_TRUE(ingest_.enrol(device.public_key()).ok());
+  ASSERT_TRUE(registry_.enrol(device.public_key()).ok());
   std::vector<chain::SealedBlock> blocks{device.seal_next(1), device.seal_next(1)};
   {
     auto gateway = make_gateway();
@@ -316,7 +320,7 @@ TEST_F(GatewayTest, VerifyThreadsKeepEachDevicesOrderAndAnchorEverything) {
   options_.verify_threads = 2;
   options_.batch_max_blocks = 1000;
   std::vector<vs::testing::TestDevice> devices(5);
-  for (auto& device : devices) ASSERT_TRUE(ingest_.enrol(device.public_key()).ok());
+  for (auto& device : devices) ASSERT_TRUE(registry_.enrol(device.public_key()).ok());
   auto gateway = make_gateway();
   std::vector<std::vector<chain::SealedBlock>> blocks(devices.size());
   for (int round = 0; round < 6; ++round) {

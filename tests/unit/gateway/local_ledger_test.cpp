@@ -4,7 +4,8 @@
 
 #include "fakes/memory_store.h"
 #include "vs/chain/merkle.h"
-#include "vs/gateway/block_ingest.h"
+#include "vs/gateway/gateway_tables.h"
+#include "vs/gateway/key_value_gateway_state.h"
 #include "vs/platform/mbedtls_signer.h"
 #include "vs/platform/openssl_sha256.h"
 #include "vs/platform/openssl_verifier.h"
@@ -17,19 +18,20 @@ class LocalLedgerTest : public ::testing::Test {
   LocalLedgerTest()
       : key_(platform::MbedtlsSigner::generate().value()),
         public_(platform::OpensslVerifierFactory().make_verifier(key_->public_key()).value()),
-        ledger_(store_, kLedgerTable, sha_, *key_, "gateway.example/vitalsign") {}
+        ledger_(*state_, sha_, *key_, "gateway.example/vitalsign") {}
 
   Digest root_of(int n) { return sha_.digest(as_bytes("batch " + std::to_string(n))); }
   // Anchors and commits, as the batch anchorer does with its receipts.
   Result<proto::LedgerRef> anchor(int n, std::uint64_t time_ms) {
-    platform::WriteBatch batch;
+    VS_TRY_ASSIGN(auto changes, state_->begin());
     VS_TRY_ASSIGN(auto ref,
-                  ledger_.anchor(root_of(n), static_cast<std::uint64_t>(n), time_ms, batch));
-    VS_TRY(store_.commit(batch));
+                  ledger_.anchor(root_of(n), static_cast<std::uint64_t>(n), time_ms, *changes));
+    VS_TRY(changes->commit(true));
     return ref;
   }
 
   vs::testing::MemoryStore store_{kGatewayTableNames.size()};
+  std::unique_ptr<GatewayState> state_ = make_key_value_gateway_state(store_);
   platform::OpensslSha256 sha_;
   std::unique_ptr<platform::MbedtlsSigner> key_;
   std::unique_ptr<platform::Verifier> public_;

@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "vs/chain/device_id.h"
+#include "vs/gateway/gateway_state.h"
 #include "vs/platform/sha256.h"
-#include "vs/platform/store.h"
 #include "vs/proto/receipt.h"
 
 namespace vs::gateway {
@@ -37,14 +37,14 @@ struct LoggedAccess {
 };
 
 // Access to the data is auditable like the data: each export is written to
-// the gateway's `access` table and queued in `unanchored` in one
+// the gateway's state and queued for anchoring in one
 // transaction, under a reserved device id that no key hashes to, so the
 // gateway's next batch anchors its hash with the readings' blocks and
 // stores a receipt for it (never published: no device listens). Safe while
 // the gateway runs (LMDB serialises writers across processes).
 class AccessLog {
  public:
-  AccessLog(platform::Store& store, const platform::Sha256& sha) : store_(store), sha_(sha) {}
+  AccessLog(GatewayState& state, const platform::Sha256& sha) : state_(state), sha_(sha) {}
 
   // Rejects text fields that would break the record's line format.
   Result<LoggedAccess> record(const AccessRecord& record);
@@ -53,7 +53,7 @@ class AccessLog {
   static const chain::DeviceId& log_device();
 
  private:
-  platform::Store& store_;
+  GatewayState& state_;
   const platform::Sha256& sha_;
 };
 

@@ -5,68 +5,33 @@
 
 #include "vs/chain/device_id.h"
 #include "vs/chain/receipt_signer.h"
+#include "vs/gateway/gateway_state.h"
 #include "vs/gateway/ledger.h"
 #include "vs/platform/sha256.h"
-#include "vs/platform/store.h"
 
 namespace vs::gateway {
-
-struct BatchItem {
-  chain::DeviceId device;
-  std::uint64_t height = 0;
-  Digest block_hash{};
-};
-
-// What one anchor was, for operators: kept per batch in the store.
-struct AnchorRecord {
-  std::uint64_t batch_id = 0;
-  std::uint64_t time_ms = 0;
-  std::uint64_t blocks = 0;
-  std::uint64_t cost = 0;  // gas, on a chain
-  proto::LedgerRef ledger;
-
-  Bytes encode() const;
-  static Result<AnchorRecord> decode(std::uint64_t batch_id, ByteView bytes);
-};
 
 struct IssuedReceipt {
   BatchItem item;
   Bytes receipt;  // encoded Receipt, as published
 };
 
-// The anchoring state as the store holds it, read-only (the anchorer, and
-// operators' tools while the gateway runs).
-class AnchorState {
- public:
-  explicit AnchorState(const platform::StoreReader& store) : store_(store) {}
-  Result<std::uint64_t> queued() const;
-  Result<std::uint64_t> next_batch_id() const;
-  Result<std::uint64_t> unconfirmed_batches() const;
-  // The latest `count` anchors, newest first.
-  Result<std::vector<AnchorRecord>> recent_anchors(std::size_t count) const;
-  // The receipt stored for a block, to answer a duplicate or an audit.
-  Result<std::optional<Bytes>> receipt(const chain::DeviceId& device, std::uint64_t height) const;
-
- private:
-  const platform::StoreReader& store_;
-};
-
 // Gathers accepted block hashes from every device into one RFC 9162 tree,
 // anchors only its root on the ledger, and answers each block with a signed
 // receipt carrying its path to that root and the ledger reference.
 //
-// The queue is the store's unanchored table (BlockIngest fills it in the
-// transaction that accepts a block); one transaction stores the receipts,
+// The queue is the state's (BlockIngest fills it in the transaction that
+// accepts a block); one transaction stores the receipts,
 // empties the queue of what they cover, moves the batch id on and, for the
 // local ledger, appends the ledger entry. A kill at any instant leaves every
 // accepted block either queued or anchored with its receipt stored.
 class BatchAnchorer {
  public:
-  BatchAnchorer(platform::Store& store, const platform::Sha256& sha, Ledger& ledger,
+  BatchAnchorer(GatewayState& state, const platform::Sha256& sha, Ledger& ledger,
                 chain::ReceiptSigner& signer)
-      : store_(store), state_(store), sha_(sha), ledger_(ledger), signer_(signer) {}
+      : state_(state), sha_(sha), ledger_(ledger), signer_(signer) {}
 
-  Result<std::uint64_t> queued() const { return state_.queued(); }
+  Result<std::uint64_t> queued() const { return state_.queue_size(); }
   Result<std::uint64_t> next_batch_id() const { return state_.next_batch_id(); }
 
   // Anchors up to `max_items` queued blocks (in device, height order) as the
@@ -84,10 +49,13 @@ class BatchAnchorer {
     std::uint64_t batches_lost = 0;
   };
   Result<Confirmation> confirm(std::uint64_t time_ms, std::size_t max_batches);
-  Result<std::uint64_t> unconfirmed_batches() const { return state_.unconfirmed_batches(); }
+  Result<std::uint64_t> unconfirmed_batches() const { return state_.open_batch_count(); }
   Result<std::vector<AnchorRecord>> recent_anchors(std::size_t count) const {
-    return state_.recent_anchors(count);
+    return BatchAnchorer::recent_anchors(state_, count);
   }
+  // The latest `count` anchors, newest first.
+  static Result<std::vector<AnchorRecord>> recent_anchors(const GatewayStateReader& state,
+                                                          std::size_t count);
 
   Result<std::optional<Bytes>> receipt(const chain::DeviceId& device, std::uint64_t height) const {
     return state_.receipt(device, height);
@@ -98,8 +66,7 @@ class BatchAnchorer {
  private:
   proto::ReceiptBody body_for(const BatchItem& item, std::uint64_t time_ms) const;
 
-  platform::Store& store_;
-  AnchorState state_;
+  GatewayState& state_;
   const platform::Sha256& sha_;
   Ledger& ledger_;
   chain::ReceiptSigner& signer_;

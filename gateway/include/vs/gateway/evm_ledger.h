@@ -40,8 +40,7 @@ class EvmLedger final : public Ledger {
                                                  EvmLedgerOptions options);
 
   Result<proto::LedgerRef> anchor(const Digest& batch_root, std::uint64_t batch_id,
-                                  std::uint64_t time_ms,
-                                  platform::WriteBatch& same_commit) override;
+                                  std::uint64_t time_ms, GatewayTransaction& same_commit) override;
   std::uint64_t last_cost() const override { return last_gas_used_; }
   bool tracks_finality() const override { return true; }
   Result<FinalityCheck> check_finality(const proto::LedgerRef& ref, const Digest& batch_root,

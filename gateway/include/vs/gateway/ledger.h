@@ -2,9 +2,9 @@
 
 #include <cstdint>
 
+#include "vs/gateway/gateway_state.h"
 #include "vs/platform/bytes.h"
 #include "vs/platform/result.h"
-#include "vs/platform/store.h"
 #include "vs/proto/receipt.h"
 
 namespace vs::gateway {
@@ -22,7 +22,7 @@ class Ledger {
   // transaction on the chain, the same receipts for the devices).
   virtual Result<proto::LedgerRef> anchor(const Digest& batch_root, std::uint64_t batch_id,
                                           std::uint64_t time_ms,
-                                          platform::WriteBatch& same_commit) = 0;
+                                          GatewayTransaction& same_commit) = 0;
   // What the last anchor cost, where the ledger charges for it (gas).
   virtual std::uint64_t last_cost() const { return 0; }
 

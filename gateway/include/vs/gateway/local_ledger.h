@@ -4,16 +4,16 @@
 #include <vector>
 
 #include "vs/chain/log_checkpoint.h"
+#include "vs/gateway/gateway_state.h"
 #include "vs/gateway/ledger.h"
 #include "vs/platform/sha256.h"
 #include "vs/platform/signer.h"
-#include "vs/platform/store.h"
 #include "vs/platform/verifier.h"
 
 namespace vs::gateway {
 
 // The embedded ledger: an append-only log of batch roots in the gateway's
-// Store. Each entry names the entry before it (a hash chain), and the log
+// state. Each entry names the entry before it (a hash chain), and the log
 // is also an RFC 9162 tree, so the gateway can publish signed checkpoints
 // (C2SP tlog-checkpoint text) that a third party keeps and later checks
 // against any newer one with a consistency proof.
@@ -22,17 +22,22 @@ namespace vs::gateway {
 // an auditor's tools check them without the gateway.
 class LocalLedger final : public Ledger {
  public:
-  LocalLedger(platform::Store& store, platform::TableId table, const platform::Sha256& sha,
+  LocalLedger(const GatewayStateReader& state, const platform::Sha256& sha,
               platform::Signer& gateway_key, std::string origin);
 
   Result<proto::LedgerRef> anchor(const Digest& batch_root, std::uint64_t batch_id,
-                                  std::uint64_t time_ms,
-                                  platform::WriteBatch& same_commit) override;
+                                  std::uint64_t time_ms, GatewayTransaction& same_commit) override;
 
   Result<std::uint64_t> size() const;
   Result<Bytes> entry(std::uint64_t index) const;
   Result<Digest> root(std::uint64_t size) const;
-  Result<std::vector<Digest>> inclusion_proof(std::uint64_t index, std::uint64_t size) const;
+  Result<std::vector<Digest>> inclusion_proof(std::uint64_t index, std::uint64_t size) const {
+    return inclusion_proof(state_, sha_, index, size);
+  }
+  // The same, from any view of the state (a snapshot, for an export).
+  static Result<std::vector<Digest>> inclusion_proof(const GatewayStateReader& state,
+                                                     const platform::Sha256& sha,
+                                                     std::uint64_t index, std::uint64_t size);
   Result<std::vector<Digest>> consistency_proof(std::uint64_t old_size,
                                                 std::uint64_t new_size) const;
 
@@ -48,10 +53,10 @@ class LocalLedger final : public Ledger {
                                               ByteView gateway_public_key);
 
  private:
-  Result<std::vector<Digest>> leaves(std::uint64_t size) const;
+  static Result<std::vector<Digest>> leaves(const GatewayStateReader& state,
+                                            const platform::Sha256& sha, std::uint64_t size);
 
-  platform::Store& store_;
-  platform::TableId table_;
+  const GatewayStateReader& state_;
   const platform::Sha256& sha_;
   platform::Signer& gateway_key_;
   std::string origin_;

@@ -7,8 +7,8 @@
 
 #include "vs/chain/device_id.h"
 #include "vs/gateway/fhir_bundle_json.h"
+#include "vs/gateway/gateway_state.h"
 #include "vs/platform/sha256.h"
-#include "vs/platform/store.h"
 #include "vs/platform/verifier.h"
 
 namespace vs::gateway {
@@ -38,16 +38,16 @@ struct ReadingSelection {
 // anchored blocks' readings are exported; the rest are counted.
 class ReadingExport {
  public:
-  ReadingExport(platform::Store& store, const platform::Sha256& sha,
+  ReadingExport(const GatewayState& state, const platform::Sha256& sha,
                 const platform::VerifierFactory& keys)
-      : store_(store), sha_(sha), keys_(keys) {}
+      : state_(state), sha_(sha), keys_(keys) {}
 
   Result<ReadingSelection> select(
       const chain::DeviceId& device, const ReadingFilter& filter,
       const std::function<void(std::uint64_t blocks_read)>& progress = {}) const;
 
  private:
-  platform::Store& store_;
+  const GatewayState& state_;
   const platform::Sha256& sha_;
   const platform::VerifierFactory& keys_;
 };

@@ -1,0 +1,45 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "vs/chain/device_id.h"
+#include "vs/gateway/gateway_state.h"
+#include "vs/platform/sha256.h"
+#include "vs/platform/verifier.h"
+#include "vs/proto/proof_bundle.h"
+
+namespace vs::gateway {
+
+// One reading's proof, assembled from the gateway's state: the entry and
+// its blinding, its path to the block's entries root, the signed header and
+// the device key, the stored receipt (the block's path to its batch root
+// and the ledger reference) and, for the local ledger, the log entry and,
+// given a signed checkpoint, the entry's path into it. The bundle is
+// checked with chain::ProofVerifier before it is handed out.
+class ProofExport {
+ public:
+  ProofExport(const GatewayState& state, const platform::Sha256& sha,
+              const platform::VerifierFactory& keys)
+      : state_(state), sha_(sha), keys_(keys) {}
+
+  struct Request {
+    chain::DeviceId device;
+    std::uint64_t seq = 0;
+    Bytes gateway_public_key;               // DER, as the verifier will be given it
+    std::optional<std::string> checkpoint;  // the ledger.checkpoint_file's text
+  };
+  struct Exported {
+    proto::ProofBundle bundle;
+    std::string about_json;  // for people: device, seq, the reading, block, ledger
+  };
+  Result<Exported> build(const Request& request) const;
+
+ private:
+  const GatewayState& state_;
+  const platform::Sha256& sha_;
+  const platform::VerifierFactory& keys_;
+};
+
+}  // namespace vs::gateway

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "vs/gateway/gateway_state.h"
+
+namespace vs::gateway {
+
+// A gateway operator's view of the state, read from one snapshot (safe
+// while the gateway runs): each device's tip, its blocks waiting for an
+// anchor and held past a gap, when its last block was sealed; then the
+// queue and the latest anchors.
+struct StatusReport {
+  struct Device {
+    chain::DeviceId device;
+    DeviceRecord record;
+    std::optional<std::uint64_t> tip_height;
+    std::uint64_t queued = 0;
+    std::uint64_t held = 0;
+    std::uint64_t last_sealed_ms = 0;  // 0: no block yet
+    bool has_certificate = false;
+  };
+  std::vector<Device> devices;
+  std::uint64_t queued = 0;
+  std::uint64_t batches_awaiting_finality = 0;
+  std::uint64_t next_batch_id = 0;
+  std::vector<AnchorRecord> recent_anchors;  // newest first
+
+  static Result<StatusReport> gather(const GatewayState& state, std::size_t anchors = 5);
+};
+
+}  // namespace vs::gateway

@@ -1,0 +1,111 @@
+#include "vs/gateway/proof_export.h"
+
+#include "vs/chain/entry_leaf.h"
+#include "vs/chain/log_checkpoint.h"
+#include "vs/chain/merkle.h"
+#include "vs/chain/proof_verifier.h"
+#include "vs/gateway/local_ledger.h"
+#include "vs/platform/json.h"
+#include "vs/proto/wire_codec.h"
+
+namespace vs::gateway {
+namespace {
+
+std::string json_quoted(const std::string& text) {
+  return platform::Json(text).dump(-1);
+}
+
+// The device's block holding `seq`, scanning its heights in order.
+Result<proto::Block> find_block(const GatewayStateReader& state, const chain::DeviceId& device,
+                                std::uint64_t seq) {
+  std::optional<proto::Block> found;
+  VS_TRY(for_each_block(state, device, 0, [&](std::uint64_t, ByteView stored) -> Result<bool> {
+    VS_TRY_ASSIGN(proto::Block block, proto::WireCodec::decode_block(stored));
+    VS_TRY_ASSIGN(proto::BlockHeader header, proto::WireCodec::decode_block_header(block.header));
+    if (seq < header.first_seq || seq > header.last_seq) return true;
+    found = std::move(block);
+    return false;
+  }));
+  if (!found) return Error(ErrorCode::kNotFound, "no accepted block of this device holds that seq");
+  return *found;
+}
+
+}  // namespace
+
+Result<ProofExport::Exported> ProofExport::build(const Request& request) const {
+  const chain::DeviceId& device = request.device;
+  const std::uint64_t seq = request.seq;
+  const platform::Sha256& sha = sha_;
+  VS_TRY_ASSIGN(auto view, state_.snapshot());
+  VS_TRY_ASSIGN(auto record, view->device(device));
+  if (!record) return Error(ErrorCode::kNotFound, "the device is not enrolled").about(device.hex());
+  VS_TRY_ASSIGN(proto::Block block, find_block(*view, device, seq));
+  VS_TRY_ASSIGN(proto::BlockHeader header, proto::WireCodec::decode_block_header(block.header));
+  if (header.key_index >= record->public_keys.size())
+    return Error(ErrorCode::kIntegrity, "the block names a key the registry does not hold");
+  std::size_t index = static_cast<std::size_t>(seq - header.first_seq);
+
+  proto::ProofBundle bundle;
+  bundle.device_id.assign(device.bytes().begin(), device.bytes().end());
+  bundle.seq = seq;
+  bundle.entry = block.entries.at(index);
+  bundle.blinding = block.blindings.at(index);
+  if (index < block.entry_signatures.size()) bundle.entry_signature = block.entry_signatures[index];
+  chain::Merkle merkle(sha);
+  std::vector<Digest> leaves;
+  for (std::size_t i = 0; i < block.entries.size(); ++i)
+    leaves.push_back(chain::EntryLeaf::hash(sha, block.blindings[i], block.entries[i]));
+  VS_TRY_ASSIGN(auto entry_path, merkle.inclusion_proof(leaves, index));
+  bundle.entry_index = index;
+  for (const Digest& node : entry_path) bundle.entry_path.emplace_back(node.begin(), node.end());
+  bundle.block_header = block.header;
+  bundle.block_signature = block.signature;
+  bundle.device_public_key = record->public_keys[header.key_index];
+
+  VS_TRY_ASSIGN(auto receipt, view->receipt(device, header.height));
+  if (!receipt)
+    return Error(ErrorCode::kNotFound, "the block has no receipt yet (not anchored)")
+        .about("height " + std::to_string(header.height));
+  VS_TRY_ASSIGN(proto::Receipt decoded, proto::WireCodec::decode_receipt(*receipt));
+  VS_TRY_ASSIGN(proto::ReceiptBody body, proto::WireCodec::decode_receipt_body(decoded.body));
+  bundle.receipt = *receipt;
+  bundle.batch_id = body.batch_id;
+  bundle.batch_root = body.batch_root;
+  bundle.batch_size = body.batch_size;
+  bundle.leaf_index = body.leaf_index;
+  bundle.batch_path = body.inclusion_path;
+  bundle.gateway_public_key = request.gateway_public_key;
+
+  if (body.ledger.kind == proto::LedgerKind::kLocal) {
+    VS_TRY_ASSIGN(auto entry, view->ledger_entry(body.ledger.ledger_height));
+    if (!entry) return Error(ErrorCode::kNotFound, "the local ledger lacks the receipt's entry");
+    bundle.ledger_entry = *entry;
+    if (request.checkpoint) {
+      const std::string& text = *request.checkpoint;
+      VS_TRY_ASSIGN(auto gateway_key, keys_.make_verifier(bundle.gateway_public_key));
+      auto checkpoint =
+          chain::LogCheckpoint::verify(text, sha, *gateway_key, bundle.gateway_public_key);
+      if (!checkpoint) return std::move(checkpoint).error().about("checkpoint");
+      if (checkpoint->size <= body.ledger.ledger_height)
+        return Error(ErrorCode::kInvalidArgument, "the checkpoint is older than the anchor");
+      VS_TRY_ASSIGN(auto path, LocalLedger::inclusion_proof(*view, sha, body.ledger.ledger_height,
+                                                            checkpoint->size));
+      bundle.ledger_size = checkpoint->size;
+      for (const Digest& node : path) bundle.ledger_path.emplace_back(node.begin(), node.end());
+      bundle.checkpoint = text;
+    }
+  }
+  chain::ProofVerifier verifier(sha, keys_);
+  auto report = verifier.verify(bundle);
+  std::string reading = report.links.empty() ? "" : report.links.front().detail;
+  std::string about =
+      "{\"device\":" + json_quoted(device.hex()) + ",\"seq\":" + std::to_string(seq) +
+      ",\"reading\":" + json_quoted(reading) +
+      ",\"block_height\":" + std::to_string(header.height) + ",\"ledger\":" +
+      json_quoted(body.ledger.kind == proto::LedgerKind::kEvm ? "evm " + body.ledger.chain_id
+                                                              : "local " + body.ledger.chain_id) +
+      "}";
+  return Exported{std::move(bundle), std::move(about)};
+}
+
+}  // namespace vs::gateway

@@ -1,0 +1,54 @@
+#include "vs/gateway/status_report.h"
+
+#include <map>
+
+#include "vs/gateway/batch_anchorer.h"
+#include "vs/proto/wire_codec.h"
+
+namespace vs::gateway {
+namespace {
+
+// When a stored block was sealed; 0 when it does not decode (the audit
+// verbs say why, a status line does not).
+std::uint64_t sealed_ms(ByteView block_bytes) {
+  auto block = proto::WireCodec::decode_block(block_bytes);
+  if (!block) return 0;
+  auto header = proto::WireCodec::decode_block_header(block->header);
+  return header ? header->sealed_time_ms : 0;
+}
+
+}  // namespace
+
+Result<StatusReport> StatusReport::gather(const GatewayState& state, std::size_t anchors) {
+  VS_TRY_ASSIGN(auto view, state.snapshot());
+  StatusReport report;
+  VS_TRY_ASSIGN(report.queued, view->queue_size());
+  VS_TRY_ASSIGN(report.batches_awaiting_finality, view->open_batch_count());
+  VS_TRY_ASSIGN(report.next_batch_id, view->next_batch_id());
+  VS_TRY_ASSIGN(report.recent_anchors, BatchAnchorer::recent_anchors(*view, anchors));
+  VS_TRY_ASSIGN(auto queue, view->queue(report.queued));
+  std::map<chain::DeviceId, std::uint64_t> queued_by_device;
+  for (const QueuedBlock& queued : queue) ++queued_by_device[queued.item.device];
+
+  VS_TRY_ASSIGN(auto devices, view->devices());
+  for (auto& [device, record] : devices) {
+    Device row;
+    row.device = device;
+    row.record = std::move(record);
+    VS_TRY_ASSIGN(auto tip, view->tip(device));
+    if (tip) {
+      row.tip_height = tip->height;
+      VS_TRY_ASSIGN(auto block, view->block(device, tip->height));
+      if (block) row.last_sealed_ms = sealed_ms(*block);
+    }
+    VS_TRY_ASSIGN(row.held, view->held_count(device));
+    auto queued = queued_by_device.find(device);
+    row.queued = queued == queued_by_device.end() ? 0 : queued->second;
+    VS_TRY_ASSIGN(auto certificate, view->certificate(device));
+    row.has_certificate = certificate.has_value();
+    report.devices.push_back(std::move(row));
+  }
+  return report;
+}
+
+}  // namespace vs::gateway
