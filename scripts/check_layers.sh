@@ -53,5 +53,15 @@ for layer in "${!allowed[@]}"; do
   done < <(grep -EHn '#include *"vs/' $(sources "$layer") | grep -Ev "#include *\"vs/(${allowed[$layer]})/" || true)
 done
 
+# tools/ parse arguments, call the libraries and print: they never name a
+# store table nor build or decode a store key (gateway_tables.h is the
+# gateway's schema, the agent's is device_chain.h's table enum).
+while IFS= read -r hit; do
+  [ -z "$hit" ] && continue
+  echo "layers: $hit: tools/ may not name a store table or build a store key"
+  status=1
+done < <(grep -EHn 'gateway_tables\.h|\bk[A-Z][A-Za-z]*Table\b|TableNames|u64_key|height_key|queue_key|scan\(' \
+           $(sources tools) || true)
+
 [ $status -eq 0 ] && echo "layers: ok"
 exit $status

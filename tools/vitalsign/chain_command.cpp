@@ -7,6 +7,7 @@
 
 #include "command.h"
 #include "json_text.h"
+#include "vs/agent/agent_store.h"
 #include "vs/agent/chain_audit.h"
 #include "vs/platform/lmdb_store.h"
 #include "vs/platform/openssl_sha256.h"
@@ -28,17 +29,10 @@ int usage_error(const char* message) {
 }
 
 Result<std::unique_ptr<platform::LmdbStore>> open_store(const std::string& directory) {
-  platform::LmdbStoreOptions options;
+  agent::AgentStoreOptions options;
   options.directory = directory;
-  options.tables = agent::kAgentTableNames;
   options.read_only = true;
-  auto store = platform::LmdbStore::open(options);
-  if (!store && store.error().code() == ErrorCode::kConflict) {
-    return Error(ErrorCode::kInvalidArgument,
-                 "is not an agent store (it lacks the agent's tables: a gateway's store?)")
-        .about(directory);
-  }
-  return store;
+  return agent::open_agent_store(options);
 }
 
 int verify(const ChainArgs& args) {
@@ -142,11 +136,10 @@ int show(const ChainArgs& args) {
   from = std::max(from, s.pruned_below);
   std::printf("\n%8s  %-19s %7s %7s  %-8s  %s\n", "height", "seq", "entries", "bytes", "sealed",
               "receipt");
-  auto records = (*view)->scan(agent::kBlocksTable, platform::u64_key(from), args.limit);
+  auto records = agent::stored_blocks(**view, from, args.limit);
   if (!records) return kExitEnvironment;
-  for (const auto& record : *records) {
-    std::uint64_t height = get_u64_be(record.key.data());
-    auto block = proto::WireCodec::decode_block(record.value);
+  for (const auto& [height, bytes] : *records) {
+    auto block = proto::WireCodec::decode_block(bytes);
     auto header = block ? proto::WireCodec::decode_block_header(block->header)
                         : Result<proto::BlockHeader>(block.error());
     if (!header) {
@@ -156,7 +149,7 @@ int show(const ChainArgs& args) {
     }
     std::string seq = std::to_string(header->first_seq) + ".." + std::to_string(header->last_seq);
     std::printf("%8llu  %-19s %7u %7zu  %-8s  %s\n", static_cast<unsigned long long>(height),
-                seq.c_str(), header->entry_count, record.value.size(),
+                seq.c_str(), header->entry_count, bytes.size(),
                 proto::seal_reason_name(header->seal_reason),
                 height < s.retired_below ? "anchored" : "-");
   }

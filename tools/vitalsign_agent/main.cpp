@@ -7,6 +7,7 @@
 #include <string>
 
 #include "vs/agent/agent.h"
+#include "vs/agent/agent_store.h"
 #include "vs/agent/board.h"
 #include "vs/agent/event_inbox_sensor.h"
 #include "vs/platform/lmdb_store.h"
@@ -103,14 +104,9 @@ int main(int argc, char** argv) {
                                        : ""));
   }
 
-  platform::LmdbStoreOptions store_options;
-  store_options.directory = config->data_dir;
-  store_options.tables = agent::kAgentTableNames;
-  store_options.initial_map_bytes = std::min<std::uint64_t>(8ULL << 20, config->store_max_bytes);
-  store_options.max_map_bytes = config->store_max_bytes;
-  store_options.durability = config->group_commit ? platform::Durability::kGroupCommit
-                                                  : platform::Durability::kEveryCommit;
-  auto store = platform::LmdbStore::open(store_options);
+  auto store = agent::open_agent_store({config->data_dir, false, config->store_max_bytes,
+                                        config->group_commit ? platform::Durability::kGroupCommit
+                                                             : platform::Durability::kEveryCommit});
   if (!store) return fail(kEnvironment, "store: " + store.error().message());
   if ((*store)->stale_readers_cleared() > 0) {
     log(LogLevel::kInfo,
