@@ -42,152 +42,231 @@ Result<std::vector<Digest>> digests(const std::vector<std::vector<std::uint8_t>>
 
 }  // namespace
 
-ProofReport ProofVerifier::verify(const proto::ProofBundle& bundle,
-                                  ByteView trusted_gateway_key) const {
-  ProofReport report;
-  auto pass = [&](const char* name, std::string detail) {
-    report.links.push_back({name, true, std::move(detail)});
-  };
-  auto fail = [&](const char* name, std::string detail) {
-    report.links.push_back({name, false, std::move(detail)});
-    return report;
-  };
-  Merkle merkle(sha_);
+const char* to_string(ProofLinkKind kind) {
+  switch (kind) {
+    case ProofLinkKind::kEntry:
+      return "entry";
+    case ProofLinkKind::kEntryPath:
+      return "entry path";
+    case ProofLinkKind::kBlockHeader:
+      return "block header";
+    case ProofLinkKind::kReceipt:
+      return "receipt";
+    case ProofLinkKind::kBatchPath:
+      return "batch path";
+    case ProofLinkKind::kLedger:
+      return "ledger";
+  }
+  return "unknown";
+}
+
+// One walk along a bundle's links: each step checks its link, records it in
+// the report, and says whether the walk goes on. What a step learns (the
+// decoded entry and header, the keys, the block hash, the receipt) is kept
+// for the steps after it.
+class ProofVerifier::Walk {
+ public:
+  Walk(const ProofVerifier& verifier, const proto::ProofBundle& bundle,
+       ByteView trusted_gateway_key)
+      : sha_(verifier.sha_),
+        keys_(verifier.keys_),
+        bundle_(bundle),
+        trusted_gateway_key_(trusted_gateway_key),
+        merkle_(verifier.sha_) {}
+
+  ProofReport run() {
+    if (entry() && entry_path() && block_header() && receipt() && batch_path()) ledger();
+    return std::move(report_);
+  }
+
+ private:
+  bool pass(ProofLinkKind kind, std::string detail) {
+    report_.links.push_back({kind, to_string(kind), true, std::move(detail)});
+    return true;
+  }
+  bool fail(ProofLinkKind kind, std::string detail) {
+    report_.links.push_back({kind, to_string(kind), false, std::move(detail)});
+    return false;
+  }
 
   // 1. The entry: its exact bytes decode, name the seq claimed, and carry
   // the device's own signature when it was signed alone.
-  auto device_key = keys_.make_verifier(bundle.device_public_key);
-  if (!device_key) return fail("entry", "device public key: " + device_key.error().message());
-  auto entry = proto::WireCodec::decode_entry(bundle.entry);
-  if (!entry) return fail("entry", "the entry does not decode: " + entry.error().message());
-  report.entry = *entry;
-  if (entry->seq != bundle.seq) {
-    return fail("entry", "the entry is seq " + std::to_string(entry->seq) + ", the bundle claims " +
-                             std::to_string(bundle.seq));
+  bool entry() {
+    constexpr auto kLink = ProofLinkKind::kEntry;
+    auto key = keys_.make_verifier(bundle_.device_public_key);
+    if (!key) return fail(kLink, "device public key: " + key.error().message());
+    device_key_ = std::move(key).value();
+    auto decoded = proto::WireCodec::decode_entry(bundle_.entry);
+    if (!decoded) return fail(kLink, "the entry does not decode: " + decoded.error().message());
+    report_.entry = *decoded;
+    if (decoded->seq != bundle_.seq) {
+      return fail(kLink, "the entry is seq " + std::to_string(decoded->seq) +
+                             ", the bundle claims " + std::to_string(bundle_.seq));
+    }
+    std::string detail = describe(*decoded);
+    if (!bundle_.entry_signature.empty()) {
+      if (!device_key_->verify(sha_.digest(bundle_.entry), ByteView(bundle_.entry_signature)))
+        return fail(kLink, "the device's signature on the entry does not verify (entry changed?)");
+      detail += "; signed by the device";
+    }
+    return pass(kLink, detail);
   }
-  std::string entry_detail = describe(*entry);
-  if (!bundle.entry_signature.empty()) {
-    if (!(*device_key)->verify(sha_.digest(bundle.entry), ByteView(bundle.entry_signature)))
-      return fail("entry", "the device's signature on the entry does not verify (entry changed?)");
-    entry_detail += "; signed by the device";
-  }
-  pass("entry", entry_detail);
 
   // 2. Entry -> the block's entries root.
-  auto header = proto::WireCodec::decode_block_header(bundle.block_header);
-  if (!header)
-    return fail("entry path", "the block header does not decode: " + header.error().message());
-  report.header = *header;
-  auto entry_path = digests(bundle.entry_path, "entry path hash is not 32 bytes");
-  auto entries_root = to_array<32>(header->entries_root, "entries root is not 32 bytes");
-  if (bundle.blinding.size() != EntryLeaf::kBlindingSize || !entry_path || !entries_root)
-    return fail("entry path", "blinding or path hashes have the wrong size");
-  Digest leaf = EntryLeaf::hash(sha_, bundle.blinding, bundle.entry);
-  auto included = merkle.verify_inclusion(leaf, bundle.entry_index, header->entry_count,
-                                          *entry_path, *entries_root);
-  if (!included) {
-    return fail("entry path", "the blinded entry does not lead to the block's entries root: " +
-                                  included.error().message());
+  bool entry_path() {
+    constexpr auto kLink = ProofLinkKind::kEntryPath;
+    auto header = proto::WireCodec::decode_block_header(bundle_.block_header);
+    if (!header)
+      return fail(kLink, "the block header does not decode: " + header.error().message());
+    report_.header = *header;
+    auto path = digests(bundle_.entry_path, "entry path hash is not 32 bytes");
+    auto root = to_array<32>(header->entries_root, "entries root is not 32 bytes");
+    if (bundle_.blinding.size() != EntryLeaf::kBlindingSize || !path || !root)
+      return fail(kLink, "blinding or path hashes have the wrong size");
+    Digest leaf = EntryLeaf::hash(sha_, bundle_.blinding, bundle_.entry);
+    auto included =
+        merkle_.verify_inclusion(leaf, bundle_.entry_index, header->entry_count, *path, *root);
+    if (!included) {
+      return fail(kLink, "the blinded entry does not lead to the block's entries root: " +
+                             included.error().message());
+    }
+    return pass(kLink, "leaf " + std::to_string(bundle_.entry_index) + " of " +
+                           std::to_string(header->entry_count) + " in block " +
+                           std::to_string(header->height));
   }
-  pass("entry path", "leaf " + std::to_string(bundle.entry_index) + " of " +
-                         std::to_string(header->entry_count) + " in block " +
-                         std::to_string(header->height));
 
   // 3. The block header: signed by the device whose id it names.
-  DeviceId device = DeviceId::from_public_key(sha_, bundle.device_public_key);
-  if (header->key_index == 0 && !equal(header->device_id, device.bytes()))
-    return fail("block header", "the device key is not the key of the device the header names");
-  if (!equal(bundle.device_id, header->device_id))
-    return fail("block header", "the header names another device than the bundle");
-  Digest block_hash = sha_.digest(bundle.block_header);
-  if (!(*device_key)->verify(block_hash, ByteView(bundle.block_signature))) {
-    return fail("block header",
-                "the device's signature does not verify over this header (header or signature "
-                "changed)");
+  bool block_header() {
+    constexpr auto kLink = ProofLinkKind::kBlockHeader;
+    const proto::BlockHeader& header = report_.header;
+    device_ = DeviceId::from_public_key(sha_, bundle_.device_public_key);
+    if (header.key_index == 0 && !equal(header.device_id, device_.bytes()))
+      return fail(kLink, "the device key is not the key of the device the header names");
+    if (!equal(bundle_.device_id, header.device_id))
+      return fail(kLink, "the header names another device than the bundle");
+    block_hash_ = sha_.digest(bundle_.block_header);
+    if (!device_key_->verify(block_hash_, ByteView(bundle_.block_signature))) {
+      return fail(kLink,
+                  "the device's signature does not verify over this header (header or "
+                  "signature changed)");
+    }
+    std::uint64_t seq = report_.entry.seq;
+    if (seq < header.first_seq || seq > header.last_seq ||
+        bundle_.entry_index != seq - header.first_seq)
+      return fail(kLink, "the entry's seq is not where the header says the block's are");
+    return pass(kLink, "device " + device_.hex() + ", height " + std::to_string(header.height) +
+                           ", seq " + std::to_string(header.first_seq) + ".." +
+                           std::to_string(header.last_seq) + ", signed by the device");
   }
-  if (entry->seq < header->first_seq || entry->seq > header->last_seq ||
-      bundle.entry_index != entry->seq - header->first_seq) {
-    return fail("block header", "the entry's seq is not where the header says the block's are");
-  }
-  pass("block header", "device " + device.hex() + ", height " + std::to_string(header->height) +
-                           ", seq " + std::to_string(header->first_seq) + ".." +
-                           std::to_string(header->last_seq) + ", signed by the device");
 
-  // 4. The receipt: signed by the gateway, for this very block.
-  ByteView gateway_key_bytes =
-      trusted_gateway_key.empty() ? ByteView(bundle.gateway_public_key) : trusted_gateway_key;
-  auto gateway_key = keys_.make_verifier(gateway_key_bytes);
-  if (!gateway_key) return fail("receipt", "gateway public key: " + gateway_key.error().message());
-  ReceiptVerifier receipts(sha_, **gateway_key, gateway_key_bytes);
-  auto body = receipts.verify(bundle.receipt, {device, header->height, block_hash});
-  if (!body) {
-    bool path = body.error().subject() == "receipt batch path";
-    return fail(path ? "batch path" : "receipt", body.error().message());
+  // 4. The receipt: signed by the gateway, for this very block, anchored.
+  bool receipt() {
+    constexpr auto kLink = ProofLinkKind::kReceipt;
+    gateway_key_bytes_ =
+        trusted_gateway_key_.empty() ? ByteView(bundle_.gateway_public_key) : trusted_gateway_key_;
+    auto key = keys_.make_verifier(gateway_key_bytes_);
+    if (!key) return fail(kLink, "gateway public key: " + key.error().message());
+    gateway_key_ = std::move(key).value();
+    ReceiptVerifier receipts(sha_, *gateway_key_, gateway_key_bytes_);
+    ReceiptFault fault = ReceiptFault::kNone;
+    auto body =
+        receipts.verify(bundle_.receipt, {device_, report_.header.height, block_hash_}, &fault);
+    if (!body) {
+      return fail(fault == ReceiptFault::kBatchPath ? ProofLinkKind::kBatchPath : kLink,
+                  body.error().message());
+    }
+    report_.receipt = *body;
+    if (body->state == proto::ReceiptState::kPending)
+      return fail(kLink, "the receipt is pending: the block is not anchored yet");
+    std::string key_hint = to_hex(ReceiptVerifier::key_id(sha_, gateway_key_bytes_)).substr(0, 16);
+    return pass(kLink,
+                std::string(body->state == proto::ReceiptState::kFinal ? "final" : "anchored") +
+                    ", signed by gateway key " + key_hint +
+                    (trusted_gateway_key_.empty() ? " (the bundle's own: pin it with --gateway-key)"
+                                                  : " (trusted)"));
   }
-  report.receipt = *body;
-  if (body->state == proto::ReceiptState::kPending)
-    return fail("receipt", "the receipt is pending: the block is not anchored yet");
-  std::string key_hint = to_hex(ReceiptVerifier::key_id(sha_, gateway_key_bytes)).substr(0, 16);
-  pass("receipt",
-       std::string(body->state == proto::ReceiptState::kFinal ? "final" : "anchored") +
-           ", signed by gateway key " + key_hint +
-           (trusted_gateway_key.empty() ? " (the bundle's own: pin it with --gateway-key)"
-                                        : " (trusted)"));
 
   // 5. Block -> batch root: the bundle's readable copy must be what the
   // gateway signed, and lead to the root.
-  auto batch_path = digests(bundle.batch_path, "batch path hash is not 32 bytes");
-  auto batch_root = to_array<32>(bundle.batch_root, "batch root is not 32 bytes");
-  if (!batch_path || !batch_root)
-    return fail("batch path", "batch root or path has the wrong size");
-  if (bundle.batch_id != body->batch_id || !equal(bundle.batch_root, body->batch_root) ||
-      bundle.batch_size != body->batch_size || bundle.leaf_index != body->leaf_index ||
-      bundle.batch_path != body->inclusion_path) {
-    return fail("batch path", "the batch fields differ from what the gateway signed");
+  bool batch_path() {
+    constexpr auto kLink = ProofLinkKind::kBatchPath;
+    const proto::ReceiptBody& body = report_.receipt;
+    auto path = digests(bundle_.batch_path, "batch path hash is not 32 bytes");
+    auto root = to_array<32>(bundle_.batch_root, "batch root is not 32 bytes");
+    if (!path || !root) return fail(kLink, "batch root or path has the wrong size");
+    if (bundle_.batch_id != body.batch_id || !equal(bundle_.batch_root, body.batch_root) ||
+        bundle_.batch_size != body.batch_size || bundle_.leaf_index != body.leaf_index ||
+        bundle_.batch_path != body.inclusion_path) {
+      return fail(kLink, "the batch fields differ from what the gateway signed");
+    }
+    auto included = merkle_.verify_inclusion(merkle_.leaf_hash(block_hash_), bundle_.leaf_index,
+                                             bundle_.batch_size, *path, *root);
+    if (!included) return fail(kLink, included.error().message());
+    batch_root_ = *root;
+    return pass(kLink, "leaf " + std::to_string(bundle_.leaf_index) + " of " +
+                           std::to_string(bundle_.batch_size) + " in batch " +
+                           std::to_string(bundle_.batch_id) + ", root " +
+                           to_hex(batch_root_).substr(0, 16));
   }
-  auto in_batch = merkle.verify_inclusion(merkle.leaf_hash(block_hash), bundle.leaf_index,
-                                          bundle.batch_size, *batch_path, *batch_root);
-  if (!in_batch) return fail("batch path", in_batch.error().message());
-  pass("batch path", "leaf " + std::to_string(bundle.leaf_index) + " of " +
-                         std::to_string(bundle.batch_size) + " in batch " +
-                         std::to_string(bundle.batch_id) + ", root " +
-                         to_hex(*batch_root).substr(0, 16));
 
-  // 6. Batch root -> ledger.
-  const proto::LedgerRef& ledger = body->ledger;
-  if (ledger.kind == proto::LedgerKind::kEvm) {
-    pass("ledger", "evm " + ledger.chain_id + ", transaction 0x" + to_hex(ledger.transaction_id) +
-                       " in block " + std::to_string(ledger.ledger_height) +
-                       " (confirm it on the chain: --ledger URL)");
-    return report;
+  // 6. Batch root -> ledger: named for a chain (the caller confirms it
+  // there), proven for the local log up to a signed checkpoint.
+  bool ledger() {
+    constexpr auto kLink = ProofLinkKind::kLedger;
+    const proto::LedgerRef& ledger = report_.receipt.ledger;
+    if (ledger.kind == proto::LedgerKind::kEvm) {
+      return pass(kLink, "evm " + ledger.chain_id + ", transaction 0x" +
+                             to_hex(ledger.transaction_id) + " in block " +
+                             std::to_string(ledger.ledger_height) +
+                             " (confirm it on the chain: --ledger URL)");
+    }
+    auto log_entry = LogEntry::decode(bundle_.ledger_entry);
+    if (!log_entry) return fail(kLink, "the log entry: " + log_entry.error().message());
+    if (!equal(ledger.transaction_id, sha_.digest(bundle_.ledger_entry)) ||
+        log_entry->index != ledger.ledger_height)
+      return fail(kLink, "the log entry is not the one the receipt names");
+    if (log_entry->batch_id != report_.receipt.batch_id || log_entry->batch_root != batch_root_)
+      return fail(kLink, "the log entry does not hold this batch's root");
+    if (bundle_.checkpoint.empty()) {
+      return pass(kLink, "local log entry " + std::to_string(log_entry->index) +
+                             " holds the root (no checkpoint in the bundle: not tied to a "
+                             "signed tree)");
+    }
+    auto checkpoint =
+        LogCheckpoint::verify(bundle_.checkpoint, sha_, *gateway_key_, gateway_key_bytes_);
+    if (!checkpoint) return fail(kLink, "the checkpoint: " + checkpoint.error().message());
+    auto path = digests(bundle_.ledger_path, "log path hash is not 32 bytes");
+    if (!path || bundle_.ledger_size != checkpoint->size)
+      return fail(kLink, "the log path does not match the checkpoint's size");
+    auto in_log =
+        merkle_.verify_inclusion(merkle_.leaf_hash(bundle_.ledger_entry), log_entry->index,
+                                 checkpoint->size, *path, checkpoint->root);
+    if (!in_log)
+      return fail(kLink,
+                  "the log entry is not in the checkpoint's tree: " + in_log.error().message());
+    return pass(kLink, "local log " + checkpoint->origin + ", entry " +
+                           std::to_string(log_entry->index) + " of " +
+                           std::to_string(checkpoint->size) +
+                           " in a checkpoint signed by the gateway");
   }
-  auto log_entry = LogEntry::decode(bundle.ledger_entry);
-  if (!log_entry) return fail("ledger", "the log entry: " + log_entry.error().message());
-  Digest entry_hash = sha_.digest(bundle.ledger_entry);
-  if (!equal(ledger.transaction_id, entry_hash) || log_entry->index != ledger.ledger_height)
-    return fail("ledger", "the log entry is not the one the receipt names");
-  if (log_entry->batch_id != body->batch_id || log_entry->batch_root != *batch_root)
-    return fail("ledger", "the log entry does not hold this batch's root");
-  if (bundle.checkpoint.empty()) {
-    pass("ledger", "local log entry " + std::to_string(log_entry->index) +
-                       " holds the root (no checkpoint in the bundle: not tied to a signed tree)");
-    return report;
-  }
-  auto checkpoint =
-      LogCheckpoint::verify(bundle.checkpoint, sha_, **gateway_key, gateway_key_bytes);
-  if (!checkpoint) return fail("ledger", "the checkpoint: " + checkpoint.error().message());
-  auto log_path = digests(bundle.ledger_path, "log path hash is not 32 bytes");
-  if (!log_path || bundle.ledger_size != checkpoint->size)
-    return fail("ledger", "the log path does not match the checkpoint's size");
-  auto in_log = merkle.verify_inclusion(merkle.leaf_hash(bundle.ledger_entry), log_entry->index,
-                                        checkpoint->size, *log_path, checkpoint->root);
-  if (!in_log)
-    return fail("ledger",
-                "the log entry is not in the checkpoint's tree: " + in_log.error().message());
-  pass("ledger", "local log " + checkpoint->origin + ", entry " + std::to_string(log_entry->index) +
-                     " of " + std::to_string(checkpoint->size) +
-                     " in a checkpoint signed by the gateway");
-  return report;
+
+  const platform::Sha256& sha_;
+  const platform::VerifierFactory& keys_;
+  const proto::ProofBundle& bundle_;
+  ByteView trusted_gateway_key_;
+  Merkle merkle_;
+  ProofReport report_;
+  std::unique_ptr<platform::Verifier> device_key_;
+  DeviceId device_;
+  Digest block_hash_{};
+  ByteView gateway_key_bytes_;
+  std::unique_ptr<platform::Verifier> gateway_key_;
+  Digest batch_root_{};
+};
+
+ProofReport ProofVerifier::verify(const proto::ProofBundle& bundle,
+                                  ByteView trusted_gateway_key) const {
+  return Walk(*this, bundle, trusted_gateway_key).run();
 }
 
 }  // namespace vs::chain

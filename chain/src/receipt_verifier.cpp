@@ -16,9 +16,14 @@ Bytes ReceiptVerifier::key_id(const platform::Sha256& sha, ByteView gateway_publ
 }
 
 Result<proto::ReceiptBody> ReceiptVerifier::verify(ByteView encoded_receipt,
-                                                   const ReceiptSubject& subject) const {
-  VS_TRY_ASSIGN(proto::Receipt receipt, proto::WireCodec::decode_receipt(encoded_receipt));
-  return verify(receipt, subject);
+                                                   const ReceiptSubject& subject,
+                                                   ReceiptFault* fault) const {
+  auto receipt = proto::WireCodec::decode_receipt(encoded_receipt);
+  if (!receipt) {
+    if (fault != nullptr) *fault = ReceiptFault::kReceipt;
+    return std::move(receipt).error();
+  }
+  return verify(*receipt, subject, fault);
 }
 
 Status ReceiptVerifier::check_signature(ByteView key_id, ByteView signature, ByteView body,
@@ -54,7 +59,17 @@ Result<proto::ResendRequest> ReceiptVerifier::verify_resend(ByteView encoded_sig
 }
 
 Result<proto::ReceiptBody> ReceiptVerifier::verify(const proto::Receipt& receipt,
-                                                   const ReceiptSubject& subject) const {
+                                                   const ReceiptSubject& subject,
+                                                   ReceiptFault* fault) const {
+  ReceiptFault stage = ReceiptFault::kReceipt;
+  auto checked = check(receipt, subject, stage);
+  if (!checked && fault != nullptr) *fault = stage;
+  return checked;
+}
+
+Result<proto::ReceiptBody> ReceiptVerifier::check(const proto::Receipt& receipt,
+                                                  const ReceiptSubject& subject,
+                                                  ReceiptFault& stage) const {
   VS_TRY(check_signature(receipt.gateway_key_id, receipt.signature, receipt.body,
                          {"receipt names a gateway key other than the trusted one",
                           "receipt signature is not 64 bytes",
@@ -82,6 +97,7 @@ Result<proto::ReceiptBody> ReceiptVerifier::verify(const proto::Receipt& receipt
   if (body.ledger.kind == proto::LedgerKind::kUnspecified) {
     return Error(ErrorCode::kMalformed, "anchored receipt names no ledger");
   }
+  stage = ReceiptFault::kBatchPath;
   std::vector<Digest> path;
   path.reserve(body.inclusion_path.size());
   for (const Bytes& hash : body.inclusion_path) {
@@ -94,6 +110,7 @@ Result<proto::ReceiptBody> ReceiptVerifier::verify(const proto::Receipt& receipt
   auto included = merkle.verify_inclusion(merkle.leaf_hash(subject.block_hash), body.leaf_index,
                                           body.batch_size, path, batch_root);
   if (!included) return std::move(included).error().about("receipt batch path");
+  stage = ReceiptFault::kNone;
   return body;
 }
 

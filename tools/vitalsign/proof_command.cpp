@@ -199,7 +199,7 @@ int run_verify(std::span<const std::string_view> args) {
   int exit_code = report.ok() ? kExitOk : kExitFailed;
   if (report.ok() && !ledger_url.empty()) {
     if (report.receipt.ledger.kind != proto::LedgerKind::kEvm) {
-      report.links.push_back({"ledger (on chain)", true,
+      report.links.push_back({chain::ProofLinkKind::kLedger, "ledger (on chain)", true,
                               "a local ledger: checked offline against its signed checkpoint"});
     } else {
       auto rpc = platform::CurlEvmRpc::open(ledger_url, std::chrono::seconds(10));
@@ -208,7 +208,7 @@ int run_verify(std::span<const std::string_view> args) {
                                           to_array<32>(report.receipt.batch_root, "").value(),
                                           report.receipt.batch_id, confirmations)
               : Status(std::move(rpc).error());
-      report.links.push_back({"ledger (on chain)", on_chain.ok(),
+      report.links.push_back({chain::ProofLinkKind::kLedger, "ledger (on chain)", on_chain.ok(),
                               on_chain ? "the transaction holds the batch root with at least " +
                                              std::to_string(confirmations) + " confirmations"
                                        : on_chain.error().message()});

@@ -13,8 +13,21 @@
 
 namespace vs::chain {
 
+// The links of a proof, in the order they are checked.
+enum class ProofLinkKind : std::uint8_t {
+  kEntry,        // the entry's bytes, its seq, its own signature
+  kEntryPath,    // entry -> the block's entries root
+  kBlockHeader,  // the header, signed by the device whose id it names
+  kReceipt,      // signed by the gateway, for this block, anchored
+  kBatchPath,    // block -> the batch root the gateway signed
+  kLedger,       // batch root -> the ledger (and a signed checkpoint)
+};
+// "entry", "entry path", "block header", "receipt", "batch path", "ledger"
+const char* to_string(ProofLinkKind kind);
+
 struct ProofLink {
-  std::string name;  // entry, entry path, block header, receipt, batch path, ledger
+  ProofLinkKind kind = ProofLinkKind::kEntry;
+  std::string name;  // to_string(kind)
   bool ok = false;
   std::string detail;  // what was shown, or why it failed
 };
@@ -44,6 +57,7 @@ class ProofVerifier {
   ProofReport verify(const proto::ProofBundle& bundle, ByteView trusted_gateway_key = {}) const;
 
  private:
+  class Walk;
   const platform::Sha256& sha_;
   const platform::VerifierFactory& keys_;
 };

@@ -17,6 +17,10 @@ struct ReceiptSubject {
   Digest block_hash{};
 };
 
+// Which part of a receipt failed: its signature or form, what it is about,
+// or the block's path to the batch root.
+enum class ReceiptFault : std::uint8_t { kNone, kReceipt, kBatchPath };
+
 // Checks what a gateway signs for a device. A receipt, before the device
 // retires a block: the gateway's key id and signature over the exact body
 // bytes, that the body is about this block, and for an anchored or final
@@ -29,9 +33,11 @@ class ReceiptVerifier {
   ReceiptVerifier(const platform::Sha256& sha, const platform::Verifier& gateway_key,
                   ByteView gateway_public_key);
 
-  Result<proto::ReceiptBody> verify(const proto::Receipt& receipt,
-                                    const ReceiptSubject& subject) const;
-  Result<proto::ReceiptBody> verify(ByteView encoded_receipt, const ReceiptSubject& subject) const;
+  // On error, `fault` (when given) says which part failed.
+  Result<proto::ReceiptBody> verify(const proto::Receipt& receipt, const ReceiptSubject& subject,
+                                    ReceiptFault* fault = nullptr) const;
+  Result<proto::ReceiptBody> verify(ByteView encoded_receipt, const ReceiptSubject& subject,
+                                    ReceiptFault* fault = nullptr) const;
   Result<proto::ResendRequest> verify_resend(ByteView encoded_signed_request,
                                              const DeviceId& device) const;
 
@@ -39,6 +45,8 @@ class ReceiptVerifier {
   static Bytes key_id(const platform::Sha256& sha, ByteView gateway_public_key);
 
  private:
+  Result<proto::ReceiptBody> check(const proto::Receipt& receipt, const ReceiptSubject& subject,
+                                   ReceiptFault& stage) const;
   struct SignatureErrors {
     const char* other_key;
     const char* bad_size;

@@ -1,0 +1,201 @@
+#include "vs/gateway/gateway_daemon.h"
+
+#include <fstream>
+
+#include "vs/chain/receipt_signer.h"
+#include "vs/gateway/evm_ledger.h"
+#include "vs/gateway/key_value_gateway_state.h"
+#include "vs/gateway/local_ledger.h"
+#include "vs/platform/cryptopp_keccak256.h"
+#include "vs/platform/curl_evm_rpc.h"
+#include "vs/platform/file_key_store.h"
+#include "vs/platform/log.h"
+#include "vs/platform/metrics_endpoint.h"
+#include "vs/platform/openssl_random.h"
+#include "vs/platform/openssl_sha256.h"
+#include "vs/platform/openssl_verifier.h"
+#include "vs/platform/paho_transport.h"
+#include "vs/platform/secp256k1_key.h"
+#include "vs/platform/service_notifier.h"
+#include "vs/proto/limits.h"
+
+namespace vs::gateway {
+namespace {
+
+using platform::log;
+using platform::LogLevel;
+
+// Written whole or not at all, so a reader never sees half a checkpoint.
+Status write_atomically(const std::filesystem::path& path, const std::string& text) {
+  std::filesystem::path temporary = path;
+  temporary += ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::trunc);
+    out << text;
+    if (!out.flush()) return Error(ErrorCode::kIo, "cannot write").about(temporary.string());
+  }
+  std::error_code error;
+  std::filesystem::rename(temporary, path, error);
+  if (error) return Error(ErrorCode::kIo, "cannot rename into place").about(path.string());
+  return {};
+}
+
+}  // namespace
+
+// Declared in the order they are built: each refers to those before it.
+struct GatewayDaemon::Parts {
+  explicit Parts(const GatewayConfig& config_in) : config(config_in), keys(config.key_dir) {}
+
+  GatewayConfig config;
+  platform::FileKeyStore keys;
+  std::unique_ptr<platform::Signer> key;
+  std::unique_ptr<GatewayState> state;
+  platform::OpensslSha256 sha;
+  platform::OpensslVerifierFactory openssl_verifiers;
+  platform::CachingVerifierFactory verifiers{openssl_verifiers};
+  platform::SystemClock clock;
+  platform::OpensslRandom random;
+  std::unique_ptr<BlockIngest> ingest;
+  std::unique_ptr<LocalLedger> local_ledger;
+  platform::CryptoppKeccak256 keccak;
+  std::unique_ptr<platform::CurlEvmRpc> evm_rpc;
+  std::unique_ptr<platform::Secp256k1Key> evm_key;
+  std::unique_ptr<EvmLedger> evm_ledger;
+  Ledger* ledger = nullptr;
+  std::string ledger_name;
+  std::unique_ptr<chain::ReceiptSigner> signer;
+  std::unique_ptr<BatchAnchorer> anchorer;
+  platform::PahoTransport transport;
+  std::unique_ptr<Gateway> gateway;
+  std::unique_ptr<platform::MetricsEndpoint> metrics;
+  std::uint64_t checkpointed_batches = 0;
+
+  // The ledger the config names; a failure says which key to look at.
+  bool open_ledger(StartFailure& failure) {
+    local_ledger = std::make_unique<LocalLedger>(*state, sha, *key, config.ledger_origin);
+    ledger = local_ledger.get();
+    ledger_name = "local (" + config.ledger_origin + ")";
+    if (config.ledger_kind != "evm") return true;
+    auto rpc = platform::CurlEvmRpc::open(config.evm_url, config.evm_rpc_timeout);
+    if (!rpc) return failure.set(true, "ledger.evm.url: " + rpc.error().message());
+    evm_rpc = std::move(rpc).value();
+    if (config.evm.mode == EvmLedgerOptions::Mode::kRaw) {
+      auto loaded = platform::Secp256k1Key::load(config.evm_key_file, keccak);
+      if (!loaded) return failure.set(false, "ledger.evm.key_file: " + loaded.error().message());
+      evm_key = std::move(loaded).value();
+    }
+    auto opened = EvmLedger::open(*evm_rpc, keccak, evm_key.get(), config.evm);
+    if (!opened) return failure.set(false, "ledger: " + opened.error().message());
+    evm_ledger = std::move(opened).value();
+    ledger = evm_ledger.get();
+    ledger_name = "evm (" + config.evm_url + ", " + std::to_string(config.evm.confirmations) +
+                  " confirmations)";
+    return true;
+  }
+};
+
+GatewayDaemon::GatewayDaemon(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+GatewayDaemon::~GatewayDaemon() = default;
+
+std::unique_ptr<GatewayDaemon> GatewayDaemon::open(const GatewayConfig& config,
+                                                   StartFailure& failure) {
+  auto parts = std::make_unique<Parts>(config);
+  auto key = parts->keys.load(config.key_name);
+  if (!key) {
+    failure.set(false, "gateway key: " + key.error().message() +
+                           (key.error().code() == ErrorCode::kNotFound
+                                ? " (create one with: vitalsign keygen --dir " +
+                                      config.key_dir.string() + " --name " + config.key_name + ")"
+                                : ""));
+    return nullptr;
+  }
+  parts->key = std::move(key).value();
+  // Ingest commits are not synced one by one: receipts are what the gateway
+  // promises, and the anchorer syncs before it sends any. A block lost to a
+  // power cut before that is sent again by its device (receipt timeout).
+  auto state = open_gateway_store({config.data_dir, StoreAccess::kCreate, config.store_max_bytes,
+                                   platform::Durability::kGroupCommit});
+  if (!state) {
+    failure.set(false, "store: " + state.error().message());
+    return nullptr;
+  }
+  parts->state = std::move(state).value();
+  Parts& p = *parts;
+  p.ingest = std::make_unique<BlockIngest>(*p.state, p.sha, p.verifiers, p.clock);
+  if (!p.open_ledger(failure)) return nullptr;
+  p.signer = std::make_unique<chain::ReceiptSigner>(p.sha, *p.key);
+  p.anchorer = std::make_unique<BatchAnchorer>(*p.state, p.sha, *p.ledger, *p.signer);
+  p.gateway = std::make_unique<Gateway>(config.options, *p.ingest, *p.anchorer, *p.ledger,
+                                        *p.signer, p.random, &p.transport, p.clock);
+  return std::unique_ptr<GatewayDaemon>(new GatewayDaemon(std::move(parts)));
+}
+
+bool GatewayDaemon::start(StartFailure& failure) {
+  Parts& p = *parts_;
+  if (!p.config.metrics_listen.empty()) {
+    Gateway* gateway = p.gateway.get();
+    auto endpoint = platform::MetricsEndpoint::start(p.config.metrics_listen,
+                                                     [gateway] { return gateway->metrics_text(); });
+    if (!endpoint) return failure.set(false, "metrics.listen: " + endpoint.error().message());
+    p.metrics = std::move(endpoint).value();
+  }
+  platform::TransportOptions options;
+  options.server_uri = p.config.broker;
+  options.client_id = p.config.client_id;
+  options.ca_file = p.config.tls_ca_file;
+  options.cert_file = p.config.tls_cert_file;
+  options.key_file = p.config.tls_key_file;
+  options.keep_alive = p.config.keep_alive;
+  options.max_outstanding = 65535;                     // receipts for a whole batch at once
+  options.max_incoming_bytes = proto::kMaxBlockBytes;  // blocks are all it takes
+  if (auto started = p.gateway->start(options); !started)
+    return failure.set(false, "broker: " + started.error().message());
+  return true;
+}
+
+std::string GatewayDaemon::describe() const {
+  const Parts& p = *parts_;
+  auto devices = p.state->devices();
+  return std::to_string(devices ? devices->size() : 0) + " enrolled devices, store " +
+         p.config.data_dir.string() + ", ledger " + p.ledger_name + ", broker " + p.config.broker +
+         ", key " + p.keys.public_key_path(p.config.key_name).string() +
+         (p.metrics ? ", metrics http://127.0.0.1:" + std::to_string(p.metrics->port()) + "/metrics"
+                    : std::string());
+}
+
+void GatewayDaemon::publish_checkpoint() {
+  Parts& p = *parts_;
+  std::uint64_t anchored = p.gateway->counters().batches_anchored;
+  if (p.config.checkpoint_file.empty() || p.evm_ledger || anchored == p.checkpointed_batches)
+    return;
+  p.checkpointed_batches = anchored;
+  auto checkpoint = p.local_ledger->checkpoint();
+  Status written = checkpoint ? write_atomically(p.config.checkpoint_file, *checkpoint)
+                              : Status(std::move(checkpoint).error());
+  if (!written) log(LogLevel::kError, "checkpoint: " + written.error().message());
+}
+
+void GatewayDaemon::run(const std::function<bool()>& stop_requested) {
+  platform::ServiceNotifier service;
+  service.ready();
+  while (!stop_requested()) {
+    Status stepped = parts_->gateway->step(std::chrono::milliseconds(100));
+    if (!stepped) log(LogLevel::kError, stepped.error().message());
+    publish_checkpoint();
+    service.keep_alive();
+  }
+  service.stopping();
+}
+
+bool GatewayDaemon::shutdown(std::chrono::milliseconds drain) {
+  Status done = parts_->gateway->shutdown(drain);
+  if (!done) log(LogLevel::kError, "shutdown: " + done.error().message() + " (the queue is kept)");
+  publish_checkpoint();
+  return done.ok();
+}
+
+GatewayCounters GatewayDaemon::counters() const {
+  return parts_->gateway->counters();
+}
+
+}  // namespace vs::gateway

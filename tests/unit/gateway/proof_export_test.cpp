@@ -1,0 +1,130 @@
+// ProofExport builds a reading's proof from the gateway's state, and
+// chain::ProofVerifier checks it link by link: a bundle as exported passes
+// every link, and a change to one link's bytes fails at that link.
+#include "vs/gateway/proof_export.h"
+
+#include <gtest/gtest.h>
+
+#include "fakes/memory_store.h"
+#include "test_device.h"
+#include "vs/chain/proof_verifier.h"
+#include "vs/gateway/batch_anchorer.h"
+#include "vs/gateway/block_ingest.h"
+#include "vs/gateway/gateway_tables.h"
+#include "vs/gateway/key_value_gateway_state.h"
+#include "vs/gateway/local_ledger.h"
+#include "vs/platform/openssl_sha256.h"
+#include "vs/platform/openssl_signer.h"
+#include "vs/platform/openssl_verifier.h"
+
+namespace vs::gateway {
+namespace {
+
+using chain::ProofLinkKind;
+
+class ProofExportTest : public ::testing::Test {
+ protected:
+  ProofExportTest()
+      : gateway_key_(platform::OpensslSigner::generate().value()),
+        ledger_(*state_, sha_, *gateway_key_, "test/proofs"),
+        signer_(sha_, *gateway_key_) {
+    DeviceRegistry(*state_, sha_, verifiers_).enrol(device_.public_key()).value();
+    BlockIngest ingest(*state_, sha_, verifiers_, clock_);
+    for (int block = 0; block < 3; ++block)  // seqs 0..11, three blocks of four
+      EXPECT_TRUE(ingest.ingest(device_.id().hex(), device_.seal_next(4).encoded).ok());
+    BatchAnchorer anchorer(*state_, sha_, ledger_, signer_);
+    EXPECT_EQ(anchorer.anchor(1000, 2)->size(), 2u);  // two ledger entries
+    EXPECT_EQ(anchorer.anchor(2000, 2)->size(), 1u);
+  }
+
+  ProofExport::Request request(std::uint64_t seq, bool with_checkpoint) {
+    ProofExport::Request out;
+    out.device = device_.id();
+    out.seq = seq;
+    auto key = gateway_key_->public_key();
+    out.gateway_public_key.assign(key.begin(), key.end());
+    if (with_checkpoint) out.checkpoint = ledger_.checkpoint().value();
+    return out;
+  }
+
+  chain::ProofReport verify(const proto::ProofBundle& bundle) {
+    return chain::ProofVerifier(sha_, verifiers_).verify(bundle, gateway_key_->public_key());
+  }
+  // The link a changed bundle fails at (it must fail).
+  ProofLinkKind failing_link(const proto::ProofBundle& bundle) {
+    chain::ProofReport report = verify(bundle);
+    EXPECT_FALSE(report.ok());
+    return report.links.empty() ? ProofLinkKind::kEntry : report.links.back().kind;
+  }
+
+  platform::OpensslSha256 sha_;
+  platform::OpensslVerifierFactory verifiers_;
+  platform::SystemClock clock_;
+  vs::testing::MemoryStore store_{kGatewayTableNames.size()};
+  std::unique_ptr<GatewayState> state_ = make_key_value_gateway_state(store_);
+  std::unique_ptr<platform::OpensslSigner> gateway_key_;
+  LocalLedger ledger_;
+  chain::ReceiptSigner signer_;
+  vs::testing::TestDevice device_;
+};
+
+TEST_F(ProofExportTest, AnExportedProofPassesEveryLinkUpToTheCheckpoint) {
+  auto exported = ProofExport(*state_, sha_, verifiers_).build(request(9, true));
+  ASSERT_TRUE(exported.ok()) << exported.error().message();
+  EXPECT_EQ(exported->bundle.seq, 9u);
+  EXPECT_EQ(exported->bundle.ledger_size, 2u);  // the checkpoint covers both entries
+  EXPECT_NE(exported->about_json.find("\"seq\":9"), std::string::npos);
+  chain::ProofReport report = verify(exported->bundle);
+  ASSERT_TRUE(report.ok()) << report.links.back().detail;
+  ASSERT_EQ(report.links.size(), 6u);
+  const ProofLinkKind order[] = {ProofLinkKind::kEntry,       ProofLinkKind::kEntryPath,
+                                 ProofLinkKind::kBlockHeader, ProofLinkKind::kReceipt,
+                                 ProofLinkKind::kBatchPath,   ProofLinkKind::kLedger};
+  for (std::size_t i = 0; i < 6; ++i) {
+    EXPECT_EQ(report.links[i].kind, order[i]);
+    EXPECT_EQ(report.links[i].name, chain::to_string(order[i]));
+  }
+  EXPECT_NE(report.links.back().detail.find("checkpoint signed by the gateway"), std::string::npos);
+}
+
+TEST_F(ProofExportTest, AChangeFailsAtTheLinkItBelongsTo) {
+  proto::ProofBundle good = ProofExport(*state_, sha_, verifiers_).build(request(5, true))->bundle;
+  auto changed = [&](auto change) {
+    proto::ProofBundle bundle = good;
+    change(bundle);
+    return failing_link(bundle);
+  };
+  EXPECT_EQ(changed([](auto& b) { b.seq += 1; }), ProofLinkKind::kEntry);
+  EXPECT_EQ(changed([](auto& b) { b.entry_signature[0] ^= 1; }), ProofLinkKind::kEntry);
+  EXPECT_EQ(changed([](auto& b) { b.blinding[0] ^= 1; }), ProofLinkKind::kEntryPath);
+  EXPECT_EQ(changed([](auto& b) { b.entry_path.front()[0] ^= 1; }), ProofLinkKind::kEntryPath);
+  EXPECT_EQ(changed([](auto& b) { b.block_signature[0] ^= 1; }), ProofLinkKind::kBlockHeader);
+  EXPECT_EQ(changed([](auto& b) { b.device_id[0] ^= 1; }), ProofLinkKind::kBlockHeader);
+  EXPECT_EQ(changed([](auto& b) { b.receipt.back() ^= 1; }), ProofLinkKind::kReceipt);
+  EXPECT_EQ(changed([](auto& b) { b.leaf_index += 1; }), ProofLinkKind::kBatchPath);
+  EXPECT_EQ(changed([](auto& b) { b.ledger_entry[20] ^= 1; }), ProofLinkKind::kLedger);
+  EXPECT_EQ(changed([](auto& b) { b.checkpoint[0] ^= 1; }), ProofLinkKind::kLedger);
+  EXPECT_EQ(changed([](auto& b) { b.ledger_path.clear(); }), ProofLinkKind::kLedger);
+}
+
+TEST_F(ProofExportTest, WhatCannotBeProvenIsAnErrorNamingWhy) {
+  ProofExport proofs(*state_, sha_, verifiers_);
+  EXPECT_EQ(proofs.build(request(12, false)).error().code(), ErrorCode::kNotFound);  // no such seq
+  vs::testing::TestDevice stranger;
+  auto unknown = request(0, false);
+  unknown.device = stranger.id();
+  EXPECT_EQ(proofs.build(unknown).error().code(), ErrorCode::kNotFound);
+  auto forged = request(0, false);
+  forged.checkpoint = "not a checkpoint\n";
+  EXPECT_FALSE(proofs.build(forged).ok());
+  // Accepted but not anchored: no receipt yet.
+  BlockIngest(*state_, sha_, verifiers_, clock_)
+      .ingest(device_.id().hex(), device_.seal_next(1).encoded)
+      .value();
+  auto pending = proofs.build(request(12, false));
+  ASSERT_FALSE(pending.ok());
+  EXPECT_NE(pending.error().message().find("no receipt"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace vs::gateway
