@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "vs/gateway/gateway_state.h"
+#include "vs/platform/clock.h"
 #include "vs/proto/wire_codec.h"
 
 namespace vs::gateway {
@@ -128,6 +129,12 @@ Result<LoggedAccess> AccessLog::record(const AccessRecord& record) {
   changes->enqueue({record.time_ms, {log_device(), height, logged.hash}});
   VS_TRY(changes->commit(true));
   return logged;
+}
+
+Result<LoggedAccess> AccessLog::record_export(AccessRecord record, std::string_view output) {
+  if (record.time_ms == 0) record.time_ms = platform::SystemClock().wall_ms();
+  record.output_hash = to_hex(sha_.digest(as_bytes(output)));
+  return this->record(record);
 }
 
 Result<std::vector<LoggedAccess>> AccessLog::list() const {

@@ -194,96 +194,111 @@ void Gateway::handle(std::span<const platform::TransportMessage> messages, Block
   }
 }
 
-void Gateway::record(const platform::TransportMessage& message, const IngestResult& ingested) {
-  const IngestResult* result = &ingested;
-  std::uint64_t now_ms = clock_.wall_ms();
-  const chain::DeviceId& device = result->device;
-  std::string who = "device " + device.hex() + " " + height_text(result->height);
-  std::unique_lock lock(counters_mutex_);
+void Gateway::record(const platform::TransportMessage& message, const IngestResult& result) {
+  count(result, clock_.wall_ms());
+  std::string who = "device " + result.device.hex() + " " + height_text(result.height);
+  switch (result.kind) {
+    case IngestResult::Kind::kAccepted:
+      follow_accepted(result, who);
+      break;
+    case IngestResult::Kind::kDuplicate:
+      answer_duplicate(result);
+      break;
+    case IngestResult::Kind::kHeld:
+      note_gap(result, who);
+      break;
+    case IngestResult::Kind::kEquivocation:
+      log(LogLevel::kError, "EQUIVOCATION by " + who + ": " + result.detail +
+                                "; both blocks kept as evidence, device flagged");
+      break;
+    case IngestResult::Kind::kRejected:
+      rejections_log_.log(
+          LogLevel::kWarning, std::string("rejected blocks (") + to_string(result.rejection) + ")",
+          std::string("rejected block on ") + message.topic + " (" + height_text(result.height) +
+              "): " + to_string(result.rejection) + ": " + result.detail,
+          clock_.steady());
+      break;
+  }
+}
+
+void Gateway::count(const IngestResult& result, std::uint64_t now_ms) {
+  std::lock_guard lock(counters_mutex_);
   DeviceActivity* activity = nullptr;
   // Only enrolled devices get a row: unknown ids must not grow the metrics.
-  if (result->kind != IngestResult::Kind::kRejected ||
-      (result->rejection != Rejection::kTopicMismatch &&
-       result->rejection != Rejection::kUnknownDevice)) {
-    activity = &counters_.devices[device];
+  if (result.kind != IngestResult::Kind::kRejected ||
+      (result.rejection != Rejection::kTopicMismatch &&
+       result.rejection != Rejection::kUnknownDevice)) {
+    activity = &counters_.devices[result.device];
     activity->last_seen_ms = now_ms;
   }
-  switch (result->kind) {
-    case IngestResult::Kind::kAccepted: {
-      counters_.blocks_accepted += result->accepted.size();
-      counters_.queued_blocks += result->accepted.size();
-      activity->accepted += result->accepted.size();
-      activity->tip_height = result->accepted.back().header.height;
+  switch (result.kind) {
+    case IngestResult::Kind::kAccepted:
+      counters_.blocks_accepted += result.accepted.size();
+      counters_.queued_blocks += result.accepted.size();
+      activity->accepted += result.accepted.size();
+      activity->tip_height = result.accepted.back().header.height;
       if (counters_.queued_blocks >= options_.batch_max_blocks) {
         batch_full_ = true;
         inbound_ready_.notify_one();
       }
-      lock.unlock();
-      std::lock_guard state(state_mutex_);
-      if (!oldest_queued_at_) oldest_queued_at_ = clock_.steady();
-      auto gap = gaps_.find(device);
-      if (gap != gaps_.end() && result->accepted.back().header.height >= gap->second.to)
-        gaps_.erase(gap);
-      log(LogLevel::kDebug,
-          "accepted " + who + " (+" + std::to_string(result->accepted.size() - 1) + " released)");
       break;
-    }
-    case IngestResult::Kind::kDuplicate: {
+    case IngestResult::Kind::kDuplicate:
       ++counters_.duplicates;
-      lock.unlock();
-      bool answer = false;
-      {
-        std::lock_guard state(state_mutex_);
-        answer = duplicate_answers_.allow(device, result->height, clock_.steady());
-      }
-      if (!answer) {
-        std::lock_guard again(counters_mutex_);
-        ++counters_.duplicates_unanswered;
-        break;
-      }
-      auto stored = anchorer_.receipt(device, result->height);
-      if (stored && *stored) {
-        publish(device, "receipts", **stored);
-        std::lock_guard again(counters_mutex_);
-        ++counters_.receipts_published;
-      }
       break;
-    }
-    case IngestResult::Kind::kHeld: {
+    case IngestResult::Kind::kHeld:
       ++counters_.held;
-      lock.unlock();
-      auto [from, to] = *result->resend;
-      std::lock_guard state(state_mutex_);
-      auto [gap, opened] = gaps_.try_emplace(device);
-      gap->second.from = from;
-      gap->second.to = std::max(gap->second.to, to);
-      if (opened) {
-        log(LogLevel::kInfo, "gap before " + who + ": asking for heights " + std::to_string(from) +
-                                 ".." + std::to_string(to));
-        gap->second.ask_now = true;
-        gap_opened_ = true;
-        inbound_ready_.notify_one();
-      }
       break;
-    }
     case IngestResult::Kind::kEquivocation:
       ++counters_.equivocations;
       activity->equivocated = true;
-      lock.unlock();
-      log(LogLevel::kError, "EQUIVOCATION by " + who + ": " + result->detail +
-                                "; both blocks kept as evidence, device flagged");
       break;
     case IngestResult::Kind::kRejected:
-      ++counters_.blocks_rejected[to_string(result->rejection)];
+      ++counters_.blocks_rejected[to_string(result.rejection)];
       if (activity != nullptr) ++activity->rejected;
-      lock.unlock();
-      rejections_log_.log(
-          LogLevel::kWarning, std::string("rejected blocks (") + to_string(result->rejection) + ")",
-          std::string("rejected block on ") + message.topic + " (" + height_text(result->height) +
-              "): " + to_string(result->rejection) + ": " + result->detail,
-          clock_.steady());
       break;
   }
+}
+
+void Gateway::follow_accepted(const IngestResult& result, const std::string& who) {
+  std::lock_guard state(state_mutex_);
+  if (!oldest_queued_at_) oldest_queued_at_ = clock_.steady();
+  auto gap = gaps_.find(result.device);
+  if (gap != gaps_.end() && result.accepted.back().header.height >= gap->second.to)
+    gaps_.erase(gap);
+  log(LogLevel::kDebug,
+      "accepted " + who + " (+" + std::to_string(result.accepted.size() - 1) + " released)");
+}
+
+void Gateway::answer_duplicate(const IngestResult& result) {
+  bool answer = false;
+  {
+    std::lock_guard state(state_mutex_);
+    answer = duplicate_answers_.allow(result.device, result.height, clock_.steady());
+  }
+  if (!answer) {
+    std::lock_guard lock(counters_mutex_);
+    ++counters_.duplicates_unanswered;
+    return;
+  }
+  auto stored = anchorer_.receipt(result.device, result.height);
+  if (!stored || !*stored) return;
+  publish(result.device, "receipts", **stored);
+  std::lock_guard lock(counters_mutex_);
+  ++counters_.receipts_published;
+}
+
+void Gateway::note_gap(const IngestResult& result, const std::string& who) {
+  auto [from, to] = *result.resend;
+  std::lock_guard state(state_mutex_);
+  auto [gap, opened] = gaps_.try_emplace(result.device);
+  gap->second.from = from;
+  gap->second.to = std::max(gap->second.to, to);
+  if (!opened) return;
+  log(LogLevel::kInfo, "gap before " + who + ": asking for heights " + std::to_string(from) + ".." +
+                           std::to_string(to));
+  gap->second.ask_now = true;
+  gap_opened_ = true;
+  inbound_ready_.notify_one();
 }
 
 Status Gateway::anchor_queued() {

@@ -5,7 +5,6 @@
 #include <set>
 
 #include "vs/chain/block_verifier.h"
-#include "vs/gateway/block_ingest.h"
 #include "vs/proto/vital_kinds.h"
 #include "vs/proto/wire_codec.h"
 
@@ -43,6 +42,35 @@ bool in_window(const ReadingFilter& filter, const proto::Entry& entry) {
   if (filter.from_ms && entry.time_ms < *filter.from_ms) return false;
   if (filter.to_ms && entry.time_ms > *filter.to_ms) return false;
   return true;
+}
+
+// The readings of one verified block that the filter and the consent so far
+// let out, following the block's events as it goes.
+FhirBlock select_in_block(const std::vector<proto::Entry>& entries, const ReadingFilter& filter,
+                          EventState& events, ReadingSelection& out) {
+  FhirBlock selected;
+  // Half of a blood-pressure pair goes out with the other half: a cuff
+  // measurement is one panel, whatever the window cut.
+  auto pair_in_window = [&](std::size_t i) {
+    return (i > 0 && proto::is_blood_pressure_pair(entries[i - 1], entries[i]) &&
+            in_window(filter, entries[i - 1])) ||
+           (i + 1 < entries.size() && proto::is_blood_pressure_pair(entries[i], entries[i + 1]) &&
+            in_window(filter, entries[i + 1]));
+  };
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const proto::Entry& entry = entries[i];
+    if (const auto* event = std::get_if<proto::Event>(&entry.body)) {
+      events.apply(*event);
+      continue;
+    }
+    if (!in_window(filter, entry) && !pair_in_window(i)) continue;
+    if (filter.recipient && !events.consents_to(*filter.recipient)) {
+      ++out.without_consent;
+      continue;
+    }
+    selected.readings.push_back({entry, events.subject()});
+  }
+  return selected;
 }
 
 }  // namespace
@@ -84,30 +112,7 @@ Result<ReadingSelection> ReadingExport::select(
         ++out.blocks_read;
         if (progress) progress(out.blocks_read);
 
-        gateway::FhirBlock selected;
-        const auto& entries = verified->entries;
-        // Half of a blood-pressure pair goes out with the other half: a
-        // cuff measurement is one panel, whatever the window cut.
-        auto pair_in_window = [&](std::size_t i) {
-          return (i > 0 && proto::is_blood_pressure_pair(entries[i - 1], entries[i]) &&
-                  in_window(filter, entries[i - 1])) ||
-                 (i + 1 < entries.size() &&
-                  proto::is_blood_pressure_pair(entries[i], entries[i + 1]) &&
-                  in_window(filter, entries[i + 1]));
-        };
-        for (std::size_t i = 0; i < entries.size(); ++i) {
-          const proto::Entry& entry = entries[i];
-          if (const auto* event = std::get_if<proto::Event>(&entry.body)) {
-            events.apply(*event);
-            continue;
-          }
-          if (!in_window(filter, entry) && !pair_in_window(i)) continue;
-          if (filter.recipient && !events.consents_to(*filter.recipient)) {
-            ++out.without_consent;
-            continue;
-          }
-          selected.readings.push_back({entry, events.subject()});
-        }
+        FhirBlock selected = select_in_block(verified->entries, filter, events, out);
         // A seq's pair partner is in the same block.
         bool past_seq = filter.seq && header.last_seq >= *filter.seq;
         if (selected.readings.empty()) return !past_seq;

@@ -49,7 +49,6 @@ int export_bundle(const FhirArgs& args) {
   std::string bundle = gateway::FhirBundleJson::encode(selection->device, sha);
 
   gateway::AccessRecord access;
-  access.time_ms = platform::SystemClock().wall_ms();
   access.by = args.by;
   access.recipient = args.filter.recipient.value_or("");
   access.device_hex = device->hex();
@@ -58,8 +57,7 @@ int export_bundle(const FhirArgs& args) {
   access.seq = args.filter.seq;
   access.readings = selection->readings;
   access.purpose = "fhir export";
-  access.output_hash = to_hex(sha.digest(as_bytes(bundle)));
-  auto logged = gateway::AccessLog(**store, sha).record(access);
+  auto logged = gateway::AccessLog(**store, sha).record_export(access, bundle);
   if (!logged) return complain("fhir export", std::move(logged).error().about("access log"));
 
   if (args.out.empty()) {

@@ -49,21 +49,21 @@ Result<gateway::ProofExport::Exported> export_proof(const ExportArgs& args,
   return exported;
 }
 
-}  // namespace
+constexpr const char* kProofHelp =
+    "usage: vitalsign proof export --store DIR --device ID --seq N --gateway-key PUB.pem\n"
+    "                              [--checkpoint FILE] [--out FILE]\n\n"
+    "Writes the proof of one reading as a JSON file an auditor can check offline with\n"
+    "`vitalsign verify`: the entry and its blinding, its path to the block's entries\n"
+    "root, the signed block header and device key, the gateway's receipt with the\n"
+    "block's path to the batch root, and the ledger reference; for the local ledger\n"
+    "also the log entry and, with --checkpoint (the gateway's ledger.checkpoint_file),\n"
+    "its path into that signed checkpoint. DIR is the gateway's store; the export is\n"
+    "recorded in its access log.\n";
 
-int run_proof(std::span<const std::string_view> args) {
-  const char* help =
-      "usage: vitalsign proof export --store DIR --device ID --seq N --gateway-key PUB.pem\n"
-      "                              [--checkpoint FILE] [--out FILE]\n\n"
-      "Writes the proof of one reading as a JSON file an auditor can check offline with\n"
-      "`vitalsign verify`: the entry and its blinding, its path to the block's entries\n"
-      "root, the signed block header and device key, the gateway's receipt with the\n"
-      "block's path to the batch root, and the ledger reference; for the local ledger\n"
-      "also the log entry and, with --checkpoint (the gateway's ledger.checkpoint_file),\n"
-      "its path into that signed checkpoint. DIR is the gateway's store; the export is\n"
-      "recorded in its access log.\n";
+// The export's arguments, or the exit code when there is nothing to export.
+std::optional<int> parse_export_args(std::span<const std::string_view> args, ExportArgs& parsed) {
   if (args.empty() || args[0] == "--help") {
-    std::printf("%s", help);
+    std::printf("%s", kProofHelp);
     return args.empty() ? kExitUsage : kExitOk;
   }
   if (args[0] != "export") {
@@ -71,11 +71,10 @@ int run_proof(std::span<const std::string_view> args) {
                  static_cast<int>(args[0].size()), args[0].data());
     return kExitUsage;
   }
-  ExportArgs parsed;
   for (std::size_t i = 1; i < args.size(); ++i) {
     bool has_value = i + 1 < args.size();
     if (args[i] == "--help") {
-      std::printf("%s", help);
+      std::printf("%s", kProofHelp);
       return kExitOk;
     } else if (args[i] == "--store" && has_value) {
       parsed.store = args[++i];
@@ -106,6 +105,14 @@ int run_proof(std::span<const std::string_view> args) {
                  "required (see --help)\n");
     return kExitUsage;
   }
+  return std::nullopt;
+}
+
+}  // namespace
+
+int run_proof(std::span<const std::string_view> args) {
+  ExportArgs parsed;
+  if (auto done = parse_export_args(args, parsed)) return *done;
   // Read-write: the export is recorded in the gateway's access log.
   auto store = open_gateway_store(parsed.store, StoreAccess::kWrite);
   if (!store) return complain("proof export", store.error());
@@ -116,14 +123,12 @@ int run_proof(std::span<const std::string_view> args) {
   const proto::ProofBundle* bundle = &exported->bundle;
   std::string text = proto::ProofBundleJson::encode(*bundle, exported->about_json);
   gateway::AccessRecord access;
-  access.time_ms = platform::SystemClock().wall_ms();
   access.by = current_user();
   access.device_hex = parsed.device;
   access.seq = parsed.seq;
   access.readings = 1;
   access.purpose = "proof export";
-  access.output_hash = to_hex(sha.digest(as_bytes(text)));
-  auto logged = gateway::AccessLog(**store, sha).record(access);
+  auto logged = gateway::AccessLog(**store, sha).record_export(access, text);
   if (!logged) return complain("proof export", std::move(logged).error().about("access log"));
   if (parsed.out.empty()) {
     std::fwrite(text.data(), 1, text.size(), stdout);
@@ -138,28 +143,35 @@ int run_proof(std::span<const std::string_view> args) {
   return kExitOk;
 }
 
-int run_verify(std::span<const std::string_view> args) {
-  const char* help =
-      "usage: vitalsign verify PROOF.json [--gateway-key PUB.pem] [--ledger URL]\n"
-      "                        [--confirmations N] [--json]\n\n"
-      "Checks a proof bundle offline, link by link, and prints each link and its\n"
-      "result: entry, entry path, block header, receipt, batch path, ledger. With\n"
-      "--gateway-key the receipt must be signed by that key (else the bundle's own is\n"
-      "used, and said so). With --ledger URL an evm anchor is confirmed on the chain:\n"
-      "the transaction exists, succeeded, holds the root and has N confirmations (1).\n"
-      "Exit 0 every link holds, 1 a link failed, 3 not a proof file, 4 ledger unreachable.\n";
+namespace {
+
+constexpr const char* kVerifyHelp =
+    "usage: vitalsign verify PROOF.json [--gateway-key PUB.pem] [--ledger URL]\n"
+    "                        [--confirmations N] [--json]\n\n"
+    "Checks a proof bundle offline, link by link, and prints each link and its\n"
+    "result: entry, entry path, block header, receipt, batch path, ledger. With\n"
+    "--gateway-key the receipt must be signed by that key (else the bundle's own is\n"
+    "used, and said so). With --ledger URL an evm anchor is confirmed on the chain:\n"
+    "the transaction exists, succeeded, holds the root and has N confirmations (1).\n"
+    "Exit 0 every link holds, 1 a link failed, 3 not a proof file, 4 ledger unreachable.\n";
+
+struct VerifyArgs {
   std::string path, gateway_key_file, ledger_url;
   std::uint32_t confirmations = 1;
   bool json = false;
+};
+
+// The arguments, or the exit code when there is nothing to verify.
+std::optional<int> parse_verify_args(std::span<const std::string_view> args, VerifyArgs& out) {
   for (std::size_t i = 0; i < args.size(); ++i) {
     bool has_value = i + 1 < args.size();
     if (args[i] == "--help") {
-      std::printf("%s", help);
+      std::printf("%s", kVerifyHelp);
       return kExitOk;
     } else if (args[i] == "--gateway-key" && has_value) {
-      gateway_key_file = args[++i];
+      out.gateway_key_file = args[++i];
     } else if (args[i] == "--ledger" && has_value) {
-      ledger_url = args[++i];
+      out.ledger_url = args[++i];
     } else if (args[i] == "--confirmations" && has_value) {
       std::string text(args[++i]);
       auto number = parse_decimal(text, 6);
@@ -168,63 +180,50 @@ int run_verify(std::span<const std::string_view> args) {
                      text.c_str());
         return kExitUsage;
       }
-      confirmations = static_cast<std::uint32_t>(*number);
+      out.confirmations = static_cast<std::uint32_t>(*number);
     } else if (args[i] == "--json") {
-      json = true;
-    } else if (path.empty() && !args[i].starts_with("--")) {
-      path = args[i];
+      out.json = true;
+    } else if (out.path.empty() && !args[i].starts_with("--")) {
+      out.path = args[i];
     } else {
       std::fprintf(stderr, "vitalsign verify: unexpected argument '%.*s' (see --help)\n",
                    static_cast<int>(args[i].size()), args[i].data());
       return kExitUsage;
     }
   }
-  if (path.empty()) {
-    std::fprintf(stderr, "%s", help);
-    return kExitUsage;
+  if (!out.path.empty()) return std::nullopt;
+  std::fprintf(stderr, "%s", kVerifyHelp);
+  return kExitUsage;
+}
+
+// With --ledger: the anchor confirmed on the chain itself, as one more link.
+// The exit code: unchanged, failed, or the node could not be reached.
+int confirm_on_ledger(const VerifyArgs& args, chain::ProofReport& report, int exit_code) {
+  constexpr const char* kLink = "ledger (on chain)";
+  if (report.receipt.ledger.kind != proto::LedgerKind::kEvm) {
+    report.links.push_back({chain::ProofLinkKind::kLedger, kLink, true,
+                            "a local ledger: checked offline against its signed checkpoint"});
+    return exit_code;
   }
-  auto text = read_text_file(path, 1 << 20);
-  if (!text) return complain("verify", text.error());
-  auto bundle = proto::ProofBundleJson::decode(*text);
-  if (!bundle) return complain("verify", std::move(bundle).error().about(path));
-  Bytes trusted;
-  if (!gateway_key_file.empty()) {
-    auto key = read_public_key(gateway_key_file);
-    if (!key) return complain("verify", key.error());
-    trusted = *key;
-  }
-  platform::OpensslSha256 sha;
-  platform::OpensslVerifierFactory verifiers;
-  auto report = chain::ProofVerifier(sha, verifiers).verify(*bundle, trusted);
-  int exit_code = report.ok() ? kExitOk : kExitFailed;
-  if (report.ok() && !ledger_url.empty()) {
-    if (report.receipt.ledger.kind != proto::LedgerKind::kEvm) {
-      report.links.push_back({chain::ProofLinkKind::kLedger, "ledger (on chain)", true,
-                              "a local ledger: checked offline against its signed checkpoint"});
-    } else {
-      auto rpc = platform::CurlEvmRpc::open(ledger_url, std::chrono::seconds(10));
-      Status on_chain =
-          rpc ? gateway::EvmLedger::check(**rpc, report.receipt.ledger,
-                                          to_array<32>(report.receipt.batch_root, "").value(),
-                                          report.receipt.batch_id, confirmations)
-              : Status(std::move(rpc).error());
-      report.links.push_back({chain::ProofLinkKind::kLedger, "ledger (on chain)", on_chain.ok(),
-                              on_chain ? "the transaction holds the batch root with at least " +
-                                             std::to_string(confirmations) + " confirmations"
-                                       : on_chain.error().message()});
-      if (!on_chain) {
-        exit_code = on_chain.error().code() == ErrorCode::kUnavailable ||
-                            on_chain.error().code() == ErrorCode::kTimeout
-                        ? kExitEnvironment
-                        : kExitFailed;
-      }
-    }
-  }
-  static const char* const kLinks[] = {"entry",   "entry path", "block header",
-                                       "receipt", "batch path", "ledger"};
-  if (json) {
-    std::string out =
-        "{\"ok\":" + std::string(exit_code == kExitOk ? "true" : "false") + ",\"links\":[";
+  auto rpc = platform::CurlEvmRpc::open(args.ledger_url, std::chrono::seconds(10));
+  Status on_chain =
+      rpc ? gateway::EvmLedger::check(**rpc, report.receipt.ledger,
+                                      to_array<32>(report.receipt.batch_root, "").value(),
+                                      report.receipt.batch_id, args.confirmations)
+          : Status(std::move(rpc).error());
+  report.links.push_back({chain::ProofLinkKind::kLedger, kLink, on_chain.ok(),
+                          on_chain ? "the transaction holds the batch root with at least " +
+                                         std::to_string(args.confirmations) + " confirmations"
+                                   : on_chain.error().message()});
+  if (on_chain) return exit_code;
+  ErrorCode code = on_chain.error().code();
+  return code == ErrorCode::kUnavailable || code == ErrorCode::kTimeout ? kExitEnvironment
+                                                                        : kExitFailed;
+}
+
+void print_report(const VerifyArgs& args, const chain::ProofReport& report, bool verified) {
+  if (args.json) {
+    std::string out = "{\"ok\":" + std::string(verified ? "true" : "false") + ",\"links\":[";
     for (std::size_t i = 0; i < report.links.size(); ++i) {
       const auto& link = report.links[i];
       out += (i ? "," : "") + std::string("{\"link\":") + json_string(link.name) +
@@ -232,15 +231,41 @@ int run_verify(std::span<const std::string_view> args) {
              "}";
     }
     std::printf("%s]}\n", out.c_str());
-    return exit_code;
+    return;
   }
-  std::printf("proof %s\n", path.c_str());
+  std::printf("proof %s\n", args.path.c_str());
   for (const auto& link : report.links)
     std::printf("  %-4s %-18s %s\n", link.ok ? "ok" : "FAIL", link.name.c_str(),
                 link.detail.c_str());
-  for (std::size_t i = report.links.size(); i < std::size(kLinks); ++i)
-    std::printf("  %-4s %-18s %s\n", "-", kLinks[i], "not checked");
-  std::printf("%s\n", exit_code == kExitOk ? "verified" : "NOT verified");
+  constexpr std::size_t kLinkCount = static_cast<std::size_t>(chain::ProofLinkKind::kLedger) + 1;
+  for (std::size_t i = report.links.size(); i < kLinkCount; ++i)
+    std::printf("  %-4s %-18s %s\n", "-", chain::to_string(static_cast<chain::ProofLinkKind>(i)),
+                "not checked");
+  std::printf("%s\n", verified ? "verified" : "NOT verified");
+}
+
+}  // namespace
+
+int run_verify(std::span<const std::string_view> args) {
+  VerifyArgs parsed;
+  if (auto done = parse_verify_args(args, parsed)) return *done;
+  auto text = read_text_file(parsed.path, 1 << 20);
+  if (!text) return complain("verify", text.error());
+  auto bundle = proto::ProofBundleJson::decode(*text);
+  if (!bundle) return complain("verify", std::move(bundle).error().about(parsed.path));
+  Bytes trusted;
+  if (!parsed.gateway_key_file.empty()) {
+    auto key = read_public_key(parsed.gateway_key_file);
+    if (!key) return complain("verify", key.error());
+    trusted = *key;
+  }
+  platform::OpensslSha256 sha;
+  platform::OpensslVerifierFactory verifiers;
+  auto report = chain::ProofVerifier(sha, verifiers).verify(*bundle, trusted);
+  int exit_code = report.ok() ? kExitOk : kExitFailed;
+  if (report.ok() && !parsed.ledger_url.empty())
+    exit_code = confirm_on_ledger(parsed, report, exit_code);
+  print_report(parsed, report, exit_code == kExitOk);
   return exit_code;
 }
 

@@ -209,6 +209,79 @@ int run_devices(std::span<const std::string_view> args) {
   return kExitOk;
 }
 
+namespace {
+
+// gap, equivocated, revoked, certificate: what an operator looks at first.
+std::string status_flags(const gateway::StatusReport::Device& device) {
+  std::string flags;
+  auto add = [&](bool on, const char* flag) {
+    if (on) flags += (flags.empty() ? "" : ",") + std::string(flag);
+  };
+  add(device.held > 0, "gap");
+  add(device.record.equivocated, "equivocated");
+  add(device.record.revoked, "revoked");
+  add(device.has_certificate, "certificate");
+  return flags;
+}
+
+void print_status_json(const gateway::StatusReport& report) {
+  std::string out = "{\"devices\":[";
+  for (std::size_t i = 0; i < report.devices.size(); ++i) {
+    const auto& device = report.devices[i];
+    out += (i ? "," : "") + std::string("{\"device_id\":") + json_string(device.device.hex()) +
+           ",\"tip_height\":" + (device.tip_height ? std::to_string(*device.tip_height) : "null") +
+           ",\"queued_blocks\":" + std::to_string(device.queued) +
+           ",\"held_blocks\":" + std::to_string(device.held) +
+           ",\"last_sealed_ms\":" + std::to_string(device.last_sealed_ms) +
+           ",\"flags\":" + json_string(status_flags(device)) + "}";
+  }
+  out += "],\"queued_blocks\":" + std::to_string(report.queued) +
+         ",\"batches_awaiting_finality\":" + std::to_string(report.batches_awaiting_finality) +
+         ",\"next_batch_id\":" + std::to_string(report.next_batch_id) + ",\"recent_anchors\":[";
+  for (std::size_t i = 0; i < report.recent_anchors.size(); ++i) {
+    const auto& anchor = report.recent_anchors[i];
+    out += (i ? "," : "") + std::string("{\"batch_id\":") + std::to_string(anchor.batch_id) +
+           ",\"time_ms\":" + std::to_string(anchor.time_ms) +
+           ",\"blocks\":" + std::to_string(anchor.blocks) +
+           ",\"ledger\":" + json_string(anchor.ledger.chain_id) +
+           ",\"transaction\":" + json_string(to_hex(anchor.ledger.transaction_id)) +
+           ",\"ledger_height\":" + std::to_string(anchor.ledger.ledger_height) +
+           ",\"cost\":" + std::to_string(anchor.cost) + "}";
+  }
+  std::printf("%s]}\n", out.c_str());
+}
+
+void print_status_table(const gateway::StatusReport& report) {
+  std::printf("%-32s %8s %7s %5s  %-20s  %s\n", "device", "tip", "queued", "held", "last sealed",
+              "flags");
+  for (const auto& device : report.devices) {
+    std::printf("%-32s %8s %7llu %5llu  %-20s  %s\n", device.device.hex().c_str(),
+                device.tip_height ? std::to_string(*device.tip_height).c_str() : "-",
+                static_cast<unsigned long long>(device.queued),
+                static_cast<unsigned long long>(device.held),
+                device.last_sealed_ms ? utc(device.last_sealed_ms).c_str() : "-",
+                status_flags(device).c_str());
+  }
+  if (report.devices.empty()) std::printf("no devices enrolled\n");
+  std::printf(
+      "\n%llu blocks waiting for an anchor, %llu anchors awaiting finality, next batch %llu\n",
+      static_cast<unsigned long long>(report.queued),
+      static_cast<unsigned long long>(report.batches_awaiting_finality),
+      static_cast<unsigned long long>(report.next_batch_id));
+  if (report.recent_anchors.empty()) return;
+  std::printf("\n%6s  %-20s %7s  %-28s %10s  %s\n", "batch", "anchored", "blocks", "ledger",
+              "height", "cost");
+  for (const auto& anchor : report.recent_anchors) {
+    std::printf("%6llu  %-20s %7llu  %-28s %10llu  %s\n",
+                static_cast<unsigned long long>(anchor.batch_id), utc(anchor.time_ms).c_str(),
+                static_cast<unsigned long long>(anchor.blocks), anchor.ledger.chain_id.c_str(),
+                static_cast<unsigned long long>(anchor.ledger.ledger_height),
+                anchor.cost ? (std::to_string(anchor.cost) + " gas").c_str() : "-");
+  }
+}
+
+}  // namespace
+
 int run_status(std::span<const std::string_view> args) {
   RegistryArgs parsed;
   int early = parse("status",
@@ -224,78 +297,10 @@ int run_status(std::span<const std::string_view> args) {
   if (!store) return complain("status", store.error());
   auto report = gateway::StatusReport::gather(**store);
   if (!report) return complain("status", std::move(report).error().about(parsed.store));
-  struct Row {
-    std::string id, flags;
-    std::optional<std::uint64_t> tip;
-    std::uint64_t queued = 0, held = 0, sealed_ms = 0;
-  };
-  std::vector<Row> rows;
-  for (const auto& device : report->devices) {
-    Row row{device.device.hex(), "",          device.tip_height,
-            device.queued,       device.held, device.last_sealed_ms};
-    std::vector<std::string> flags;
-    if (row.held > 0) flags.push_back("gap");
-    if (device.record.equivocated) flags.push_back("equivocated");
-    if (device.record.revoked) flags.push_back("revoked");
-    if (device.has_certificate) flags.push_back("certificate");
-    for (const auto& flag : flags) row.flags += (row.flags.empty() ? "" : ",") + flag;
-    rows.push_back(std::move(row));
-  }
-  const std::uint64_t* queued = &report->queued;
-  const std::uint64_t* unconfirmed = &report->batches_awaiting_finality;
-  const std::uint64_t* next_batch = &report->next_batch_id;
-  const auto* anchors = &report->recent_anchors;
-
   if (parsed.json) {
-    std::string out = "{\"devices\":[";
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-      const Row& row = rows[i];
-      out += (i ? "," : "") + std::string("{\"device_id\":") + json_string(row.id) +
-             ",\"tip_height\":" + (row.tip ? std::to_string(*row.tip) : "null") +
-             ",\"queued_blocks\":" + std::to_string(row.queued) +
-             ",\"held_blocks\":" + std::to_string(row.held) +
-             ",\"last_sealed_ms\":" + std::to_string(row.sealed_ms) +
-             ",\"flags\":" + json_string(row.flags) + "}";
-    }
-    out += "],\"queued_blocks\":" + std::to_string(*queued) +
-           ",\"batches_awaiting_finality\":" + std::to_string(*unconfirmed) +
-           ",\"next_batch_id\":" + std::to_string(*next_batch) + ",\"recent_anchors\":[";
-    for (std::size_t i = 0; i < anchors->size(); ++i) {
-      const auto& anchor = (*anchors)[i];
-      out += (i ? "," : "") + std::string("{\"batch_id\":") + std::to_string(anchor.batch_id) +
-             ",\"time_ms\":" + std::to_string(anchor.time_ms) +
-             ",\"blocks\":" + std::to_string(anchor.blocks) +
-             ",\"ledger\":" + json_string(anchor.ledger.chain_id) +
-             ",\"transaction\":" + json_string(to_hex(anchor.ledger.transaction_id)) +
-             ",\"ledger_height\":" + std::to_string(anchor.ledger.ledger_height) +
-             ",\"cost\":" + std::to_string(anchor.cost) + "}";
-    }
-    std::printf("%s]}\n", out.c_str());
-    return kExitOk;
-  }
-  std::printf("%-32s %8s %7s %5s  %-20s  %s\n", "device", "tip", "queued", "held", "last sealed",
-              "flags");
-  for (const Row& row : rows) {
-    std::printf("%-32s %8s %7llu %5llu  %-20s  %s\n", row.id.c_str(),
-                row.tip ? std::to_string(*row.tip).c_str() : "-",
-                static_cast<unsigned long long>(row.queued),
-                static_cast<unsigned long long>(row.held),
-                row.sealed_ms ? utc(row.sealed_ms).c_str() : "-", row.flags.c_str());
-  }
-  if (rows.empty()) std::printf("no devices enrolled\n");
-  std::printf(
-      "\n%llu blocks waiting for an anchor, %llu anchors awaiting finality, next batch %llu\n",
-      static_cast<unsigned long long>(*queued), static_cast<unsigned long long>(*unconfirmed),
-      static_cast<unsigned long long>(*next_batch));
-  if (anchors->empty()) return kExitOk;
-  std::printf("\n%6s  %-20s %7s  %-28s %10s  %s\n", "batch", "anchored", "blocks", "ledger",
-              "height", "cost");
-  for (const auto& anchor : *anchors) {
-    std::printf("%6llu  %-20s %7llu  %-28s %10llu  %s\n",
-                static_cast<unsigned long long>(anchor.batch_id), utc(anchor.time_ms).c_str(),
-                static_cast<unsigned long long>(anchor.blocks), anchor.ledger.chain_id.c_str(),
-                static_cast<unsigned long long>(anchor.ledger.ledger_height),
-                anchor.cost ? (std::to_string(anchor.cost) + " gas").c_str() : "-");
+    print_status_json(*report);
+  } else {
+    print_status_table(*report);
   }
   return kExitOk;
 }

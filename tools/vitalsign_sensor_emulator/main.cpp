@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -268,11 +269,11 @@ int usage(const std::string& message) {
 }  // namespace
 }  // namespace vs::tools
 
-int main(int argc, char** argv) {
-  using namespace vs;
-  using namespace vs::tools;
-  Options options;
-  std::vector<std::string> args(argv + 1, argv + argc);
+namespace vs::tools {
+namespace {
+
+// The options, or the exit code when there is nothing to run.
+std::optional<int> parse_options(const std::vector<std::string>& args, Options& options) {
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& flag = args[i];
     if (flag == "--help") {
@@ -315,6 +316,18 @@ int main(int argc, char** argv) {
     }
   }
   if (options.link.empty()) return usage("--link PATH is required");
+  return std::nullopt;
+}
+
+}  // namespace
+}  // namespace vs::tools
+
+int main(int argc, char** argv) {
+  using namespace vs;
+  using namespace vs::tools;
+  Options options;
+  if (auto done = parse_options(std::vector<std::string>(argv + 1, argv + argc), options))
+    return *done;
 
   board::Scenario scenario;
   if (!options.scenario.empty()) {

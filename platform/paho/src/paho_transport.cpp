@@ -199,6 +199,65 @@ struct PahoTransport::Impl {
   }
 };
 
+namespace {
+
+// A TLS file that is not there would only show as endless silent retries.
+Status check_tls_files(const TransportOptions& options) {
+  for (const std::string* file : {&options.ca_file, &options.cert_file, &options.key_file}) {
+    if (file->empty()) continue;
+    std::error_code error;
+    if (!std::filesystem::is_regular_file(*file, error))
+      return Error(ErrorCode::kNotFound, "TLS file is missing or not a regular file").about(*file);
+    if (::access(file->c_str(), R_OK) != 0)
+      return Error(ErrorCode::kPermission, "TLS file cannot be read").about(*file);
+  }
+  return {};
+}
+
+// MQTT 5, persistent session, no automatic reconnect (connect_loop does it),
+// TLS for ssl:// and mqtts://, and the will.
+// May throw mqtt::exception: called inside start()'s try.
+mqtt::connect_options connect_options_for(const TransportOptions& options,
+                                          std::function<void(const std::string&)> on_tls_error) {
+  auto builder = mqtt::connect_options_builder()
+                     .mqtt_version(MQTTVERSION_5)
+                     .clean_start(false)
+                     .keep_alive_interval(options.keep_alive)
+                     .automatic_reconnect(false);
+  if (options.will) {
+    builder.will(mqtt::message(options.will->topic, options.will->payload.data(),
+                               options.will->payload.size(), 1, options.will->retained));
+  }
+  if (options.server_uri.rfind("ssl://", 0) == 0 || options.server_uri.rfind("mqtts://", 0) == 0) {
+    auto ssl = mqtt::ssl_options_builder()
+                   .trust_store(options.ca_file)
+                   .key_store(options.cert_file)
+                   .private_key(options.key_file)
+                   .enable_server_cert_auth(true)
+                   .verify(true)
+                   .error_handler(std::move(on_tls_error))
+                   .finalize();
+    builder.ssl(std::move(ssl));
+  }
+  return builder.finalize();
+}
+
+// Session expiry and the largest packet we take. Set last, on the kept
+// connect options: a copy of them would lose these (Paho bug #362).
+mqtt::properties connect_properties(const TransportOptions& options) {
+  mqtt::properties properties{
+      {mqtt::property::SESSION_EXPIRY_INTERVAL, static_cast<int>(options.session_expiry.count())}};
+  if (options.max_incoming_bytes > 0) {
+    // The packet also holds the topic and properties: room for those.
+    auto packet = std::min<std::size_t>(options.max_incoming_bytes + kPacketOverheadBytes,
+                                        kMaxMqttPacketBytes);
+    properties.add({mqtt::property::MAXIMUM_PACKET_SIZE, static_cast<int>(packet)});
+  }
+  return properties;
+}
+
+}  // namespace
+
 PahoTransport::PahoTransport() : impl_(std::make_unique<Impl>()) {}
 
 PahoTransport::~PahoTransport() {
@@ -209,15 +268,7 @@ Status PahoTransport::start(const TransportOptions& options, MessageHandler on_m
                             ConnectionHandler on_connection) {
   Impl& impl = *impl_;
   if (impl.client) return Error(ErrorCode::kConflict, "transport is already started");
-  // A TLS file that is not there would only show as endless silent retries.
-  for (const std::string* file : {&options.ca_file, &options.cert_file, &options.key_file}) {
-    if (file->empty()) continue;
-    std::error_code error;
-    if (!std::filesystem::is_regular_file(*file, error))
-      return Error(ErrorCode::kNotFound, "TLS file is missing or not a regular file").about(*file);
-    if (::access(file->c_str(), R_OK) != 0)
-      return Error(ErrorCode::kPermission, "TLS file cannot be read").about(*file);
-  }
+  VS_TRY(check_tls_files(options));
   impl.options = options;
   impl.on_message = std::move(on_message);
   impl.on_connection = std::move(on_connection);
@@ -230,41 +281,11 @@ Status PahoTransport::start(const TransportOptions& options, MessageHandler on_m
                       .finalize();
     impl.client =
         std::make_unique<mqtt::async_client>(options.server_uri, options.client_id, create);
-    auto builder = mqtt::connect_options_builder()
-                       .mqtt_version(MQTTVERSION_5)
-                       .clean_start(false)
-                       .keep_alive_interval(options.keep_alive)
-                       .automatic_reconnect(false);
-    if (options.will) {
-      builder.will(mqtt::message(options.will->topic, options.will->payload.data(),
-                                 options.will->payload.size(), 1, options.will->retained));
-    }
-    if (options.server_uri.rfind("ssl://", 0) == 0 ||
-        options.server_uri.rfind("mqtts://", 0) == 0) {
-      auto ssl = mqtt::ssl_options_builder()
-                     .trust_store(options.ca_file)
-                     .key_store(options.cert_file)
-                     .private_key(options.key_file)
-                     .enable_server_cert_auth(true)
-                     .verify(true)
-                     .error_handler([this](const std::string& message) {
-                       std::lock_guard lock(impl_->mutex);
-                       impl_->tls_error = message;
-                     })
-                     .finalize();
-      builder.ssl(std::move(ssl));
-    }
-    impl.connect_options = builder.finalize();
-    // Set last, on the kept object: a copy would lose it (Paho bug #362).
-    mqtt::properties properties{{mqtt::property::SESSION_EXPIRY_INTERVAL,
-                                 static_cast<int>(options.session_expiry.count())}};
-    if (options.max_incoming_bytes > 0) {
-      // The packet also holds the topic and properties: room for those.
-      auto packet = std::min<std::size_t>(options.max_incoming_bytes + kPacketOverheadBytes,
-                                          kMaxMqttPacketBytes);
-      properties.add({mqtt::property::MAXIMUM_PACKET_SIZE, static_cast<int>(packet)});
-    }
-    impl.connect_options.set_properties(properties);
+    impl.connect_options = connect_options_for(options, [this](const std::string& message) {
+      std::lock_guard lock(impl_->mutex);
+      impl_->tls_error = message;
+    });
+    impl.connect_options.set_properties(connect_properties(options));
     impl.client->set_message_callback([this](mqtt::const_message_ptr message) {
       const std::string& payload = message->get_payload_str();
       std::size_t limit = impl_->options.max_incoming_bytes;

@@ -48,6 +48,9 @@ class AccessLog {
 
   // Rejects text fields that would break the record's line format.
   Result<LoggedAccess> record(const AccessRecord& record);
+  // What every export does before it hands `output` out: stamps the record
+  // with the time (when it has none) and the output's SHA-256, and records it.
+  Result<LoggedAccess> record_export(AccessRecord record, std::string_view output);
   Result<std::vector<LoggedAccess>> list() const;
 
   static const chain::DeviceId& log_device();

@@ -121,6 +121,11 @@ class Gateway {
 
   void handle(std::span<const platform::TransportMessage> messages, BlockIngest& ingest);
   void record(const platform::TransportMessage& message, const IngestResult& result);
+  // record()'s parts, each taking the one lock it needs.
+  void count(const IngestResult& result, std::uint64_t now_ms);
+  void follow_accepted(const IngestResult& result, const std::string& who);
+  void answer_duplicate(const IngestResult& result);
+  void note_gap(const IngestResult& result, const std::string& who);
   void work(Worker& worker);
   void stop_workers();
   void ask_resend(const chain::DeviceId& device, std::uint64_t from, std::uint64_t to);
