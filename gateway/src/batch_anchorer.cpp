@@ -42,10 +42,17 @@ Result<Bytes> BatchAnchorer::pending_receipt(const BatchItem& item, std::uint64_
 Result<std::vector<IssuedReceipt>> BatchAnchorer::anchor(std::uint64_t time_ms,
                                                          std::size_t max_items) {
   std::vector<IssuedReceipt> issued;
+  std::vector<QueuedBlock> queued;
+  std::uint64_t batch_id = 0;
+  {  // read, then let the view go: an outside ledger may take seconds below
+    VS_TRY_ASSIGN(auto view, state_.snapshot());
+    VS_TRY_ASSIGN(queued, view->queue(max_items));
+    if (queued.empty()) return issued;
+    VS_TRY_ASSIGN(batch_id, view->next_batch_id());
+  }
+  // Only the anchorer takes from the queue and moves the batch id on, so
+  // what was read stays true until this commits.
   VS_TRY_ASSIGN(auto changes, state_.begin());
-  VS_TRY_ASSIGN(auto queued, changes->queue(max_items));
-  if (queued.empty()) return issued;
-  VS_TRY_ASSIGN(std::uint64_t batch_id, changes->next_batch_id());
 
   chain::Merkle merkle(sha_);
   std::vector<Digest> leaves;

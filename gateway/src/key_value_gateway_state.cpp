@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "vs/gateway/gateway_tables.h"
-#include "vs/platform/assertion.h"
 #include "vs/platform/staged_writes.h"
 
 namespace vs::gateway {
@@ -200,7 +199,9 @@ class KeyValueReads : public Base {
     VS_TRY(platform::for_each_record(
         reads().scans(), kBlocksTable, height_key(device, from_height),
         [&](const platform::Record& stored) -> Result<bool> {
-          if (!std::equal(prefix.begin(), prefix.end(), stored.key.begin())) return false;
+          if (stored.key.size() != kHeightKeySize ||
+              !std::equal(prefix.begin(), prefix.end(), stored.key.begin()))
+            return false;  // past this device's blocks
           VS_TRY_ASSIGN(BatchItem item, item_from_height_key(stored.key));
           out.emplace_back(item.height, stored.value);
           return out.size() < limit;
@@ -319,10 +320,47 @@ class KeyValueSnapshot final : public KeyValueReads<GatewayStateReader> {
   std::unique_ptr<platform::StoreReader> snapshot_;
 };
 
+// A snapshot taken at the first read, not at begin(): an LMDB reader held
+// open keeps writers from reusing pages, so a transaction that has read
+// nothing yet (the anchorer's, while an outside ledger takes seconds) holds
+// none.
+class LazySnapshot final : public platform::StoreReader {
+ public:
+  explicit LazySnapshot(const platform::Store& store) : store_(store) {}
+
+  Result<std::optional<Bytes>> get(platform::TableId table, ByteView key) const override {
+    VS_TRY(open());
+    return snapshot_->get(table, key);
+  }
+  Result<std::vector<platform::Record>> scan(platform::TableId table, ByteView from,
+                                             std::size_t limit) const override {
+    VS_TRY(open());
+    return snapshot_->scan(table, from, limit);
+  }
+  Result<std::optional<platform::Record>> last(platform::TableId table) const override {
+    VS_TRY(open());
+    return snapshot_->last(table);
+  }
+  Result<std::uint64_t> count(platform::TableId table) const override {
+    VS_TRY(open());
+    return snapshot_->count(table);
+  }
+  void release() { snapshot_.reset(); }
+
+ private:
+  Status open() const {
+    if (snapshot_) return {};
+    VS_TRY_ASSIGN(snapshot_, store_.snapshot());
+    return {};
+  }
+  const platform::Store& store_;
+  mutable std::unique_ptr<platform::StoreReader> snapshot_;
+};
+
 class KeyValueTransaction final : public KeyValueReads<GatewayTransaction> {
  public:
-  KeyValueTransaction(platform::Store& store, std::unique_ptr<platform::StoreReader> snapshot)
-      : store_(store), snapshot_(std::move(snapshot)), writes_(*snapshot_) {}
+  explicit KeyValueTransaction(platform::Store& store)
+      : store_(store), snapshot_(store), writes_(snapshot_) {}
 
   void put_device(const chain::DeviceId& device, const DeviceRecord& record) override {
     writes_.put(kDevicesTable, device_key(device), encode_device(record));
@@ -388,7 +426,7 @@ class KeyValueTransaction final : public KeyValueReads<GatewayTransaction> {
   }
   bool empty() const override { return writes_.empty(); }
   Status commit(bool durable) override {
-    snapshot_.reset();  // it holds the store's size fixed, and the commit may need to grow it
+    snapshot_.release();  // it holds the store's size fixed, and the commit may need to grow it
     if (writes_.empty()) return {};
     VS_TRY(store_.commit(writes_.batch()));
     if (durable) VS_TRY(store_.sync());
@@ -396,12 +434,9 @@ class KeyValueTransaction final : public KeyValueReads<GatewayTransaction> {
   }
 
  private:
-  Reads reads() const override {
-    VS_ASSERT(snapshot_ != nullptr);  // read after commit: a programming error
-    return Reads(*snapshot_, &writes_);
-  }
+  Reads reads() const override { return Reads(snapshot_, &writes_); }
   platform::Store& store_;
-  std::unique_ptr<platform::StoreReader> snapshot_;
+  LazySnapshot snapshot_;
   platform::StagedWrites writes_;
 };
 
@@ -411,9 +446,7 @@ class KeyValueGatewayState final : public KeyValueReads<GatewayState> {
       : owned_(std::move(owned)), store_(store) {}
 
   Result<std::unique_ptr<GatewayTransaction>> begin() override {
-    VS_TRY_ASSIGN(auto snapshot, store_.snapshot());
-    return std::unique_ptr<GatewayTransaction>(
-        std::make_unique<KeyValueTransaction>(store_, std::move(snapshot)));
+    return std::unique_ptr<GatewayTransaction>(std::make_unique<KeyValueTransaction>(store_));
   }
   Result<std::unique_ptr<GatewayStateReader>> snapshot() const override {
     VS_TRY_ASSIGN(auto snapshot, store_.snapshot());

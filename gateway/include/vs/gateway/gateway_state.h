@@ -6,8 +6,11 @@
 // kept is the backend's business (gateway/README.md lists them).
 //
 // Concurrency contract, for every backend: all writes go through a
-// GatewayTransaction. Its reads see the state as of begin() plus its own
-// writes; commit() applies all of them or none. A backend shared by several
+// GatewayTransaction. Its reads see one state (taken at its first read)
+// plus its own writes; commit() applies all of them or none. A transaction
+// that has read may hold a database reader or lock until it commits: wait
+// on nothing slow (an outside ledger, the network) between its first read
+// and its commit. A backend shared by several
 // gateways must make commit() fail with kConflict, changing nothing, when a
 // write would break an invariant another writer's commit now holds (the
 // same (device, height) accepted twice, the same block queued or a batch id

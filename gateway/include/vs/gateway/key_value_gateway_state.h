@@ -3,7 +3,8 @@
 // gateway_tables.h. One writer at a time (LMDB serialises writers across
 // processes), so commit() never conflicts; a transaction's point reads
 // (device, tip, block, held, receipt, next batch id) see its own writes,
-// its listings and counts see the state it began from.
+// its listings and counts the state of its first read (an LMDB snapshot,
+// held until it commits).
 #pragma once
 
 #include <memory>
