@@ -14,11 +14,6 @@ namespace {
 using platform::log;
 using platform::LogLevel;
 
-bool is_alarm(const agent::SensorSample& sample) {
-  const auto* reading = std::get_if<proto::Reading>(&sample);
-  return reading != nullptr && (reading->quality & proto::kQualityAlarm) != 0;
-}
-
 std::int64_t steady_ms(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
@@ -37,13 +32,13 @@ Agent::Agent(const AgentConfig& config, DeviceChain& chain, platform::Store& sto
       sha_(sha),
       receipts_(receipts),
       device_hex_(chain.device_id().hex()),
-      next_publish_(chain.retired_below()),
+      outbox_(config.in_flight_window, config.resend_max_blocks, chain.retired_below(),
+              clock.steady()),
       resend_guard_(config.resend_max_age, 4096),
+      seal_policy_(config.seal_max_entries, config.seal_max_age, config.seal_on_alarm),
       last_sync_(clock.steady()),
-      last_status_(clock.steady()),
-      oldest_unretired_(chain.retired_below()),
-      oldest_unretired_since_(clock.steady()) {
-  if (chain_.pending_entries() > 0) first_pending_at_ = clock_.steady();
+      last_status_(clock.steady()) {
+  if (chain_.pending_entries() > 0) seal_policy_.recorded(0, clock_.steady());
 }
 
 std::string Agent::topic(std::string_view leaf) const {
@@ -122,7 +117,7 @@ void Agent::record(const std::vector<agent::SensorSample>& samples) {
     publish_status(true);
   }
   counters_.readings_recorded += recorded->size();
-  if (pending_before == 0 || !first_pending_at_) first_pending_at_ = clock_.steady();
+  seal_policy_.recorded(pending_before, clock_.steady());
   if (config_.live && transport_ != nullptr && connected_) {
     for (const RecordedEntry& entry : *recorded) {
       auto live = proto::WireCodec::encode(proto::LiveReading{entry.bytes, entry.signature});
@@ -142,8 +137,7 @@ Status Agent::seal(proto::SealReason reason) {
                            std::to_string(header.last_seq) + ", " +
                            std::to_string((*sealed)->encoded.size()) + " bytes, " +
                            proto::seal_reason_name(header.seal_reason));
-  first_pending_at_.reset();
-  if (chain_.pending_entries() > 0) first_pending_at_ = clock_.steady();
+  seal_policy_.sealed(chain_.pending_entries(), clock_.steady());
   return {};
 }
 
@@ -161,7 +155,7 @@ Status Agent::seal_unless_full(proto::SealReason reason) {
   // Not fatal: the uplink below still runs, and receipts make room. Try
   // again a seal age later, not on every turn.
   refuse_readings(0, sealed.error().message());
-  first_pending_at_ = clock_.steady();
+  seal_policy_.refused(clock_.steady());
   return {};
 }
 
@@ -173,28 +167,18 @@ Status Agent::step(std::chrono::milliseconds max_wait) {
   }
   for (Inbound& event : events) handle(std::move(event));
 
-  auto wait = max_wait;
-  if (first_pending_at_) {
-    auto due = *first_pending_at_ + config_.seal_max_age - clock_.steady();
-    wait = std::max(std::chrono::milliseconds(0),
-                    std::min(wait, std::chrono::duration_cast<std::chrono::milliseconds>(due)));
-  }
-  auto samples = sensor_.read(wait);
+  auto samples = sensor_.read(seal_policy_.wait(max_wait, clock_.steady()));
   if (!samples) return std::move(samples).error().about("sensor");
-  if (!samples->empty()) watch_clock();
   if (!samples->empty()) {
+    watch_clock();
     record(*samples);
-    bool alarm = config_.seal_on_alarm && std::any_of(samples->begin(), samples->end(), is_alarm);
-    // An alarm seals everything pending at once; otherwise full blocks only.
-    while (chain_.pending_entries() > 0 &&
-           (alarm || chain_.pending_entries() >= config_.seal_max_entries)) {
-      VS_TRY(seal_unless_full(alarm ? proto::SealReason::kAlarm : proto::SealReason::kCount));
+    bool alarm = seal_policy_.alarm_in(*samples);
+    while (auto reason = seal_policy_.due_on_count(chain_.pending_entries(), alarm)) {
+      VS_TRY(seal_unless_full(*reason));
       if (storage_alarm_) break;
     }
   }
-  if (first_pending_at_ && clock_.steady() - *first_pending_at_ >= config_.seal_max_age) {
-    VS_TRY(seal_unless_full(proto::SealReason::kTime));
-  }
+  if (seal_policy_.age_due(clock_.steady())) VS_TRY(seal_unless_full(proto::SealReason::kTime));
   if (config_.group_commit && clock_.steady() - last_sync_ >= config_.group_commit_window) {
     VS_TRY(store_.sync());
     last_sync_ = clock_.steady();
@@ -206,31 +190,21 @@ Status Agent::step(std::chrono::milliseconds max_wait) {
 }
 
 void Agent::chase_receipts() {
-  // A receipt can be lost (the gateway dies between storing and sending
-  // it, or sends the anchored one while this device is away, after a
-  // pending one had arrived) while the connection stays up, so nothing else
-  // would publish the block again. The gateway answers a duplicate with its
-  // stored receipt, so every block in the window without an anchored
-  // receipt goes out again.
-  auto now = clock_.steady();
   std::uint64_t oldest = chain_.retired_below();
-  if (oldest != oldest_unretired_) {
-    oldest_unretired_ = oldest;
-    oldest_unretired_since_ = now;
-    return;
-  }
-  bool published = next_publish_ > oldest && chain_.tip() && oldest <= chain_.tip()->height;
-  if (!connected_ || !published || now - oldest_unretired_since_ < config_.receipt_timeout) return;
-  std::uint64_t until = std::min(next_publish_, oldest + config_.in_flight_window);
-  for (std::uint64_t height = oldest; height < until; ++height) {
-    auto anchored = chain_.has_anchored_receipt(height);
-    if (anchored && !*anchored) resend_heights_.insert(height);
-  }
+  bool chased = outbox_.chase(oldest, tip_height(), connected_, clock_.steady(),
+                              config_.receipt_timeout, [this](std::uint64_t height) {
+                                auto anchored = chain_.has_anchored_receipt(height);
+                                return !anchored || *anchored;  // unreadable: not chased
+                              });
+  if (!chased) return;
   ++counters_.receipt_timeouts;
   log(LogLevel::kWarning, "no receipt for block " + std::to_string(oldest) + " after " +
                               std::to_string(config_.receipt_timeout.count()) +
                               " ms; publishing it again");
-  oldest_unretired_since_ = now;
+}
+
+std::optional<std::uint64_t> Agent::tip_height() const {
+  return chain_.tip() ? std::optional<std::uint64_t>(chain_.tip()->height) : std::nullopt;
 }
 
 void Agent::handle(Inbound event) {
@@ -240,22 +214,20 @@ void Agent::handle(Inbound event) {
       if (connected_) {
         // Resume from the oldest block without a verified anchor: the store
         // is the outbox, whatever happened while we were away.
-        next_publish_ = std::max(chain_.retired_below(), chain_.pruned_below());
-        in_flight_.clear();
+        outbox_.restart(std::max(chain_.retired_below(), chain_.pruned_below()));
         log(LogLevel::kInfo,
-            "uplink connected; publishing from height " + std::to_string(next_publish_));
+            "uplink connected; publishing from height " + std::to_string(outbox_.next_height()));
         publish_status(true);
       } else {
         log(LogLevel::kWarning, "uplink lost; blocks wait in the store");
       }
       break;
     case Inbound::Kind::kPublished:
-      in_flight_.erase(event.height);
+      outbox_.finished(event.height, event.result.ok());
       if (event.result) {
         ++counters_.blocks_published;
       } else {
         ++counters_.publish_failures;
-        next_publish_ = std::min(next_publish_, event.height);  // publish it again
       }
       break;
     case Inbound::Kind::kMessage:
@@ -321,50 +293,34 @@ void Agent::handle_resend(const Bytes& payload) {
   // At most resend_max_blocks heights per request, each queued once: the
   // gateway asks again for what is still missing.
   if (!chain_.tip()) return;
-  std::uint64_t from = std::max(request->from_height, chain_.pruned_below());
-  std::uint64_t to = std::min(request->to_height, chain_.tip()->height);
-  std::size_t before = resend_heights_.size();
-  if (from <= to) {
-    std::uint64_t count = std::min(to - from, config_.resend_max_blocks - 1) + 1;
-    for (std::uint64_t i = 0; i < count; ++i) resend_heights_.insert(from + i);
-  }
+  std::size_t queued = outbox_.ask(request->from_height, request->to_height, chain_.pruned_below(),
+                                   chain_.tip()->height);
   log(LogLevel::kInfo, "gateway asked for heights " + std::to_string(request->from_height) + ".." +
-                           std::to_string(request->to_height) + "; " +
-                           std::to_string(resend_heights_.size() - before) + " newly queued, " +
-                           std::to_string(resend_heights_.size()) + " waiting");
+                           std::to_string(request->to_height) + "; " + std::to_string(queued) +
+                           " newly queued, " + std::to_string(outbox_.resends_waiting()) +
+                           " waiting");
 }
 
 void Agent::pump_uplink() {
   if (transport_ == nullptr || !connected_) return;
-  while (in_flight_.size() < config_.in_flight_window) {
-    std::uint64_t height = 0;
-    bool fresh_waiting = chain_.tip() && next_publish_ <= chain_.tip()->height;
-    // Resends and new blocks take turns: neither can starve the other.
-    bool resend = !resend_heights_.empty() && (resend_turn_ || !fresh_waiting);
-    if (!resend_heights_.empty() && fresh_waiting) resend_turn_ = !resend_turn_;
-    if (resend) {
-      height = *resend_heights_.begin();
-      resend_heights_.erase(resend_heights_.begin());
-      if (in_flight_.count(height) > 0) continue;  // on its way already
-      ++counters_.blocks_resent;
-    } else if (fresh_waiting) {
-      height = next_publish_++;
-      // A stored receipt means the gateway has this block already.
-      auto receipt = chain_.receipt(height);
-      if (receipt && receipt->has_value()) continue;
-    } else {
-      break;
-    }
+  auto acknowledged = [this](std::uint64_t height) {
+    auto receipt = chain_.receipt(height);
+    return receipt && receipt->has_value();
+  };
+  while (auto pick = outbox_.next(tip_height(), acknowledged)) {
+    std::uint64_t height = pick->height;
+    if (pick->resend) ++counters_.blocks_resent;
     auto block = chain_.block(height);
-    if (!block || !block->has_value()) continue;  // pruned: anchored long ago
-    in_flight_.insert(height);
+    if (!block || !block->has_value()) {
+      outbox_.forget(height);  // pruned: anchored long ago
+      continue;
+    }
     Status sent =
         transport_->publish(topic("blocks"), **block, 1, false, [this, height](Status result) {
           push(Inbound{Inbound::Kind::kPublished, {}, height, std::move(result), false});
         });
     if (!sent) {
-      in_flight_.erase(height);
-      next_publish_ = std::min(next_publish_, height);
+      outbox_.finished(height, false);
       break;  // disconnected: the connection event will restart us
     }
   }
@@ -399,8 +355,7 @@ Status Agent::shutdown(std::chrono::milliseconds drain) {
   if (transport_ != nullptr) {
     // Publish what we can within the drain time, then say offline.
     auto until = clock_.steady() + drain;
-    while (connected_ && clock_.steady() < until &&
-           (!in_flight_.empty() || (chain_.tip() && next_publish_ <= chain_.tip()->height))) {
+    while (connected_ && clock_.steady() < until && !outbox_.drained(tip_height())) {
       std::deque<Inbound> events;
       {
         std::lock_guard lock(inbound_mutex_);

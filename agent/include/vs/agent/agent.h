@@ -10,7 +10,9 @@
 
 #include "vs/agent/agent_config.h"
 #include "vs/agent/device_chain.h"
+#include "vs/agent/outbox_window.h"
 #include "vs/agent/resend_guard.h"
+#include "vs/agent/seal_policy.h"
 #include "vs/agent/sensor.h"
 #include "vs/chain/receipt_verifier.h"
 #include "vs/platform/clock.h"
@@ -85,6 +87,7 @@ class Agent {
   void push(Inbound event);
   void watch_clock();
   void chase_receipts();
+  std::optional<std::uint64_t> tip_height() const;
 
   AgentConfig config_;
   DeviceChain& chain_;
@@ -100,20 +103,12 @@ class Agent {
   std::deque<Inbound> inbound_;
 
   bool connected_ = false;
-  std::uint64_t next_publish_ = 0;
-  std::set<std::uint64_t> in_flight_;
-  // Heights to publish again (asked for, or chased), each once; they take
-  // turns with new blocks so that fresh data is never starved.
-  std::set<std::uint64_t> resend_heights_;
-  bool resend_turn_ = true;  // a resend first: the gateway holds blocks past the gap
+  OutboxWindow outbox_;
   ResendGuard resend_guard_;
-  std::optional<std::chrono::steady_clock::time_point> first_pending_at_;
+  SealPolicy seal_policy_;
   std::chrono::steady_clock::time_point last_sync_;
   std::chrono::steady_clock::time_point last_status_;
   std::optional<std::int64_t> wall_minus_steady_ms_;
-  // The oldest unretired height and since when it has been waiting.
-  std::uint64_t oldest_unretired_ = 0;
-  std::chrono::steady_clock::time_point oldest_unretired_since_;
   bool storage_alarm_ = false;
   // Whoever can write this device's topics can send it anything: refusals
   // are counted exactly, logged at most 10 per kind per 10 s.
