@@ -1,4 +1,5 @@
 #include "vs/agent/agent.h"
+#include "vs/chain/opened_block.h"
 
 #include <algorithm>
 #include <string>
@@ -255,9 +256,9 @@ void Agent::handle_receipt(const Bytes& payload) {
   auto block = chain_.block(height);
   if (!block || !block->has_value())
     return reject("no stored block at height " + std::to_string(height));
-  auto decoded = proto::WireCodec::decode_block(**block);
-  if (!decoded) return reject(decoded.error().message());
-  chain::ReceiptSubject subject{chain_.device_id(), height, sha_.digest(decoded->header)};
+  auto opened = chain::OpenedBlock::open(sha_, **block);
+  if (!opened) return reject(opened.error().message());
+  chain::ReceiptSubject subject{chain_.device_id(), height, opened->hash};
   auto verified = receipts_->verify(*receipt, subject);
   if (!verified)
     return reject("height " + std::to_string(height) + ": " + verified.error().message());

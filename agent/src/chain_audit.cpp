@@ -1,4 +1,5 @@
 #include "vs/agent/chain_audit.h"
+#include "vs/chain/opened_block.h"
 
 #include <string>
 
@@ -112,10 +113,9 @@ class Audit {
   }
 
   Result<bool> start_at(std::uint64_t height, const Bytes& bytes) {
-    auto block = proto::WireCodec::decode_block(bytes);
-    if (!block) return fail(std::move(block).error().about(at_height(height)));
-    auto header = proto::WireCodec::decode_block_header(block->header);
-    if (!header) return fail(std::move(header).error().about(at_height(height)));
+    auto opened = chain::OpenedBlock::open(sha_, bytes);
+    if (!opened) return fail(std::move(opened).error().about(at_height(height)));
+    const proto::BlockHeader* header = &opened->header;
     auto previous =
         to_array<32>(header->previous_hash, "block header previous hash is not 32 bytes");
     if (!previous) return fail(std::move(previous).error().about(at_height(height)));

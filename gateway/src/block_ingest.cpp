@@ -1,4 +1,5 @@
 #include "vs/gateway/block_ingest.h"
+#include "vs/chain/opened_block.h"
 
 #include "vs/proto/wire_codec.h"
 
@@ -118,11 +119,10 @@ Result<IngestResult> BlockIngest::ingest_one(std::string_view topic_device, Byte
   VS_TRY_ASSIGN(auto record, changes.device(*device));
   if (!record) return rejected(result, Rejection::kUnknownDevice, "device is not enrolled");
   if (record->revoked) return rejected(result, Rejection::kRevokedDevice, "device is revoked");
-  auto block = proto::WireCodec::decode_block(block_bytes);
-  if (!block) return rejected(result, Rejection::kMalformed, block.error().message());
-  auto header = proto::WireCodec::decode_block_header(block->header);
-  if (!header)
-    return rejected(result, Rejection::kMalformed, "block header: " + header.error().message());
+  auto opened = chain::OpenedBlock::open(sha_, block_bytes);
+  if (!opened) return rejected(result, Rejection::kMalformed, opened.error().message());
+  const proto::Block& block = opened->block;
+  const proto::BlockHeader* header = &opened->header;
   result.height = header->height;
   if (!equal(header->device_id, device->bytes())) {
     return rejected(result, Rejection::kTopicMismatch, "block names another device than its topic");
@@ -130,8 +130,8 @@ Result<IngestResult> BlockIngest::ingest_one(std::string_view topic_device, Byte
   VS_TRY_ASSIGN(auto tip, changes.tip(*device));
   std::uint64_t next = tip ? tip->height + 1 : 0;
   if (header->height == next) {
-    return accept_in_order(std::move(result), *record, tip, *block, std::move(header).value(),
-                           block_bytes, changes);
+    return accept_in_order(std::move(result), *record, tip, block, opened->header, block_bytes,
+                           changes);
   }
 
   // Out of order: the block must stand on its own before it is kept.
@@ -141,7 +141,7 @@ Result<IngestResult> BlockIngest::ingest_one(std::string_view topic_device, Byte
   }
   VS_TRY_ASSIGN(auto key, keys_.make_verifier(record->public_keys[header->key_index]));
   chain::BlockFault fault = chain::BlockFault::kNone;
-  auto alone = chain::BlockVerifier(sha_).verify(*block, *header, *device, *key, &fault);
+  auto alone = chain::BlockVerifier(sha_).verify(block, *header, *device, *key, &fault);
   if (!alone) return rejected(result, from_fault(fault), alone.error().message());
 
   if (header->height > next) {
@@ -152,8 +152,8 @@ Result<IngestResult> BlockIngest::ingest_one(std::string_view topic_device, Byte
   }
   VS_TRY_ASSIGN(auto stored, changes.block(*device, header->height));
   if (stored) {
-    auto stored_block = proto::WireCodec::decode_block(*stored);
-    if (stored_block && sha_.digest(stored_block->header) == alone->hash) {
+    auto stored_block = chain::OpenedBlock::open(sha_, *stored);
+    if (stored_block && stored_block->hash == alone->hash) {
       result.kind = IngestResult::Kind::kDuplicate;
       return result;
     }

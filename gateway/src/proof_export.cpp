@@ -1,4 +1,5 @@
 #include "vs/gateway/proof_export.h"
+#include "vs/chain/opened_block.h"
 
 #include "vs/chain/entry_leaf.h"
 #include "vs/chain/log_checkpoint.h"
@@ -16,14 +17,13 @@ std::string json_quoted(const std::string& text) {
 }
 
 // The device's block holding `seq`, scanning its heights in order.
-Result<proto::Block> find_block(const GatewayStateReader& state, const chain::DeviceId& device,
-                                std::uint64_t seq) {
-  std::optional<proto::Block> found;
+Result<chain::OpenedBlock> find_block(const GatewayStateReader& state, const platform::Sha256& sha,
+                                      const chain::DeviceId& device, std::uint64_t seq) {
+  std::optional<chain::OpenedBlock> found;
   VS_TRY(for_each_block(state, device, 0, [&](std::uint64_t, ByteView stored) -> Result<bool> {
-    VS_TRY_ASSIGN(proto::Block block, proto::WireCodec::decode_block(stored));
-    VS_TRY_ASSIGN(proto::BlockHeader header, proto::WireCodec::decode_block_header(block.header));
-    if (seq < header.first_seq || seq > header.last_seq) return true;
-    found = std::move(block);
+    VS_TRY_ASSIGN(chain::OpenedBlock opened, chain::OpenedBlock::open(sha, stored));
+    if (seq < opened.header.first_seq || seq > opened.header.last_seq) return true;
+    found = std::move(opened);
     return false;
   }));
   if (!found) return Error(ErrorCode::kNotFound, "no accepted block of this device holds that seq");
@@ -39,8 +39,9 @@ Result<ProofExport::Exported> ProofExport::build(const Request& request) const {
   VS_TRY_ASSIGN(auto view, state_.snapshot());
   VS_TRY_ASSIGN(auto record, view->device(device));
   if (!record) return Error(ErrorCode::kNotFound, "the device is not enrolled").about(device.hex());
-  VS_TRY_ASSIGN(proto::Block block, find_block(*view, device, seq));
-  VS_TRY_ASSIGN(proto::BlockHeader header, proto::WireCodec::decode_block_header(block.header));
+  VS_TRY_ASSIGN(chain::OpenedBlock opened, find_block(*view, sha, device, seq));
+  const proto::Block& block = opened.block;
+  const proto::BlockHeader& header = opened.header;
   if (header.key_index >= record->public_keys.size())
     return Error(ErrorCode::kIntegrity, "the block names a key the registry does not hold");
   std::size_t index = static_cast<std::size_t>(seq - header.first_seq);

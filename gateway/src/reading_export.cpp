@@ -1,4 +1,5 @@
 #include "vs/gateway/reading_export.h"
+#include "vs/chain/opened_block.h"
 
 #include <map>
 #include <memory>
@@ -91,9 +92,9 @@ Result<ReadingSelection> ReadingExport::select(
 
   VS_TRY(
       for_each_block(*view, device, 0, [&](std::uint64_t height, ByteView stored) -> Result<bool> {
-        VS_TRY_ASSIGN(proto::Block block, proto::WireCodec::decode_block(stored));
-        VS_TRY_ASSIGN(proto::BlockHeader header,
-                      proto::WireCodec::decode_block_header(block.header));
+        VS_TRY_ASSIGN(chain::OpenedBlock opened, chain::OpenedBlock::open(sha_, stored));
+        const proto::Block& block = opened.block;
+        const proto::BlockHeader& header = opened.header;
         std::string where = "device " + device.hex() + " block " + std::to_string(height);
         if (header.height != height)
           return Error(ErrorCode::kIntegrity, "the stored block says it is of another height")

@@ -1,4 +1,5 @@
 #include "vs/gateway/status_report.h"
+#include "vs/chain/opened_block.h"
 
 #include <map>
 
@@ -10,16 +11,15 @@ namespace {
 
 // When a stored block was sealed; 0 when it does not decode (the audit
 // verbs say why, a status line does not).
-std::uint64_t sealed_ms(ByteView block_bytes) {
-  auto block = proto::WireCodec::decode_block(block_bytes);
-  if (!block) return 0;
-  auto header = proto::WireCodec::decode_block_header(block->header);
-  return header ? header->sealed_time_ms : 0;
+std::uint64_t sealed_ms(const platform::Sha256& sha, ByteView block_bytes) {
+  auto opened = chain::OpenedBlock::open(sha, block_bytes);
+  return opened ? opened->header.sealed_time_ms : 0;
 }
 
 }  // namespace
 
-Result<StatusReport> StatusReport::gather(const GatewayState& state, std::size_t anchors) {
+Result<StatusReport> StatusReport::gather(const GatewayState& state, const platform::Sha256& sha,
+                                          std::size_t anchors) {
   VS_TRY_ASSIGN(auto view, state.snapshot());
   StatusReport report;
   VS_TRY_ASSIGN(report.queued, view->queue_size());
@@ -39,7 +39,7 @@ Result<StatusReport> StatusReport::gather(const GatewayState& state, std::size_t
     if (tip) {
       row.tip_height = tip->height;
       VS_TRY_ASSIGN(auto block, view->block(device, tip->height));
-      if (block) row.last_sealed_ms = sealed_ms(*block);
+      if (block) row.last_sealed_ms = sealed_ms(sha, *block);
     }
     VS_TRY_ASSIGN(row.held, view->held_count(device));
     auto queued = queued_by_device.find(device);

@@ -9,6 +9,7 @@
 #include "json_text.h"
 #include "vs/agent/agent_store.h"
 #include "vs/agent/chain_audit.h"
+#include "vs/chain/opened_block.h"
 #include "vs/platform/lmdb_store.h"
 #include "vs/platform/openssl_sha256.h"
 #include "vs/platform/openssl_verifier.h"
@@ -139,14 +140,13 @@ int show(const ChainArgs& args) {
   auto records = agent::stored_blocks(**view, from, args.limit);
   if (!records) return kExitEnvironment;
   for (const auto& [height, bytes] : *records) {
-    auto block = proto::WireCodec::decode_block(bytes);
-    auto header = block ? proto::WireCodec::decode_block_header(block->header)
-                        : Result<proto::BlockHeader>(block.error());
-    if (!header) {
+    auto opened = chain::OpenedBlock::open(sha, bytes);
+    if (!opened) {
       std::printf("%8llu  unreadable: %s\n", static_cast<unsigned long long>(height),
-                  header.error().message().c_str());
+                  opened.error().message().c_str());
       continue;
     }
+    const proto::BlockHeader* header = &opened->header;
     std::string seq = std::to_string(header->first_seq) + ".." + std::to_string(header->last_seq);
     std::printf("%8llu  %-19s %7u %7zu  %-8s  %s\n", static_cast<unsigned long long>(height),
                 seq.c_str(), header->entry_count, bytes.size(),

@@ -295,7 +295,8 @@ int run_status(std::span<const std::string_view> args) {
   if (early >= 0) return early;
   auto store = open_gateway_store(parsed.store, StoreAccess::kRead);
   if (!store) return complain("status", store.error());
-  auto report = gateway::StatusReport::gather(**store);
+  platform::OpensslSha256 sha;
+  auto report = gateway::StatusReport::gather(**store, sha);
   if (!report) return complain("status", std::move(report).error().about(parsed.store));
   if (parsed.json) {
     print_status_json(*report);

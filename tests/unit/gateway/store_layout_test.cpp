@@ -83,7 +83,7 @@ TEST_F(StoreLayoutTest, WhatTheOldStoreHeldReadsTheSame) {
   EXPECT_EQ(accesses[0].record.by, "fixture");
   EXPECT_FALSE(accesses[0].receipt.has_value());
 
-  auto report = StatusReport::gather(*state_).value();
+  auto report = StatusReport::gather(*state_, sha_).value();
   ASSERT_EQ(report.devices.size(), 2u);
   EXPECT_EQ(report.queued, 2u);
   EXPECT_EQ(report.recent_anchors.size(), 2u);

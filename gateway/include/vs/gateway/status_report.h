@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "vs/gateway/gateway_state.h"
+#include "vs/platform/sha256.h"
 
 namespace vs::gateway {
 
@@ -28,7 +29,8 @@ struct StatusReport {
   std::uint64_t next_batch_id = 0;
   std::vector<AnchorRecord> recent_anchors;  // newest first
 
-  static Result<StatusReport> gather(const GatewayState& state, std::size_t anchors = 5);
+  static Result<StatusReport> gather(const GatewayState& state, const platform::Sha256& sha,
+                                     std::size_t anchors = 5);
 };
 
 }  // namespace vs::gateway
