@@ -112,9 +112,10 @@ std::string ProofBundleJson::encode(const ProofBundle& b, const std::string& abo
 }
 
 Result<ProofBundle> ProofBundleJson::decode(std::string_view text) {
-  if (text.size() > kMaxProofBytes)
-    return Error(ErrorCode::kMalformed, "a proof file is at most 1 MiB");
   auto parsed = Json::parse(text, kMaxProofBytes);
+  if (!parsed && text.size() > kMaxProofBytes)
+    return Error(ErrorCode::kMalformed, "a proof file is too large")
+        .about(std::to_string(text.size()) + " bytes, at most " + std::to_string(kMaxProofBytes));
   if (!parsed || !parsed->view().is_object())
     return Error(ErrorCode::kMalformed, "not a JSON object (truncated or not a proof file?)");
   Reader read(parsed->view());
@@ -126,8 +127,9 @@ Result<ProofBundle> ProofBundleJson::decode(std::string_view text) {
   std::uint64_t version = 0;
   VS_TRY(read.number("version", nullptr, version));
   if (version != kProofVersion)
-    return Error(ErrorCode::kUnsupported, "proof version not supported (this build reads 1)")
-        .about("version = " + std::to_string(version));
+    return Error(ErrorCode::kUnsupported, "proof version not supported")
+        .about("version " + std::to_string(version) + ", this build reads " +
+               std::to_string(kProofVersion));
   b.version = static_cast<std::uint32_t>(version);
   VS_TRY(read.bytes("device_id", nullptr, b.device_id));
   VS_TRY(read.number("seq", nullptr, b.seq));

@@ -27,6 +27,13 @@
 namespace vs::proto {
 namespace {
 
+// A size limit broken: the limit in the message comes from its constant.
+Error over_limit(ErrorCode code, const char* reason, std::size_t size, std::size_t limit,
+                 const char* unit) {
+  return Error(code, reason)
+      .about(std::to_string(size) + " " + unit + ", at most " + std::to_string(limit));
+}
+
 template <typename Message>
 Result<Bytes> encode_message(const pb_msgdesc_t* fields, const Message& message) {
   std::size_t size = 0;
@@ -157,7 +164,8 @@ vs::Status to_wire(const proto::Entry& entry, vs_v1_Entry& wire) {
     out.quality = reading->quality;
     out.sample_rate_mhz = reading->sample_rate_mhz;
     if (reading->samples.size() > proto::kMaxWaveformSamples) {
-      return Error(ErrorCode::kInvalidArgument, "reading has more than 2048 waveform samples");
+      return over_limit(ErrorCode::kInvalidArgument, "reading has too many waveform samples",
+                        reading->samples.size(), proto::kMaxWaveformSamples, "samples");
     }
     out.samples_count = static_cast<pb_size_t>(reading->samples.size());
     std::copy(reading->samples.begin(), reading->samples.end(), out.samples);
@@ -334,7 +342,8 @@ vs::Status to_wire(const proto::ReceiptBody& body, vs_v1_ReceiptBody& wire) {
   wire.batch_size = body.batch_size;
   wire.leaf_index = body.leaf_index;
   if (body.inclusion_path.size() > proto::kMaxInclusionPath) {
-    return Error(ErrorCode::kInvalidArgument, "inclusion path is longer than 64 hashes");
+    return over_limit(ErrorCode::kInvalidArgument, "inclusion path is too long",
+                      body.inclusion_path.size(), proto::kMaxInclusionPath, "hashes");
   }
   wire.inclusion_path_count = static_cast<pb_size_t>(body.inclusion_path.size());
   for (std::size_t i = 0; i < body.inclusion_path.size(); ++i) {
@@ -523,7 +532,8 @@ bool is_empty_reading(const vs_v1_Entry& wire) {
 
 Result<proto::Entry> WireCodec::decode_entry(ByteView bytes) {
   if (bytes.size() > proto::kMaxEntryBytes) {
-    return Error(ErrorCode::kMalformed, "entry is larger than 16 KiB");
+    return over_limit(ErrorCode::kMalformed, "entry is too large", bytes.size(),
+                      proto::kMaxEntryBytes, "bytes");
   }
   // Reused across calls (kept off small stacks) and readied by hand.
   thread_local auto wire = std::make_unique_for_overwrite<vs_v1_Entry>();
@@ -539,7 +549,8 @@ Result<proto::Entry> WireCodec::decode_entry(ByteView bytes) {
 
 Result<proto::BlockHeader> WireCodec::decode_block_header(ByteView bytes) {
   if (bytes.size() > proto::kMaxHeaderBytes) {
-    return Error(ErrorCode::kMalformed, "block header is larger than 256 bytes");
+    return over_limit(ErrorCode::kMalformed, "block header is too large", bytes.size(),
+                      proto::kMaxHeaderBytes, "bytes");
   }
   vs_v1_BlockHeader wire{};
   VS_TRY(decode_message(bytes, vs_v1_BlockHeader_fields, wire));
@@ -549,7 +560,8 @@ Result<proto::BlockHeader> WireCodec::decode_block_header(ByteView bytes) {
 
 Result<proto::Block> WireCodec::decode_block(ByteView bytes) {
   if (bytes.size() > proto::kMaxBlockBytes) {
-    return Error(ErrorCode::kMalformed, "block is larger than 8 MiB");
+    return over_limit(ErrorCode::kMalformed, "block is too large", bytes.size(),
+                      proto::kMaxBlockBytes, "bytes");
   }
   proto::Block block;
   RepeatedBytes entries = entries_field(proto::kMaxEntryBytes, "block has more than 4096 entries",
@@ -582,7 +594,8 @@ Result<proto::Block> WireCodec::decode_block(ByteView bytes) {
 
 Result<proto::ReceiptBody> WireCodec::decode_receipt_body(ByteView bytes) {
   if (bytes.size() > proto::kMaxReceiptBodyBytes) {
-    return Error(ErrorCode::kMalformed, "receipt body is larger than 4096 bytes");
+    return over_limit(ErrorCode::kMalformed, "receipt body is too large", bytes.size(),
+                      proto::kMaxReceiptBodyBytes, "bytes");
   }
   vs_v1_ReceiptBody wire{};
   VS_TRY(decode_message(bytes, vs_v1_ReceiptBody_fields, wire));
