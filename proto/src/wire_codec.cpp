@@ -528,6 +528,19 @@ bool is_empty_reading(const vs_v1_Entry& wire) {
          reading.sample_rate_mhz == 0 && reading.samples_count == 0;
 }
 
+// The gateway's signed envelopes (Receipt, SignedResendRequest): the body
+// bytes as signed, the signature, the signing key's id.
+template <typename Envelope, typename Wire>
+Result<Envelope> decode_envelope(ByteView bytes, const pb_msgdesc_t* fields) {
+  Wire wire{};
+  VS_TRY(decode_message(bytes, fields, wire));
+  Envelope envelope;
+  envelope.body = get_bytes(wire.body);
+  envelope.signature = get_bytes(wire.signature);
+  envelope.gateway_key_id = get_bytes(wire.gateway_key_id);
+  return envelope;
+}
+
 }  // namespace
 
 Result<proto::Entry> WireCodec::decode_entry(ByteView bytes) {
@@ -604,13 +617,7 @@ Result<proto::ReceiptBody> WireCodec::decode_receipt_body(ByteView bytes) {
 }
 
 Result<proto::Receipt> WireCodec::decode_receipt(ByteView bytes) {
-  vs_v1_Receipt wire{};
-  VS_TRY(decode_message(bytes, vs_v1_Receipt_fields, wire));
-  proto::Receipt receipt;
-  receipt.body = get_bytes(wire.body);
-  receipt.signature = get_bytes(wire.signature);
-  receipt.gateway_key_id = get_bytes(wire.gateway_key_id);
-  return receipt;
+  return decode_envelope<proto::Receipt, vs_v1_Receipt>(bytes, vs_v1_Receipt_fields);
 }
 
 Result<proto::ResendRequest> WireCodec::decode_resend_request(ByteView bytes) {
@@ -631,13 +638,8 @@ Result<proto::ResendRequest> WireCodec::decode_resend_request(ByteView bytes) {
 }
 
 Result<proto::SignedResendRequest> WireCodec::decode_signed_resend_request(ByteView bytes) {
-  vs_v1_SignedResendRequest wire{};
-  VS_TRY(decode_message(bytes, vs_v1_SignedResendRequest_fields, wire));
-  proto::SignedResendRequest request;
-  request.body = get_bytes(wire.body);
-  request.signature = get_bytes(wire.signature);
-  request.gateway_key_id = get_bytes(wire.gateway_key_id);
-  return request;
+  return decode_envelope<proto::SignedResendRequest, vs_v1_SignedResendRequest>(
+      bytes, vs_v1_SignedResendRequest_fields);
 }
 
 Result<proto::Status> WireCodec::decode_status(ByteView bytes) {

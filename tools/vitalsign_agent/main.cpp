@@ -3,7 +3,6 @@
 // linked in, the device key, the LMDB chain and the MQTT uplink) until
 // SIGTERM or SIGINT.
 #include <cstdio>
-#include <optional>
 #include <string>
 
 #include "daemon.h"
@@ -28,42 +27,15 @@ void usage(std::FILE* out) {
       "is pending, flushes and disconnects. See agent/agent.example.toml for every key.\n");
 }
 
-struct Arguments {
-  std::string config_path;
-  bool trace_commits = false;
-};
-
-// The arguments, or the exit code when there is nothing to run.
-std::optional<int> parse_arguments(int argc, char** argv, Arguments& out) {
-  for (int i = 1; i < argc; ++i) {
-    std::string_view arg = argv[i];
-    if (arg == "--help" || arg == "-h") {
-      usage(stdout);
-      return kOk;
-    } else if (arg == "--version") {
-      std::printf("vitalsign-agent 0.1.0\n");
-      return kOk;
-    } else if (arg == "--config" && i + 1 < argc) {
-      out.config_path = argv[++i];
-    } else if (arg == "--trace-commits") {
-      out.trace_commits = true;
-    } else {
-      std::fprintf(stderr, "vitalsign-agent: unexpected argument '%s'\n\n", argv[i]);
-      usage(stderr);
-      return kUsage;
-    }
-  }
-  if (!out.config_path.empty()) return std::nullopt;
-  usage(stderr);
-  return kUsage;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  Arguments args;
-  if (auto done = parse_arguments(argc, argv, args)) return *done;
-  if (args.trace_commits) platform::set_log_level(LogLevel::kDebug);
+  DaemonArguments args;
+  if (auto done =
+          parse_daemon_arguments(argc, argv, "vitalsign-agent", usage, {"--trace-commits"}, args))
+    return *done;
+  bool trace_commits = args.flag;
+  if (trace_commits) platform::set_log_level(LogLevel::kDebug);
   auto toml = platform::TomlConfig::load(args.config_path);
   if (!toml) return fail(kConfig, "config: " + toml.error().message());
   auto config = agent::AgentConfig::from_toml(*toml);
@@ -80,9 +52,8 @@ int main(int argc, char** argv) {
     std::printf("committed %llu\n", static_cast<unsigned long long>(seq));
     std::fflush(stdout);
   };
-  bool sensor_alive =
-      daemon->run([] { return stop_requested().load(); },
-                  args.trace_commits ? trace : std::function<void(std::uint64_t)>());
+  bool sensor_alive = daemon->run([] { return stop_requested().load(); },
+                                  trace_commits ? trace : std::function<void(std::uint64_t)>());
   log(LogLevel::kInfo, "stopping: sealing what is pending and flushing");
   bool drained = daemon->shutdown(std::chrono::seconds(2));
   log(LogLevel::kInfo, "stopped: " + daemon->summary());

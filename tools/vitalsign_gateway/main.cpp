@@ -2,7 +2,6 @@
 // the ledger and sends receipts. Parses its arguments and the config, and
 // runs gateway::GatewayDaemon until SIGTERM or SIGINT.
 #include <cstdio>
-#include <optional>
 #include <string>
 
 #include "daemon.h"
@@ -27,37 +26,15 @@ void usage(std::FILE* out) {
       "SIGINT anchors what is queued and disconnects. See gateway/gateway.example.toml.\n");
 }
 
-// The config file's path, or the exit code when there is nothing to run.
-std::optional<int> parse_arguments(int argc, char** argv, std::string& config_path) {
-  for (int i = 1; i < argc; ++i) {
-    std::string_view arg = argv[i];
-    if (arg == "--help" || arg == "-h") {
-      usage(stdout);
-      return kOk;
-    } else if (arg == "--version") {
-      std::printf("vitalsign-gateway 0.1.0\n");
-      return kOk;
-    } else if (arg == "--config" && i + 1 < argc) {
-      config_path = argv[++i];
-    } else if (arg == "--verbose" || arg == "-v") {
-      platform::set_log_level(LogLevel::kDebug);
-    } else {
-      std::fprintf(stderr, "vitalsign-gateway: unexpected argument '%s'\n\n", argv[i]);
-      usage(stderr);
-      return kUsage;
-    }
-  }
-  if (!config_path.empty()) return std::nullopt;
-  usage(stderr);
-  return kUsage;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string config_path;
-  if (auto done = parse_arguments(argc, argv, config_path)) return *done;
-  auto toml = platform::TomlConfig::load(config_path);
+  DaemonArguments args;
+  if (auto done =
+          parse_daemon_arguments(argc, argv, "vitalsign-gateway", usage, {"--verbose", "-v"}, args))
+    return *done;
+  if (args.flag) platform::set_log_level(LogLevel::kDebug);
+  auto toml = platform::TomlConfig::load(args.config_path);
   if (!toml) return fail(kConfig, "config: " + toml.error().message());
   auto config = gateway::GatewayConfig::from_toml(*toml);
   if (!config) return fail(kConfig, "config: " + config.error().message());
