@@ -36,6 +36,7 @@ Agent::Agent(const AgentConfig& config, DeviceChain& chain, platform::Store& sto
       outbox_(config.in_flight_window, config.resend_max_blocks, chain.retired_below(),
               clock.steady()),
       resend_guard_(config.resend_max_age, 4096),
+      receipt_intake_(chain, receipts, sha),
       seal_policy_(config.seal_max_entries, config.seal_max_age, config.seal_on_alarm),
       last_sync_(clock.steady()),
       last_status_(clock.steady()) {
@@ -242,40 +243,26 @@ void Agent::handle(Inbound event) {
 }
 
 void Agent::handle_receipt(const Bytes& payload) {
-  auto reject = [&](const std::string& why) {
-    ++counters_.receipts_rejected;
-    refusals_log_.log(LogLevel::kWarning, "rejected receipts",
-                      "receipt rejected, block kept: " + why, clock_.steady());
-  };
-  if (receipts_ == nullptr) return reject("no gateway public key is configured");
-  auto receipt = proto::WireCodec::decode_receipt(payload);
-  if (!receipt) return reject(receipt.error().message());
-  auto body = proto::WireCodec::decode_receipt_body(receipt->body);
-  if (!body) return reject(body.error().message());
-  std::uint64_t height = body->block_height;
-  auto block = chain_.block(height);
-  if (!block || !block->has_value())
-    return reject("no stored block at height " + std::to_string(height));
-  auto opened = chain::OpenedBlock::open(sha_, **block);
-  if (!opened) return reject(opened.error().message());
-  chain::ReceiptSubject subject{chain_.device_id(), height, opened->hash};
-  auto verified = receipts_->verify(*receipt, subject);
-  if (!verified)
-    return reject("height " + std::to_string(height) + ": " + verified.error().message());
-  auto accepted = chain_.accept_receipt(height, payload, *verified);
-  if (!accepted && accepted.error().code() == ErrorCode::kConflict) {
-    ++counters_.receipts_stale;
-    return reject("height " + std::to_string(height) + ": " + accepted.error().message());
+  ReceiptIntake::Taken taken = receipt_intake_.take(payload);
+  switch (taken.outcome) {
+    case ReceiptIntake::Outcome::kAccepted:
+      ++counters_.receipts_accepted;
+      log(LogLevel::kInfo, "receipt for block " + std::to_string(taken.height) +
+                               " verified (batch " + std::to_string(taken.batch_id) +
+                               "); backlog " + std::to_string(chain_.backlog_blocks()));
+      return;
+    case ReceiptIntake::Outcome::kRepeated:
+      ++counters_.receipts_repeated;  // already held: nothing written, nothing logged
+      return;
+    case ReceiptIntake::Outcome::kStale:
+      ++counters_.receipts_stale;
+      [[fallthrough]];
+    case ReceiptIntake::Outcome::kRejected:
+      ++counters_.receipts_rejected;
+      refusals_log_.log(LogLevel::kWarning, "rejected receipts",
+                        "receipt rejected, block kept: " + taken.reason, clock_.steady());
+      return;
   }
-  if (!accepted) return reject(accepted.error().message());
-  if (*accepted == DeviceChain::ReceiptOutcome::kUnchanged) {
-    ++counters_.receipts_repeated;  // already held: nothing written, nothing logged
-    return;
-  }
-  ++counters_.receipts_accepted;
-  log(LogLevel::kInfo, "receipt for block " + std::to_string(height) + " verified (batch " +
-                           std::to_string(verified->batch_id) + "); backlog " +
-                           std::to_string(chain_.backlog_blocks()));
 }
 
 void Agent::handle_resend(const Bytes& payload) {

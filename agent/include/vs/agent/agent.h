@@ -11,6 +11,7 @@
 #include "vs/agent/agent_config.h"
 #include "vs/agent/device_chain.h"
 #include "vs/agent/outbox_window.h"
+#include "vs/agent/receipt_intake.h"
 #include "vs/agent/resend_guard.h"
 #include "vs/agent/seal_policy.h"
 #include "vs/agent/sensor.h"
@@ -105,6 +106,7 @@ class Agent {
   bool connected_ = false;
   OutboxWindow outbox_;
   ResendGuard resend_guard_;
+  ReceiptIntake receipt_intake_;
   SealPolicy seal_policy_;
   std::chrono::steady_clock::time_point last_sync_;
   std::chrono::steady_clock::time_point last_status_;
