@@ -30,7 +30,6 @@ Agent::Agent(const AgentConfig& config, DeviceChain& chain, platform::Store& sto
       sensor_(sensor),
       transport_(transport),
       clock_(clock),
-      sha_(sha),
       receipts_(receipts),
       device_hex_(chain.device_id().hex()),
       outbox_(config.in_flight_window, config.resend_max_blocks, chain.retired_below(),

@@ -96,7 +96,6 @@ class Agent {
   agent::Sensor& sensor_;
   platform::Transport* transport_;
   const platform::Clock& clock_;
-  const platform::Sha256& sha_;
   const chain::ReceiptVerifier* receipts_;
   std::string device_hex_;
 
