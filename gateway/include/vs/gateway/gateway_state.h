@@ -10,12 +10,12 @@
 // plus its own writes; commit() applies all of them or none. A transaction
 // that has read may hold a database reader or lock until it commits: wait
 // on nothing slow (an outside ledger, the network) between its first read
-// and its commit. A backend shared by several
-// gateways must make commit() fail with kConflict, changing nothing, when a
-// write would break an invariant another writer's commit now holds (the
-// same (device, height) accepted twice, the same block queued or a batch id
-// taken twice); the caller then begins again and redoes its reads. The
-// embedded backend has one writer at a time and never conflicts.
+// and its commit. A backend shared by several gateways must make commit()
+// fail with kConflict, changing nothing, when a write would break an
+// invariant another writer's commit now holds (the same (device, height)
+// accepted twice, the same block queued or a batch id taken twice); the
+// caller then begins again and redoes its reads. The embedded backend has
+// one writer at a time and never conflicts.
 #pragma once
 
 #include <cstdint>
