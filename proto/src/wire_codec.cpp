@@ -15,6 +15,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "block.pb.h"
 #include "canonical_form.h"
@@ -528,6 +529,19 @@ bool is_empty_reading(const vs_v1_Entry& wire) {
          reading.sample_rate_mhz == 0 && reading.samples_count == 0;
 }
 
+// A hashed message small enough to decode on the stack (a block header, a
+// receipt body): bounded, decoded, in canonical form, then its C++ view.
+template <typename Wire>
+auto decode_hashed(ByteView bytes, const pb_msgdesc_t* fields, std::size_t limit,
+                   const char* too_large) -> decltype(from_wire(std::declval<const Wire&>())) {
+  if (bytes.size() > limit)
+    return over_limit(ErrorCode::kMalformed, too_large, bytes.size(), limit, "bytes");
+  Wire wire{};
+  VS_TRY(decode_message(bytes, fields, wire));
+  VS_TRY(check_canonical<Wire>(bytes, fields));
+  return from_wire(wire);
+}
+
 // The gateway's signed envelopes (Receipt, SignedResendRequest): the body
 // bytes as signed, the signature, the signing key's id.
 template <typename Envelope, typename Wire>
@@ -561,14 +575,8 @@ Result<proto::Entry> WireCodec::decode_entry(ByteView bytes) {
 }
 
 Result<proto::BlockHeader> WireCodec::decode_block_header(ByteView bytes) {
-  if (bytes.size() > proto::kMaxHeaderBytes) {
-    return over_limit(ErrorCode::kMalformed, "block header is too large", bytes.size(),
-                      proto::kMaxHeaderBytes, "bytes");
-  }
-  vs_v1_BlockHeader wire{};
-  VS_TRY(decode_message(bytes, vs_v1_BlockHeader_fields, wire));
-  VS_TRY(check_canonical<vs_v1_BlockHeader>(bytes, vs_v1_BlockHeader_fields));
-  return from_wire(wire);
+  return decode_hashed<vs_v1_BlockHeader>(bytes, vs_v1_BlockHeader_fields, proto::kMaxHeaderBytes,
+                                          "block header is too large");
 }
 
 Result<proto::Block> WireCodec::decode_block(ByteView bytes) {
@@ -606,14 +614,8 @@ Result<proto::Block> WireCodec::decode_block(ByteView bytes) {
 }
 
 Result<proto::ReceiptBody> WireCodec::decode_receipt_body(ByteView bytes) {
-  if (bytes.size() > proto::kMaxReceiptBodyBytes) {
-    return over_limit(ErrorCode::kMalformed, "receipt body is too large", bytes.size(),
-                      proto::kMaxReceiptBodyBytes, "bytes");
-  }
-  vs_v1_ReceiptBody wire{};
-  VS_TRY(decode_message(bytes, vs_v1_ReceiptBody_fields, wire));
-  VS_TRY(check_canonical<vs_v1_ReceiptBody>(bytes, vs_v1_ReceiptBody_fields));
-  return from_wire(wire);
+  return decode_hashed<vs_v1_ReceiptBody>(bytes, vs_v1_ReceiptBody_fields,
+                                          proto::kMaxReceiptBodyBytes, "receipt body is too large");
 }
 
 Result<proto::Receipt> WireCodec::decode_receipt(ByteView bytes) {

@@ -50,9 +50,6 @@ class BatchAnchorer {
   };
   Result<Confirmation> confirm(std::uint64_t time_ms, std::size_t max_batches);
   Result<std::uint64_t> unconfirmed_batches() const { return state_.open_batch_count(); }
-  Result<std::vector<AnchorRecord>> recent_anchors(std::size_t count) const {
-    return BatchAnchorer::recent_anchors(state_, count);
-  }
   // The latest `count` anchors, newest first.
   static Result<std::vector<AnchorRecord>> recent_anchors(const GatewayStateReader& state,
                                                           std::size_t count);
