@@ -17,6 +17,7 @@ debian_packages=(
   libsecp256k1-dev libcrypto++-dev libcurl4-openssl-dev nlohmann-json3-dev
   libp11-kit-dev softhsm2
   systemd
+  postgresql-15 libpq-dev util-linux
 )
 # A machine may already carry a Node.js with its own npm (nodesource's package
 # conflicts with Debian's npm): only ask Debian for it when npm is missing.

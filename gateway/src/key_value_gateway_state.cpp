@@ -320,47 +320,10 @@ class KeyValueSnapshot final : public KeyValueReads<GatewayStateReader> {
   std::unique_ptr<platform::StoreReader> snapshot_;
 };
 
-// A snapshot taken at the first read, not at begin(): an LMDB reader held
-// open keeps writers from reusing pages, so a transaction that has read
-// nothing yet (the anchorer's, while an outside ledger takes seconds) holds
-// none.
-class LazySnapshot final : public platform::StoreReader {
- public:
-  explicit LazySnapshot(const platform::Store& store) : store_(store) {}
-
-  Result<std::optional<Bytes>> get(platform::TableId table, ByteView key) const override {
-    VS_TRY(open());
-    return snapshot_->get(table, key);
-  }
-  Result<std::vector<platform::Record>> scan(platform::TableId table, ByteView from,
-                                             std::size_t limit) const override {
-    VS_TRY(open());
-    return snapshot_->scan(table, from, limit);
-  }
-  Result<std::optional<platform::Record>> last(platform::TableId table) const override {
-    VS_TRY(open());
-    return snapshot_->last(table);
-  }
-  Result<std::uint64_t> count(platform::TableId table) const override {
-    VS_TRY(open());
-    return snapshot_->count(table);
-  }
-  void release() { snapshot_.reset(); }
-
- private:
-  Status open() const {
-    if (snapshot_) return {};
-    VS_TRY_ASSIGN(snapshot_, store_.snapshot());
-    return {};
-  }
-  const platform::Store& store_;
-  mutable std::unique_ptr<platform::StoreReader> snapshot_;
-};
-
 class KeyValueTransaction final : public KeyValueReads<GatewayTransaction> {
  public:
-  explicit KeyValueTransaction(platform::Store& store)
-      : store_(store), snapshot_(store), writes_(snapshot_) {}
+  explicit KeyValueTransaction(std::unique_ptr<platform::StoreTransaction> transaction)
+      : transaction_(std::move(transaction)), writes_(*transaction_) {}
 
   void put_device(const chain::DeviceId& device, const DeviceRecord& record) override {
     writes_.put(kDevicesTable, device_key(device), encode_device(record));
@@ -425,18 +388,11 @@ class KeyValueTransaction final : public KeyValueReads<GatewayTransaction> {
     return bytes;
   }
   bool empty() const override { return writes_.empty(); }
-  Status commit(bool durable) override {
-    snapshot_.release();  // it holds the store's size fixed, and the commit may need to grow it
-    if (writes_.empty()) return {};
-    VS_TRY(store_.commit(writes_.batch()));
-    if (durable) VS_TRY(store_.sync());
-    return {};
-  }
+  Status commit(bool durable) override { return transaction_->commit(writes_.batch(), durable); }
 
  private:
-  Reads reads() const override { return Reads(snapshot_, &writes_); }
-  platform::Store& store_;
-  LazySnapshot snapshot_;
+  Reads reads() const override { return Reads(*transaction_, &writes_); }
+  std::unique_ptr<platform::StoreTransaction> transaction_;
   platform::StagedWrites writes_;
 };
 
@@ -446,7 +402,9 @@ class KeyValueGatewayState final : public KeyValueReads<GatewayState> {
       : owned_(std::move(owned)), store_(store) {}
 
   Result<std::unique_ptr<GatewayTransaction>> begin() override {
-    return std::unique_ptr<GatewayTransaction>(std::make_unique<KeyValueTransaction>(store_));
+    VS_TRY_ASSIGN(auto transaction, store_.begin());
+    return std::unique_ptr<GatewayTransaction>(
+        std::make_unique<KeyValueTransaction>(std::move(transaction)));
   }
   Result<std::unique_ptr<GatewayStateReader>> snapshot() const override {
     VS_TRY_ASSIGN(auto snapshot, store_.snapshot());

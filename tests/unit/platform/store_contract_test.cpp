@@ -1,169 +1,35 @@
-// One contract, two implementations: LmdbStore and the tests' MemoryStore.
+// The Store contract (support/store_contract.h) on LmdbStore and the tests'
+// MemoryStore; then what is LMDB's own.
 #include <gtest/gtest.h>
 
 #include <functional>
 
 #include "fakes/memory_store.h"
+#include "store_contract.h"
 #include "temp_dir.h"
 #include "vs/platform/lmdb_store.h"
 
 namespace vs::platform {
 namespace {
 
-constexpr TableId kItems = 0;
-constexpr TableId kMeta = 1;
-
-struct StoreMaker {
-  std::string name;
-  // Makes a store whose size ceiling is `limit_bytes`.
-  std::function<std::unique_ptr<Store>(const std::filesystem::path&, std::uint64_t limit_bytes)>
-      make;
-};
-
-void PrintTo(const StoreMaker& maker, std::ostream* out) {
-  *out << maker.name;
-}
-
-class StoreContract : public ::testing::TestWithParam<StoreMaker> {
- protected:
-  std::unique_ptr<Store> make(std::uint64_t limit_bytes = 64ULL << 20) {
-    return GetParam().make(dir_.path() / "store", limit_bytes);
-  }
-  vs::testing::TempDir dir_;
-};
-
-TEST_P(StoreContract, PutGetScanLastCount) {
-  auto store = make();
-  WriteBatch batch;
-  for (std::uint64_t i = 0; i < 300; ++i)
-    batch.put(kItems, u64_key(i), as_bytes("value-" + std::to_string(i)));
-  batch.put(kMeta, as_bytes("tip"), as_bytes("299"));
-  ASSERT_TRUE(store->commit(batch).ok());
-
-  auto got = store->get(kItems, u64_key(42));
-  ASSERT_TRUE(got.ok());
-  ASSERT_TRUE(got->has_value());
-  EXPECT_EQ(**got, Bytes(as_bytes("value-42").begin(), as_bytes("value-42").end()));
-  EXPECT_FALSE(store->get(kItems, u64_key(1000)).value().has_value());
-
-  // Big-endian keys sort numerically: 256 comes after 255.
-  auto scanned = store->scan(kItems, u64_key(254), 3).value();
-  ASSERT_EQ(scanned.size(), 3u);
-  EXPECT_EQ(get_u64_be(scanned[0].key.data()), 254u);
-  EXPECT_EQ(get_u64_be(scanned[2].key.data()), 256u);
-  EXPECT_EQ(store->scan(kItems, {}, 1000).value().size(), 300u);
-  EXPECT_EQ(get_u64_be(store->last(kItems).value()->key.data()), 299u);
-  EXPECT_EQ(store->count(kItems).value(), 300u);
-  EXPECT_EQ(store->count(kMeta).value(), 1u);
-  EXPECT_FALSE(store->last(kMeta + 5).ok());
-}
-
-// Walks span pages (256 records each): every record once, in order; the
-// visitor stops the walk or ends it with its error.
-TEST_P(StoreContract, ForEachRecordWalksEveryPageOnceAndStopsWhenTold) {
-  auto store = make();
-  WriteBatch batch;
-  for (std::uint64_t i = 0; i < 600; ++i) batch.put(kItems, u64_key(i), as_bytes("v"));
-  ASSERT_TRUE(store->commit(batch).ok());
-  std::vector<std::uint64_t> seen;
-  ASSERT_TRUE(for_each_record(*store, kItems, u64_key(10), [&](const Record& record) {
-                seen.push_back(get_u64_be(record.key.data()));
-                return Result<bool>(true);
-              }).ok());
-  ASSERT_EQ(seen.size(), 590u);
-  for (std::size_t i = 0; i < seen.size(); ++i) ASSERT_EQ(seen[i], i + 10);
-  std::size_t visits = 0;
-  ASSERT_TRUE(for_each_record(*store, kItems, {}, [&](const Record&) {
-                return Result<bool>(++visits < 300);
-              }).ok());
-  EXPECT_EQ(visits, 300u);
-  Status failed = for_each_record(*store, kItems, {}, [](const Record&) -> Result<bool> {
-    return Error(ErrorCode::kMalformed, "bad record");
-  });
-  ASSERT_FALSE(failed.ok());
-  EXPECT_EQ(failed.error().code(), ErrorCode::kMalformed);
-}
-
-TEST_P(StoreContract, EraseAndOverwrite) {
-  auto store = make();
-  WriteBatch put;
-  put.put(kItems, u64_key(1), as_bytes("a"));
-  put.put(kItems, u64_key(2), as_bytes("b"));
-  ASSERT_TRUE(store->commit(put).ok());
-  WriteBatch change;
-  change.erase(kItems, u64_key(1));
-  change.erase(kItems, u64_key(77));  // absent: not an error
-  change.put(kItems, u64_key(2), as_bytes("c"));
-  ASSERT_TRUE(store->commit(change).ok());
-  EXPECT_FALSE(store->get(kItems, u64_key(1)).value().has_value());
-  EXPECT_EQ(store->get(kItems, u64_key(2)).value().value(), Bytes{'c'});
-}
-
-TEST_P(StoreContract, SnapshotStaysConsistentWhileOthersCommit) {
-  auto store = make();
-  WriteBatch first;
-  first.put(kItems, u64_key(1), as_bytes("a"));
-  first.put(kMeta, as_bytes("count"), u64_key(1));
-  ASSERT_TRUE(store->commit(first).ok());
-  auto snapshot = store->snapshot();
-  ASSERT_TRUE(snapshot.ok()) << snapshot.error().message();
-  WriteBatch second;
-  second.put(kItems, u64_key(2), as_bytes("b"));
-  second.put(kMeta, as_bytes("count"), u64_key(2));
-  ASSERT_TRUE(store->commit(second).ok());
-  // The snapshot still sees one item and a count of one; the store sees two.
-  EXPECT_EQ((*snapshot)->count(kItems).value(), 1u);
-  EXPECT_EQ(get_u64_be((*snapshot)->get(kMeta, as_bytes("count")).value()->data()), 1u);
-  EXPECT_FALSE((*snapshot)->get(kItems, u64_key(2)).value().has_value());
-  EXPECT_EQ(store->count(kItems).value(), 2u);
-}
-
-TEST_P(StoreContract, FullStoreRefusesTheWholeBatch) {
-  auto store = make(256 * 1024);
-  Bytes value(4000, 0xaa);
-  std::uint64_t key = 0;
-  Status result;
-  for (; key < 1000; ++key) {
-    WriteBatch batch;
-    batch.put(kItems, u64_key(key), value);
-    result = store->commit(batch);
-    if (!result) break;
-  }
-  ASSERT_FALSE(result.ok()) << "never filled up";
-  EXPECT_EQ(result.error().code(), ErrorCode::kNoSpace);
-  // Nothing of the refused batch is there; everything before it is.
-  EXPECT_FALSE(store->get(kItems, u64_key(key)).value().has_value());
-  EXPECT_EQ(store->count(kItems).value(), key);
-  // Erasing makes room again.
-  WriteBatch prune;
-  for (std::uint64_t i = 0; i < key / 2; ++i) prune.erase(kItems, u64_key(i));
-  auto pruned = store->commit(prune);
-  ASSERT_TRUE(pruned.ok()) << pruned.error().message();
-  WriteBatch again;
-  again.put(kItems, u64_key(key), value);
-  auto after = store->commit(again);
-  EXPECT_TRUE(after.ok()) << after.error().message() << " usage "
-                          << store->usage().value().used_bytes;
-}
-
-INSTANTIATE_TEST_SUITE_P(
-    Implementations, StoreContract,
-    ::testing::Values(StoreMaker{"Lmdb",
-                                 [](const std::filesystem::path& dir,
-                                    std::uint64_t limit) -> std::unique_ptr<Store> {
-                                   LmdbStoreOptions options;
-                                   options.directory = dir;
-                                   options.tables = {"items", "meta"};
-                                   options.initial_map_bytes = 64 * 1024;
-                                   options.max_map_bytes = limit;
-                                   return LmdbStore::open(options).value();
-                                 }},
-                      StoreMaker{"Memory",
-                                 [](const std::filesystem::path&,
-                                    std::uint64_t limit) -> std::unique_ptr<Store> {
-                                   return std::make_unique<vs::testing::MemoryStore>(2, limit);
-                                 }}),
-    [](const auto& param_info) { return param_info.param.name; });
+const auto kEmbeddedStores = ::testing::Values(
+    StoreMaker{"Lmdb",
+               [](const std::filesystem::path& dir, std::uint64_t limit) -> std::unique_ptr<Store> {
+                 LmdbStoreOptions options;
+                 options.directory = dir;
+                 options.tables = {"items", "meta"};
+                 options.initial_map_bytes = 64 * 1024;
+                 options.max_map_bytes = limit;
+                 return LmdbStore::open(options).value();
+               }},
+    StoreMaker{"Memory",
+               [](const std::filesystem::path&, std::uint64_t limit) -> std::unique_ptr<Store> {
+                 return std::make_unique<vs::testing::MemoryStore>(2, limit);
+               }});
+INSTANTIATE_TEST_SUITE_P(Implementations, StoreContract, kEmbeddedStores,
+                         [](const auto& param_info) { return param_info.param.name; });
+INSTANTIATE_TEST_SUITE_P(Implementations, StoreCeilingContract, kEmbeddedStores,
+                         [](const auto& param_info) { return param_info.param.name; });
 
 TEST(LmdbStore, GrowsTheMapAndKeepsDataAcrossReopen) {
   vs::testing::TempDir dir;

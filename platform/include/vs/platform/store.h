@@ -69,6 +69,19 @@ class StoreReader {
   virtual Result<std::uint64_t> count(TableId table) const = 0;
 };
 
+// Reads of one state and the writes decided from them, committed together.
+// Its reads see the state as of its first read (a later commit of another
+// writer is not seen). A store several processes share fails commit() with
+// kConflict, applying nothing, when another writer's commit since that first
+// read changed what this one read or writes; the caller begins again.
+class StoreTransaction : public StoreReader {
+ public:
+  // `durable`: survives a power cut once this returns; otherwise it survives
+  // a crash of the process (and the store's next durable commit or sync()
+  // makes it durable too).
+  virtual Status commit(const WriteBatch& batch, bool durable) = 0;
+};
+
 // A durable, ordered key-value store with atomic batches: the device's chain
 // and the gateway's state. Contract (checked by one test suite against every
 // implementation): a commit is all-or-nothing; after commit() returns, a
@@ -85,6 +98,12 @@ class Store : public StoreReader {
   // Makes every commit so far durable against power loss (group commit).
   virtual Status sync() = 0;
   virtual Result<StoreUsage> usage() const = 0;
+
+  // A transaction. By default its snapshot is taken at the first read and
+  // released before commit(batch) (and sync() when durable): right for a
+  // store with one writer at a time, which never conflicts. A shared store
+  // overrides it.
+  virtual Result<std::unique_ptr<StoreTransaction>> begin();
 };
 
 // Visits the records of `table` with key >= `from` in key order, a page at a
