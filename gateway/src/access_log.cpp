@@ -124,10 +124,12 @@ Result<LoggedAccess> AccessLog::record(const AccessRecord& record) {
   std::string text = record.encode();
   LoggedAccess logged{record, sha_.digest(as_bytes(text)), std::nullopt};
   std::uint64_t height = queue_height(logged.hash);
-  VS_TRY_ASSIGN(auto changes, state_.begin());
-  changes->put_access(record.time_ms, height, text);
-  changes->enqueue({record.time_ms, {log_device(), height, logged.hash}});
-  VS_TRY(changes->commit(true));
+  VS_TRY(retry_on_conflict([&]() -> Status {
+    VS_TRY_ASSIGN(auto changes, state_.begin());
+    changes->put_access(record.time_ms, height, text);
+    changes->enqueue({record.time_ms, {log_device(), height, logged.hash}});
+    return changes->commit(true);
+  }));
   return logged;
 }
 

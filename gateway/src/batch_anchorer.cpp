@@ -50,8 +50,9 @@ Result<std::vector<IssuedReceipt>> BatchAnchorer::anchor(std::uint64_t time_ms,
     if (queued.empty()) return issued;
     VS_TRY_ASSIGN(batch_id, view->next_batch_id());
   }
-  // Only the anchorer takes from the queue and moves the batch id on, so
-  // what was read stays true until this commits.
+  // Only the anchorer (one gateway, holding the lease) takes from the queue
+  // and moves the batch id on, so what was read stays true until this
+  // commits; the transaction checks the batch id again below.
   VS_TRY_ASSIGN(auto changes, state_.begin());
 
   chain::Merkle merkle(sha_);
@@ -60,6 +61,14 @@ Result<std::vector<IssuedReceipt>> BatchAnchorer::anchor(std::uint64_t time_ms,
   for (const QueuedBlock& block : queued) leaves.push_back(merkle.leaf_hash(block.item.block_hash));
   Digest root = merkle.root(leaves);
   VS_TRY_ASSIGN(proto::LedgerRef ledger, ledger_.anchor(root, batch_id, time_ms, *changes));
+  // A fence: were a second gateway anchoring too (one whose lease ran out
+  // unnoticed), its commit would have moved the batch id on, and this one
+  // must not reuse it. On a shared state, a race here fails the commit.
+  VS_TRY_ASSIGN(std::uint64_t still_next, changes->next_batch_id());
+  if (still_next != batch_id) {
+    return Error(ErrorCode::kConflict, "another gateway anchored this batch id meanwhile")
+        .about(std::to_string(batch_id));
+  }
   auto paths = merkle.all_inclusion_proofs(leaves);
   issued.reserve(queued.size());
   OpenBatch open{batch_id, root, {}};

@@ -62,11 +62,17 @@ Result<IngestResult> BlockIngest::ingest(std::string_view topic_device, ByteView
 }
 
 Result<std::vector<IngestResult>> BlockIngest::ingest_all(std::span<const BlockMessage> messages) {
+  // Another gateway on a shared state may have taken one of these heights
+  // (or filled a gap) meanwhile: the batch is decided again on what it did.
+  return retry_on_conflict([&] { return ingest_once(messages); });
+}
+
+Result<std::vector<IngestResult>> BlockIngest::ingest_once(std::span<const BlockMessage> messages) {
   // One transaction for the whole batch, not one per lookup (three per
-  // block). Only this thread writes these devices' state (the daemon gives
-  // each device to one verify thread); an enrolment or a revocation made
-  // meanwhile from the command line counts from the next batch,
-  // milliseconds later.
+  // block). In one gateway only this thread writes these devices' state
+  // (the daemon gives each device to one verify thread); an enrolment or a
+  // revocation made meanwhile from the command line counts from the next
+  // batch, milliseconds later.
   VS_TRY_ASSIGN(auto changes, state_.begin());
   std::vector<IngestResult> results;
   results.reserve(messages.size());

@@ -15,14 +15,16 @@ Result<chain::DeviceId> DeviceRegistry::enrol(ByteView public_key_der) {
                std::to_string(kMaxPublicKeyBytes));
   VS_TRY(keys_.make_verifier(public_key_der));  // must be a P-256 key
   chain::DeviceId device = chain::DeviceId::from_public_key(sha_, public_key_der);
-  VS_TRY_ASSIGN(auto changes, state_.begin());
-  VS_TRY_ASSIGN(auto existing, changes->device(device));
-  if (existing) return device;  // the id is the key's hash: the same key again
-  DeviceRecord record;
-  record.public_keys.emplace_back(public_key_der.begin(), public_key_der.end());
-  changes->put_device(device, record);
-  VS_TRY(changes->commit(true));
-  return device;
+  return retry_on_conflict([&]() -> Result<chain::DeviceId> {
+    VS_TRY_ASSIGN(auto changes, state_.begin());
+    VS_TRY_ASSIGN(auto existing, changes->device(device));
+    if (existing) return device;  // the id is the key's hash: the same key again
+    DeviceRecord record;
+    record.public_keys.emplace_back(public_key_der.begin(), public_key_der.end());
+    changes->put_device(device, record);
+    VS_TRY(changes->commit(true));
+    return device;
+  });
 }
 
 Result<DeviceRecord> DeviceRegistry::enrolled(const chain::DeviceId& device) const {
@@ -32,12 +34,15 @@ Result<DeviceRecord> DeviceRegistry::enrolled(const chain::DeviceId& device) con
 }
 
 Status DeviceRegistry::revoke(const chain::DeviceId& device) {
-  VS_TRY_ASSIGN(auto changes, state_.begin());
-  VS_TRY_ASSIGN(auto record, changes->device(device));
-  if (!record) return Error(ErrorCode::kNotFound, "no such device is enrolled").about(device.hex());
-  record->revoked = true;
-  changes->put_device(device, *record);
-  return changes->commit(true);
+  return retry_on_conflict([&]() -> Status {
+    VS_TRY_ASSIGN(auto changes, state_.begin());
+    VS_TRY_ASSIGN(auto record, changes->device(device));
+    if (!record)
+      return Error(ErrorCode::kNotFound, "no such device is enrolled").about(device.hex());
+    record->revoked = true;
+    changes->put_device(device, *record);
+    return changes->commit(true);
+  });
 }
 
 Result<bool> DeviceRegistry::is_revoked(const chain::DeviceId& device) const {
@@ -47,9 +52,11 @@ Result<bool> DeviceRegistry::is_revoked(const chain::DeviceId& device) const {
 
 Status DeviceRegistry::set_certificate(const chain::DeviceId& device, ByteView certificate_der) {
   VS_TRY(enrolled(device));
-  VS_TRY_ASSIGN(auto changes, state_.begin());
-  changes->put_certificate(device, certificate_der);
-  return changes->commit(true);
+  return retry_on_conflict([&]() -> Status {
+    VS_TRY_ASSIGN(auto changes, state_.begin());
+    changes->put_certificate(device, certificate_der);
+    return changes->commit(true);
+  });
 }
 
 Result<std::optional<Bytes>> DeviceRegistry::certificate(const chain::DeviceId& device) const {

@@ -9,6 +9,11 @@ namespace {
 
 const char* const kKnownKeys[] = {"store.data_dir",
                                   "store.max_mb",
+                                  "store.backend",
+                                  "store.postgres",
+                                  "store.postgres_schema",
+                                  "cluster.name",
+                                  "cluster.lease_ms",
                                   "keys.dir",
                                   "keys.name",
                                   "mqtt.broker",
@@ -67,6 +72,29 @@ Result<GatewayConfig> GatewayConfig::from_toml(const platform::TomlConfig& confi
   std::uint64_t max_mb = out.store_max_bytes >> 20;
   VS_TRY(read.integer("store.max_mb", 16, 1 << 24, "must be 16 to 16777216 (MiB)", max_mb));
   out.store_max_bytes = max_mb << 20;
+  VS_TRY(read.choice("store.backend", {"lmdb", "postgres"}, "must be \"lmdb\" or \"postgres\"",
+                     out.store_backend));
+  VS_TRY(read.text("store.postgres", out.postgres_connection));
+  if (out.store_backend == "postgres" && out.postgres_connection.empty()) {
+    return read.bad("store.postgres", "(absent)",
+                    "backend \"postgres\" needs a connection string (\"host=... dbname=...\" or "
+                    "a postgresql:// URI)");
+  }
+  VS_TRY(read.text("store.postgres_schema", out.postgres_schema));
+  if (out.postgres_schema.empty() ||
+      out.postgres_schema.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") !=
+          std::string::npos) {
+    return read.bad("store.postgres_schema", "\"" + out.postgres_schema + "\"",
+                    "must be lowercase letters, digits and _");
+  }
+  VS_TRY(read.text("cluster.name", out.cluster_name));
+  if (out.cluster_name.size() > 64 ||
+      out.cluster_name.find_first_of(" \n\t") != std::string::npos) {
+    return read.bad("cluster.name", "\"" + out.cluster_name + "\"",
+                    "must be at most 64 characters without spaces");
+  }
+  VS_TRY(read.duration("cluster.lease_ms", 1000, 600'000, "must be 1 s to 10 minutes",
+                       out.anchor_lease));
   path = out.key_dir.string();
   VS_TRY(read.text("keys.dir", path));
   out.key_dir = path;

@@ -113,8 +113,15 @@ std::unique_ptr<GatewayDaemon> GatewayDaemon::open(const GatewayConfig& config,
   // Ingest commits are not synced one by one: receipts are what the gateway
   // promises, and the anchorer syncs before it sends any. A block lost to a
   // power cut before that is sent again by its device (receipt timeout).
-  auto state = open_gateway_store({config.data_dir, StoreAccess::kCreate, config.store_max_bytes,
-                                   platform::Durability::kGroupCommit});
+  GatewayStoreOptions store;
+  bool postgres = config.store_backend == "postgres";
+  store.location = postgres ? config.postgres_connection : config.data_dir.string();
+  store.backend = postgres ? StoreBackend::kPostgres : StoreBackend::kLmdb;
+  store.postgres_schema = config.postgres_schema;
+  store.access = StoreAccess::kCreate;
+  store.max_bytes = config.store_max_bytes;
+  store.durability = platform::Durability::kGroupCommit;
+  auto state = open_gateway_store(store);
   if (!state) {
     failure.set(false, "store: " + state.error().message());
     return nullptr;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "vs/gateway/gateway_tables.h"
+#include "vs/platform/postgres_store.h"
 #include "vs/platform/staged_writes.h"
 
 namespace vs::gateway {
@@ -471,9 +472,17 @@ std::unique_ptr<GatewayState> make_key_value_gateway_state(std::unique_ptr<platf
   return std::make_unique<KeyValueGatewayState>(std::move(owned), store);
 }
 
-Result<std::unique_ptr<GatewayState>> open_gateway_store(const GatewayStoreOptions& options) {
+StoreBackend store_backend_of(std::string_view location) {
+  return location.starts_with("postgresql://") || location.starts_with("postgres://")
+             ? StoreBackend::kPostgres
+             : StoreBackend::kLmdb;
+}
+
+namespace {
+
+Result<std::unique_ptr<platform::Store>> open_lmdb(const GatewayStoreOptions& options) {
   platform::LmdbStoreOptions lmdb;
-  lmdb.directory = options.directory;
+  lmdb.directory = options.location;
   lmdb.tables = kGatewayTableNames;
   lmdb.read_only = options.access == StoreAccess::kRead;
   lmdb.initial_map_bytes = std::min<std::uint64_t>(64ULL << 20, options.max_bytes);
@@ -486,15 +495,38 @@ Result<std::unique_ptr<GatewayState>> open_gateway_store(const GatewayStoreOptio
     lmdb.create = true;  // only where there is no store at all
     store = platform::LmdbStore::open(lmdb);
   }
+  if (!store) return std::move(store).error();
+  return std::unique_ptr<platform::Store>(std::move(store).value());
+}
+
+Result<std::unique_ptr<platform::Store>> open_postgres(const GatewayStoreOptions& options) {
+  platform::PostgresStoreOptions postgres;
+  postgres.connection = options.location;
+  postgres.schema = options.postgres_schema;
+  postgres.tables = kGatewayTableNames;
+  postgres.max_bytes = options.max_bytes;
+  postgres.create = options.access == StoreAccess::kCreate;
+  auto store = platform::PostgresStore::open(postgres);
+  if (!store) return std::move(store).error();
+  return std::unique_ptr<platform::Store>(std::move(store).value());
+}
+
+}  // namespace
+
+Result<std::unique_ptr<GatewayState>> open_gateway_store(const GatewayStoreOptions& options) {
+  // The connection string may hold a password: errors name the schema.
+  bool postgres = options.backend == StoreBackend::kPostgres;
+  std::string named = postgres ? "PostgreSQL schema " + options.postgres_schema : options.location;
+  auto store = postgres ? open_postgres(options) : open_lmdb(options);
   if (!store && store.error().code() == ErrorCode::kNotFound)
-    return Error(ErrorCode::kNotFound, "no gateway store here").about(options.directory);
+    return Error(ErrorCode::kNotFound, "no gateway store here").about(named);
   if (!store && store.error().code() == ErrorCode::kConflict) {
     return Error(ErrorCode::kInvalidArgument,
                  "is not a gateway store (it lacks the gateway's tables: an agent's store?)")
-        .about(options.directory);
+        .about(named);
   }
-  if (!store) return std::move(store).error().about(options.directory);
-  return make_key_value_gateway_state(std::unique_ptr<platform::Store>(std::move(store).value()));
+  if (!store) return std::move(store).error().about(named);
+  return make_key_value_gateway_state(std::move(store).value());
 }
 
 }  // namespace vs::gateway

@@ -39,11 +39,19 @@ inline int complain(const char* verb, const Error& error) {
   return exit_code_for(error);
 }
 
-// How a verb opens the gateway's store: see gateway::StoreAccess.
+// How a verb opens the gateway's store: see gateway::StoreAccess. `--store`
+// names an LMDB directory or a cluster's PostgreSQL (a postgresql:// URI;
+// the schema from VS_POSTGRES_SCHEMA, "vitalsign" by default).
 using gateway::StoreAccess;
 inline Result<std::unique_ptr<gateway::GatewayState>> open_gateway_store(
-    const std::string& directory, StoreAccess access) {
-  return gateway::open_gateway_store({directory, access});
+    const std::string& location, StoreAccess access) {
+  gateway::GatewayStoreOptions options;
+  options.location = location;
+  options.access = access;
+  options.backend = gateway::store_backend_of(location);
+  if (const char* schema = std::getenv("VS_POSTGRES_SCHEMA"); schema != nullptr && *schema != 0)
+    options.postgres_schema = schema;
+  return gateway::open_gateway_store(options);
 }
 
 // Who runs this tool, for the access log.

@@ -38,7 +38,8 @@ class StoreLayoutTest : public ::testing::Test {
   void SetUp() override {
     std::filesystem::create_directories(dir_.path() / "store");
     std::filesystem::copy_file(kFixture / "store/data.mdb", dir_.path() / "store/data.mdb");
-    auto opened = open_gateway_store({(dir_.path() / "store").string(), StoreAccess::kWrite});
+    auto opened = open_gateway_store(
+        {.location = (dir_.path() / "store").string(), .access = StoreAccess::kWrite});
     ASSERT_TRUE(opened.ok()) << opened.error().message();
     state_ = std::move(opened).value();
     std::istringstream ids(read_file(kFixture / "devices"));

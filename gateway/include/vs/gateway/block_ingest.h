@@ -85,6 +85,7 @@ class BlockIngest {
   }
 
  private:
+  Result<std::vector<IngestResult>> ingest_once(std::span<const BlockMessage> messages);
   Result<IngestResult> ingest_one(std::string_view topic_device, ByteView block_bytes,
                                   GatewayTransaction& changes);
   Result<IngestResult> accept_in_order(IngestResult result, const DeviceRecord& record,

@@ -16,17 +16,24 @@ namespace vs::gateway {
 struct GatewayConfig {
   std::filesystem::path data_dir = "gateway-data";  // store.data_dir
   std::uint64_t store_max_bytes = 4ULL << 30;       // store.max_mb
-  std::filesystem::path key_dir = "keys";           // keys.dir
-  std::string key_name = "gateway";                 // keys.name
-  std::string broker = "tcp://127.0.0.1:1883";      // mqtt.broker
-  std::string client_id = "vs-gateway";             // mqtt.client_id
-  std::string tls_ca_file;                          // mqtt.ca_file
-  std::string tls_cert_file;                        // mqtt.cert_file
-  std::string tls_key_file;                         // mqtt.key_file
-  std::chrono::seconds keep_alive{10};              // mqtt.keep_alive_s
-  GatewayOptions options = daemon_defaults();  // mqtt.topic_prefix, mqtt.shared_group, batch.*,
-                                               // resend.*, verify.threads
-  std::string ledger_kind = "local";           // ledger.kind
+  std::string store_backend = "lmdb";               // store.backend ("lmdb" | "postgres")
+  std::string postgres_connection;                  // store.postgres (libpq string or URI)
+  std::string postgres_schema = "vitalsign";        // store.postgres_schema
+  // cluster.name: this gateway among the cluster's (status, the lease);
+  // the host name when absent.
+  std::string cluster_name;
+  std::chrono::milliseconds anchor_lease{10'000};  // cluster.lease_ms
+  std::filesystem::path key_dir = "keys";          // keys.dir
+  std::string key_name = "gateway";                // keys.name
+  std::string broker = "tcp://127.0.0.1:1883";     // mqtt.broker
+  std::string client_id = "vs-gateway";            // mqtt.client_id
+  std::string tls_ca_file;                         // mqtt.ca_file
+  std::string tls_cert_file;                       // mqtt.cert_file
+  std::string tls_key_file;                        // mqtt.key_file
+  std::chrono::seconds keep_alive{10};             // mqtt.keep_alive_s
+  GatewayOptions options = daemon_defaults();      // mqtt.topic_prefix, mqtt.shared_group, batch.*,
+                                                   // resend.*, verify.threads
+  std::string ledger_kind = "local";               // ledger.kind
   std::string ledger_origin = "vitalsign-gateway";    // ledger.origin (checkpoint name)
   std::filesystem::path checkpoint_file;              // ledger.checkpoint_file (after each anchor)
   std::string evm_url;                                // ledger.evm.url

@@ -165,6 +165,19 @@ class GatewayState : public GatewayStateReader {
   virtual Result<platform::StoreUsage> usage() const = 0;
 };
 
+// Runs `attempt` (which begins its own transaction, reads and commits) again
+// while it fails with kConflict: another gateway's commit won a race, and
+// redoing the reads sees it. The embedded backend never conflicts.
+template <typename Attempt>
+auto retry_on_conflict(Attempt&& attempt) -> decltype(attempt()) {
+  constexpr int kAttempts = 16;
+  for (int tried = 1;; ++tried) {
+    auto result = attempt();
+    if (result || result.error().code() != ErrorCode::kConflict || tried == kAttempts)
+      return result;
+  }
+}
+
 // Visits one device's accepted blocks from `from_height` on, in height
 // order, a page at a time, while `visit(height, block_bytes)` returns true;
 // its error ends the walk and is returned.

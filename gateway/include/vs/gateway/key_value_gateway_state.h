@@ -1,10 +1,10 @@
-// The embedded backend: the gateway's state in one key-value Store (LMDB in
-// the daemon, any platform::Store in tests), in the layout of
-// gateway_tables.h. One writer at a time (LMDB serialises writers across
-// processes), so commit() never conflicts; a transaction's point reads
-// (device, tip, block, held, receipt, next batch id) see its own writes,
-// its listings and counts the state of its first read (an LMDB snapshot,
-// held until it commits).
+// The gateway's state in one key-value Store, in the layout of
+// gateway_tables.h: on LMDB (embedded, the default: one writer at a time,
+// so commit() never conflicts), on PostgreSQL (shared by a cluster of
+// gateways: serializable transactions, so a commit that lost a race fails
+// with kConflict), or on any platform::Store in tests. A transaction's
+// point reads (device, tip, block, held, receipt, next batch id) see its
+// own writes, its listings and counts the state of its first read.
 #pragma once
 
 #include <memory>
@@ -26,13 +26,22 @@ std::unique_ptr<GatewayState> make_key_value_gateway_state(std::unique_ptr<platf
 // is refused by name and left as it was.
 enum class StoreAccess { kRead, kWrite, kCreate };
 
+enum class StoreBackend { kLmdb, kPostgres };
+
+// A postgresql:// or postgres:// URI names a PostgreSQL store; anything
+// else, an LMDB directory.
+StoreBackend store_backend_of(std::string_view location);
+
 struct GatewayStoreOptions {
-  std::string directory;
+  // The LMDB store's directory, or the PostgreSQL connection string.
+  std::string location;
   StoreAccess access = StoreAccess::kRead;
   std::uint64_t max_bytes = 1ULL << 30;  // store.max_mb
   platform::Durability durability = platform::Durability::kEveryCommit;
+  StoreBackend backend = StoreBackend::kLmdb;
+  std::string postgres_schema = "vitalsign";
 };
-// The gateway's LMDB store with its tables, as a GatewayState.
+// The gateway's store with its tables, as a GatewayState.
 Result<std::unique_ptr<GatewayState>> open_gateway_store(const GatewayStoreOptions& options);
 
 }  // namespace vs::gateway
