@@ -391,20 +391,41 @@ Status Gateway::step(std::chrono::milliseconds max_wait) {
   }
   handle(messages, ingest_);
   auto now = clock_.steady();
+  ask_for_gaps();
+  if (!is_anchorer(now)) return {};
   if (ledger_.tracks_finality() && now - last_finality_check_ >= options_.finality_check)
     VS_TRY(confirm_anchored());
-  ask_for_gaps();
-  {
-    std::lock_guard state(state_mutex_);
-    oldest = oldest_queued_at_;
-  }
-  bool due = (oldest && now - *oldest >= options_.batch_max_age) || batch_full_;
   bool may_retry = !retry_anchor_at_ || now >= *retry_anchor_at_;
-  if (due && may_retry) {
-    batch_full_ = false;
-    return anchor_queued();
+  if (!anchor_due(now) || !may_retry) return {};
+  batch_full_ = false;
+  last_anchor_ = now;
+  return anchor_queued();
+}
+
+bool Gateway::is_anchorer(std::chrono::steady_clock::time_point now) {
+  if (lease_ == nullptr) return true;
+  if (now >= next_beat_) {
+    next_beat_ = now + lease_->beat_interval();
+    auto held = lease_->beat();
+    if (!held) log(LogLevel::kWarning, "cluster lease: " + held.error().message());
   }
-  return {};
+  bool anchoring = lease_->holds();
+  std::lock_guard lock(counters_mutex_);
+  if (anchoring != counters_.anchoring) {
+    log(LogLevel::kInfo, anchoring ? "this gateway (" + lease_->name() + ") anchors now"
+                                   : "another gateway anchors now");
+  }
+  counters_.anchoring = anchoring;
+  return anchoring;
+}
+
+bool Gateway::anchor_due(std::chrono::steady_clock::time_point now) {
+  if (batch_full_) return true;
+  // In a cluster the queue holds what every gateway accepted: the anchorer
+  // looks at it once per batch age.
+  if (lease_ != nullptr) return now - last_anchor_ >= options_.batch_max_age;
+  std::lock_guard state(state_mutex_);
+  return oldest_queued_at_ && now - *oldest_queued_at_ >= options_.batch_max_age;
 }
 
 Status Gateway::shutdown(std::chrono::milliseconds drain) {
@@ -413,11 +434,15 @@ Status Gateway::shutdown(std::chrono::milliseconds drain) {
   // restart. What the ledger does not take now stays queued in the store.
   stop_workers();  // they finish what they were given first
   (void)step(std::chrono::milliseconds(0));
-  for (int round = 0; round < 64; ++round) {
+  for (int round = 0; round < 64 && (lease_ == nullptr || lease_->holds()); ++round) {
     auto queued = anchorer_.queued();
     if (!queued || *queued == 0) break;
     anchored = anchor_queued();
     if (!anchored) break;
+  }
+  if (lease_ != nullptr) {  // another gateway takes over at its next beat, not a lease later
+    Status released = lease_->release();
+    if (!released) log(LogLevel::kWarning, "cluster lease: " + released.error().message());
   }
   if (transport_ != nullptr) transport_->stop(drain);
   return anchored;
@@ -481,6 +506,9 @@ std::string Gateway::metrics_text() const {
     value("vitalsign_device_last_seen_seconds", "{device=\"" + device.hex() + "\"}",
           static_cast<double>(activity.last_seen_ms) / 1000.0);
   }
+  count("vitalsign_anchorer", "gauge",
+        "1 when this gateway anchors (always, alone; the lease holder, in a cluster).",
+        c.anchoring ? 1 : 0);
   count("vitalsign_batch_queued_blocks", "gauge", "Accepted blocks waiting for an anchor.",
         d(c.queued_blocks));
   count("vitalsign_batch_size", "gauge", "Blocks in the last anchored batch.",

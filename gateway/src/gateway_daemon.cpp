@@ -67,6 +67,7 @@ struct GatewayDaemon::Parts {
   std::unique_ptr<BatchAnchorer> anchorer;
   platform::PahoTransport transport;
   std::unique_ptr<Gateway> gateway;
+  std::unique_ptr<ClusterLease> lease;  // on a shared (PostgreSQL) state
   std::unique_ptr<platform::MetricsEndpoint> metrics;
   std::uint64_t checkpointed_batches = 0;
 
@@ -134,6 +135,12 @@ std::unique_ptr<GatewayDaemon> GatewayDaemon::open(const GatewayConfig& config,
   p.anchorer = std::make_unique<BatchAnchorer>(*p.state, p.sha, *p.ledger, *p.signer);
   p.gateway = std::make_unique<Gateway>(config.options, *p.ingest, *p.anchorer, *p.ledger,
                                         *p.signer, p.random, &p.transport, p.clock);
+  if (postgres) {
+    p.lease = std::make_unique<ClusterLease>(
+        *p.state, config.cluster_name.empty() ? config.client_id : config.cluster_name,
+        config.anchor_lease, p.clock);
+    p.gateway->anchor_by_lease(*p.lease);
+  }
   return std::unique_ptr<GatewayDaemon>(new GatewayDaemon(std::move(parts)));
 }
 
@@ -163,9 +170,12 @@ bool GatewayDaemon::start(StartFailure& failure) {
 std::string GatewayDaemon::describe() const {
   const Parts& p = *parts_;
   auto devices = p.state->devices();
-  return std::to_string(devices ? devices->size() : 0) + " enrolled devices, store " +
-         p.config.data_dir.string() + ", ledger " + p.ledger_name + ", broker " + p.config.broker +
-         ", key " + p.keys.public_key_path(p.config.key_name).string() +
+  std::string store = p.lease ? "PostgreSQL schema " + p.config.postgres_schema +
+                                    " (cluster member " + p.lease->name() + ")"
+                              : p.config.data_dir.string();
+  return std::to_string(devices ? devices->size() : 0) + " enrolled devices, store " + store +
+         ", ledger " + p.ledger_name + ", broker " + p.config.broker + ", key " +
+         p.keys.public_key_path(p.config.key_name).string() +
          (p.metrics ? ", metrics http://127.0.0.1:" + std::to_string(p.metrics->port()) + "/metrics"
                     : std::string());
 }

@@ -28,6 +28,8 @@ Bytes queue_key(std::uint64_t arrival_ms, ByteView height_key) {
 namespace {
 
 constexpr std::string_view kNextBatchIdKey = "next_batch_id";
+constexpr std::string_view kAnchorLeaseKey = "anchor_lease";
+constexpr std::string_view kMemberPrefix = "member:";
 constexpr std::size_t kHeightKeySize = chain::DeviceId::kSize + 8;
 constexpr std::uint8_t kRevokedFlag = 1;
 constexpr std::uint8_t kEquivocatedFlag = 2;
@@ -306,6 +308,26 @@ class KeyValueReads : public Base {
         }));
     return out;
   }
+  Result<std::vector<ClusterMember>> members() const override {
+    std::vector<ClusterMember> out;
+    VS_TRY(for_each_with_prefix(
+        reads().scans(), kMetaTable, as_bytes(kMemberPrefix),
+        [&](const platform::Record& record) -> Status {
+          if (record.value.size() != 8)
+            return Error(ErrorCode::kMalformed, "stored heartbeat is not 8 bytes");
+          out.push_back({std::string(record.key.begin() + kMemberPrefix.size(), record.key.end()),
+                         get_u64_be(record.value.data())});
+          return {};
+        }));
+    return out;
+  }
+  Result<std::optional<AnchorLease>> anchor_lease() const override {
+    VS_TRY_ASSIGN(auto stored, reads().get(kMetaTable, as_bytes(kAnchorLeaseKey)));
+    if (!stored) return std::optional<AnchorLease>();
+    if (stored->size() < 8) return Error(ErrorCode::kMalformed, "stored lease is truncated");
+    return std::optional<AnchorLease>(
+        AnchorLease{std::string(stored->begin() + 8, stored->end()), get_u64_be(stored->data())});
+  }
 
  protected:
   virtual Reads reads() const = 0;
@@ -380,6 +402,15 @@ class KeyValueTransaction final : public KeyValueReads<GatewayTransaction> {
   }
   void put_access(std::uint64_t time_ms, std::uint64_t order, std::string_view text) override {
     writes_.put(kAccessTable, access_key(time_ms, order), as_bytes(text));
+  }
+  void put_member(const ClusterMember& member) override {
+    writes_.put(kMetaTable, as_bytes(std::string(kMemberPrefix) + member.name),
+                platform::u64_key(member.heartbeat_ms));
+  }
+  void put_anchor_lease(const AnchorLease& lease) override {
+    Bytes value = platform::u64_key(lease.expires_ms);
+    value.insert(value.end(), lease.holder.begin(), lease.holder.end());
+    writes_.put(kMetaTable, as_bytes(kAnchorLeaseKey), value);
   }
 
   std::uint64_t staged_bytes() const override {

@@ -13,6 +13,7 @@
 
 #include "vs/gateway/batch_anchorer.h"
 #include "vs/gateway/block_ingest.h"
+#include "vs/gateway/cluster_lease.h"
 #include "vs/gateway/duplicate_answer_limiter.h"
 #include "vs/platform/clock.h"
 #include "vs/platform/log_throttle.h"
@@ -68,6 +69,7 @@ struct GatewayCounters {
   double anchor_seconds_sum = 0;
   std::uint64_t anchor_gas_used_total = 0;
   std::uint64_t last_anchor_gas_used = 0;
+  bool anchoring = true;  // in a cluster: this gateway holds the anchor lease
   std::map<chain::DeviceId, DeviceActivity> devices;
 };
 
@@ -97,12 +99,22 @@ class Gateway {
   void deliver(platform::TransportMessage message);
   // Anchors what is queued (if the ledger answers) and disconnects.
   Status shutdown(std::chrono::milliseconds drain);
+  // One of a cluster on a shared state: beats the lease at every step and
+  // anchors (the whole cluster's queue) only while holding it.
+  void anchor_by_lease(ClusterLease& lease) {
+    lease_ = &lease;
+    counters_.anchoring = false;
+  }
 
   GatewayCounters counters() const;
   // The counters in the Prometheus text exposition format (0.0.4).
   std::string metrics_text() const;
 
  private:
+  // Alone: always. In a cluster: beats the lease when due; holds it?
+  bool is_anchorer(std::chrono::steady_clock::time_point now);
+  // The batch is full, or the oldest queued block waited long enough.
+  bool anchor_due(std::chrono::steady_clock::time_point now);
   struct Gap {
     std::uint64_t from = 0;
     std::uint64_t to = 0;
@@ -159,6 +171,9 @@ class Gateway {
   std::optional<std::chrono::steady_clock::time_point> oldest_queued_at_;
   std::optional<std::chrono::steady_clock::time_point> retry_anchor_at_;
   std::chrono::steady_clock::time_point last_finality_check_{};
+  ClusterLease* lease_ = nullptr;
+  std::chrono::steady_clock::time_point next_beat_{};
+  std::chrono::steady_clock::time_point last_anchor_{};
 
   // Anyone can send blocks: their rejections are counted exactly, logged
   // at most 10 per reason per 10 s.

@@ -20,7 +20,7 @@ struct GatewayConfig {
   std::string postgres_connection;                  // store.postgres (libpq string or URI)
   std::string postgres_schema = "vitalsign";        // store.postgres_schema
   // cluster.name: this gateway among the cluster's (status, the lease);
-  // the host name when absent.
+  // mqtt.client_id when absent.
   std::string cluster_name;
   std::chrono::milliseconds anchor_lease{10'000};  // cluster.lease_ms
   std::filesystem::path key_dir = "keys";          // keys.dir

@@ -78,6 +78,18 @@ struct StoredAccess {
   std::string text;
 };
 
+// One gateway of a cluster, as its last heartbeat shows it.
+struct ClusterMember {
+  std::string name;
+  std::uint64_t heartbeat_ms = 0;  // its wall clock
+};
+
+// Which gateway anchors, and until when (by its wall clock).
+struct AnchorLease {
+  std::string holder;
+  std::uint64_t expires_ms = 0;
+};
+
 // Reads, each seeing one consistent state.
 class GatewayStateReader {
  public:
@@ -123,6 +135,9 @@ class GatewayStateReader {
                                                     std::size_t limit) const = 0;
   // Every access record, oldest first.
   virtual Result<std::vector<StoredAccess>> access_records() const = 0;
+  // The gateways that ever beat, by name; the anchorer's lease, if taken.
+  virtual Result<std::vector<ClusterMember>> members() const = 0;
+  virtual Result<std::optional<AnchorLease>> anchor_lease() const = 0;
 };
 
 // Writes that land together or not at all (see the contract above).
@@ -148,6 +163,8 @@ class GatewayTransaction : public GatewayStateReader {
   virtual void put_ledger_entry(std::uint64_t index, ByteView entry) = 0;
   // `order` breaks ties between records of one millisecond.
   virtual void put_access(std::uint64_t time_ms, std::uint64_t order, std::string_view text) = 0;
+  virtual void put_member(const ClusterMember& member) = 0;
+  virtual void put_anchor_lease(const AnchorLease& lease) = 0;
 
   // About how many bytes the writes so far add (for the store's reserve).
   virtual std::uint64_t staged_bytes() const = 0;

@@ -27,7 +27,9 @@ enum GatewayTable : platform::TableId {
   // block is anchored exactly once.
   kUnanchoredTable = 6,
   kReceiptsTable = 7,  // device id | height -> the latest receipt, as published
-  kMetaTable = 8,      // "next_batch_id" -> 8 bytes
+  // "next_batch_id" -> 8 bytes; "anchor_lease" -> expires ms (8) | holder
+  // name; "member:" name -> last heartbeat ms (8)
+  kMetaTable = 8,
   // batch id -> root (32) | count (4) | count x (device id | height), while
   // its anchor is not final (ledgers that can reorganise only).
   kBatchesTable = 9,
