@@ -76,7 +76,7 @@ Result<AgentConfig> AgentConfig::from_toml(const platform::TomlConfig& config) {
     out.unsigned_kinds.insert(*kind);
   }
 
-  VS_TRY(read.broker("mqtt.broker", out.broker));
+  VS_TRY(read.brokers("mqtt.broker", out.broker, out.more_brokers));
   VS_TRY(read.topic_prefix("mqtt.topic_prefix", out.topic_prefix));
   VS_TRY(read.text("mqtt.ca_file", out.tls_ca_file));
   VS_TRY(read.text("mqtt.cert_file", out.tls_cert_file));

@@ -134,6 +134,7 @@ bool AgentDaemon::start(StartFailure& failure) {
   Parts& p = *parts_;
   platform::TransportOptions options;
   options.server_uri = p.config.broker;
+  options.more_server_uris = p.config.more_brokers;  // failed over to, in turn
   options.client_id = "vs-agent-" + p.chain->device_id().hex();
   options.ca_file = p.config.tls_ca_file;
   options.cert_file = p.config.tls_cert_file;
@@ -149,7 +150,10 @@ std::string AgentDaemon::describe() const {
   const Parts& p = *parts_;
   return "device " + p.chain->device_id().hex() + ", board " + p.config.board + ", store " +
          p.config.data_dir.string() + ", next seq " + std::to_string(p.chain->next_seq()) +
-         ", uplink " + (p.config.broker.empty() ? std::string("off") : p.config.broker);
+         ", uplink " + (p.config.broker.empty() ? std::string("off") : p.config.broker) +
+         (p.config.more_brokers.empty()
+              ? std::string()
+              : " (then " + std::to_string(p.config.more_brokers.size()) + " more)");
 }
 
 bool AgentDaemon::run(const std::function<bool()>& stop_requested,

@@ -100,7 +100,7 @@ Result<GatewayConfig> GatewayConfig::from_toml(const platform::TomlConfig& confi
   out.key_dir = path;
   VS_TRY(read.text("keys.name", out.key_name));
 
-  VS_TRY(read.broker("mqtt.broker", out.broker));
+  VS_TRY(read.brokers("mqtt.broker", out.broker, out.more_brokers));
   if (out.broker.empty()) return read.bad("mqtt.broker", "\"\"", "the gateway needs a broker");
   VS_TRY(read.text("mqtt.client_id", out.client_id));
   if (out.client_id.empty()) return read.bad("mqtt.client_id", "\"\"", "must not be empty");
@@ -110,6 +110,15 @@ Result<GatewayConfig> GatewayConfig::from_toml(const platform::TomlConfig& confi
     return read.bad("mqtt.shared_group", "\"" + out.options.shared_group + "\"",
                     "must not contain /, # or +");
   }
+  // Shared subscriptions hand one device's blocks round-robin: gateways
+  // that share them must share their state too.
+  if (!out.options.shared_group.empty() && out.store_backend != "postgres") {
+    return read.bad("mqtt.shared_group", "\"" + out.options.shared_group + "\"",
+                    "splits each device's blocks between gateways: it needs their shared state, "
+                    "store.backend = \"postgres\"");
+  }
+  if (out.store_backend == "postgres" && out.options.shared_group.empty())
+    out.options.shared_group = "vitalsign";  // a cluster shares each broker's blocks
   VS_TRY(read.text("mqtt.ca_file", out.tls_ca_file));
   VS_TRY(read.text("mqtt.cert_file", out.tls_cert_file));
   VS_TRY(read.text("mqtt.key_file", out.tls_key_file));

@@ -8,6 +8,7 @@
 #include "vs/gateway/local_ledger.h"
 #include "vs/platform/cryptopp_keccak256.h"
 #include "vs/platform/curl_evm_rpc.h"
+#include "vs/platform/fan_out_transport.h"
 #include "vs/platform/file_key_store.h"
 #include "vs/platform/log.h"
 #include "vs/platform/metrics_endpoint.h"
@@ -65,7 +66,8 @@ struct GatewayDaemon::Parts {
   std::string ledger_name;
   std::unique_ptr<chain::ReceiptSigner> signer;
   std::unique_ptr<BatchAnchorer> anchorer;
-  platform::PahoTransport transport;
+  // One Paho client per broker; with several, every one is subscribed.
+  std::unique_ptr<platform::Transport> transport;
   std::unique_ptr<Gateway> gateway;
   std::unique_ptr<ClusterLease> lease;  // on a shared (PostgreSQL) state
   std::unique_ptr<platform::MetricsEndpoint> metrics;
@@ -129,12 +131,20 @@ std::unique_ptr<GatewayDaemon> GatewayDaemon::open(const GatewayConfig& config,
   }
   parts->state = std::move(state).value();
   Parts& p = *parts;
+  if (config.more_brokers.empty()) {
+    p.transport = std::make_unique<platform::PahoTransport>();
+  } else {
+    std::vector<std::unique_ptr<platform::Transport>> brokers;
+    for (std::size_t i = 0; i <= config.more_brokers.size(); ++i)
+      brokers.push_back(std::make_unique<platform::PahoTransport>());
+    p.transport = std::make_unique<platform::FanOutTransport>(std::move(brokers));
+  }
   p.ingest = std::make_unique<BlockIngest>(*p.state, p.sha, p.verifiers, p.clock);
   if (!p.open_ledger(failure)) return nullptr;
   p.signer = std::make_unique<chain::ReceiptSigner>(p.sha, *p.key);
   p.anchorer = std::make_unique<BatchAnchorer>(*p.state, p.sha, *p.ledger, *p.signer);
   p.gateway = std::make_unique<Gateway>(config.options, *p.ingest, *p.anchorer, *p.ledger,
-                                        *p.signer, p.random, &p.transport, p.clock);
+                                        *p.signer, p.random, p.transport.get(), p.clock);
   if (postgres) {
     p.lease = std::make_unique<ClusterLease>(
         *p.state, config.cluster_name.empty() ? config.client_id : config.cluster_name,
@@ -155,6 +165,7 @@ bool GatewayDaemon::start(StartFailure& failure) {
   }
   platform::TransportOptions options;
   options.server_uri = p.config.broker;
+  options.more_server_uris = p.config.more_brokers;
   options.client_id = p.config.client_id;
   options.ca_file = p.config.tls_ca_file;
   options.cert_file = p.config.tls_cert_file;
@@ -174,8 +185,11 @@ std::string GatewayDaemon::describe() const {
                                     " (cluster member " + p.lease->name() + ")"
                               : p.config.data_dir.string();
   return std::to_string(devices ? devices->size() : 0) + " enrolled devices, store " + store +
-         ", ledger " + p.ledger_name + ", broker " + p.config.broker + ", key " +
-         p.keys.public_key_path(p.config.key_name).string() +
+         ", ledger " + p.ledger_name + ", broker " + p.config.broker +
+         (p.config.more_brokers.empty()
+              ? std::string()
+              : " and " + std::to_string(p.config.more_brokers.size()) + " more") +
+         ", key " + p.keys.public_key_path(p.config.key_name).string() +
          (p.metrics ? ", metrics http://127.0.0.1:" + std::to_string(p.metrics->port()) + "/metrics"
                     : std::string());
 }

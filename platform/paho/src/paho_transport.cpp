@@ -104,7 +104,8 @@ struct PahoTransport::Impl {
     return options.server_uri.rfind("ssl://", 0) == 0 ||
            options.server_uri.rfind("mqtts://", 0) == 0;
   }
-  std::string last_failure;  // the connector's: logged once per change
+  std::string last_failure;      // the connector's: logged once per change
+  std::string connected_broker;  // the connector's: the last broker it reached
 
   // Why a connect attempt failed, in words, from what Paho and OpenSSL said.
   std::string take_failure(const std::string& paho_said) {
@@ -135,7 +136,9 @@ struct PahoTransport::Impl {
   void note_failure(const std::string& failure) {
     if (failure == last_failure) return;  // the same reason again: said already
     last_failure = failure;
-    log(LogLevel::kWarning, "broker " + options.server_uri + ": cannot connect: " + failure +
+    std::string brokers = options.server_uri;
+    for (const std::string& more : options.more_server_uris) brokers += " or " + more;
+    log(LogLevel::kWarning, "broker " + brokers + ": cannot connect: " + failure +
                                 "; retrying, at most every " +
                                 std::to_string(options.max_retry.count()) + " ms");
   }
@@ -164,10 +167,14 @@ struct PahoTransport::Impl {
       if (stopping) break;
       lock.unlock();
       bool ok = false;
+      std::string broker = options.server_uri;
       try {
         auto token = client->connect(connect_options);
         ok = token->wait_for(std::chrono::seconds(10)) && client->is_connected();
         if (!ok) note_failure(take_failure("no answer within 10 s"));
+        // With several brokers, Paho tries them in turn at each connect.
+        if (ok && !options.more_server_uris.empty())
+          broker = token->get_connect_response().get_server_uri();
       } catch (const mqtt::exception& error) {
         int reason = error.get_reason_code();
         note_failure(take_failure(reason >= 0x80 ? "refused: " + error.get_reason_code_str()
@@ -177,13 +184,16 @@ struct PahoTransport::Impl {
         note_failure(take_failure(error.what()));
       }
       if (ok) {
-        set_nodelay_towards(options.server_uri);
+        set_nodelay_towards(broker);
         subscribe_all();
         delay = options.min_retry;
-        if (!last_failure.empty()) {
-          log(LogLevel::kInfo, "broker " + options.server_uri + ": connected again");
-          last_failure.clear();
+        if (broker != connected_broker && !connected_broker.empty()) {
+          log(LogLevel::kInfo, "broker " + broker + ": connected (was " + connected_broker + ")");
+        } else if (!last_failure.empty()) {
+          log(LogLevel::kInfo, "broker " + broker + ": connected again");
         }
+        last_failure.clear();
+        connected_broker = broker;
       }
       lock.lock();
       if (ok) {
@@ -286,6 +296,11 @@ Status PahoTransport::start(const TransportOptions& options, MessageHandler on_m
       impl_->tls_error = message;
     });
     impl.connect_options.set_properties(connect_properties(options));
+    if (!options.more_server_uris.empty()) {
+      auto servers = mqtt::string_collection::create(options.server_uri);
+      for (const std::string& more : options.more_server_uris) servers->push_back(more);
+      impl.connect_options.set_servers(servers);
+    }
     impl.client->set_message_callback([this](mqtt::const_message_ptr message) {
       const std::string& payload = message->get_payload_str();
       std::size_t limit = impl_->options.max_incoming_bytes;

@@ -38,6 +38,15 @@ TEST(AgentConfig, ValuesAreRead) {
   EXPECT_EQ(config->broker, "tcp://127.0.0.1:1883");
 }
 
+// Several brokers: the agent fails over from one to the next.
+TEST(AgentConfig, ABrokerListIsRead) {
+  auto config =
+      parse("[mqtt]\nbroker = [\"tcp://b1:1883\", \"tcp://b2:1883\", \"tcp://b3:1883\"]\n");
+  ASSERT_TRUE(config.ok()) << config.error().message();
+  EXPECT_EQ(config->broker, "tcp://b1:1883");
+  EXPECT_EQ(config->more_brokers, (std::vector<std::string>{"tcp://b2:1883", "tcp://b3:1883"}));
+}
+
 TEST(AgentConfig, EveryBadValueIsNamed) {
   struct Case {
     const char* text;
@@ -56,6 +65,9 @@ TEST(AgentConfig, EveryBadValueIsNamed) {
        "[invalid argument]"},
       {"[mqtt]\nbroker = \"http://x\"\n",
        "agent.toml:2: mqtt.broker = \"http://x\": must start with tcp:// or ssl:// [invalid "
+       "argument]"},
+      {"[mqtt]\nbroker = [\"tcp://a:1883\", \"mqtt://b\"]\n",
+       "agent.toml:2: mqtt.broker = \"mqtt://b\": must start with tcp:// or ssl:// [invalid "
        "argument]"},
       {"[mqtt]\nbroker = \"ssl://x:8883\"\n",
        "agent.toml: mqtt.ca_file = (absent): is needed with an ssl:// broker [invalid argument]"},

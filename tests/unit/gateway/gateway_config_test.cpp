@@ -30,14 +30,33 @@ TEST(GatewayConfig, TheShippedExampleParsesToTheDefaults) {
 
 TEST(GatewayConfig, ValuesAreRead) {
   auto config = parse(
-      "[batch]\nmax_blocks = 10\nmax_age_ms = 250\n[mqtt]\nshared_group = \"g1\"\n"
+      "[batch]\nmax_blocks = 10\nmax_age_ms = 250\n[mqtt]\n"
       "topic_prefix = \"site/a\"\n[metrics]\nlisten = \"\"\n");
   ASSERT_TRUE(config.ok()) << config.error().message();
   EXPECT_EQ(config->options.batch_max_blocks, 10u);
   EXPECT_EQ(config->options.batch_max_age, std::chrono::milliseconds(250));
-  EXPECT_EQ(config->options.shared_group, "g1");
   EXPECT_EQ(config->options.topic_prefix, "site/a");
   EXPECT_TRUE(config->metrics_listen.empty());
+  EXPECT_EQ(config->store_backend, "lmdb");
+  EXPECT_TRUE(config->options.shared_group.empty());
+}
+
+// A cluster member: the shared state, every broker, one shared
+// subscription per broker, its own name and lease.
+TEST(GatewayConfig, AClusterMemberIsRead) {
+  auto config = parse(
+      "[store]\nbackend = \"postgres\"\npostgres = \"host=db1 dbname=vs\"\n"
+      "postgres_schema = \"site_a\"\n[cluster]\nname = \"gw-2\"\nlease_ms = 6000\n"
+      "[mqtt]\nbroker = [\"tcp://b1:1883\", \"tcp://b2:1883\"]\n");
+  ASSERT_TRUE(config.ok()) << config.error().message();
+  EXPECT_EQ(config->store_backend, "postgres");
+  EXPECT_EQ(config->postgres_connection, "host=db1 dbname=vs");
+  EXPECT_EQ(config->postgres_schema, "site_a");
+  EXPECT_EQ(config->cluster_name, "gw-2");
+  EXPECT_EQ(config->anchor_lease, std::chrono::milliseconds(6000));
+  EXPECT_EQ(config->broker, "tcp://b1:1883");
+  EXPECT_EQ(config->more_brokers, std::vector<std::string>{"tcp://b2:1883"});
+  EXPECT_EQ(config->options.shared_group, "vitalsign");  // each broker's blocks shared
 }
 
 TEST(GatewayConfig, AnEvmLedgerIsRead) {
@@ -66,6 +85,13 @@ TEST(GatewayConfig, ErrorsNameTheLineTheKeyTheValueAndTheReason) {
            Case{"[mqtt]\nbroker = \"http://x\"\n", "must start with tcp:// or ssl://"},
            Case{"[mqtt]\nbroker = \"ssl://x:8883\"\n", "mqtt.ca_file = (absent)"},
            Case{"[mqtt]\nshared_group = \"a/b\"\n", "must not contain /, # or +"},
+           Case{"[mqtt]\nshared_group = \"g1\"\n",
+                "shared_group = \"g1\": splits each device's blocks between gateways"},
+           Case{"[mqtt]\nbroker = [\"tcp://a:1\", \"ssl://b:2\"]\n", "all tcp:// or all ssl://"},
+           Case{"[mqtt]\nbroker = []\n", "must name at least one broker"},
+           Case{"[store]\nbackend = \"postgres\"\n", "store.postgres = (absent)"},
+           Case{"[store]\nbackend = \"sqlite\"\n", "store.backend = \"sqlite\": must be"},
+           Case{"[store]\npostgres_schema = \"Bad-Name\"\n", "lowercase letters, digits"},
            Case{"[batch]\nmax_blockz = 3\n", "gateway.toml:2: batch.max_blockz"},
            Case{"[batch]\nmax_age_ms = \"soon\"\n", "batch.max_age_ms"},
            Case{"[ledger]\nkind = \"evm\"\n", "ledger.evm.url = \"\": an evm ledger needs"},

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "vs/platform/result.h"
 #include "vs/platform/toml_config.h"
@@ -27,13 +28,14 @@ struct AgentConfig {
   bool sign_entries = true;                           // signing.per_entry
   std::set<proto::VitalKind> unsigned_kinds;          // signing.unsigned_kinds
   std::string broker;                                 // mqtt.broker (empty: offline)
-  std::string topic_prefix = "vs/v1";                 // mqtt.topic_prefix
-  std::string tls_ca_file;                            // mqtt.ca_file
-  std::string tls_cert_file;                          // mqtt.cert_file
-  std::string tls_key_file;                           // mqtt.key_file
-  std::size_t in_flight_window = 16;                  // mqtt.in_flight
-  std::chrono::seconds keep_alive{10};                // mqtt.keep_alive_s
-  bool live = false;                                  // uplink.live
+  std::vector<std::string> more_brokers;  // mqtt.broker as a list: failed over to, in turn
+  std::string topic_prefix = "vs/v1";     // mqtt.topic_prefix
+  std::string tls_ca_file;                // mqtt.ca_file
+  std::string tls_cert_file;              // mqtt.cert_file
+  std::string tls_key_file;               // mqtt.key_file
+  std::size_t in_flight_window = 16;      // mqtt.in_flight
+  std::chrono::seconds keep_alive{10};    // mqtt.keep_alive_s
+  bool live = false;                      // uplink.live
   std::chrono::milliseconds status_interval{10'000};  // uplink.status_interval_ms
   std::chrono::milliseconds receipt_timeout{30'000};  // uplink.receipt_timeout_ms
   std::chrono::milliseconds resend_max_age{300'000};  // resend.max_age_ms

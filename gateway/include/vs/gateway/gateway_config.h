@@ -3,6 +3,7 @@
 #include <chrono>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "vs/gateway/evm_ledger.h"
 #include "vs/gateway/gateway.h"
@@ -26,14 +27,15 @@ struct GatewayConfig {
   std::filesystem::path key_dir = "keys";          // keys.dir
   std::string key_name = "gateway";                // keys.name
   std::string broker = "tcp://127.0.0.1:1883";     // mqtt.broker
-  std::string client_id = "vs-gateway";            // mqtt.client_id
-  std::string tls_ca_file;                         // mqtt.ca_file
-  std::string tls_cert_file;                       // mqtt.cert_file
-  std::string tls_key_file;                        // mqtt.key_file
-  std::chrono::seconds keep_alive{10};             // mqtt.keep_alive_s
-  GatewayOptions options = daemon_defaults();      // mqtt.topic_prefix, mqtt.shared_group, batch.*,
-                                                   // resend.*, verify.threads
-  std::string ledger_kind = "local";               // ledger.kind
+  std::vector<std::string> more_brokers;  // mqtt.broker as a list: every broker, each subscribed
+  std::string client_id = "vs-gateway";   // mqtt.client_id
+  std::string tls_ca_file;                // mqtt.ca_file
+  std::string tls_cert_file;              // mqtt.cert_file
+  std::string tls_key_file;               // mqtt.key_file
+  std::chrono::seconds keep_alive{10};    // mqtt.keep_alive_s
+  GatewayOptions options = daemon_defaults();  // mqtt.topic_prefix, mqtt.shared_group, batch.*,
+                                               // resend.*, verify.threads
+  std::string ledger_kind = "local";           // ledger.kind
   std::string ledger_origin = "vitalsign-gateway";    // ledger.origin (checkpoint name)
   std::filesystem::path checkpoint_file;              // ledger.checkpoint_file (after each anchor)
   std::string evm_url;                                // ledger.evm.url

@@ -4,6 +4,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "vs/platform/bytes.h"
 #include "vs/platform/result.h"
@@ -23,6 +24,10 @@ struct TransportWill {
 
 struct TransportOptions {
   std::string server_uri;  // tcp://host:port, or ssl://host:port for TLS
+  // Further brokers (same scheme): a device's transport fails over to them
+  // in turn at every (re)connect, server_uri first; a FanOutTransport
+  // connects to each.
+  std::vector<std::string> more_server_uris;
   std::string client_id;
   std::string ca_file;    // TLS: the broker's CA
   std::string cert_file;  // TLS: this client's certificate (mutual TLS)

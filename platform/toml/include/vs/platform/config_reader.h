@@ -4,6 +4,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "vs/platform/toml_config.h"
 
@@ -79,6 +80,30 @@ class ConfigReader {
     VS_TRY(text(key, out));
     if (!out.empty() && out.rfind("tcp://", 0) != 0 && out.rfind("ssl://", 0) != 0)
       return bad(key, "\"" + out + "\"", "must start with tcp:// or ssl://");
+    return {};
+  }
+  // One MQTT broker URI or a list of them, all tcp:// or all ssl://; the
+  // first in `out`, the others in `more`.
+  Status brokers(std::string_view key, std::string& out, std::vector<std::string>& more) const {
+    auto list = config_.strings(key);
+    if (!list) {  // not a list: one broker, or a wrong type
+      VS_TRY(broker(key, out));
+      more.clear();
+      return {};
+    }
+    if (!*list) return {};
+    if (list->value().empty()) return bad(key, "[]", "must name at least one broker");
+    std::string scheme;
+    for (const std::string& uri : list->value()) {
+      std::string one = uri;
+      if (one.rfind("tcp://", 0) != 0 && one.rfind("ssl://", 0) != 0)
+        return bad(key, "\"" + one + "\"", "must start with tcp:// or ssl://");
+      if (!scheme.empty() && one.substr(0, 6) != scheme)
+        return bad(key, "\"" + one + "\"", "brokers must be all tcp:// or all ssl://");
+      scheme = one.substr(0, 6);
+    }
+    out = list->value().front();
+    more.assign(list->value().begin() + 1, list->value().end());
     return {};
   }
   // An MQTT topic prefix: non-empty, no wildcards.
