@@ -106,6 +106,10 @@ struct PahoTransport::Impl {
   }
   std::string last_failure;      // the connector's: logged once per change
   std::string connected_broker;  // the connector's: the last broker it reached
+  // server_uri, then more_server_uris: tried in turn, from the one after a
+  // broker that was lost (next_broker under `mutex`).
+  std::vector<std::string> brokers;
+  std::size_t next_broker = 0;
 
   // Why a connect attempt failed, in words, from what Paho and OpenSSL said.
   std::string take_failure(const std::string& paho_said) {
@@ -136,9 +140,9 @@ struct PahoTransport::Impl {
   void note_failure(const std::string& failure) {
     if (failure == last_failure) return;  // the same reason again: said already
     last_failure = failure;
-    std::string brokers = options.server_uri;
-    for (const std::string& more : options.more_server_uris) brokers += " or " + more;
-    log(LogLevel::kWarning, "broker " + brokers + ": cannot connect: " + failure +
+    std::string named = options.server_uri;
+    for (const std::string& more : options.more_server_uris) named += " or " + more;
+    log(LogLevel::kWarning, "broker " + named + ": cannot connect: " + failure +
                                 "; retrying, at most every " +
                                 std::to_string(options.max_retry.count()) + " ms");
   }
@@ -165,16 +169,16 @@ struct PahoTransport::Impl {
     while (!stopping) {
       wake.wait(lock, [&] { return stopping || lost; });
       if (stopping) break;
+      std::string broker = brokers[next_broker];
       lock.unlock();
       bool ok = false;
-      std::string broker = options.server_uri;
       try {
+        // One broker per attempt, so that it is known which one answered.
+        if (brokers.size() > 1)
+          connect_options.set_servers(mqtt::string_collection::create(broker));
         auto token = client->connect(connect_options);
         ok = token->wait_for(std::chrono::seconds(10)) && client->is_connected();
         if (!ok) note_failure(take_failure("no answer within 10 s"));
-        // With several brokers, Paho tries them in turn at each connect.
-        if (ok && !options.more_server_uris.empty())
-          broker = token->get_connect_response().get_server_uri();
       } catch (const mqtt::exception& error) {
         int reason = error.get_reason_code();
         note_failure(take_failure(reason >= 0x80 ? "refused: " + error.get_reason_code_str()
@@ -202,8 +206,12 @@ struct PahoTransport::Impl {
         if (on_connection) on_connection(true);
         lock.lock();
       } else if (!stopping) {
-        wake.wait_for(lock, delay, [&] { return stopping; });
-        delay = std::min(delay * 2, options.max_retry);
+        // The next broker at once; a pause (growing) after a whole round.
+        next_broker = (next_broker + 1) % brokers.size();
+        if (next_broker == 0) {
+          wake.wait_for(lock, delay, [&] { return stopping; });
+          delay = std::min(delay * 2, options.max_retry);
+        }
       }
     }
   }
@@ -296,11 +304,9 @@ Status PahoTransport::start(const TransportOptions& options, MessageHandler on_m
       impl_->tls_error = message;
     });
     impl.connect_options.set_properties(connect_properties(options));
-    if (!options.more_server_uris.empty()) {
-      auto servers = mqtt::string_collection::create(options.server_uri);
-      for (const std::string& more : options.more_server_uris) servers->push_back(more);
-      impl.connect_options.set_servers(servers);
-    }
+    impl.brokers = {options.server_uri};
+    impl.brokers.insert(impl.brokers.end(), options.more_server_uris.begin(),
+                        options.more_server_uris.end());
     impl.client->set_message_callback([this](mqtt::const_message_ptr message) {
       const std::string& payload = message->get_payload_str();
       std::size_t limit = impl_->options.max_incoming_bytes;
@@ -318,6 +324,8 @@ Status PahoTransport::start(const TransportOptions& options, MessageHandler on_m
       {
         std::lock_guard lock(impl_->mutex);
         impl_->lost = true;
+        // Its broker is gone: try the next one first.
+        impl_->next_broker = (impl_->next_broker + 1) % impl_->brokers.size();
       }
       impl_->wake.notify_all();
       if (impl_->on_connection) impl_->on_connection(false);
