@@ -26,6 +26,8 @@ Result<StatusReport> StatusReport::gather(const GatewayState& state, const platf
   VS_TRY_ASSIGN(report.batches_awaiting_finality, view->open_batch_count());
   VS_TRY_ASSIGN(report.next_batch_id, view->next_batch_id());
   VS_TRY_ASSIGN(report.recent_anchors, BatchAnchorer::recent_anchors(*view, anchors));
+  VS_TRY_ASSIGN(report.gateways, view->members());
+  VS_TRY_ASSIGN(report.anchor_lease, view->anchor_lease());
   VS_TRY_ASSIGN(auto queue, view->queue(report.queued));
   std::map<chain::DeviceId, std::uint64_t> queued_by_device;
   for (const QueuedBlock& queued : queue) ++queued_by_device[queued.item.device];

@@ -256,6 +256,12 @@ TEST_F(ClusterFault, KillsOfGatewaysBrokersAndTheDatabaseLoseAndDuplicateNothing
     for (int i = 0; i < kAgents; ++i) all_drained = all_drained && drained(i);
   }
   EXPECT_TRUE(all_drained) << "not every block came back with a receipt\n" << logs();
+  // What an operator sees of the running cluster: three gateways, one anchoring.
+  auto status =
+      testing::run_command({VS_VITALSIGN_BINARY, "status", "--store", postgres_.uri(), "--json"});
+  EXPECT_EQ(status.exit_code, 0) << status.output;
+  EXPECT_EQ(testing::count_occurrences(status.output, "\"heartbeat_ms\":"), 3u) << status.output;
+  EXPECT_EQ(testing::count_occurrences(status.output, "\"anchorer\":true"), 1u) << status.output;
   for (int i = 0; i < kAgents; ++i) agents_[i].kill_and_wait(SIGTERM);
   for (int i = 0; i < kGateways; ++i) gateways_[i].kill_and_wait(SIGTERM);
 

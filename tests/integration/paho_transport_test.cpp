@@ -125,6 +125,42 @@ TEST_F(PahoTransportTest, ItReconnectsWhenTheBrokerComesBack) {
   transport.stop(200ms);
 }
 
+// A device's broker list: when its broker goes, it moves to the next one,
+// and its subscriptions come along; with every broker down for a while, it
+// comes back to whichever returns.
+TEST_F(PahoTransportTest, ItFailsOverAlongItsBrokerList) {
+  vs::testing::MosquittoServer second(dir_.path() / "second", {});
+  ASSERT_TRUE(second.start()) << second.log();
+  PahoTransport device;
+  Inbox inbox;
+  TransportOptions listed = options("failing-over");
+  listed.more_server_uris = {second.uri()};
+  ASSERT_TRUE(start(device, inbox, listed).ok());
+  ASSERT_TRUE(inbox.wait([](Inbox& in) { return in.ups_ == 1; }));
+  ASSERT_TRUE(device.subscribe("cmd/failing-over", 1).ok());
+
+  broker_.stop();
+  ASSERT_TRUE(inbox.wait([](Inbox& in) { return in.ups_ >= 2; }, 30s))
+      << "never reached the second";
+  // It is on the second broker now: a message published there reaches it.
+  PahoTransport sender;
+  Inbox ignored;
+  TransportOptions on_second = options("sender");
+  on_second.server_uri = second.uri();
+  ASSERT_TRUE(start(sender, ignored, on_second).ok());
+  ASSERT_TRUE(ignored.wait([](Inbox& in) { return in.ups_ == 1; }));
+  ASSERT_TRUE(sender.publish("cmd/failing-over", Bytes{7}, 1, false, nullptr).ok());
+  ASSERT_TRUE(inbox.wait([](Inbox& in) { return in.messages_.size() == 1; }));
+  sender.stop(200ms);
+
+  second.stop();
+  ASSERT_TRUE(inbox.wait([](Inbox& in) { return in.downs_ >= 2; }));
+  ASSERT_TRUE(broker_.start());
+  ASSERT_TRUE(inbox.wait([](Inbox& in) { return in.ups_ >= 3; }, 30s)) << "never came back";
+  EXPECT_TRUE(device.connected());
+  device.stop(200ms);
+}
+
 TEST_F(PahoTransportTest, WhatCannotWorkIsRefusedAtStart) {
   PahoTransport transport;
   Inbox inbox;

@@ -79,6 +79,10 @@ class PostgresServer {
     return "host=127.0.0.1 port=" + std::to_string(port_) + " user=vs dbname=" + database +
            " connect_timeout=5";
   }
+  // The same as a URI (what the tools' --store takes).
+  std::string uri(const std::string& database = "postgres") const {
+    return "postgresql://vs@127.0.0.1:" + std::to_string(port_) + "/" + database;
+  }
   // What initdb said when it failed.
   const std::string& init_output() const { return init_output_; }
 

@@ -13,6 +13,7 @@
 #include "json_text.h"
 #include "vs/gateway/device_registry.h"
 #include "vs/gateway/status_report.h"
+#include "vs/platform/clock.h"
 #include "vs/platform/mbedtls_verifier.h"
 #include "vs/platform/openssl_sha256.h"
 #include "vs/platform/openssl_verifier.h"
@@ -224,6 +225,12 @@ std::string status_flags(const gateway::StatusReport::Device& device) {
   return flags;
 }
 
+// The lease holder while its lease runs (by this machine's clock), if any.
+std::string anchorer_now(const gateway::StatusReport& report, std::uint64_t now_ms) {
+  const auto& lease = report.anchor_lease;
+  return lease && lease->expires_ms > now_ms ? lease->holder : std::string();
+}
+
 void print_status_json(const gateway::StatusReport& report) {
   std::string out = "{\"devices\":[";
   for (std::size_t i = 0; i < report.devices.size(); ++i) {
@@ -248,7 +255,39 @@ void print_status_json(const gateway::StatusReport& report) {
            ",\"ledger_height\":" + std::to_string(anchor.ledger.ledger_height) +
            ",\"cost\":" + std::to_string(anchor.cost) + "}";
   }
-  std::printf("%s]}\n", out.c_str());
+  out += "]";
+  if (!report.gateways.empty()) {
+    std::string anchorer = anchorer_now(report, platform::SystemClock().wall_ms());
+    out += ",\"cluster\":{\"anchorer\":" + (anchorer.empty() ? "null" : json_string(anchorer)) +
+           ",\"lease_expires_ms\":" +
+           std::to_string(report.anchor_lease ? report.anchor_lease->expires_ms : 0) +
+           ",\"gateways\":[";
+    for (std::size_t i = 0; i < report.gateways.size(); ++i) {
+      out += (i ? "," : "") + std::string("{\"name\":") + json_string(report.gateways[i].name) +
+             ",\"heartbeat_ms\":" + std::to_string(report.gateways[i].heartbeat_ms) +
+             ",\"anchorer\":" + (report.gateways[i].name == anchorer ? "true" : "false") + "}";
+    }
+    out += "]}";
+  }
+  std::printf("%s}\n", out.c_str());
+}
+
+void print_cluster_table(const gateway::StatusReport& report) {
+  std::uint64_t now_ms = platform::SystemClock().wall_ms();
+  std::string anchorer = anchorer_now(report, now_ms);
+  std::printf("\n%zu gateways in the cluster; %s\n", report.gateways.size(),
+              anchorer.empty() ? "none anchors now (the lease is free or ran out)"
+                               : (anchorer + " anchors, its lease runs until " +
+                                  utc(report.anchor_lease->expires_ms))
+                                     .c_str());
+  std::printf("%-24s %-20s %10s  %s\n", "gateway", "last heartbeat", "ago", "role");
+  for (const auto& member : report.gateways) {
+    double ago_s = now_ms > member.heartbeat_ms
+                       ? static_cast<double>(now_ms - member.heartbeat_ms) / 1000.0
+                       : 0.0;
+    std::printf("%-24s %-20s %9.1fs  %s\n", member.name.c_str(), utc(member.heartbeat_ms).c_str(),
+                ago_s, member.name == anchorer ? "anchorer" : "member");
+  }
 }
 
 void print_status_table(const gateway::StatusReport& report) {
@@ -263,6 +302,7 @@ void print_status_table(const gateway::StatusReport& report) {
                 status_flags(device).c_str());
   }
   if (report.devices.empty()) std::printf("no devices enrolled\n");
+  if (!report.gateways.empty()) print_cluster_table(report);
   std::printf(
       "\n%llu blocks waiting for an anchor, %llu anchors awaiting finality, next batch %llu\n",
       static_cast<unsigned long long>(report.queued),
@@ -285,12 +325,14 @@ void print_status_table(const gateway::StatusReport& report) {
 int run_status(std::span<const std::string_view> args) {
   RegistryArgs parsed;
   int early = parse("status",
-                    "usage: vitalsign status --store DIR [--json]\n\n"
-                    "A gateway operator's view of its store at DIR (read-only, safe while the\n"
-                    "gateway runs): each device's tip, blocks waiting for an anchor, blocks held\n"
-                    "past a gap, when its last block was sealed, and flags (gap, equivocated,\n"
-                    "revoked, certificate); then the queue and the latest anchors with their\n"
-                    "ledger reference and cost (gas, on a chain).\n",
+                    "usage: vitalsign status --store DIR|postgresql://... [--json]\n\n"
+                    "A gateway operator's view of its store at DIR, or of a cluster's shared\n"
+                    "state (read-only, safe while the gateways run): each device's tip, blocks\n"
+                    "waiting for an anchor, blocks held past a gap, when its last block was\n"
+                    "sealed, and flags (gap, equivocated, revoked, certificate); then the\n"
+                    "queue and the latest anchors with their ledger reference and cost (gas,\n"
+                    "on a chain); for a cluster, each gateway, its last heartbeat and which\n"
+                    "one anchors (VS_POSTGRES_SCHEMA names a schema other than vitalsign).\n",
                     args, parsed);
   if (early >= 0) return early;
   auto store = open_gateway_store(parsed.store, StoreAccess::kRead);

@@ -12,7 +12,8 @@ namespace vs::gateway {
 // A gateway operator's view of the state, read from one snapshot (safe
 // while the gateway runs): each device's tip, its blocks waiting for an
 // anchor and held past a gap, when its last block was sealed; then the
-// queue and the latest anchors.
+// queue and the latest anchors; for a cluster, its gateways and which one
+// anchors.
 struct StatusReport {
   struct Device {
     chain::DeviceId device;
@@ -28,6 +29,9 @@ struct StatusReport {
   std::uint64_t batches_awaiting_finality = 0;
   std::uint64_t next_batch_id = 0;
   std::vector<AnchorRecord> recent_anchors;  // newest first
+  // A cluster (a shared state): every gateway that beat, and the lease.
+  std::vector<ClusterMember> gateways;
+  std::optional<AnchorLease> anchor_lease;
 
   static Result<StatusReport> gather(const GatewayState& state, const platform::Sha256& sha,
                                      std::size_t anchors = 5);
