@@ -3,14 +3,22 @@
 // threads, each device on one thread as the daemon's verify threads do,
 // next to raw OpenSSL ECDSA verifies per second measured in the same run.
 // Then one batch interval for a fleet of 10,000 devices: how many anchors.
+// Then the cluster's shared state (a PostgreSQL 15 server this benchmark
+// starts): one gateway's ingest on PostgreSQL next to the same on LMDB, and
+// blocks accepted and anchored per second by a cluster of 1, 2 and 3
+// gateways (each its own connections, as separate processes would be).
 //   VS_BENCH_DEVICES (64), VS_BENCH_BLOCKS (40 per device),
-//   VS_BENCH_ENTRIES (16 per block), VS_BENCH_FLEET (10000), VS_BENCH_RUNS (9)
+//   VS_BENCH_ENTRIES (16 per block), VS_BENCH_FLEET (10000), VS_BENCH_RUNS (9),
+//   VS_BENCH_CLUSTER_RUNS (5)
+#include <atomic>
 #include <cstdio>
+#include <span>
 #include <thread>
 
 #include "env_number.h"
 #include "mbedtls_baseline.h"
 #include "openssl_baseline.h"
+#include "postgres_server.h"
 #include "support/rate_meter.h"
 #include "temp_dir.h"
 #include "test_device.h"
@@ -27,6 +35,7 @@
 #include "vs/platform/openssl_sha256.h"
 #include "vs/platform/openssl_signer.h"
 #include "vs/platform/openssl_verifier.h"
+#include "vs/platform/postgres_store.h"
 #include "vs/proto/wire_codec.h"
 
 namespace {
@@ -72,6 +81,103 @@ class CountingLedger final : public gateway::Ledger {
  private:
   gateway::Ledger& inner_;
 };
+
+// One gateway of a benchmark cluster: its own pool of connections to the
+// shared state, its own ingest and anchorer.
+struct ClusterMember {
+  ClusterMember(const std::string& connection, const std::string& schema,
+                const platform::Sha256& sha, platform::VerifierFactory& verifiers,
+                platform::Signer& gateway_key) {
+    gateway::GatewayStoreOptions options;
+    options.location = connection;
+    options.backend = gateway::StoreBackend::kPostgres;
+    options.postgres_schema = schema;
+    options.access = gateway::StoreAccess::kCreate;
+    options.max_bytes = 64ULL << 30;
+    state = gateway::open_gateway_store(options).value();
+    ingest = std::make_unique<gateway::BlockIngest>(*state, sha, verifiers, wall_clock);
+    ledger = std::make_unique<gateway::LocalLedger>(*state, sha, gateway_key, "bench");
+    signer = std::make_unique<chain::ReceiptSigner>(sha, gateway_key);
+    anchorer = std::make_unique<gateway::BatchAnchorer>(*state, sha, *ledger, *signer);
+  }
+  std::unique_ptr<gateway::GatewayState> state;
+  std::unique_ptr<gateway::BlockIngest> ingest;
+  std::unique_ptr<gateway::LocalLedger> ledger;
+  std::unique_ptr<chain::ReceiptSigner> signer;
+  std::unique_ptr<gateway::BatchAnchorer> anchorer;
+};
+
+// Blocks accepted and anchored per second by `members` gateways on one
+// shared state. Messages go to the gateways round-robin, as a broker's
+// shared subscription hands them out (so one device's consecutive blocks
+// land on different gateways); each ingests 64 per transaction; gateway 0
+// (the lease holder) also anchors every 200 ms. The clock stops when every
+// block has its receipt.
+double cluster_rate(std::size_t members, const std::string& connection, const std::string& schema,
+                    const std::vector<testing::TestDevice>& devices,
+                    const std::vector<std::vector<Bytes>>& blocks, const platform::Sha256& sha,
+                    platform::VerifierFactory& verifiers, platform::Signer& gateway_key,
+                    std::uint64_t& failures) {
+  std::vector<std::unique_ptr<ClusterMember>> cluster;
+  for (std::size_t m = 0; m < members; ++m) {
+    cluster.push_back(
+        std::make_unique<ClusterMember>(connection, schema, sha, verifiers, gateway_key));
+  }
+  gateway::DeviceRegistry registry(*cluster[0]->state, sha, verifiers);
+  for (const auto& device : devices) (void)registry.enrol(device.public_key()).value();
+  std::vector<std::vector<gateway::BlockIngest::BlockMessage>> inbox(members);
+  std::vector<std::string> hex;
+  for (const auto& device : devices) hex.push_back(device.id().hex());
+  std::size_t total = 0;
+  for (std::size_t b = 0; b < blocks.front().size(); ++b) {
+    for (std::size_t d = 0; d < devices.size(); ++d)
+      inbox[total++ % members].push_back({hex[d], blocks[d][b]});
+  }
+  std::atomic<std::size_t> ingesting{members};
+  std::atomic<std::uint64_t> anchored{0};
+  auto start = Clock::now();
+  std::vector<std::thread> threads;
+  for (std::size_t m = 0; m < members; ++m) {
+    threads.emplace_back([&, m] {
+      ClusterMember& member = *cluster[m];
+      auto last_anchor = Clock::now();
+      auto anchor = [&] {
+        auto issued = member.anchorer->anchor(wall_clock.wall_ms(), 100'000);
+        if (issued) anchored += issued->size();
+        if (!issued && failures++ == 0)
+          std::printf("cluster anchor failed: %s\n", issued.error().message().c_str());
+        last_anchor = Clock::now();
+      };
+      std::span<const gateway::BlockIngest::BlockMessage> mine(inbox[m]);
+      for (std::size_t at = 0; at < mine.size(); at += 64) {
+        auto results = member.ingest->ingest_all(
+            mine.subspan(at, std::min<std::size_t>(64, mine.size() - at)));
+        if (!results && failures++ == 0)
+          std::printf("cluster ingest failed: %s\n", results.error().message().c_str());
+        if (m == 0 && Clock::now() - last_anchor >= std::chrono::milliseconds(200)) anchor();
+      }
+      --ingesting;
+      if (m != 0) return;
+      while (anchored < total) {  // the rest of the queue, as the anchorer's next ticks
+        if (ingesting == 0 || Clock::now() - last_anchor >= std::chrono::milliseconds(200)) {
+          std::uint64_t before = anchored;
+          anchor();
+          if (ingesting == 0 && anchored == before) {  // nothing left to anchor: blocks lost
+            if (failures++ == 0) {
+              std::printf("cluster: %llu of %zu blocks anchored, nothing more queued\n",
+                          static_cast<unsigned long long>(anchored.load()), total);
+            }
+            return;
+          }
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  return static_cast<double>(total) / seconds;
+}
 
 }  // namespace
 
@@ -297,5 +403,92 @@ int main() {
               static_cast<unsigned long long>(ledger.anchors));
   std::printf("| %-44s | %12zu |\n", "receipts signed and stored", issued ? issued->size() : 0);
   std::printf("| %-44s | %12.0f |\n", "anchor time, tree + receipts + commit (ms)", seconds * 1000);
-  return issued && ledger.anchors == 1 ? 0 : 1;
+  if (!issued || ledger.anchors != 1) return 1;
+
+  // The cluster's shared state.
+  const int kClusterRuns = static_cast<int>(env_size("VS_BENCH_CLUSTER_RUNS", 5)) | 1;
+  testing::TempDir postgres_dir;
+  testing::PostgresServer postgres(postgres_dir.path() / "postgres");
+  if (!postgres.start()) {
+    std::printf("PostgreSQL did not start: %s\n", postgres.init_output().c_str());
+    return 1;
+  }
+  int schemas = 0;
+  auto next_schema = [&] { return "bench_" + std::to_string(++schemas); };
+  // One gateway, 1 thread, 64 blocks per transaction: LMDB, then PostgreSQL.
+  auto ingest_rate = [&](gateway::GatewayState& target) {
+    gateway::DeviceRegistry enrolment(target, sha, verifiers);
+    for (auto& device : devices) (void)enrolment.enrol(device.public_key()).value();
+    gateway::BlockIngest one_gateway(target, sha, verifiers, wall_clock);
+    std::vector<std::string> hex;  // the messages point into these
+    for (const auto& device : devices) hex.push_back(device.id().hex());
+    std::vector<gateway::BlockIngest::BlockMessage> arrived;
+    auto start_ingest = Clock::now();
+    for (std::size_t b = 0; b < blocks_per_device; ++b) {
+      for (std::size_t d = 0; d < device_count; ++d) {
+        arrived.push_back({hex[d], blocks[d][b]});
+        if (arrived.size() < 64 && !(b + 1 == blocks_per_device && d + 1 == device_count)) continue;
+        auto results = one_gateway.ingest_all(arrived);
+        if (!results && failures++ == 0)
+          std::printf("ingest failed: %s\n", results.error().message().c_str());
+        for (std::size_t i = 0; results && i < arrived.size(); ++i) {
+          if ((*results)[i].kind != gateway::IngestResult::Kind::kAccepted && failures++ == 0)
+            std::printf("ingest refused a block: %s\n", (*results)[i].detail.c_str());
+        }
+        arrived.clear();
+      }
+    }
+    return static_cast<double>(total_blocks) /
+           std::chrono::duration<double>(Clock::now() - start_ingest).count();
+  };
+  std::vector<double> lmdb_rates, postgres_rates, postgres_ratios;
+  std::vector<std::vector<double>> cluster_rates(3);
+  std::vector<std::vector<double>> cluster_ratios(3);
+  for (int run = 0; run < kClusterRuns; ++run) {
+    testing::TempDir lmdb_dir;
+    auto lmdb = fresh_store(lmdb_dir.path());
+    auto lmdb_state = gateway::make_key_value_gateway_state(*lmdb);
+    double on_lmdb = ingest_rate(*lmdb_state);
+    gateway::GatewayStoreOptions options;
+    options.location = postgres.connection();
+    options.backend = gateway::StoreBackend::kPostgres;
+    options.postgres_schema = next_schema();
+    options.access = gateway::StoreAccess::kCreate;
+    options.max_bytes = 64ULL << 30;
+    auto shared = gateway::open_gateway_store(options).value();
+    double on_postgres = ingest_rate(*shared);
+    lmdb_rates.push_back(on_lmdb);
+    postgres_rates.push_back(on_postgres);
+    postgres_ratios.push_back(on_postgres / on_lmdb);
+    for (std::size_t members = 1; members <= 3; ++members) {
+      double rate = cluster_rate(members, postgres.connection(), next_schema(), devices, blocks,
+                                 sha, verifiers, *gateway_key, failures);
+      cluster_rates[members - 1].push_back(rate);
+      cluster_ratios[members - 1].push_back(rate / on_lmdb);
+    }
+  }
+  std::printf(
+      "\nshared state: PostgreSQL 15 on this machine (loopback, fsync on), %zu devices x %zu "
+      "blocks, median of %d interleaved runs\n",
+      device_count, blocks_per_device, kClusterRuns);
+  std::printf("| %-58s | %10s | %14s |\n", "measure (blocks per second)", "per second",
+              "/ LMDB ingest");
+  bench::print_rule(92);
+  std::printf("| %-58s | %10.0f | %14.2f |\n", "one gateway's ingest, LMDB (1 thread, 64/txn)",
+              median(lmdb_rates), 1.0);
+  std::printf("| %-58s | %10.0f | %14.2f |\n",
+              "one gateway's ingest, PostgreSQL (1 thread, 64/txn)", median(postgres_rates),
+              median(postgres_ratios));
+  for (std::size_t members = 1; members <= 3; ++members) {
+    std::printf(
+        "| %-58s | %10.0f | %14.2f |\n",
+        ("cluster of " + std::to_string(members) + " gateway(s): accepted + anchored (round-robin)")
+            .c_str(),
+        median(cluster_rates[members - 1]), median(cluster_ratios[members - 1]));
+  }
+  std::printf(
+      "(all on one 2-core machine with the database: more gateways here show the cost of "
+      "sharing, not a speed-up)\n");
+  if (failures > 0) std::printf("FAILURES: %llu\n", static_cast<unsigned long long>(failures));
+  return failures == 0 ? 0 : 1;
 }

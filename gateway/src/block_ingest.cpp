@@ -1,6 +1,8 @@
 #include "vs/gateway/block_ingest.h"
 #include "vs/chain/opened_block.h"
 
+#include <map>
+
 #include "vs/proto/wire_codec.h"
 
 namespace vs::gateway {
@@ -74,6 +76,18 @@ Result<std::vector<IngestResult>> BlockIngest::ingest_once(std::span<const Block
   // revocation made meanwhile from the command line counts from the next
   // batch, milliseconds later.
   VS_TRY_ASSIGN(auto changes, state_.begin());
+  // What ingest will read, at once: each device's record and tip, and the
+  // held blocks its blocks here may release.
+  std::map<chain::DeviceId, std::size_t> arriving;
+  for (const BlockMessage& message : messages)
+    if (auto device = chain::DeviceId::from_hex(message.topic_device)) ++arriving[*device];
+  std::vector<chain::DeviceId> devices;
+  std::size_t most = 0;
+  for (const auto& [device, count] : arriving) {
+    devices.push_back(device);
+    most = std::max(most, count);
+  }
+  VS_TRY(changes->read_ahead(devices, most + 1));
   std::vector<IngestResult> results;
   results.reserve(messages.size());
   for (const BlockMessage& message : messages) {

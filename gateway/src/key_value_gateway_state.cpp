@@ -413,6 +413,23 @@ class KeyValueTransaction final : public KeyValueReads<GatewayTransaction> {
     writes_.put(kMetaTable, as_bytes(kAnchorLeaseKey), value);
   }
 
+  Status read_ahead(std::span<const chain::DeviceId> devices, std::size_t held_depth) override {
+    std::vector<platform::TableKey> keys;
+    for (const chain::DeviceId& device : devices) {
+      keys.push_back({kDevicesTable, device_key(device)});
+      keys.push_back({kTipsTable, device_key(device)});
+    }
+    VS_TRY(writes_.read_ahead(keys));
+    keys.clear();
+    for (const chain::DeviceId& device : devices) {
+      VS_TRY_ASSIGN(auto known, tip(device));
+      std::uint64_t next = known ? known->height + 1 : 0;
+      for (std::size_t i = 0; i < held_depth; ++i)
+        keys.push_back({kHeldTable, height_key(device, next + i)});
+    }
+    return writes_.read_ahead(keys);
+  }
+
   std::uint64_t staged_bytes() const override {
     std::uint64_t bytes = 0;
     for (const auto& operation : writes_.batch().operations())

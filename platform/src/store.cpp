@@ -48,6 +48,17 @@ class SingleWriterTransaction final : public StoreTransaction {
 
 }  // namespace
 
+Result<std::vector<std::optional<Bytes>>> StoreReader::get_many(
+    std::span<const TableKey> keys) const {
+  std::vector<std::optional<Bytes>> out;
+  out.reserve(keys.size());
+  for (const TableKey& key : keys) {
+    VS_TRY_ASSIGN(auto value, get(key.table, key.key));
+    out.push_back(std::move(value));
+  }
+  return out;
+}
+
 Result<std::unique_ptr<StoreTransaction>> Store::begin() {
   return std::unique_ptr<StoreTransaction>(std::make_unique<SingleWriterTransaction>(*this));
 }

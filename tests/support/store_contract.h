@@ -125,6 +125,48 @@ TEST_P(StoreContract, SnapshotStaysConsistentWhileOthersCommit) {
   EXPECT_EQ(store->count(kItems).value(), 2u);
 }
 
+// Several point reads at once, across tables, absent keys included: the
+// values in the order asked, as one get() each would give.
+TEST_P(StoreContract, GetManyAnswersInTheOrderAsked) {
+  auto store = make();
+  WriteBatch batch;
+  batch.put(kItems, u64_key(1), as_bytes("one"));
+  batch.put(kItems, u64_key(3), as_bytes("three"));
+  batch.put(kMeta, as_bytes("tip"), as_bytes("t"));
+  ASSERT_TRUE(store->commit(batch).ok());
+  std::vector<TableKey> keys{{kItems, u64_key(3)},
+                             {kMeta, Bytes{'t', 'i', 'p'}},
+                             {kItems, u64_key(2)},
+                             {kItems, u64_key(1)},
+                             {kItems, u64_key(3)}};
+  auto values = store->get_many(keys);
+  ASSERT_TRUE(values.ok()) << values.error().message();
+  ASSERT_EQ(values->size(), 5u);
+  EXPECT_EQ((*values)[0], std::optional<Bytes>(Bytes{'t', 'h', 'r', 'e', 'e'}));
+  EXPECT_EQ((*values)[1], std::optional<Bytes>(Bytes{'t'}));
+  EXPECT_FALSE((*values)[2].has_value());
+  EXPECT_EQ((*values)[3], std::optional<Bytes>(Bytes{'o', 'n', 'e'}));
+  EXPECT_EQ((*values)[4], (*values)[0]);
+  EXPECT_TRUE(store->get_many({}).value().empty());
+}
+
+// A batch that writes one key several times lands its last write.
+TEST_P(StoreContract, TheLastWriteToAKeyInABatchLands) {
+  auto store = make();
+  WriteBatch batch;
+  batch.put(kItems, u64_key(1), as_bytes("a"));
+  batch.erase(kItems, u64_key(1));
+  batch.put(kItems, u64_key(2), as_bytes("b"));
+  batch.put(kItems, u64_key(2), as_bytes("c"));
+  batch.put(kItems, u64_key(3), as_bytes("d"));
+  batch.erase(kItems, u64_key(3));
+  batch.put(kItems, u64_key(3), as_bytes("e"));
+  ASSERT_TRUE(store->commit(batch).ok());
+  EXPECT_FALSE(store->get(kItems, u64_key(1)).value().has_value());
+  EXPECT_EQ(store->get(kItems, u64_key(2)).value(), std::optional<Bytes>(Bytes{'c'}));
+  EXPECT_EQ(store->get(kItems, u64_key(3)).value(), std::optional<Bytes>(Bytes{'e'}));
+}
+
 // Transactions: a snapshot from the first read, their own writes applied
 // whole at commit.
 TEST_P(StoreContract, TransactionReadsOneStateAndCommitsWhole) {

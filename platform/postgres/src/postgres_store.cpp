@@ -2,8 +2,10 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <array>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <string_view>
 #include <unordered_map>
@@ -15,6 +17,7 @@ namespace {
 constexpr Oid kByteaOid = 17;
 constexpr Oid kInt8Oid = 20;
 constexpr Oid kTextOid = 25;
+constexpr Oid kByteaArrayOid = 1001;
 
 struct ResultDeleter {
   void operator()(PGresult* result) const { PQclear(result); }
@@ -24,12 +27,36 @@ using PgResult = std::unique_ptr<PGresult, ResultDeleter>;
 // Statement parameters, all sent in binary (bytea as is, int8 big-endian).
 class Params {
  public:
+  Params() = default;
+  Params(Params&&) = default;  // moving keeps the integers where values_ points
+  Params(const Params&) = delete;
+  Params& operator=(const Params&) = delete;
+
   Params& bytes(ByteView value) { return add(value, kByteaOid); }
   Params& text(std::string_view value) { return add(as_bytes(value), kTextOid); }
   Params& int8(std::uint64_t value) {
     std::array<std::uint8_t, 8>& slot = integers_.emplace_back();
     put_u64_be(value, slot.data());
     return add(ByteView(slot), kInt8Oid);
+  }
+  // A bytea[] in PostgreSQL's binary array format: dimensions, then each
+  // element's length and bytes (big-endian integers).
+  Params& bytea_array(const std::vector<ByteView>& items) {
+    Bytes& out = arrays_.emplace_back();
+    auto put_u32 = [&out](std::uint32_t value) {
+      for (int shift = 24; shift >= 0; shift -= 8)
+        out.push_back(static_cast<std::uint8_t>(value >> shift));
+    };
+    put_u32(1);          // one dimension
+    put_u32(0);          // no NULLs
+    put_u32(kByteaOid);  // of bytea
+    put_u32(static_cast<std::uint32_t>(items.size()));
+    put_u32(1);  // numbered from 1
+    for (ByteView item : items) {
+      put_u32(static_cast<std::uint32_t>(item.size()));
+      out.insert(out.end(), item.begin(), item.end());
+    }
+    return add(ByteView(out), kByteaArrayOid);
   }
   int size() const { return static_cast<int>(types_.size()); }
   const Oid* types() const { return types_.data(); }
@@ -51,6 +78,7 @@ class Params {
   std::vector<int> lengths_;
   std::vector<int> formats_;
   std::deque<std::array<std::uint8_t, 8>> integers_;  // stable addresses
+  std::deque<Bytes> arrays_;                          // likewise
 };
 
 std::string trimmed(const char* text) {
@@ -128,7 +156,9 @@ class Connection {
   // Sends every statement, then waits once (libpq's pipeline mode): a
   // commit of many writes costs one round trip. The first failure is
   // returned; the statements after it are not run.
-  Status pipeline(const std::vector<Statement>& statements) {
+  // With `results`, each statement's result is kept there, in order.
+  Status pipeline(const std::vector<Statement>& statements,
+                  std::vector<PgResult>* results = nullptr) {
     for (const Statement& statement : statements)
       if (statement.reused) VS_TRY(prepared(*statement.sql, statement.params));
     if (PQenterPipelineMode(connection_) != 1) return failure(connection_, nullptr);
@@ -146,7 +176,7 @@ class Connection {
       }
     }
     if (!first && PQpipelineSync(connection_) != 1) first = failure(connection_, nullptr);
-    if (!first) first = collect(statements.size());
+    if (!first) first = collect(statements.size(), results);
     PQexitPipelineMode(connection_);
     if (first) return *std::move(first);
     return {};
@@ -160,7 +190,7 @@ class Connection {
 
   // Reads each statement's result, then the pipeline's sync point; the
   // first failure, if any.
-  std::optional<Error> collect(std::size_t statements) {
+  std::optional<Error> collect(std::size_t statements, std::vector<PgResult>* results) {
     std::optional<Error> first;
     for (std::size_t i = 0; i < statements; ++i) {
       PgResult result(PQgetResult(connection_));
@@ -174,6 +204,7 @@ class Connection {
       }
       while (PgResult rest{PQgetResult(connection_)}) {
       }  // the end of this statement's results
+      if (results != nullptr) results->push_back(std::move(result));
     }
     PgResult sync(PQgetResult(connection_));
     if (!first && (!sync || PQresultStatus(sync.get()) != PGRES_PIPELINE_SYNC))
@@ -206,8 +237,20 @@ bool valid_identifier(std::string_view name) {
   return true;
 }
 
+// Orders (table, key) pairs; keys as unsigned bytes.
+struct KeyOrder {
+  bool operator()(const std::pair<TableId, ByteView>& a,
+                  const std::pair<TableId, ByteView>& b) const {
+    if (a.first != b.first) return a.first < b.first;
+    return std::lexicographical_compare(a.second.begin(), a.second.end(), b.second.begin(),
+                                        b.second.end());
+  }
+};
+
 struct TableSql {
-  std::string qualified, get, scan, last, count, put, erase;
+  std::string qualified, get, scan, last, count;
+  // Many keys in one statement each (bytea[] parameters).
+  std::string get_any, put_all, erase_all;
 };
 
 Bytes column(const PGresult* result, int row, int index) {
@@ -336,6 +379,36 @@ class ConnectionReads : public Base {
   Result<std::uint64_t> count(TableId table) const override {
     return on(table, [&](Connection& c, const TableSql& t) { return Reads::count(c, t); });
   }
+  // One statement per table, all in one pipeline: one round trip.
+  Result<std::vector<std::optional<Bytes>>> get_many(
+      std::span<const TableKey> keys) const override {
+    std::vector<std::optional<Bytes>> out(keys.size());
+    if (keys.empty()) return out;
+    std::map<TableId, std::vector<ByteView>> by_table;
+    for (const TableKey& key : keys) by_table[key.table].push_back(key.key);
+    std::vector<Statement> statements;
+    for (const auto& [table, table_keys] : by_table) {
+      VS_TRY_ASSIGN(const TableSql* sql, pool_.table(table));
+      Params params;
+      params.bytea_array(table_keys);
+      statements.push_back({&sql->get_any, true, std::move(params)});
+    }
+    VS_TRY_ASSIGN(Connection * connection, this->connection());
+    std::vector<PgResult> results;
+    VS_TRY(connection->pipeline(statements, &results));
+    std::map<std::pair<TableId, Bytes>, Bytes> found;
+    std::size_t at = 0;
+    for (const auto& entry : by_table) {
+      const PGresult* result = results[at++].get();
+      for (int row = 0; row < PQntuples(result); ++row)
+        found.emplace(std::pair(entry.first, column(result, row, 0)), column(result, row, 1));
+    }
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      auto hit = found.find(std::pair(keys[i].table, keys[i].key));
+      if (hit != found.end()) out[i] = hit->second;
+    }
+    return out;
+  }
 
  protected:
   explicit ConnectionReads(PostgresStore::Impl& pool) : pool_(pool) {}
@@ -409,13 +482,36 @@ class PostgresTransaction final : public TransactionReads<StoreTransaction> {
     statements.reserve(batch.operations().size() + 3);
     if (!begun()) statements.push_back({&kBegin, false, {}});
     statements.push_back({durable ? &kDurable : &kNotDurable, false, {}});
-    for (const WriteBatch::Operation& operation : batch.operations()) {
-      VS_TRY_ASSIGN(const TableSql* sql, pool_.table(operation.table));
-      Params params;
-      params.bytes(operation.key);
-      if (operation.kind == WriteBatch::Kind::kPut) params.bytes(operation.value);
-      statements.push_back(
-          {operation.kind == WriteBatch::Kind::kPut ? &sql->put : &sql->erase, true, params});
+    // The last operation on each key is what lands: per table, one
+    // statement for its puts and one for its erases.
+    std::map<std::pair<TableId, ByteView>, const WriteBatch::Operation*, KeyOrder> last;
+    for (const WriteBatch::Operation& operation : batch.operations())
+      last.insert_or_assign(std::pair(operation.table, ByteView(operation.key)), &operation);
+    struct Changes {
+      std::vector<ByteView> put_keys, put_values, erase_keys;
+    };
+    std::map<TableId, Changes> by_table;
+    for (const auto& [key, operation] : last) {
+      Changes& changes = by_table[key.first];
+      if (operation->kind == WriteBatch::Kind::kPut) {
+        changes.put_keys.push_back(operation->key);
+        changes.put_values.push_back(operation->value);
+      } else {
+        changes.erase_keys.push_back(operation->key);
+      }
+    }
+    for (const auto& [table, changes] : by_table) {
+      VS_TRY_ASSIGN(const TableSql* sql, pool_.table(table));
+      if (!changes.put_keys.empty()) {
+        Params params;
+        params.bytea_array(changes.put_keys).bytea_array(changes.put_values);
+        statements.push_back({&sql->put_all, true, std::move(params)});
+      }
+      if (!changes.erase_keys.empty()) {
+        Params params;
+        params.bytea_array(changes.erase_keys);
+        statements.push_back({&sql->erase_all, true, std::move(params)});
+      }
     }
     statements.push_back({&kCommit, false, {}});
     VS_TRY_ASSIGN(Connection * connection, lease().get());
@@ -457,10 +553,11 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const PostgresStoreOp
     sql.scan = "SELECT key, value FROM " + sql.qualified + " WHERE key >= $1 ORDER BY key LIMIT $2";
     sql.last = "SELECT key, value FROM " + sql.qualified + " ORDER BY key DESC LIMIT 1";
     sql.count = "SELECT count(*) FROM " + sql.qualified;
-    sql.put = "INSERT INTO " + sql.qualified +
-              " (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = "
-              "EXCLUDED.value";
-    sql.erase = "DELETE FROM " + sql.qualified + " WHERE key = $1";
+    sql.get_any = "SELECT key, value FROM " + sql.qualified + " WHERE key = ANY($1)";
+    sql.put_all = "INSERT INTO " + sql.qualified +
+                  " (key, value) SELECT * FROM unnest($1::bytea[], $2::bytea[]) ON CONFLICT (key) "
+                  "DO UPDATE SET value = EXCLUDED.value";
+    sql.erase_all = "DELETE FROM " + sql.qualified + " WHERE key = ANY($1)";
     impl->tables.push_back(std::move(sql));
   }
   impl->usage_sql =

@@ -18,10 +18,16 @@
 // one writer at a time and never conflicts.
 #pragma once
 
+#include <algorithm>
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
+#include <random>
+#include <span>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -166,6 +172,12 @@ class GatewayTransaction : public GatewayStateReader {
   virtual void put_member(const ClusterMember& member) = 0;
   virtual void put_anchor_lease(const AnchorLease& lease) = 0;
 
+  // A hint for a backend whose reads are round trips: these devices'
+  // records and tips will be read, then the blocks held at the `held_depth`
+  // heights past each tip. One round trip for each of the two, instead of
+  // one per read; reads stay right without it.
+  virtual Status read_ahead(std::span<const chain::DeviceId> devices, std::size_t held_depth) = 0;
+
   // About how many bytes the writes so far add (for the store's reserve).
   virtual std::uint64_t staged_bytes() const = 0;
   virtual bool empty() const = 0;
@@ -185,13 +197,19 @@ class GatewayState : public GatewayStateReader {
 // Runs `attempt` (which begins its own transaction, reads and commits) again
 // while it fails with kConflict: another gateway's commit won a race, and
 // redoing the reads sees it. The embedded backend never conflicts.
+// Between attempts it waits a little, at random and longer each time, so
+// that gateways racing for the same rows do not collide again at once.
 template <typename Attempt>
 auto retry_on_conflict(Attempt&& attempt) -> decltype(attempt()) {
   constexpr int kAttempts = 16;
+  thread_local std::minstd_rand jitter(
+      static_cast<unsigned>(std::hash<std::thread::id>()(std::this_thread::get_id())));
   for (int tried = 1;; ++tried) {
     auto result = attempt();
     if (result || result.error().code() != ErrorCode::kConflict || tried == kAttempts)
       return result;
+    auto most_us = 100U << std::min(tried, 8);  // 0.2 ms, doubling, at most 25.6 ms
+    std::this_thread::sleep_for(std::chrono::microseconds(jitter() % most_us));
   }
 }
 

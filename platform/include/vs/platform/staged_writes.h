@@ -27,10 +27,22 @@ class StagedWrites {
   }
   Result<std::optional<Bytes>> get(TableId table, ByteView key) const {
     auto staged = latest_.find(LookupKey{table, key});
-    if (staged == latest_.end()) return base_->get(table, key);
+    if (staged == latest_.end()) {
+      auto read = read_ahead_.find(LookupKey{table, key});
+      if (read != read_ahead_.end()) return read->second;
+      return base_->get(table, key);
+    }
     const WriteBatch::Operation& operation = batch_.operations()[staged->second];
     if (operation.kind == WriteBatch::Kind::kErase) return std::optional<Bytes>();
     return std::optional<Bytes>(operation.value);
+  }
+  // Reads `keys` from the base now, all at once, for the get()s that follow
+  // (what was staged already wins, as it would).
+  Status read_ahead(std::span<const TableKey> keys) {
+    VS_TRY_ASSIGN(auto values, base_->get_many(keys));
+    for (std::size_t i = 0; i < keys.size(); ++i)
+      read_ahead_.insert_or_assign({keys[i].table, keys[i].key}, std::move(values[i]));
+    return {};
   }
   const WriteBatch& batch() const { return batch_; }
   bool empty() const { return batch_.empty(); }
@@ -69,6 +81,7 @@ class StagedWrites {
   const StoreReader* base_;
   WriteBatch batch_;
   std::map<std::pair<TableId, Bytes>, std::size_t, KeyOrder> latest_;
+  std::map<std::pair<TableId, Bytes>, std::optional<Bytes>, KeyOrder> read_ahead_;
 };
 
 }  // namespace vs::platform

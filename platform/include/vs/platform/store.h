@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,11 @@ using TableId = std::uint32_t;
 struct Record {
   Bytes key;
   Bytes value;
+};
+
+struct TableKey {
+  TableId table;
+  Bytes key;
 };
 
 // Changes that land together or not at all.
@@ -61,6 +67,9 @@ class StoreReader {
   virtual ~StoreReader() = default;
 
   virtual Result<std::optional<Bytes>> get(TableId table, ByteView key) const = 0;
+  // Several point reads at once, in order: a store whose reads are round
+  // trips sends them together. By default, one get() each.
+  virtual Result<std::vector<std::optional<Bytes>>> get_many(std::span<const TableKey> keys) const;
   // Up to `limit` records with key >= from, in key order.
   virtual Result<std::vector<Record>> scan(TableId table, ByteView from,
                                            std::size_t limit) const = 0;
