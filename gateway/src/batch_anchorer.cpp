@@ -41,6 +41,12 @@ Result<Bytes> BatchAnchorer::pending_receipt(const BatchItem& item, std::uint64_
 
 Result<std::vector<IssuedReceipt>> BatchAnchorer::anchor(std::uint64_t time_ms,
                                                          std::size_t max_items) {
+  if (!ledger_.kept_in_state()) return anchor_once(time_ms, max_items);
+  return retry_on_conflict([&] { return anchor_once(time_ms, max_items); });
+}
+
+Result<std::vector<IssuedReceipt>> BatchAnchorer::anchor_once(std::uint64_t time_ms,
+                                                              std::size_t max_items) {
   std::vector<IssuedReceipt> issued;
   std::vector<QueuedBlock> queued;
   std::uint64_t batch_id = 0;

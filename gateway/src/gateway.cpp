@@ -306,7 +306,10 @@ Status Gateway::anchor_queued() {
   auto issued = anchorer_.anchor(clock_.wall_ms(), options_.batch_max_blocks);
   double seconds = std::chrono::duration<double>(clock_.steady() - started).count();
   if (!issued) {
-    retry_anchor_at_ = clock_.steady() + options_.anchor_retry;
+    // A lost race on a shared state is tried again at the next step; a
+    // ledger's refusal after ledger.retry_ms.
+    if (issued.error().code() != ErrorCode::kConflict)
+      retry_anchor_at_ = clock_.steady() + options_.anchor_retry;
     std::lock_guard lock(counters_mutex_);
     ++counters_.ledger_errors;
     return std::move(issued).error().about("anchor");

@@ -1,5 +1,7 @@
 #include "vs/platform/postgres_store.h"
 
+#include "vs/platform/log.h"
+
 #include <libpq-fe.h>
 
 #include <algorithm>
@@ -127,6 +129,15 @@ class Connection {
     if (connection == nullptr)
       return Error(ErrorCode::kInternal, "libpq could not allocate a connection");
     auto opened = std::unique_ptr<Connection>(new Connection(connection));
+    // PostgreSQL's notices ("already exists, skipping") are not for the
+    // operator; its warnings go to our log.
+    PQsetNoticeProcessor(
+        connection,
+        [](void*, const char* message) {
+          if (std::string_view(message).starts_with("WARNING"))
+            log(LogLevel::kWarning, "PostgreSQL: " + trimmed(message));
+        },
+        nullptr);
     if (PQstatus(connection) != CONNECTION_OK) {
       return Error(ErrorCode::kUnavailable, "cannot connect to PostgreSQL")
           .about(trimmed(PQerrorMessage(connection)));

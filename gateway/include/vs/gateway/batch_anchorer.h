@@ -37,6 +37,10 @@ class BatchAnchorer {
   // Anchors up to `max_items` queued blocks (in device, height order) as the
   // next batch. On a ledger or store error nothing changes: the blocks stay
   // queued for the next attempt. Empty when nothing is queued.
+  // On a shared state a commit may lose a race (kConflict): with a ledger
+  // kept in the state the whole anchor is redone at once; with an outside
+  // one the error is returned, and the next attempt anchors again (one more
+  // transaction on the chain, as after a crash between the two).
   Result<std::vector<IssuedReceipt>> anchor(std::uint64_t time_ms, std::size_t max_items);
 
   // For a ledger that can reorganise: checks up to `max_batches` batches not
@@ -61,6 +65,7 @@ class BatchAnchorer {
   Result<Bytes> pending_receipt(const BatchItem& item, std::uint64_t time_ms);
 
  private:
+  Result<std::vector<IssuedReceipt>> anchor_once(std::uint64_t time_ms, std::size_t max_items);
   proto::ReceiptBody body_for(const BatchItem& item, std::uint64_t time_ms) const;
 
   GatewayState& state_;

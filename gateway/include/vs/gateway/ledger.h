@@ -23,6 +23,10 @@ class Ledger {
   virtual Result<proto::LedgerRef> anchor(const Digest& batch_root, std::uint64_t batch_id,
                                           std::uint64_t time_ms,
                                           GatewayTransaction& same_commit) = 0;
+  // Whether anchor() only adds writes to `same_commit` (a ledger kept in
+  // the gateway's state): a commit that lost a race is then redone whole,
+  // ledger included, with nothing sent anywhere twice.
+  virtual bool kept_in_state() const { return false; }
   // What the last anchor cost, where the ledger charges for it (gas).
   virtual std::uint64_t last_cost() const { return 0; }
 
