@@ -41,64 +41,88 @@ Result<Bytes> BatchAnchorer::pending_receipt(const BatchItem& item, std::uint64_
 
 Result<std::vector<IssuedReceipt>> BatchAnchorer::anchor(std::uint64_t time_ms,
                                                          std::size_t max_items) {
-  if (!ledger_.kept_in_state()) return anchor_once(time_ms, max_items);
   return retry_on_conflict([&] { return anchor_once(time_ms, max_items); });
 }
 
 Result<std::vector<IssuedReceipt>> BatchAnchorer::anchor_once(std::uint64_t time_ms,
                                                               std::size_t max_items) {
   std::vector<IssuedReceipt> issued;
-  std::vector<QueuedBlock> queued;
-  std::uint64_t batch_id = 0;
+  AnchorIntent batch;
   {  // read, then let the view go: an outside ledger may take seconds below
     VS_TRY_ASSIGN(auto view, state_.snapshot());
-    VS_TRY_ASSIGN(queued, view->queue(max_items));
-    if (queued.empty()) return issued;
-    VS_TRY_ASSIGN(batch_id, view->next_batch_id());
+    VS_TRY_ASSIGN(batch.batch_id, view->next_batch_id());
+    VS_TRY_ASSIGN(auto intent, view->anchor_intent());
+    if (intent && intent->batch_id == batch.batch_id) {
+      batch = std::move(*intent);  // sent before a crash or a takeover: the same again
+    } else {
+      VS_TRY_ASSIGN(batch.blocks, view->queue(max_items));
+      if (batch.blocks.empty()) return issued;
+    }
+  }
+  chain::Merkle merkle(sha_);
+  std::vector<Digest> leaves;
+  leaves.reserve(batch.blocks.size());
+  for (const QueuedBlock& block : batch.blocks)
+    leaves.push_back(merkle.leaf_hash(block.item.block_hash));
+  Digest root = merkle.root(leaves);
+  if (batch.prepared.empty()) {
+    batch.root = root;
+    VS_TRY_ASSIGN(batch.prepared, ledger_.prepare(root, batch.batch_id));
+    if (!batch.prepared.empty()) VS_TRY(keep_intent(batch));
   }
   // Only the anchorer (one gateway, holding the lease) takes from the queue
   // and moves the batch id on, so what was read stays true until this
   // commits; the transaction checks the batch id again below.
   VS_TRY_ASSIGN(auto changes, state_.begin());
-
-  chain::Merkle merkle(sha_);
-  std::vector<Digest> leaves;
-  leaves.reserve(queued.size());
-  for (const QueuedBlock& block : queued) leaves.push_back(merkle.leaf_hash(block.item.block_hash));
-  Digest root = merkle.root(leaves);
-  VS_TRY_ASSIGN(proto::LedgerRef ledger, ledger_.anchor(root, batch_id, time_ms, *changes));
-  // A fence: were a second gateway anchoring too (one whose lease ran out
-  // unnoticed), its commit would have moved the batch id on, and this one
-  // must not reuse it. On a shared state, a race here fails the commit.
-  VS_TRY_ASSIGN(std::uint64_t still_next, changes->next_batch_id());
-  if (still_next != batch_id) {
-    return Error(ErrorCode::kConflict, "another gateway anchored this batch id meanwhile")
-        .about(std::to_string(batch_id));
-  }
+  VS_TRY_ASSIGN(proto::LedgerRef ledger,
+                batch.prepared.empty() ? ledger_.anchor(root, batch.batch_id, time_ms, *changes)
+                                       : ledger_.anchor_prepared(batch.prepared));
+  VS_TRY(check_still_next(*changes, batch.batch_id));
   auto paths = merkle.all_inclusion_proofs(leaves);
-  issued.reserve(queued.size());
-  OpenBatch open{batch_id, root, {}};
-  for (std::size_t i = 0; i < queued.size(); ++i) {
-    const BatchItem& item = queued[i].item;
+  issued.reserve(batch.blocks.size());
+  OpenBatch open{batch.batch_id, root, {}};
+  for (std::size_t i = 0; i < batch.blocks.size(); ++i) {
+    const BatchItem& item = batch.blocks[i].item;
     proto::ReceiptBody body = body_for(item, time_ms);
     body.state = proto::ReceiptState::kAnchored;
-    body.batch_id = batch_id;
+    body.batch_id = batch.batch_id;
     body.batch_root.assign(root.begin(), root.end());
-    body.batch_size = queued.size();
+    body.batch_size = batch.blocks.size();
     body.leaf_index = i;
     for (const Digest& node : paths[i]) body.inclusion_path.emplace_back(node.begin(), node.end());
     body.ledger = ledger;
     VS_TRY_ASSIGN(Bytes receipt, signer_.sign_encoded(body));
     changes->put_receipt(item.device, item.height, receipt);
-    changes->dequeue(queued[i]);
+    changes->dequeue(batch.blocks[i]);
     open.items.push_back(item);
     issued.push_back({item, std::move(receipt)});
   }
-  changes->set_next_batch_id(batch_id + 1);
-  changes->put_anchor({batch_id, time_ms, queued.size(), ledger_.last_cost(), ledger});
+  changes->set_next_batch_id(batch.batch_id + 1);
+  changes->put_anchor({batch.batch_id, time_ms, batch.blocks.size(), ledger_.last_cost(), ledger});
   if (ledger_.tracks_finality()) changes->open_batch(open);
+  if (!batch.prepared.empty()) changes->clear_anchor_intent();
   VS_TRY(changes->commit(true));  // a receipt goes out only for what survives a power cut
   return issued;
+}
+
+// A fence: were a second gateway anchoring too (one whose lease ran out
+// unnoticed), its commit would have moved the batch id on, and this one
+// must not reuse it. On a shared state, a race here fails the commit.
+Status BatchAnchorer::check_still_next(const GatewayStateReader& state, std::uint64_t batch_id) {
+  VS_TRY_ASSIGN(std::uint64_t still_next, state.next_batch_id());
+  if (still_next != batch_id) {
+    return Error(ErrorCode::kConflict, "another gateway anchored this batch id meanwhile")
+        .about(std::to_string(batch_id));
+  }
+  return {};
+}
+
+// The batch and its prepared transaction, durably, before it is sent.
+Status BatchAnchorer::keep_intent(const AnchorIntent& batch) {
+  VS_TRY_ASSIGN(auto changes, state_.begin());
+  VS_TRY(check_still_next(*changes, batch.batch_id));
+  changes->put_anchor_intent(batch);
+  return changes->commit(true);
 }
 
 Result<BatchAnchorer::Confirmation> BatchAnchorer::confirm(std::uint64_t time_ms,

@@ -34,9 +34,9 @@ Bytes EvmLedger::anchor_data(const Digest& batch_root, std::uint64_t batch_id) {
   return data;
 }
 
-Result<Digest> EvmLedger::send(ByteView data) {
-  if (options_.mode == EvmLedgerOptions::Mode::kNode)
-    return rpc_.send_transaction(options_.from, options_.to, data);
+Result<Bytes> EvmLedger::prepare(const Digest& batch_root, std::uint64_t batch_id) {
+  if (options_.mode == EvmLedgerOptions::Mode::kNode) return Bytes{};
+  Bytes data = anchor_data(batch_root, batch_id);
   Eip1559Transaction tx;
   tx.chain_id = options_.chain_id;
   VS_TRY_ASSIGN(tx.nonce, rpc_.pending_nonce(options_.from));
@@ -46,10 +46,24 @@ Result<Digest> EvmLedger::send(ByteView data) {
   VS_TRY_ASSIGN(std::uint64_t gas, rpc_.estimate_gas(options_.from, options_.to, data));
   tx.gas_limit = gas + gas / 5;  // headroom: the estimate is for the current state
   tx.to = options_.to;
-  tx.data.assign(data.begin(), data.end());
+  tx.data = std::move(data);
   VS_TRY_ASSIGN(platform::RecoverableSignature signature,
                 key_->sign(keccak_.digest(tx.signing_payload())));
-  return rpc_.send_raw_transaction(tx.encode_signed(signature));
+  return tx.encode_signed(signature);
+}
+
+Result<proto::LedgerRef> EvmLedger::anchor_prepared(ByteView signed_transaction) {
+  Digest tx_hash = keccak_.digest(signed_transaction);
+  // Sent before a crash, it may be in a block already; the node refuses it
+  // again then ("nonce too low", "already known"), which is no failure.
+  VS_TRY_ASSIGN(auto mined, locate(tx_hash));
+  if (mined) return *mined;
+  auto sent = rpc_.send_raw_transaction(signed_transaction);
+  if (!sent) {
+    VS_TRY_ASSIGN(auto known, rpc_.transaction_input(tx_hash));
+    if (!known) return std::move(sent).error();
+  }
+  return wait_for(tx_hash);
 }
 
 // The reference for a transaction as the chain holds it now, or nothing
@@ -81,7 +95,16 @@ Result<std::optional<proto::LedgerRef>> EvmLedger::locate(const Digest& tx_hash)
 
 Result<proto::LedgerRef> EvmLedger::anchor(const Digest& batch_root, std::uint64_t batch_id,
                                            std::uint64_t, GatewayTransaction&) {
-  VS_TRY_ASSIGN(Digest tx_hash, send(anchor_data(batch_root, batch_id)));
+  if (options_.mode == EvmLedgerOptions::Mode::kRaw) {
+    VS_TRY_ASSIGN(Bytes signed_transaction, prepare(batch_root, batch_id));
+    return anchor_prepared(signed_transaction);
+  }
+  VS_TRY_ASSIGN(Digest tx_hash, rpc_.send_transaction(options_.from, options_.to,
+                                                      anchor_data(batch_root, batch_id)));
+  return wait_for(tx_hash);
+}
+
+Result<proto::LedgerRef> EvmLedger::wait_for(const Digest& tx_hash) {
   auto deadline = std::chrono::steady_clock::now() + options_.timeout;
   for (;;) {
     VS_TRY_ASSIGN(auto ref, locate(tx_hash));

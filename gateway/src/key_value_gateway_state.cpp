@@ -30,7 +30,9 @@ namespace {
 constexpr std::string_view kNextBatchIdKey = "next_batch_id";
 constexpr std::string_view kAnchorLeaseKey = "anchor_lease";
 constexpr std::string_view kMemberPrefix = "member:";
+constexpr std::string_view kAnchorIntentKey = "anchor_intent";
 constexpr std::size_t kHeightKeySize = chain::DeviceId::kSize + 8;
+constexpr std::size_t kIntentBlockSize = 8 + kHeightKeySize + 32;
 constexpr std::uint8_t kRevokedFlag = 1;
 constexpr std::uint8_t kEquivocatedFlag = 2;
 
@@ -107,6 +109,47 @@ Result<OpenBatch> decode_batch(ByteView key, ByteView bytes) {
     batch.items.push_back(item);
   }
   return batch;
+}
+
+Bytes encode_intent(const AnchorIntent& intent) {
+  Bytes out = platform::u64_key(intent.batch_id);
+  out.insert(out.end(), intent.root.begin(), intent.root.end());
+  std::uint32_t count = static_cast<std::uint32_t>(intent.blocks.size());
+  for (int shift = 24; shift >= 0; shift -= 8)
+    out.push_back(static_cast<std::uint8_t>(count >> shift));
+  for (const QueuedBlock& block : intent.blocks) {
+    Bytes arrival = platform::u64_key(block.arrival_ms);
+    Bytes key = height_key(block.item.device, block.item.height);
+    out.insert(out.end(), arrival.begin(), arrival.end());
+    out.insert(out.end(), key.begin(), key.end());
+    out.insert(out.end(), block.item.block_hash.begin(), block.item.block_hash.end());
+  }
+  out.insert(out.end(), intent.prepared.begin(), intent.prepared.end());
+  return out;
+}
+
+Result<AnchorIntent> decode_intent(ByteView bytes) {
+  if (bytes.size() < 44) return Error(ErrorCode::kMalformed, "stored anchor intent is truncated");
+  AnchorIntent intent;
+  intent.batch_id = get_u64_be(bytes.data());
+  std::copy(bytes.begin() + 8, bytes.begin() + 40, intent.root.begin());
+  std::size_t count = static_cast<std::size_t>(bytes[40]) << 24 |
+                      static_cast<std::size_t>(bytes[41]) << 16 |
+                      static_cast<std::size_t>(bytes[42]) << 8 | bytes[43];
+  if (bytes.size() < 44 + count * kIntentBlockSize)
+    return Error(ErrorCode::kMalformed, "stored anchor intent is truncated");
+  for (std::size_t i = 0; i < count; ++i) {
+    ByteView block = bytes.subspan(44 + i * kIntentBlockSize, kIntentBlockSize);
+    QueuedBlock queued;
+    queued.arrival_ms = get_u64_be(block.data());
+    VS_TRY_ASSIGN(queued.item, item_from_height_key(block.subspan(8, kHeightKeySize)));
+    std::copy(block.begin() + 8 + static_cast<long>(kHeightKeySize), block.end(),
+              queued.item.block_hash.begin());
+    intent.blocks.push_back(queued);
+  }
+  auto prepared = bytes.subspan(44 + count * kIntentBlockSize);
+  intent.prepared.assign(prepared.begin(), prepared.end());
+  return intent;
 }
 
 Result<QueuedBlock> queued_from(const platform::Record& record) {
@@ -321,6 +364,12 @@ class KeyValueReads : public Base {
         }));
     return out;
   }
+  Result<std::optional<AnchorIntent>> anchor_intent() const override {
+    VS_TRY_ASSIGN(auto stored, reads().get(kMetaTable, as_bytes(kAnchorIntentKey)));
+    if (!stored) return std::optional<AnchorIntent>();
+    VS_TRY_ASSIGN(AnchorIntent intent, decode_intent(*stored));
+    return std::optional<AnchorIntent>(std::move(intent));
+  }
   Result<std::optional<AnchorLease>> anchor_lease() const override {
     VS_TRY_ASSIGN(auto stored, reads().get(kMetaTable, as_bytes(kAnchorLeaseKey)));
     if (!stored) return std::optional<AnchorLease>();
@@ -407,6 +456,10 @@ class KeyValueTransaction final : public KeyValueReads<GatewayTransaction> {
     writes_.put(kMetaTable, as_bytes(std::string(kMemberPrefix) + member.name),
                 platform::u64_key(member.heartbeat_ms));
   }
+  void put_anchor_intent(const AnchorIntent& intent) override {
+    writes_.put(kMetaTable, as_bytes(kAnchorIntentKey), encode_intent(intent));
+  }
+  void clear_anchor_intent() override { writes_.erase(kMetaTable, as_bytes(kAnchorIntentKey)); }
   void put_anchor_lease(const AnchorLease& lease) override {
     Bytes value = platform::u64_key(lease.expires_ms);
     value.insert(value.end(), lease.holder.begin(), lease.holder.end());

@@ -15,6 +15,7 @@
 #include <random>
 #include <thread>
 
+#include "anvil_server.h"
 #include "child_process.h"
 #include "env_number.h"
 #include "mosquitto_server.h"
@@ -25,7 +26,9 @@
 #include "vs/agent/agent_store.h"
 #include "vs/agent/device_chain.h"
 #include "vs/gateway/device_registry.h"
+#include "vs/gateway/evm_ledger.h"
 #include "vs/gateway/key_value_gateway_state.h"
+#include "vs/platform/curl_evm_rpc.h"
 #include "vs/platform/file_key_store.h"
 #include "vs/platform/openssl_sha256.h"
 #include "vs/platform/openssl_verifier.h"
@@ -99,7 +102,8 @@ class ClusterFault : public ::testing::Test {
         << "[mqtt]\nbroker = " << broker_list() << "\nclient_id = \"" << name
         << "\"\nkeep_alive_s = 2\n"
         << "[batch]\nmax_age_ms = 300\n[resend]\ninterval_ms = 1000\n"
-        << "[metrics]\nlisten = \"\"\n";
+        << "[metrics]\nlisten = \"\"\n"
+        << ledger_lines_;
   }
   void start_gateway(int i) {
     std::string name = "gw-" + std::to_string(i);
@@ -170,18 +174,27 @@ class ClusterFault : public ::testing::Test {
   testing::ChildProcess gateways_[kGateways];
   testing::ChildProcess agents_[kAgents];
   std::vector<chain::DeviceId> devices_;
+  std::string ledger_lines_;  // the gateways' [ledger] table; empty: the local log
+
+  struct Faults {
+    std::uint64_t gateway_kills, broker_restarts, database_restarts;
+  };
+  // Runs the cluster through `faults`, drains it and checks it from outside.
+  void run_with_faults(Faults counts, const std::string& scenario);
+  std::vector<gateway::AnchorRecord> anchors_;  // what the cluster anchored, in batch order
 };
 
-TEST_F(ClusterFault, KillsOfGatewaysBrokersAndTheDatabaseLoseAndDuplicateNothing) {
-  std::uint64_t gateway_kills = testing::env_number("VS_CLUSTER_GATEWAY_KILLS", 20);
-  std::uint64_t broker_restarts = testing::env_number("VS_CLUSTER_BROKER_RESTARTS", 5);
-  std::uint64_t database_restarts = testing::env_number("VS_CLUSTER_DATABASE_RESTARTS", 2);
+void ClusterFault::run_with_faults(Faults counts, const std::string& scenario) {
+  for (int i = 0; i < kGateways; ++i) write_gateway_config(i);
+  std::uint64_t gateway_kills = counts.gateway_kills;
+  std::uint64_t broker_restarts = counts.broker_restarts;
+  std::uint64_t database_restarts = counts.database_restarts;
   std::uint64_t seed = testing::env_number("VS_CLUSTER_SEED", std::random_device{}());
   std::mt19937_64 random(seed);
   std::printf(
-      "cluster faults: %llu gateway kills, %llu broker restarts, %llu database restarts, "
+      "%s: %llu gateway kills, %llu broker restarts, %llu database restarts, "
       "seed %llu (VS_CLUSTER_SEED reproduces)\n",
-      static_cast<unsigned long long>(gateway_kills),
+      scenario.c_str(), static_cast<unsigned long long>(gateway_kills),
       static_cast<unsigned long long>(broker_restarts),
       static_cast<unsigned long long>(database_restarts), static_cast<unsigned long long>(seed));
 
@@ -309,13 +322,16 @@ TEST_F(ClusterFault, KillsOfGatewaysBrokersAndTheDatabaseLoseAndDuplicateNothing
   // Each block in exactly one anchored batch; one ledger entry per batch.
   EXPECT_EQ(state->queue_size().value(), 0u);
   auto anchors = state->anchors(1, 1'000'000).value();
+  anchors_ = anchors;
   std::uint64_t in_batches = 0;
   for (std::size_t k = 0; k < anchors.size(); ++k) {
     EXPECT_EQ(anchors[k].batch_id, k + 1) << "batch ids run without a hole";
     in_batches += anchors[k].blocks;
   }
   EXPECT_EQ(in_batches, blocks_total) << "a block anchored twice, or never";
-  EXPECT_EQ(state->ledger_size().value(), anchors.size());
+  if (ledger_lines_.empty()) {  // the local log: one entry per batch
+    EXPECT_EQ(state->ledger_size().value(), anchors.size());
+  }
   EXPECT_EQ(state->next_batch_id().value(), anchors.size() + 1);
   // The faults did what they were for: anchorers changed, agents moved.
   std::size_t takeovers = 0, moves = 0;
@@ -335,11 +351,47 @@ TEST_F(ClusterFault, KillsOfGatewaysBrokersAndTheDatabaseLoseAndDuplicateNothing
   EXPECT_GT(moves, 0u);
 
   testing::report_row(
-      {"cluster: " + std::to_string(gateway_kills) + " gateway kills (" +
+      {scenario + ": " + std::to_string(gateway_kills) + " gateway kills (" +
            std::to_string(anchorer_kills) + " anchorers), " + std::to_string(broker_restarts) +
            " broker, " + std::to_string(database_restarts) + " PostgreSQL restarts",
        static_cast<std::int64_t>(gateway_kills + broker_restarts + database_restarts), committed,
        delivered, anchored, lost, duplicated, 0, 0, all_drained ? 0 : 1});
+}
+
+TEST_F(ClusterFault, KillsOfGatewaysBrokersAndTheDatabaseLoseAndDuplicateNothing) {
+  run_with_faults({testing::env_number("VS_CLUSTER_GATEWAY_KILLS", 20),
+                   testing::env_number("VS_CLUSTER_BROKER_RESTARTS", 5),
+                   testing::env_number("VS_CLUSTER_DATABASE_RESTARTS", 2)},
+                  "cluster, local ledger");
+}
+
+// The same anchoring on a real Ethereum node (anvil), fewer faults: the
+// gateways sign their transactions (one shared account), so a batch whose
+// anchorer died after sending is sent again as the same transaction. The
+// chain holds exactly one transaction per batch, each carrying its batch.
+TEST_F(ClusterFault, OnAnvilEachBatchIsOneTransactionWhateverDies) {
+  testing::AnvilServer anvil;
+  ASSERT_TRUE(anvil.start());
+  std::ofstream(dir_.path() / "anchor.key") << "0x" << testing::kAnvilKey1 << "\n";
+  std::filesystem::permissions(dir_.path() / "anchor.key", std::filesystem::perms::owner_read |
+                                                               std::filesystem::perms::owner_write);
+  ledger_lines_ = "[ledger]\nkind = \"evm\"\nfinality_check_ms = 300\n[ledger.evm]\nurl = \"" +
+                  anvil.url() + "\"\nmode = \"raw\"\nkey_file = \"" +
+                  (dir_.path() / "anchor.key").string() +
+                  "\"\nchain_id = 31337\nconfirmations = 1\npoll_interval_ms = 20\n";
+  ASSERT_NO_FATAL_FAILURE(run_with_faults({8, 2, 1}, "cluster, anvil"));
+  auto rpc = platform::CurlEvmRpc::open(anvil.url(), std::chrono::milliseconds(5000)).value();
+  auto account = platform::parse_evm_address(testing::kAnvilAccount1).value();
+  EXPECT_EQ(rpc->pending_nonce(account).value(), anchors_.size())
+      << "chain transactions from the anchoring account, against batches";
+  for (const gateway::AnchorRecord& anchor : anchors_) {
+    EXPECT_EQ(anchor.ledger.chain_id, "eip155:31337");
+    Digest tx_hash = to_array<32>(anchor.ledger.transaction_id, "").value();
+    auto input = rpc->transaction_input(tx_hash).value();
+    ASSERT_TRUE(input.has_value()) << "batch " << anchor.batch_id;
+    ASSERT_EQ(input->size(), 40u);
+    EXPECT_EQ(get_u64_be(input->data() + 32), anchor.batch_id);
+  }
 }
 
 }  // namespace

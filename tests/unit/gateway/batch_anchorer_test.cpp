@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <set>
+
 #include <map>
 #include <thread>
 
@@ -48,6 +51,35 @@ class ReorgingLedger final : public Ledger {
 
  private:
   Ledger& inner_;
+};
+
+// An outside ledger whose transactions the gateway signs: prepare() makes
+// one per call (a nonce of its own), anchor_prepared() "sends" it; a chain
+// takes the same transaction once, so distinct ones are what it would hold.
+class SigningLedger final : public Ledger {
+ public:
+  Result<proto::LedgerRef> anchor(const Digest&, std::uint64_t, std::uint64_t,
+                                  GatewayTransaction&) override {
+    return Error(ErrorCode::kUnsupported, "only prepared transactions here");
+  }
+  Result<Bytes> prepare(const Digest& root, std::uint64_t batch_id) override {
+    Bytes transaction(root.begin(), root.end());
+    transaction.push_back(static_cast<std::uint8_t>(batch_id));
+    transaction.push_back(static_cast<std::uint8_t>(++prepared));
+    return transaction;
+  }
+  Result<proto::LedgerRef> anchor_prepared(ByteView transaction) override {
+    on_chain.insert(Bytes(transaction.begin(), transaction.end()));
+    if (after_send) after_send();
+    proto::LedgerRef ref;
+    ref.kind = proto::LedgerKind::kEvm;
+    ref.chain_id = "eip155:31337";
+    ref.transaction_id.assign(transaction.end() - 32, transaction.end());  // 32 bytes, as a hash
+    return ref;
+  }
+  int prepared = 0;
+  std::set<Bytes> on_chain;
+  std::function<void()> after_send;
 };
 
 class BatchAnchorerTest : public ::testing::Test {
@@ -185,6 +217,37 @@ TEST_F(BatchAnchorerTest, AFailedCommitLeavesNeitherLedgerEntryNorReceipt) {
   EXPECT_FALSE(anchorer.receipt(device.id(), 0).value().has_value());
   EXPECT_EQ(anchorer.anchor(2000, 100)->size(), 1u);
   EXPECT_EQ(ledger_.size().value(), 1u);
+}
+
+// Killed after its chain transaction went out but before its commit, the
+// anchorer (or the gateway taking over) anchors the same blocks with the
+// same transaction: the chain holds one per batch.
+TEST_F(BatchAnchorerTest, ACrashAfterSendingSendsTheSameTransactionAgainNotANewOne) {
+  vs::testing::TestDevice device;
+  ASSERT_TRUE(registry_.enrol(device.public_key()).ok());
+  ASSERT_TRUE(ingest_.ingest(device.id().hex(), device.seal_next(1).encoded).ok());
+  SigningLedger chain;
+  chain.after_send = [&] { store_.fail_next_commits(1); };  // the commit after the send fails
+  auto failed = BatchAnchorer(*state_, sha_, chain, signer_).anchor(1000, 100);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.error().code(), ErrorCode::kIo) << failed.error().message();
+  EXPECT_EQ(state_->queue_size().value(), 1u);
+  ASSERT_TRUE(state_->anchor_intent().value().has_value());
+  // A block arriving meanwhile waits for the next batch: the kept one is redone as it was.
+  auto later = ingest_.ingest(device.id().hex(), device.seal_next(1).encoded);
+  ASSERT_TRUE(later.ok()) << later.error().message();
+  chain.after_send = nullptr;
+  auto again = BatchAnchorer(*state_, sha_, chain, signer_).anchor(2000, 100);
+  ASSERT_TRUE(again.ok()) << again.error().message();
+  EXPECT_EQ(again->size(), 1u);
+  EXPECT_EQ(chain.prepared, 1);
+  EXPECT_EQ(chain.on_chain.size(), 1u);
+  EXPECT_FALSE(state_->anchor_intent().value().has_value());
+  EXPECT_EQ(state_->queue_size().value(), 1u);
+  // The next batch gets a transaction of its own.
+  EXPECT_EQ(BatchAnchorer(*state_, sha_, chain, signer_).anchor(3000, 100)->size(), 1u);
+  EXPECT_EQ(chain.on_chain.size(), 2u);
+  EXPECT_EQ(state_->next_batch_id().value(), 3u);
 }
 
 TEST_F(BatchAnchorerTest, AnchorsOnAChainAreFollowedUntilFinalAndReanchoredWhenLost) {

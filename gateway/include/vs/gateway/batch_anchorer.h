@@ -37,10 +37,11 @@ class BatchAnchorer {
   // Anchors up to `max_items` queued blocks (in device, height order) as the
   // next batch. On a ledger or store error nothing changes: the blocks stay
   // queued for the next attempt. Empty when nothing is queued.
-  // On a shared state a commit may lose a race (kConflict): with a ledger
-  // kept in the state the whole anchor is redone at once; with an outside
-  // one the error is returned, and the next attempt anchors again (one more
-  // transaction on the chain, as after a crash between the two).
+  // A transaction the ledger lets the gateway sign (an EVM chain in raw
+  // mode) is kept with its batch before it is sent (an AnchorIntent): after
+  // a crash, a takeover or a lost race on a shared state the same batch is
+  // anchored with the same transaction, which the chain takes once. A
+  // commit that lost a race is redone at once.
   Result<std::vector<IssuedReceipt>> anchor(std::uint64_t time_ms, std::size_t max_items);
 
   // For a ledger that can reorganise: checks up to `max_batches` batches not
@@ -66,6 +67,8 @@ class BatchAnchorer {
 
  private:
   Result<std::vector<IssuedReceipt>> anchor_once(std::uint64_t time_ms, std::size_t max_items);
+  static Status check_still_next(const GatewayStateReader& state, std::uint64_t batch_id);
+  Status keep_intent(const AnchorIntent& batch);
   proto::ReceiptBody body_for(const BatchItem& item, std::uint64_t time_ms) const;
 
   GatewayState& state_;

@@ -41,6 +41,11 @@ class EvmLedger final : public Ledger {
 
   Result<proto::LedgerRef> anchor(const Digest& batch_root, std::uint64_t batch_id,
                                   std::uint64_t time_ms, GatewayTransaction& same_commit) override;
+  // Gateway-signed (raw mode): the signed transaction, to be kept before it
+  // is sent; node-signed: nothing (the node signs: sending again after a
+  // crash makes a second transaction).
+  Result<Bytes> prepare(const Digest& batch_root, std::uint64_t batch_id) override;
+  Result<proto::LedgerRef> anchor_prepared(ByteView signed_transaction) override;
   std::uint64_t last_cost() const override { return last_gas_used_; }
   bool tracks_finality() const override { return true; }
   Result<FinalityCheck> check_finality(const proto::LedgerRef& ref, const Digest& batch_root,
@@ -60,8 +65,9 @@ class EvmLedger final : public Ledger {
             const platform::EthereumKey* key, EvmLedgerOptions options)
       : rpc_(rpc), keccak_(keccak), key_(key), options_(options) {}
 
-  Result<Digest> send(ByteView data);
   Result<std::optional<proto::LedgerRef>> locate(const Digest& tx_hash);
+  // Waits until the transaction is in a block, or options_.timeout.
+  Result<proto::LedgerRef> wait_for(const Digest& tx_hash);
 
   platform::EvmRpc& rpc_;
   const platform::Keccak256& keccak_;

@@ -84,6 +84,17 @@ struct StoredAccess {
   std::string text;
 };
 
+// A batch about to be anchored on an outside ledger, kept durably before
+// its transaction is sent: a gateway that dies after sending it (this one
+// after a restart, or another after a takeover) anchors the same blocks
+// with the very same transaction, which the chain takes once.
+struct AnchorIntent {
+  std::uint64_t batch_id = 0;
+  Digest root{};
+  std::vector<QueuedBlock> blocks;
+  Bytes prepared;  // the ledger's transaction, ready to send (again)
+};
+
 // One gateway of a cluster, as its last heartbeat shows it.
 struct ClusterMember {
   std::string name;
@@ -144,6 +155,7 @@ class GatewayStateReader {
   // The gateways that ever beat, by name; the anchorer's lease, if taken.
   virtual Result<std::vector<ClusterMember>> members() const = 0;
   virtual Result<std::optional<AnchorLease>> anchor_lease() const = 0;
+  virtual Result<std::optional<AnchorIntent>> anchor_intent() const = 0;
 };
 
 // Writes that land together or not at all (see the contract above).
@@ -171,6 +183,8 @@ class GatewayTransaction : public GatewayStateReader {
   virtual void put_access(std::uint64_t time_ms, std::uint64_t order, std::string_view text) = 0;
   virtual void put_member(const ClusterMember& member) = 0;
   virtual void put_anchor_lease(const AnchorLease& lease) = 0;
+  virtual void put_anchor_intent(const AnchorIntent& intent) = 0;
+  virtual void clear_anchor_intent() = 0;
 
   // A hint for a backend whose reads are round trips: these devices'
   // records and tips will be read, then the blocks held at the `held_depth`

@@ -28,7 +28,9 @@ enum GatewayTable : platform::TableId {
   kUnanchoredTable = 6,
   kReceiptsTable = 7,  // device id | height -> the latest receipt, as published
   // "next_batch_id" -> 8 bytes; "anchor_lease" -> expires ms (8) | holder
-  // name; "member:" name -> last heartbeat ms (8)
+  // name; "member:" name -> last heartbeat ms (8); "anchor_intent" -> batch
+  // id (8) | root (32) | count (4) | count x (arrival ms (8) | device id |
+  // height (8) | block hash (32)) | the prepared ledger transaction
   kMetaTable = 8,
   // batch id -> root (32) | count (4) | count x (device id | height), while
   // its anchor is not final (ledgers that can reorganise only).

@@ -23,6 +23,16 @@ class Ledger {
   virtual Result<proto::LedgerRef> anchor(const Digest& batch_root, std::uint64_t batch_id,
                                           std::uint64_t time_ms,
                                           GatewayTransaction& same_commit) = 0;
+  // For an outside ledger whose transaction can be made before it is sent
+  // (signed by the gateway): that transaction, which the anchorer keeps
+  // durably before sending it, so that after a crash or a takeover the same
+  // one is sent again and the chain takes it once. Empty: nothing to keep
+  // (a ledger kept in the state, or a node that signs).
+  virtual Result<Bytes> prepare(const Digest&, std::uint64_t) { return Bytes{}; }
+  // Anchors with what prepare() made: sent (again, if need be) and waited for.
+  virtual Result<proto::LedgerRef> anchor_prepared(ByteView) {
+    return Error(ErrorCode::kUnsupported, "this ledger prepares nothing");
+  }
   // Whether anchor() only adds writes to `same_commit` (a ledger kept in
   // the gateway's state): a commit that lost a race is then redone whole,
   // ledger included, with nothing sent anywhere twice.
