@@ -29,8 +29,9 @@ struct EvmLedgerOptions {
 // anchored); check_finality() follows it until it has the configured
 // confirmations (receipts say final) or finds that a reorg dropped it (the
 // batch is anchored again). A timeout or refusal leaves the batch queued:
-// the gateway tries again later, possibly anchoring a root twice, never
-// losing one.
+// the gateway tries again later, never losing a root. Gateway-signed
+// transactions are prepared (signed) first and kept by the anchorer, so a
+// retry sends the same transaction; a node-signed retry is a new one.
 class EvmLedger final : public Ledger {
  public:
   // Checks the node's chain id against options.chain_id (0: take the node's).
