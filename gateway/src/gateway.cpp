@@ -407,13 +407,19 @@ Status Gateway::step(std::chrono::milliseconds max_wait) {
 
 bool Gateway::is_anchorer(std::chrono::steady_clock::time_point now) {
   if (lease_ == nullptr) return true;
+  std::optional<std::uint64_t> cluster_queue;
   if (now >= next_beat_) {
     next_beat_ = now + lease_->beat_interval();
     auto held = lease_->beat();
     if (!held) log(LogLevel::kWarning, "cluster lease: " + held.error().message());
+    if (auto queued = anchorer_.queued()) cluster_queue = *queued;
   }
   bool anchoring = lease_->holds();
+  // Only the anchorer empties the queue: another gateway's full batch is
+  // the anchorer's to take, not a reason for this one to wake.
+  if (!anchoring) batch_full_ = false;
   std::lock_guard lock(counters_mutex_);
+  if (cluster_queue) counters_.queued_blocks = *cluster_queue;  // the cluster's, not this one's
   if (anchoring != counters_.anchoring) {
     log(LogLevel::kInfo, anchoring ? "this gateway (" + lease_->name() + ") anchors now"
                                    : "another gateway anchors now");

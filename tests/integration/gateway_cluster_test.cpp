@@ -30,11 +30,7 @@ namespace {
 using Kind = IngestResult::Kind;
 
 vs::testing::PostgresServer& server() {
-  static vs::testing::TempDir dir;
-  static vs::testing::PostgresServer instance(dir.path() / "postgres");
-  static bool started = instance.start();
-  EXPECT_TRUE(started) << "PostgreSQL did not start: " << instance.init_output();
-  return instance;
+  return vs::testing::shared_postgres_server();
 }
 
 // One gateway of the cluster: its own connections to the shared state.

@@ -16,11 +16,7 @@ namespace {
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(StoreCeilingContract);
 
 vs::testing::PostgresServer& server() {
-  static vs::testing::TempDir dir;
-  static vs::testing::PostgresServer instance(dir.path() / "postgres");
-  static bool started = instance.start();
-  EXPECT_TRUE(started) << "PostgreSQL did not start: " << instance.init_output();
-  return instance;
+  return vs::testing::shared_postgres_server();
 }
 
 // Each store in a schema of its own, so tests never see each other's rows.

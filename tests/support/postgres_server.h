@@ -9,12 +9,15 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <vector>
 
 #include "child_process.h"
 #include "mosquitto_server.h"  // free_port
+#include "temp_dir.h"
 
 namespace vs::testing {
 
@@ -103,5 +106,18 @@ class PostgresServer {
   ChildProcess process_;
   std::string init_output_;
 };
+
+// One server for all the tests of a binary, started at first use; a test
+// binary that cannot start it stops at once, saying why.
+inline PostgresServer& shared_postgres_server() {
+  static TempDir dir;
+  static PostgresServer server(dir.path() / "postgres");
+  static bool started = server.start();
+  if (!started) {
+    std::fprintf(stderr, "PostgreSQL did not start: %s\n", server.init_output().c_str());
+    std::abort();
+  }
+  return server;
+}
 
 }  // namespace vs::testing

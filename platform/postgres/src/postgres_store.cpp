@@ -193,7 +193,12 @@ class Connection {
     return {};
   }
 
-  bool broken() const { return PQstatus(connection_) != CONNECTION_OK; }
+  // Lost, or left in pipeline mode by a send that failed half way: either
+  // way not fit for the next caller.
+  bool broken() const {
+    return PQstatus(connection_) != CONNECTION_OK ||
+           PQpipelineStatus(connection_) != PQ_PIPELINE_OFF;
+  }
   bool in_transaction() const { return PQtransactionStatus(connection_) != PQTRANS_IDLE; }
 
  private:
