@@ -308,10 +308,11 @@ Status Gateway::anchor_queued() {
   if (!issued) {
     // A lost race on a shared state is tried again at the next step; a
     // ledger's refusal after ledger.retry_ms.
-    if (issued.error().code() != ErrorCode::kConflict)
+    if (issued.error().code() != ErrorCode::kConflict) {
       retry_anchor_at_ = clock_.steady() + options_.anchor_retry;
-    std::lock_guard lock(counters_mutex_);
-    ++counters_.ledger_errors;
+      std::lock_guard lock(counters_mutex_);
+      ++counters_.ledger_errors;
+    }
     return std::move(issued).error().about("anchor");
   }
   retry_anchor_at_.reset();

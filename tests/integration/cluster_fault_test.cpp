@@ -11,6 +11,7 @@
 // device holds a verified receipt for every block; no equivocation.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <fstream>
 #include <random>
 #include <thread>
@@ -29,9 +30,11 @@
 #include "vs/gateway/evm_ledger.h"
 #include "vs/gateway/key_value_gateway_state.h"
 #include "vs/platform/curl_evm_rpc.h"
+#include "vs/platform/fan_out_transport.h"
 #include "vs/platform/file_key_store.h"
 #include "vs/platform/openssl_sha256.h"
 #include "vs/platform/openssl_verifier.h"
+#include "vs/platform/paho_transport.h"
 #include "vs/proto/wire_codec.h"
 
 namespace vs {
@@ -120,7 +123,7 @@ class ClusterFault : public ::testing::Test {
         << "[seal]\nmax_entries = 64\nmax_age_ms = 200\n"
         << "[mqtt]\nbroker = " << broker_list(static_cast<std::size_t>(i))
         << "\nkeep_alive_s = 2\nin_flight = 32\n"
-        << "[uplink]\nreceipt_timeout_ms = 3000\n"
+        << "[uplink]\nreceipt_timeout_ms = 3000\nlive = true\n"
         << "[gateway]\npublic_key = \"" << (dir_.path() / "keys" / "gateway.pub.pem").string()
         << "\"\n[sim]\nspeed = " << speed << "\nseed = " << (i + 1)
         << "\nwaveform = \"none\"\nkey_dir = \"" << (agent_dir(i) / "keys").string() << "\"\n";
@@ -200,8 +203,25 @@ void ClusterFault::run_with_faults(Faults counts, const std::string& scenario) {
 
   for (int i = 0; i < kGateways; ++i) start_gateway(i);
   for (int i = 0; i < kAgents; ++i) start_agent(i, 20);
+  // A dashboard on every broker: the devices' live readings, wherever each is.
+  std::atomic<std::uint64_t> live_readings{0};
+  std::vector<std::unique_ptr<platform::Transport>> dashboard_brokers;
+  for (std::size_t b = 0; b < brokers_.size(); ++b)
+    dashboard_brokers.push_back(std::make_unique<platform::PahoTransport>());
+  platform::FanOutTransport dashboard(std::move(dashboard_brokers));
+  platform::TransportOptions dashboard_options;
+  dashboard_options.server_uri = brokers_[0]->uri();
+  for (std::size_t b = 1; b < brokers_.size(); ++b)
+    dashboard_options.more_server_uris.push_back(brokers_[b]->uri());
+  dashboard_options.client_id = "dashboard";
+  ASSERT_TRUE(
+      dashboard
+          .start(
+              dashboard_options, [&](platform::TransportMessage) { ++live_readings; }, nullptr)
+          .ok());
+  ASSERT_TRUE(dashboard.subscribe("vs/v1/+/live", 0).ok());
 
-  // The faults, shuffled; one every 1-2.5 s.
+  // The faults, shuffled; one every 0.6-1.5 s.
   enum class Fault { kGateway, kAnchorer, kBroker, kDatabase };
   std::vector<Fault> faults;
   for (std::uint64_t i = 0; i < gateway_kills; ++i)
@@ -209,7 +229,7 @@ void ClusterFault::run_with_faults(Faults counts, const std::string& scenario) {
   faults.insert(faults.end(), broker_restarts, Fault::kBroker);
   faults.insert(faults.end(), database_restarts, Fault::kDatabase);
   std::shuffle(faults.begin(), faults.end(), random);
-  std::uniform_int_distribution<int> pause_ms(1000, 2500);
+  std::uniform_int_distribution<int> pause_ms(600, 1500);
   std::uniform_int_distribution<int> down_ms(200, 1500);
   std::uniform_int_distribution<int> any_gateway(0, kGateways - 1);
   std::size_t broker_faults = 0;
@@ -238,7 +258,9 @@ void ClusterFault::run_with_faults(Faults counts, const std::string& scenario) {
       case Fault::kBroker: {  // each in turn: agents on it move to the other
         auto& broker = *brokers_[broker_faults++ % brokers_.size()];
         broker.stop();
+        std::uint64_t live_before = live_readings;
         std::this_thread::sleep_for(std::chrono::milliseconds(down_ms(random) + 1000));
+        EXPECT_GT(live_readings.load(), live_before) << "no live reading while a broker was down";
         ASSERT_TRUE(broker.start());
         break;
       }
@@ -277,6 +299,8 @@ void ClusterFault::run_with_faults(Faults counts, const std::string& scenario) {
   EXPECT_EQ(testing::count_occurrences(status.output, "\"anchorer\":true"), 1u) << status.output;
   for (int i = 0; i < kAgents; ++i) agents_[i].kill_and_wait(SIGTERM);
   for (int i = 0; i < kGateways; ++i) gateways_[i].kill_and_wait(SIGTERM);
+  dashboard.stop(std::chrono::milliseconds(100));
+  EXPECT_GT(live_readings.load(), 0u);
 
   // From outside: the shared state against each device's own store.
   auto state = open_state(gateway::StoreAccess::kRead);

@@ -72,8 +72,12 @@ class GatewayClusterTest : public ::testing::Test {
                 std::to_string(std::hash<std::string>()(
                     ::testing::UnitTest::GetInstance()->current_test_info()->name()))),
         key_(platform::MbedtlsSigner::generate().value()) {
+    // One gateway identity, one signer object per gateway (as per process:
+    // a signer is not shared between threads).
+    std::string pem = key_->private_key_pem().value();
+    second_key_ = platform::MbedtlsSigner::from_private_key(as_bytes(pem)).value();
     one_ = std::make_unique<Member>(schema_, *key_);
-    two_ = std::make_unique<Member>(schema_, *key_);
+    two_ = std::make_unique<Member>(schema_, *second_key_);
   }
 
   void enrol(const vs::testing::TestDevice& device) {
@@ -95,7 +99,8 @@ class GatewayClusterTest : public ::testing::Test {
   }
 
   std::string schema_;
-  std::unique_ptr<platform::Signer> key_;
+  std::unique_ptr<platform::MbedtlsSigner> key_;
+  std::unique_ptr<platform::MbedtlsSigner> second_key_;
   std::unique_ptr<Member> one_;
   std::unique_ptr<Member> two_;
 };
