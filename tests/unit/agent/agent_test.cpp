@@ -7,7 +7,7 @@
 #include "fakes/fake_transport.h"
 #include "fakes/memory_store.h"
 #include "fakes/scripted_sensor.h"
-#include "vs/chain/merkle.h"
+#include "test_receipts.h"
 #include "vs/chain/receipt_signer.h"
 #include "vs/platform/mbedtls_random.h"
 #include "vs/platform/mbedtls_sha256.h"
@@ -60,26 +60,8 @@ class AgentTest : public ::testing::Test {
   }
   Bytes receipt_for(std::uint64_t height, platform::Signer& signer,
                     proto::ReceiptState state = proto::ReceiptState::kAnchored) {
-    auto block = proto::WireCodec::decode_block(chain_->block(height).value().value()).value();
-    Digest hash = sha_.digest(block.header);
-    chain::Merkle merkle(sha_);
-    Digest root = merkle.root(std::vector<Digest>{merkle.leaf_hash(hash)});
-    proto::ReceiptBody body;
-    body.version = 1;
-    body.device_id.assign(chain_->device_id().bytes().begin(), chain_->device_id().bytes().end());
-    body.block_height = height;
-    body.block_hash.assign(hash.begin(), hash.end());
-    body.state = state;
-    body.batch_id = height + 1;
-    body.batch_root.assign(root.begin(), root.end());
-    body.batch_size = 1;
-    body.ledger.kind = proto::LedgerKind::kLocal;
-    proto::Receipt receipt;
-    receipt.body = proto::WireCodec::encode(body).value();
-    auto signature = signer.sign(sha_.digest(receipt.body)).value();
-    receipt.signature.assign(signature.begin(), signature.end());
-    receipt.gateway_key_id = chain::ReceiptVerifier::key_id(sha_, gateway_key_->public_key());
-    return proto::WireCodec::encode(receipt).value();
+    return vs::testing::single_block_receipt(sha_, *chain_, height, state, height + 1, signer,
+                                             gateway_key_->public_key());
   }
 
   // A resend request as the gateway sends it: signed, timed, with a nonce.

@@ -3,8 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "fakes/memory_store.h"
-#include "vs/chain/merkle.h"
-#include "vs/chain/receipt_signer.h"
+#include "test_receipts.h"
 #include "vs/platform/mbedtls_random.h"
 #include "vs/platform/mbedtls_sha256.h"
 #include "vs/platform/mbedtls_signer.h"
@@ -34,31 +33,12 @@ class ReceiptIntakeTest : public ::testing::Test {
                                                          gateway_key_->public_key());
   }
 
-  // A receipt for a stored block, as the gateway signs it.
+  // A receipt for a stored block, as the gateway signs it (or `signer`).
   Bytes receipt(std::uint64_t height, proto::ReceiptState state, std::uint64_t batch_id,
                 platform::Signer* signer = nullptr) {
-    auto block = proto::WireCodec::decode_block(chain_->block(height).value().value()).value();
-    Digest hash = sha_.digest(block.header);
-    chain::Merkle merkle(sha_);
-    Digest root = merkle.root(std::vector<Digest>{merkle.leaf_hash(hash)});
-    proto::ReceiptBody body;
-    body.version = 1;
-    body.device_id.assign(chain_->device_id().bytes().begin(), chain_->device_id().bytes().end());
-    body.block_height = height;
-    body.block_hash.assign(hash.begin(), hash.end());
-    body.state = state;
-    body.batch_id = batch_id;
-    body.batch_root.assign(root.begin(), root.end());
-    body.batch_size = 1;
-    body.ledger.kind = proto::LedgerKind::kLocal;
-    if (signer == nullptr)
-      return chain::ReceiptSigner(sha_, *gateway_key_).sign_encoded(body).value();
-    proto::Receipt forged;
-    forged.body = proto::WireCodec::encode(body).value();
-    auto signature = signer->sign(sha_.digest(forged.body)).value();
-    forged.signature.assign(signature.begin(), signature.end());
-    forged.gateway_key_id = chain::ReceiptVerifier::key_id(sha_, gateway_key_->public_key());
-    return proto::WireCodec::encode(forged).value();
+    return vs::testing::single_block_receipt(sha_, *chain_, height, state, batch_id,
+                                             signer != nullptr ? *signer : *gateway_key_,
+                                             gateway_key_->public_key());
   }
 
   vs::testing::MemoryStore store_{4};
