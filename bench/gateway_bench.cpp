@@ -82,19 +82,25 @@ class CountingLedger final : public gateway::Ledger {
   gateway::Ledger& inner_;
 };
 
+// A gateway's state on the benchmark's PostgreSQL, in `schema`.
+std::unique_ptr<gateway::GatewayState> postgres_state(const std::string& connection,
+                                                      const std::string& schema) {
+  gateway::GatewayStoreOptions options;
+  options.location = connection;
+  options.backend = gateway::StoreBackend::kPostgres;
+  options.postgres_schema = schema;
+  options.access = gateway::StoreAccess::kCreate;
+  options.max_bytes = 64ULL << 30;
+  return gateway::open_gateway_store(options).value();
+}
+
 // One gateway of a benchmark cluster: its own pool of connections to the
 // shared state, its own ingest and anchorer.
 struct ClusterMember {
   ClusterMember(const std::string& connection, const std::string& schema,
                 const platform::Sha256& sha, platform::VerifierFactory& verifiers,
-                platform::Signer& gateway_key) {
-    gateway::GatewayStoreOptions options;
-    options.location = connection;
-    options.backend = gateway::StoreBackend::kPostgres;
-    options.postgres_schema = schema;
-    options.access = gateway::StoreAccess::kCreate;
-    options.max_bytes = 64ULL << 30;
-    state = gateway::open_gateway_store(options).value();
+                platform::Signer& gateway_key)
+      : state(postgres_state(connection, schema)) {
     ingest = std::make_unique<gateway::BlockIngest>(*state, sha, verifiers, wall_clock);
     ledger = std::make_unique<gateway::LocalLedger>(*state, sha, gateway_key, "bench");
     signer = std::make_unique<chain::ReceiptSigner>(sha, gateway_key);
@@ -249,21 +255,22 @@ int main() {
   };
   // As the daemon's verify threads: each its devices' blocks, interleaved as
   // they arrive, up to 64 per store transaction.
-  auto gateway_rate = [&](unsigned threads) {
-    testing::TempDir dir;
-    auto store = fresh_store(dir.path());
-    auto state = gateway::make_key_value_gateway_state(*store);
-    gateway::DeviceRegistry registry(*state, sha, verifiers);
+  auto ingest_into = [&](gateway::GatewayState& state, unsigned threads) {
+    gateway::DeviceRegistry registry(state, sha, verifiers);
     for (auto& device : devices) (void)registry.enrol(device.public_key()).value();
-    std::vector<std::string> hex;
+    std::vector<std::string> hex;  // the messages point into these
     for (std::size_t d = 0; d < device_count; ++d) hex.push_back(devices[d].id().hex());
     return timed(threads, total_blocks, [&](unsigned t) {
-      gateway::BlockIngest ingest(*state, sha, verifiers, wall_clock);
+      gateway::BlockIngest ingest(state, sha, verifiers, wall_clock);
       std::vector<gateway::BlockIngest::BlockMessage> arrived;
       auto flush = [&] {
         auto results = ingest.ingest_all(arrived);
-        for (std::size_t i = 0; i < arrived.size(); ++i)
-          if (!results || (*results)[i].kind != gateway::IngestResult::Kind::kAccepted) ++failures;
+        if (!results && failures++ == 0)
+          std::printf("ingest failed: %s\n", results.error().message().c_str());
+        for (std::size_t i = 0; results && i < arrived.size(); ++i) {
+          if ((*results)[i].kind != gateway::IngestResult::Kind::kAccepted && failures++ == 0)
+            std::printf("ingest refused a block: %s\n", (*results)[i].detail.c_str());
+        }
         arrived.clear();
       };
       for (std::size_t b = 0; b < blocks_per_device; ++b) {
@@ -274,6 +281,12 @@ int main() {
       }
       if (!arrived.empty()) flush();
     });
+  };
+  auto gateway_rate = [&](unsigned threads) {
+    testing::TempDir dir;
+    auto store = fresh_store(dir.path());
+    auto state = gateway::make_key_value_gateway_state(*store);
+    return ingest_into(*state, threads);
   };
 
   using bench::median;
@@ -415,32 +428,6 @@ int main() {
   }
   int schemas = 0;
   auto next_schema = [&] { return "bench_" + std::to_string(++schemas); };
-  // One gateway, 1 thread, 64 blocks per transaction: LMDB, then PostgreSQL.
-  auto ingest_rate = [&](gateway::GatewayState& target) {
-    gateway::DeviceRegistry enrolment(target, sha, verifiers);
-    for (auto& device : devices) (void)enrolment.enrol(device.public_key()).value();
-    gateway::BlockIngest one_gateway(target, sha, verifiers, wall_clock);
-    std::vector<std::string> hex;  // the messages point into these
-    for (const auto& device : devices) hex.push_back(device.id().hex());
-    std::vector<gateway::BlockIngest::BlockMessage> arrived;
-    auto start_ingest = Clock::now();
-    for (std::size_t b = 0; b < blocks_per_device; ++b) {
-      for (std::size_t d = 0; d < device_count; ++d) {
-        arrived.push_back({hex[d], blocks[d][b]});
-        if (arrived.size() < 64 && !(b + 1 == blocks_per_device && d + 1 == device_count)) continue;
-        auto results = one_gateway.ingest_all(arrived);
-        if (!results && failures++ == 0)
-          std::printf("ingest failed: %s\n", results.error().message().c_str());
-        for (std::size_t i = 0; results && i < arrived.size(); ++i) {
-          if ((*results)[i].kind != gateway::IngestResult::Kind::kAccepted && failures++ == 0)
-            std::printf("ingest refused a block: %s\n", (*results)[i].detail.c_str());
-        }
-        arrived.clear();
-      }
-    }
-    return static_cast<double>(total_blocks) /
-           std::chrono::duration<double>(Clock::now() - start_ingest).count();
-  };
   std::vector<double> lmdb_rates, postgres_rates, postgres_ratios;
   std::vector<std::vector<double>> cluster_rates(3);
   std::vector<std::vector<double>> cluster_ratios(3);
@@ -448,15 +435,9 @@ int main() {
     testing::TempDir lmdb_dir;
     auto lmdb = fresh_store(lmdb_dir.path());
     auto lmdb_state = gateway::make_key_value_gateway_state(*lmdb);
-    double on_lmdb = ingest_rate(*lmdb_state);
-    gateway::GatewayStoreOptions options;
-    options.location = postgres.connection();
-    options.backend = gateway::StoreBackend::kPostgres;
-    options.postgres_schema = next_schema();
-    options.access = gateway::StoreAccess::kCreate;
-    options.max_bytes = 64ULL << 30;
-    auto shared = gateway::open_gateway_store(options).value();
-    double on_postgres = ingest_rate(*shared);
+    double on_lmdb = ingest_into(*lmdb_state, 1);
+    auto shared = postgres_state(postgres.connection(), next_schema());
+    double on_postgres = ingest_into(*shared, 1);
     lmdb_rates.push_back(on_lmdb);
     postgres_rates.push_back(on_postgres);
     postgres_ratios.push_back(on_postgres / on_lmdb);

@@ -69,6 +69,9 @@ Result<std::vector<IssuedReceipt>> BatchAnchorer::anchor_once(std::uint64_t time
     batch.root = root;
     VS_TRY_ASSIGN(batch.prepared, ledger_.prepare(root, batch.batch_id));
     if (!batch.prepared.empty()) VS_TRY(keep_intent(batch));
+  } else if (root != batch.root) {  // its transaction carries the kept root: it must be theirs
+    return Error(ErrorCode::kIntegrity, "the kept anchor intent's blocks do not make its root")
+        .about("batch " + std::to_string(batch.batch_id));
   }
   // Only the anchorer (one gateway, holding the lease) takes from the queue
   // and moves the batch id on, so what was read stays true until this

@@ -467,6 +467,7 @@ class KeyValueTransaction final : public KeyValueReads<GatewayTransaction> {
   }
 
   Status read_ahead(std::span<const chain::DeviceId> devices, std::size_t held_depth) override {
+    if (!transaction_->reads_are_round_trips()) return {};  // LMDB: nothing to save
     std::vector<platform::TableKey> keys;
     for (const chain::DeviceId& device : devices) {
       keys.push_back({kDevicesTable, device_key(device)});

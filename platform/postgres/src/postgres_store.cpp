@@ -395,6 +395,7 @@ class ConnectionReads : public Base {
   Result<std::uint64_t> count(TableId table) const override {
     return on(table, [&](Connection& c, const TableSql& t) { return Reads::count(c, t); });
   }
+  bool reads_are_round_trips() const override { return true; }
   // One statement per table, all in one pipeline: one round trip.
   Result<std::vector<std::optional<Bytes>>> get_many(
       std::span<const TableKey> keys) const override {

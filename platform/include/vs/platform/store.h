@@ -70,6 +70,9 @@ class StoreReader {
   // Several point reads at once, in order: a store whose reads are round
   // trips sends them together. By default, one get() each.
   virtual Result<std::vector<std::optional<Bytes>>> get_many(std::span<const TableKey> keys) const;
+  // Whether each read costs a round trip to a server (then reading ahead
+  // with get_many pays); an embedded store's reads are memory lookups.
+  virtual bool reads_are_round_trips() const { return false; }
   // Up to `limit` records with key >= from, in key order.
   virtual Result<std::vector<Record>> scan(TableId table, ByteView from,
                                            std::size_t limit) const = 0;
