@@ -17,9 +17,10 @@ class Ledger {
   // Records the root; the returned reference goes into every receipt of the
   // batch. A ledger kept in the gateway's own store adds its writes to
   // `same_commit`, which also stores the receipts: both land or neither. An
-  // outside ledger cannot join that transaction; a crash between its anchor
-  // and the commit anchors the same batch again after restart (one more
-  // transaction on the chain, the same receipts for the devices).
+  // outside ledger cannot join that transaction: one that can prepare() its
+  // transaction has it kept and sent again as it was; otherwise a crash
+  // between its anchor and the commit anchors the same batch again after
+  // restart (one more transaction on the chain, the same receipts).
   virtual Result<proto::LedgerRef> anchor(const Digest& batch_root, std::uint64_t batch_id,
                                           std::uint64_t time_ms,
                                           GatewayTransaction& same_commit) = 0;
@@ -33,10 +34,6 @@ class Ledger {
   virtual Result<proto::LedgerRef> anchor_prepared(ByteView) {
     return Error(ErrorCode::kUnsupported, "this ledger prepares nothing");
   }
-  // Whether anchor() only adds writes to `same_commit` (a ledger kept in
-  // the gateway's state): a commit that lost a race is then redone whole,
-  // ledger included, with nothing sent anywhere twice.
-  virtual bool kept_in_state() const { return false; }
   // What the last anchor cost, where the ledger charges for it (gas).
   virtual std::uint64_t last_cost() const { return 0; }
 

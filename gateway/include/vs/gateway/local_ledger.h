@@ -27,7 +27,6 @@ class LocalLedger final : public Ledger {
 
   Result<proto::LedgerRef> anchor(const Digest& batch_root, std::uint64_t batch_id,
                                   std::uint64_t time_ms, GatewayTransaction& same_commit) override;
-  bool kept_in_state() const override { return true; }
 
   Result<std::uint64_t> size() const;
   Result<Bytes> entry(std::uint64_t index) const;
