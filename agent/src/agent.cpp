@@ -37,7 +37,6 @@ Agent::Agent(const AgentConfig& config, DeviceChain& chain, platform::Store& sto
       resend_guard_(config.resend_max_age, 4096),
       receipt_intake_(chain, receipts, sha),
       seal_policy_(config.seal_max_entries, config.seal_max_age, config.seal_on_alarm),
-      last_sync_(clock.steady()),
       last_status_(clock.steady()) {
   if (chain_.pending_entries() > 0) seal_policy_.recorded(0, clock_.steady());
 }
@@ -80,28 +79,64 @@ void Agent::watch_clock() {
     proto::Event event;
     event.kind = proto::EventKind::kClockAdjustment;
     event.delta_ms = offset - *wall_minus_steady_ms_;
-    if (chain_.record(event, clock_.wall_ms(), config_.sign_entries).ok()) {
-      ++counters_.clock_adjustments;
-      log(LogLevel::kWarning,
-          "device clock moved by " + std::to_string(event.delta_ms) + " ms; recorded");
-    }
+    // Held with the readings, so that it keeps its place among them.
+    hold(event, clock_.wall_ms(), config_.sign_entries);
+    ++counters_.clock_adjustments;
+    log(LogLevel::kWarning,
+        "device clock moved by " + std::to_string(event.delta_ms) + " ms; recorded");
   }
   wall_minus_steady_ms_ = offset;
 }
 
-void Agent::record(const std::vector<agent::SensorSample>& samples) {
-  std::vector<DeviceChain::NewEntry> items;
-  items.reserve(samples.size());
+void Agent::hold(agent::SensorSample sample, std::uint64_t time_ms, bool sign) {
+  if (held_.empty()) held_since_ = clock_.steady();
+  held_.push_back({std::move(sample), time_ms, sign});
+}
+
+void Agent::take(const std::vector<agent::SensorSample>& samples) {
   std::uint64_t now_ms = clock_.wall_ms();
   for (const agent::SensorSample& sample : samples) {
     bool sign = config_.sign_entries;
     if (const auto* reading = std::get_if<proto::Reading>(&sample)) {
       sign = sign && config_.unsigned_kinds.count(reading->kind) == 0;
     }
-    items.push_back({sample, now_ms, sign});
+    hold(sample, now_ms, sign);
   }
+  held_alarm_ = held_alarm_ || seal_policy_.alarm_in(samples);
+}
+
+bool Agent::commit_due() const {
+  if (held_.empty()) return false;
+  return !config_.group_commit || held_alarm_ || held_.size() >= config_.seal_max_entries ||
+         clock_.steady() - held_since_ >= config_.group_commit_window;
+}
+
+std::chrono::milliseconds Agent::sensor_wait(std::chrono::milliseconds max_wait) const {
+  auto now = clock_.steady();
+  auto wait = seal_policy_.wait(max_wait, now);
+  if (held_.empty()) return wait;
+  auto window_left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      held_since_ + config_.group_commit_window - now);
+  return std::clamp(window_left, std::chrono::milliseconds(0), wait);
+}
+
+Status Agent::commit_held() {
+  if (held_.empty()) return {};
+  bool alarm = held_alarm_;
+  std::vector<DeviceChain::NewEntry> items;
+  items.swap(held_);
+  held_alarm_ = false;
+  record(items);
+  while (auto reason = seal_policy_.due_on_count(chain_.pending_entries(), alarm)) {
+    VS_TRY(seal_unless_full(*reason));
+    if (storage_alarm_) break;
+  }
+  return {};
+}
+
+void Agent::record(std::span<const DeviceChain::NewEntry> items) {
   std::uint64_t pending_before = chain_.pending_entries();
-  // What arrived together is committed together (one transaction).
+  // What was held together is committed together (one transaction).
   auto recorded = chain_.record_all(items);
   if (!recorded) {
     if (recorded.error().code() == ErrorCode::kNoSpace) {
@@ -168,22 +203,14 @@ Status Agent::step(std::chrono::milliseconds max_wait) {
   }
   for (Inbound& event : events) handle(std::move(event));
 
-  auto samples = sensor_.read(seal_policy_.wait(max_wait, clock_.steady()));
+  auto samples = sensor_.read(sensor_wait(max_wait));
   if (!samples) return std::move(samples).error().about("sensor");
   if (!samples->empty()) {
     watch_clock();
-    record(*samples);
-    bool alarm = seal_policy_.alarm_in(*samples);
-    while (auto reason = seal_policy_.due_on_count(chain_.pending_entries(), alarm)) {
-      VS_TRY(seal_unless_full(*reason));
-      if (storage_alarm_) break;
-    }
+    take(*samples);
   }
+  if (commit_due()) VS_TRY(commit_held());
   if (seal_policy_.age_due(clock_.steady())) VS_TRY(seal_unless_full(proto::SealReason::kTime));
-  if (config_.group_commit && clock_.steady() - last_sync_ >= config_.group_commit_window) {
-    VS_TRY(store_.sync());
-    last_sync_ = clock_.steady();
-  }
   chase_receipts();
   pump_uplink();
   if (clock_.steady() - last_status_ >= config_.status_interval) publish_status(true);
@@ -337,6 +364,7 @@ void Agent::publish_status(bool online) {
 }
 
 Status Agent::shutdown(std::chrono::milliseconds drain) {
+  Status committed = commit_held();
   Status sealed = seal(proto::SealReason::kShutdown);
   Status synced = store_.sync();
   if (transport_ != nullptr) {
@@ -355,6 +383,7 @@ Status Agent::shutdown(std::chrono::milliseconds drain) {
     publish_status(false);
     transport_->stop(drain);
   }
+  VS_TRY(committed);
   VS_TRY(sealed);
   return synced;
 }

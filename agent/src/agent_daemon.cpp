@@ -76,9 +76,11 @@ struct AgentDaemon::Parts {
   }
 
   bool open_chain(StartFailure& failure) {
-    auto opened = open_agent_store({config.data_dir, false, config.store_max_bytes,
-                                    config.group_commit ? platform::Durability::kGroupCommit
-                                                        : platform::Durability::kEveryCommit});
+    // Every commit is durable in both modes: "group" commits less often
+    // (the agent holds the window's readings), never unsynced, so a power
+    // cut cannot damage the store.
+    auto opened = open_agent_store(
+        {config.data_dir, false, config.store_max_bytes, platform::Durability::kEveryCommit});
     if (!opened) return failure.set(false, "store: " + opened.error().message());
     store = std::move(opened).value();
     if (store->stale_readers_cleared() > 0) {

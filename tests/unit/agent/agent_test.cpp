@@ -405,6 +405,55 @@ TEST_F(AgentTest, AClockJumpIsRecordedAndSeqStaysMonotonic) {
             proto::WireCodec::decode_entry(block.entries[0]).value().time_ms);
 }
 
+TEST_F(AgentTest, GroupDurabilityCommitsAWindowOfReadingsInOneTransaction) {
+  config_.group_commit = true;
+  config_.group_commit_window = 1000ms;
+  config_.seal_max_entries = 64;
+  config_.seal_max_age = 60'000ms;
+  make_agent();
+  int commits_before = store_.commits();
+  std::uint64_t first_arrival_ms = clock_.wall_ms();
+  for (int i = 0; i < 4; ++i) {  // one reading every 300 ms: 0, 300, 600, 900
+    sensor_.add_readings(1);
+    step();
+    EXPECT_EQ(chain_->next_seq(), 0u) << "committed before the window passed";
+    clock_.advance(300ms);
+  }
+  step();  // 1200 ms after the first: the window has passed
+  EXPECT_EQ(chain_->next_seq(), 4u);
+  EXPECT_EQ(store_.commits(), commits_before + 1);
+  EXPECT_EQ(agent_->counters().readings_recorded, 4u);
+  // Each keeps the time it arrived, not the time of the commit.
+  ASSERT_TRUE(agent_->shutdown(0ms).ok());
+  auto block = proto::WireCodec::decode_block(chain_->block(0).value().value()).value();
+  ASSERT_EQ(block.entries.size(), 4u);
+  EXPECT_EQ(proto::WireCodec::decode_entry(block.entries[0]).value().time_ms, first_arrival_ms);
+  EXPECT_EQ(proto::WireCodec::decode_entry(block.entries[3]).value().time_ms,
+            first_arrival_ms + 900);
+}
+
+TEST_F(AgentTest, GroupDurabilityCommitsAnAlarmAtOnceAndTheRestAtShutdown) {
+  config_.group_commit = true;
+  config_.group_commit_window = 10'000ms;
+  config_.seal_max_entries = 64;
+  config_.seal_max_age = 60'000ms;
+  make_agent();
+  sensor_.add_readings(2);
+  step();
+  EXPECT_EQ(chain_->next_seq(), 0u);
+  sensor_.add_readings(1, 150, proto::kQualityAlarm);  // does not wait for the window
+  step();
+  EXPECT_EQ(chain_->next_seq(), 3u);
+  EXPECT_EQ(agent_->counters().blocks_sealed, 1u);
+  sensor_.add_readings(2);
+  step();
+  EXPECT_EQ(chain_->next_seq(), 3u);
+  ASSERT_TRUE(agent_->shutdown(0ms).ok());  // what is held is committed and sealed
+  EXPECT_EQ(chain_->next_seq(), 5u);
+  EXPECT_EQ(chain_->pending_entries(), 0u);
+  EXPECT_EQ(chain_->tip()->height, 1u);
+}
+
 TEST_F(AgentTest, LiveReadingsCarryTheSignedEntry) {
   config_.live = true;
   make_agent();

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 
 #include "vs/agent/agent_config.h"
@@ -74,7 +75,18 @@ class Agent {
     bool connected = false;
   };
 
-  void record(const std::vector<agent::SensorSample>& samples);
+  // Readings are held until their commit is due: at once with durability
+  // "every_commit"; with "group", when the window since the first held one
+  // has passed, a block's worth is held (memory stays bounded when the
+  // sensor floods) or an alarm-flagged reading arrived. Then they are committed
+  // in one transaction (record), and sealed when a block is due.
+  void hold(agent::SensorSample sample, std::uint64_t time_ms, bool sign);
+  void take(const std::vector<agent::SensorSample>& samples);
+  bool commit_due() const;
+  Status commit_held();
+  void record(std::span<const DeviceChain::NewEntry> items);
+  // How long the sensor may be waited for: the seal's age and the window.
+  std::chrono::milliseconds sensor_wait(std::chrono::milliseconds max_wait) const;
   Status seal(proto::SealReason reason);
   // A seal the full store refused raises the storage alarm instead of
   // stopping the loop.
@@ -107,7 +119,9 @@ class Agent {
   ResendGuard resend_guard_;
   ReceiptIntake receipt_intake_;
   SealPolicy seal_policy_;
-  std::chrono::steady_clock::time_point last_sync_;
+  std::vector<DeviceChain::NewEntry> held_;
+  std::chrono::steady_clock::time_point held_since_;  // when the first held one arrived
+  bool held_alarm_ = false;
   std::chrono::steady_clock::time_point last_status_;
   std::optional<std::int64_t> wall_minus_steady_ms_;
   bool storage_alarm_ = false;

@@ -16,18 +16,18 @@ namespace vs::agent {
 // documents every key with its default; the board's own keys live under a
 // table named after it ([sim], [serial], ...).
 struct AgentConfig {
-  std::string board = "sim";                          // board
-  std::string key_name = "device";                    // keys.name
-  std::filesystem::path data_dir = "data";            // store.data_dir
-  std::uint64_t store_max_bytes = 256ULL << 20;       // store.max_mb
-  bool group_commit = false;                          // store.durability = "group"
-  std::chrono::milliseconds group_commit_window{50};  // store.group_commit_window_ms
-  std::size_t seal_max_entries = 64;                  // seal.max_entries
-  std::chrono::milliseconds seal_max_age{10'000};     // seal.max_age_ms
-  bool seal_on_alarm = true;                          // seal.on_alarm
-  bool sign_entries = true;                           // signing.per_entry
-  std::set<proto::VitalKind> unsigned_kinds;          // signing.unsigned_kinds
-  std::string broker;                                 // mqtt.broker (empty: offline)
+  std::string board = "sim";                            // board
+  std::string key_name = "device";                      // keys.name
+  std::filesystem::path data_dir = "data";              // store.data_dir
+  std::uint64_t store_max_bytes = 256ULL << 20;         // store.max_mb
+  bool group_commit = false;                            // store.durability = "group"
+  std::chrono::milliseconds group_commit_window{1000};  // store.group_commit_window_ms
+  std::size_t seal_max_entries = 64;                    // seal.max_entries
+  std::chrono::milliseconds seal_max_age{10'000};       // seal.max_age_ms
+  bool seal_on_alarm = true;                            // seal.on_alarm
+  bool sign_entries = true;                             // signing.per_entry
+  std::set<proto::VitalKind> unsigned_kinds;            // signing.unsigned_kinds
+  std::string broker;                                   // mqtt.broker (empty: offline)
   std::vector<std::string> more_brokers;  // mqtt.broker as a list: failed over to, in turn
   std::string topic_prefix = "vs/v1";     // mqtt.topic_prefix
   std::string tls_ca_file;                // mqtt.ca_file
