@@ -20,6 +20,14 @@ Result<std::unique_ptr<platform::LmdbStore>> open_agent_store(const AgentStoreOp
                  "is not an agent store (it lacks the agent's tables: a gateway's store?)")
         .about(options.directory.string());
   }
+  if (!store) return store;
+  if (options.read_only) {
+    auto format = platform::check_store_format(**store, kAgentStoreFormat);
+    if (!format) return std::move(format).error().about(options.directory.string());
+  } else {
+    Status format = platform::adopt_store_format(**store, kAgentStoreFormat);
+    if (!format) return std::move(format).error().about(options.directory.string());
+  }
   return store;
 }
 

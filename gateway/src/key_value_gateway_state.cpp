@@ -5,6 +5,7 @@
 #include "vs/gateway/gateway_tables.h"
 #include "vs/platform/postgres_store.h"
 #include "vs/platform/staged_writes.h"
+#include "vs/platform/store_format.h"
 
 namespace vs::gateway {
 
@@ -628,6 +629,13 @@ Result<std::unique_ptr<GatewayState>> open_gateway_store(const GatewayStoreOptio
         .about(named);
   }
   if (!store) return std::move(store).error().about(named);
+  if (options.access == StoreAccess::kRead) {
+    auto format = platform::check_store_format(**store, kGatewayStoreFormat);
+    if (!format) return std::move(format).error().about(named);
+  } else {
+    Status format = platform::adopt_store_format(**store, kGatewayStoreFormat);
+    if (!format) return std::move(format).error().about(named);
+  }
   return make_key_value_gateway_state(std::move(store).value());
 }
 

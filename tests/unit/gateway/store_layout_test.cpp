@@ -12,10 +12,12 @@
 #include "vs/chain/proof_verifier.h"
 #include "vs/gateway/access_log.h"
 #include "vs/gateway/batch_anchorer.h"
+#include "vs/gateway/gateway_tables.h"
 #include "vs/gateway/key_value_gateway_state.h"
 #include "vs/gateway/local_ledger.h"
 #include "vs/gateway/proof_export.h"
 #include "vs/gateway/status_report.h"
+#include "vs/platform/lmdb_store.h"
 #include "vs/platform/openssl_sha256.h"
 #include "vs/platform/openssl_signer.h"
 #include "vs/platform/openssl_verifier.h"
@@ -121,6 +123,31 @@ TEST_F(StoreLayoutTest, NewAnchorsExtendTheOldLedger) {
   Digest old_hash = sha_.digest(old_last);
   EXPECT_TRUE(equal(ByteView(new_entry).subspan(57, 32), old_hash));
   EXPECT_TRUE(AccessLog(*state_, sha_).list().value()[0].receipt.has_value());
+}
+
+TEST_F(StoreLayoutTest, TheOldStoreIsFormatOneAndAStoreFromANewerReleaseIsRefused) {
+  state_.reset();
+  platform::LmdbStoreOptions options;
+  options.directory = dir_.path() / "store";
+  options.tables = kGatewayTableNames;
+  std::string_view key(platform::kStoreFormatKey);
+  ByteView format_key(reinterpret_cast<const std::uint8_t*>(key.data()), key.size());
+  {
+    auto raw = platform::LmdbStore::open(options).value();
+    // The writable open in SetUp recorded the format the old code wrote in.
+    EXPECT_EQ(raw->get(kMetaTable, format_key).value(), (Bytes{0, 0, 0, 1}));
+    platform::WriteBatch batch;
+    batch.put(kMetaTable, format_key, Bytes{0, 0, 0, 2});
+    ASSERT_TRUE(raw->commit(batch).ok());
+  }
+  for (StoreAccess access : {StoreAccess::kWrite, StoreAccess::kRead}) {
+    auto refused =
+        open_gateway_store({.location = (dir_.path() / "store").string(), .access = access});
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().code(), ErrorCode::kUnsupported);
+    EXPECT_NE(refused.error().message().find("gateway store format 2"), std::string::npos)
+        << refused.error().message();
+  }
 }
 
 }  // namespace

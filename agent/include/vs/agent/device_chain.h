@@ -11,6 +11,7 @@
 #include "vs/platform/sha256.h"
 #include "vs/platform/signer.h"
 #include "vs/platform/store.h"
+#include "vs/platform/store_format.h"
 #include "vs/proto/entry.h"
 #include "vs/proto/receipt.h"
 
@@ -24,6 +25,9 @@ enum AgentTable : platform::TableId {
   kMetaTable = 3,      // name -> value
 };
 inline const std::vector<std::string> kAgentTableNames{"pending", "blocks", "receipts", "meta"};
+// The layout of these tables and their keys; a store written in another
+// format is refused, never misread.
+inline constexpr platform::StoreFormat kAgentStoreFormat{"agent store", kMetaTable, 1};
 
 using EntryBody = std::variant<proto::Reading, proto::Event>;
 

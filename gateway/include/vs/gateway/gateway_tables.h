@@ -10,6 +10,7 @@
 #include "vs/chain/device_id.h"
 #include "vs/platform/bytes.h"
 #include "vs/platform/store.h"
+#include "vs/platform/store_format.h"
 
 namespace vs::gateway {
 
@@ -42,6 +43,10 @@ enum GatewayTable : platform::TableId {
 inline const std::vector<std::string> kGatewayTableNames{
     "devices",  "tips", "blocks",  "held",         "evidence", "ledger", "unanchored",
     "receipts", "meta", "batches", "certificates", "anchors",  "access"};
+
+// The layout of these tables and their keys (see README.md); a store
+// written in another format is refused, never misread.
+inline constexpr platform::StoreFormat kGatewayStoreFormat{"gateway store", kMetaTable, 1};
 
 Bytes device_key(const chain::DeviceId& device);
 Bytes height_key(const chain::DeviceId& device, std::uint64_t height);
