@@ -43,7 +43,8 @@ Digest Merkle::root(std::span<const Digest> leaf_hashes) const {
 void Merkle::append_inclusion(std::span<const Digest> leaves, std::uint64_t index,
                               std::vector<Digest>& proof) const {
   if (leaves.size() <= 1) return;
-  std::uint64_t k = split_point(leaves.size());
+  // Below leaves.size(), so a size_t on every platform.
+  auto k = static_cast<std::size_t>(split_point(leaves.size()));
   if (index < k) {
     append_inclusion(leaves.first(k), index, proof);
     proof.push_back(root(leaves.subspan(k)));
@@ -97,7 +98,7 @@ void Merkle::append_subproof(std::span<const Digest> leaves, std::uint64_t old_s
     if (!whole) proof.push_back(root(leaves));
     return;
   }
-  std::uint64_t k = split_point(n);
+  auto k = static_cast<std::size_t>(split_point(n));  // below n = leaves.size()
   if (old_size <= k) {
     append_subproof(leaves.first(k), old_size, whole, proof);
     proof.push_back(root(leaves.subspan(k)));

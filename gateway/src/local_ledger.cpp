@@ -1,5 +1,6 @@
 #include "vs/gateway/local_ledger.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "vs/chain/log_checkpoint.h"
@@ -64,7 +65,8 @@ Result<std::vector<Digest>> LocalLedger::leaves(const GatewayStateReader& state,
                                                 const platform::Sha256& sha, std::uint64_t count) {
   chain::Merkle merkle(sha);
   std::vector<Digest> out;
-  out.reserve(count);
+  // Grows as entries are read: a count from storage sets no allocation.
+  out.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(count, kLeavesPerRead)));
   while (out.size() < count) {
     VS_TRY_ASSIGN(auto entries, state.ledger_entries(out.size(), kLeavesPerRead));
     if (entries.empty()) return Error(ErrorCode::kNotFound, "the ledger is shorter than asked");

@@ -1,6 +1,8 @@
 #include "vs/gateway/status_report.h"
 #include "vs/chain/opened_block.h"
 
+#include <algorithm>
+#include <limits>
 #include <map>
 
 #include "vs/gateway/batch_anchorer.h"
@@ -28,7 +30,8 @@ Result<StatusReport> StatusReport::gather(const GatewayState& state, const platf
   VS_TRY_ASSIGN(report.recent_anchors, BatchAnchorer::recent_anchors(*view, anchors));
   VS_TRY_ASSIGN(report.gateways, view->members());
   VS_TRY_ASSIGN(report.anchor_lease, view->anchor_lease());
-  VS_TRY_ASSIGN(auto queue, view->queue(report.queued));
+  VS_TRY_ASSIGN(auto queue, view->queue(static_cast<std::size_t>(std::min<std::uint64_t>(
+                                report.queued, std::numeric_limits<std::size_t>::max()))));
   std::map<chain::DeviceId, std::uint64_t> queued_by_device;
   for (const QueuedBlock& queued : queue) ++queued_by_device[queued.item.device];
 

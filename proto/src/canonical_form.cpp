@@ -111,7 +111,7 @@ bool CanonicalForm::check(ByteView bytes) const {
     std::uint64_t tag = key >> 3;
     auto wire_type = static_cast<std::uint32_t>(key & 7);
     if (tag == 0 || tag >= rules_.size()) return false;
-    const FieldRule& rule = rules_[tag];
+    const FieldRule& rule = rules_[static_cast<std::size_t>(tag)];  // below rules_.size()
     if (rule.content == Content::kUnknown) return false;
     if (tag < previous_tag || (tag == previous_tag && !rule.repeats)) return false;
     previous_tag = tag;

@@ -137,7 +137,7 @@ int show(const ChainArgs& args) {
   from = std::max(from, s.pruned_below);
   std::printf("\n%8s  %-19s %7s %7s  %-8s  %s\n", "height", "seq", "entries", "bytes", "sealed",
               "receipt");
-  auto records = agent::stored_blocks(**view, from, args.limit);
+  auto records = agent::stored_blocks(**view, from, static_cast<std::size_t>(args.limit));
   if (!records) return kExitEnvironment;
   for (const auto& [height, bytes] : *records) {
     auto opened = chain::OpenedBlock::open(sha, bytes);

@@ -4,6 +4,7 @@
 #include <sys/statvfs.h>
 
 #include <cerrno>
+#include <limits>
 #include <mutex>
 #include <shared_mutex>
 
@@ -88,13 +89,21 @@ Result<std::unique_ptr<LmdbStore>> LmdbStore::open(const LmdbStoreOptions& optio
   if (options.initial_map_bytes > options.max_map_bytes) {
     return Error(ErrorCode::kInvalidArgument, "initial map size is above the ceiling").about(where);
   }
+  // The map may grow to twice the ceiling (commit()), and a map is one
+  // size_t: on a 32-bit board (armhf) the ceiling is below 2 GiB.
+  if (options.max_map_bytes > std::numeric_limits<std::size_t>::max() / 2) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "store ceiling is above what this platform can map (twice the ceiling must fit "
+                 "in its address space)")
+        .about(where + ": " + std::to_string(options.max_map_bytes) + " bytes");
+  }
   int rc = mdb_env_create(&impl->env);
   if (rc != 0) return lmdb_error(rc, "cannot create an LMDB environment").about(where);
   mdb_env_set_maxdbs(impl->env, static_cast<MDB_dbi>(options.tables.size()));
   mdb_env_set_maxreaders(impl->env, 126);
   // Before open: a new store starts at the initial size; an existing one
   // keeps the larger size recorded in its meta page.
-  mdb_env_set_mapsize(impl->env, options.initial_map_bytes);
+  mdb_env_set_mapsize(impl->env, static_cast<std::size_t>(options.initial_map_bytes));
   unsigned flags = MDB_NOTLS;
   if (options.read_only) flags |= MDB_RDONLY;
   if (options.durability == Durability::kGroupCommit) flags |= MDB_NOSYNC;
@@ -317,7 +326,7 @@ Status LmdbStore::commit(const WriteBatch& batch) {
     // Grow and retry: the batch was aborted whole, so nothing is half-applied.
     std::unique_lock resize(impl_->resize_lock);
     std::uint64_t grown = std::min(impl_->map_bytes * 2, 2 * ceiling);
-    rc = mdb_env_set_mapsize(impl_->env, grown);
+    rc = mdb_env_set_mapsize(impl_->env, static_cast<std::size_t>(grown));
     if (rc != 0) return lmdb_error(rc, "cannot grow the map");
     impl_->map_bytes = grown;
   }

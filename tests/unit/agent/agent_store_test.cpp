@@ -3,6 +3,7 @@
 // verifies; a store from a newer release is refused, never misread.
 #include <gtest/gtest.h>
 
+#include "lmdb_dump.h"
 #include "temp_dir.h"
 #include "vs/agent/agent_store.h"
 #include "vs/agent/chain_audit.h"
@@ -19,8 +20,9 @@ const std::filesystem::path kFixture =
 class AgentStoreFormatTest : public ::testing::Test {
  protected:
   AgentStoreFormatTest() {
-    std::filesystem::create_directories(store_dir());
-    std::filesystem::copy_file(kFixture / "store/data.mdb", store_dir() / "data.mdb");
+    Status loaded =
+        vs::testing::load_lmdb_dump(kFixture / "store.dump", store_dir(), kAgentTableNames);
+    EXPECT_TRUE(loaded.ok()) << loaded.error().message();
   }
   std::filesystem::path store_dir() const { return dir_.path() / "store"; }
   // The store as LMDB holds it, without the check open_agent_store makes.

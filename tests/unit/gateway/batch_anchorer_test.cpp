@@ -285,8 +285,9 @@ TEST_F(BatchAnchorerTest, AnchorsOnAChainAreFollowedUntilFinalAndReanchoredWhenL
   EXPECT_EQ(final->batches_final, 1u);
   ASSERT_EQ(final->final_receipts.size(), 2u);
   for (const IssuedReceipt& receipt : final->final_receipts) {
-    auto body = verifier.verify(
-        receipt.receipt, {device.id(), receipt.item.height, blocks[receipt.item.height].hash});
+    auto body = verifier.verify(receipt.receipt,
+                                {device.id(), receipt.item.height,
+                                 blocks[static_cast<std::size_t>(receipt.item.height)].hash});
     ASSERT_TRUE(body.ok()) << body.error().message();
     EXPECT_EQ(body->state, proto::ReceiptState::kFinal);
     EXPECT_EQ(body->batch_id, 2u);

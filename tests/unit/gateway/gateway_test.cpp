@@ -70,7 +70,7 @@ class GatewayTest : public ::testing::Test {
       if (published->topic != "vs/v1/" + device.id().hex() + "/receipts") continue;
       auto body = proto::WireCodec::decode_receipt_body(
           proto::WireCodec::decode_receipt(published->payload)->body);
-      const chain::SealedBlock& block = blocks.at(body->block_height);
+      const chain::SealedBlock& block = blocks.at(static_cast<std::size_t>(body->block_height));
       if (verifier.verify(published->payload, {device.id(), block.header.height, block.hash}))
         ++verified;
     }

@@ -1,13 +1,15 @@
 // The embedded backend reads and extends a gateway store written by the code
 // before GatewayState existed (commit 4d332e4): tests/fixtures/gateway-store-v1
-// holds its LMDB file, the gateway's public key, a checkpoint it published
-// and the two device ids. What that store held must read the same today,
-// prove a reading up to the old checkpoint, and take new anchors.
+// holds its LMDB store (as `mdb_dump -a` text), the gateway's public key, a
+// checkpoint it published and the two device ids. What that store held must
+// read the same today, prove a reading up to the old checkpoint, and take new
+// anchors.
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <sstream>
 
+#include "lmdb_dump.h"
 #include "temp_dir.h"
 #include "vs/chain/proof_verifier.h"
 #include "vs/gateway/access_log.h"
@@ -38,8 +40,9 @@ std::string read_file(const std::filesystem::path& path) {
 class StoreLayoutTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::filesystem::create_directories(dir_.path() / "store");
-    std::filesystem::copy_file(kFixture / "store/data.mdb", dir_.path() / "store/data.mdb");
+    Status loaded = vs::testing::load_lmdb_dump(kFixture / "store.dump", dir_.path() / "store",
+                                                kGatewayTableNames);
+    ASSERT_TRUE(loaded.ok()) << loaded.error().message();
     auto opened = open_gateway_store(
         {.location = (dir_.path() / "store").string(), .access = StoreAccess::kWrite});
     ASSERT_TRUE(opened.ok()) << opened.error().message();
