@@ -19,6 +19,22 @@ debian_packages=(
   systemd
   postgresql-15 libpq-dev util-linux
 )
+# ARM boards (scripts/cross_test.sh): Debian's cross compilers, qemu-user and
+# the device libraries of each architecture, from the same mirror (multiarch).
+# Not libpq-dev: it cannot be installed for two architectures at once, and
+# a cross build leaves the PostgreSQL backend out (VS_POSTGRES=OFF).
+cross_architectures=(arm64 armhf)
+cross_libraries=(
+  libgtest-dev libgmock-dev libnanopb-dev libmbedtls-dev libssl-dev
+  libpaho-mqttpp-dev libpaho-mqtt-dev liblmdb-dev libtomlplusplus-dev
+  libsecp256k1-dev libcrypto++-dev libcurl4-openssl-dev libp11-kit-dev
+)
+debian_packages+=(qemu-user)
+for architecture in "${cross_architectures[@]}"; do
+  debian_packages+=("crossbuild-essential-$architecture")
+  for library in "${cross_libraries[@]}"; do debian_packages+=("$library:$architecture"); done
+done
+
 # A machine may already carry a Node.js with its own npm (nodesource's package
 # conflicts with Debian's npm): only ask Debian for it when npm is missing.
 if ! command -v npm >/dev/null 2>&1; then debian_packages+=(nodejs npm); fi
@@ -34,6 +50,11 @@ if [ "${#missing[@]}" -gt 0 ]; then
   sudo_cmd=()
   if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
   echo "setup: installing ${missing[*]}"
+  for architecture in "${cross_architectures[@]}"; do
+    if ! dpkg --print-foreign-architectures | grep -qx "$architecture"; then
+      "${sudo_cmd[@]}" dpkg --add-architecture "$architecture"
+    fi
+  done
   "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
   "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 else

@@ -3,7 +3,9 @@
 #  1. the layer check (vendor headers only in their platform/ adapter),
 #  2. clang-format on every source file,
 #  3. GCC build with -Werror, then all tests under ctest,
-#  4. Clang build with ASan + UBSan and -Werror, then all tests again.
+#  4. arm64 and armhf cross builds: unit tests under qemu-user, and for arm64
+#     the agent's crash test and an end-to-end run with the arm64 agent,
+#  5. Clang build with ASan + UBSan and -Werror, then all tests again.
 # With --long, the fault suite runs many more trials and every fuzz target
 # then runs for $VS_FUZZ_SECONDS (default 300) each (scripts/fuzz.sh).
 set -euo pipefail
@@ -42,6 +44,10 @@ cmake -S . -B build/gcc -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVS_WERROR=O
 cmake --build build/gcc -j "$jobs"
 ctest --test-dir build/gcc --output-on-failure -j "$jobs"
 bash tests/report/print_suite_report.sh build/gcc/suite_report.tsv  # the fault and attack table
+
+# ARM boards: cross builds run under qemu-user (arm64 also against build/gcc).
+"$here/scripts/cross_test.sh" arm64
+"$here/scripts/cross_test.sh" armhf
 
 echo "== clang, -Werror, AddressSanitizer + UndefinedBehaviorSanitizer"
 cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DVS_WERROR=ON -DVS_SANITIZE=ON "$long_option" \

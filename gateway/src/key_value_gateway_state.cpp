@@ -3,7 +3,9 @@
 #include <algorithm>
 
 #include "vs/gateway/gateway_tables.h"
+#ifdef VS_HAVE_POSTGRES
 #include "vs/platform/postgres_store.h"
+#endif
 #include "vs/platform/staged_writes.h"
 #include "vs/platform/store_format.h"
 
@@ -603,6 +605,11 @@ Result<std::unique_ptr<platform::Store>> open_lmdb(const GatewayStoreOptions& op
 }
 
 Result<std::unique_ptr<platform::Store>> open_postgres(const GatewayStoreOptions& options) {
+#ifndef VS_HAVE_POSTGRES
+  (void)options;
+  return Error(ErrorCode::kUnsupported,
+               "this build has no PostgreSQL backend (built with VS_POSTGRES=OFF)");
+#else
   platform::PostgresStoreOptions postgres;
   postgres.connection = options.location;
   postgres.schema = options.postgres_schema;
@@ -612,6 +619,7 @@ Result<std::unique_ptr<platform::Store>> open_postgres(const GatewayStoreOptions
   auto store = platform::PostgresStore::open(postgres);
   if (!store) return std::move(store).error();
   return std::unique_ptr<platform::Store>(std::move(store).value());
+#endif
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <random>
 #include <sstream>
 
+#include "agent_command.h"
 #include "child_process.h"
 #include "env_number.h"
 #include "suite_report.h"
@@ -63,8 +64,9 @@ TEST(AgentCrash, KillNineAtRandomInstantsLosesAndDuplicatesNothing) {
   std::optional<ChainAuditReport> earlier;
   for (std::uint64_t trial = 0; trial < trials; ++trial) {
     vs::testing::ChildProcess agent;
-    ASSERT_TRUE(agent.start({VS_AGENT_BINARY, "--config", config_path, "--trace-commits"},
-                            (dir.path() / "agent.log").string()));
+    ASSERT_TRUE(
+        agent.start(vs::testing::agent_command({"--config", config_path, "--trace-commits"}),
+                    (dir.path() / "agent.log").string()));
     // One trial in five kills at any instant from the start (start-up and
     // store creation); the others once the agent is committing, so that a
     // slow start (sanitizers, a loaded machine) does not turn every trial

@@ -12,6 +12,7 @@
 #include <random>
 #include <set>
 
+#include "agent_command.h"
 #include "anvil_server.h"
 #include "child_process.h"
 #include "env_number.h"
@@ -111,9 +112,10 @@ class GatewayEndToEnd : public ::testing::Test {
   }
   bool start_agent(std::size_t i, const std::string& phase = "") {
     agents_[i] = std::make_unique<testing::ChildProcess>();
-    return agents_[i]->start({VS_AGENT_BINARY, "--config",
-                              (dir_.path() / ("agent" + std::to_string(i) + ".toml")).string()},
-                             (dir_.path() / agent_log_name(i, phase)).string());
+    return agents_[i]->start(
+        testing::agent_command(
+            {"--config", (dir_.path() / ("agent" + std::to_string(i) + ".toml")).string()}),
+        (dir_.path() / agent_log_name(i, phase)).string());
   }
 
   bool start_gateway() {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 namespace vs::testing {
@@ -28,12 +29,16 @@ inline void report_row(const SuiteRow& row) {
 #ifdef VS_SUITE_REPORT
   std::FILE* file = std::fopen(VS_SUITE_REPORT, "a");
   if (file == nullptr) return;
-  std::fprintf(file, "%s\t%lld\t%lld\t%lld\t%lld\t%lld\t%lld\t%lld\t%lld\t%lld\n",
-               row.scenario.c_str(), static_cast<long long>(row.trials),
-               static_cast<long long>(row.committed), static_cast<long long>(row.delivered),
-               static_cast<long long>(row.anchored), static_cast<long long>(row.lost),
-               static_cast<long long>(row.duplicated), static_cast<long long>(row.attacks),
-               static_cast<long long>(row.detected), static_cast<long long>(row.stalls));
+  // A run with another agent (scripts/cross_test.sh) says which in each row.
+  std::string scenario = row.scenario;
+  if (const char* label = std::getenv("VS_TEST_AGENT_LABEL"); label != nullptr && *label != '\0')
+    scenario += std::string(" (") + label + ")";
+  std::fprintf(file, "%s\t%lld\t%lld\t%lld\t%lld\t%lld\t%lld\t%lld\t%lld\t%lld\n", scenario.c_str(),
+               static_cast<long long>(row.trials), static_cast<long long>(row.committed),
+               static_cast<long long>(row.delivered), static_cast<long long>(row.anchored),
+               static_cast<long long>(row.lost), static_cast<long long>(row.duplicated),
+               static_cast<long long>(row.attacks), static_cast<long long>(row.detected),
+               static_cast<long long>(row.stalls));
   std::fclose(file);
 #else
   (void)row;

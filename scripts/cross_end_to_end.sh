@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# One end-to-end run of an agent built for another architecture, under
+# qemu-user, against the native Mosquitto and vitalsign-gateway (build/gcc):
+#   scripts/cross_end_to_end.sh AGENT_BINARY QEMU
+# The agent replays a finite file of readings (boards/replay/sample.csv, in
+# a loop of $VS_CROSS_READINGS readings, default 200), seals and publishes
+# them; the gateway verifies and anchors them on its local ledger and sends
+# receipts. Passes when the gateway holds every block and, once the agent
+# has stopped, the agent's own store shows each block retired by a verified
+# receipt and its chain verifies. The agent's store is read only after it
+# stopped: LMDB's lock file is not shared between processes of different
+# architectures (its mutexes differ in size), as it never is on a board.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+agent_binary=$1
+qemu=$(command -v "$2")
+native=$here/build/gcc/tools
+readings=${VS_CROSS_READINGS:-200}
+work=$(mktemp -d /tmp/vs-cross-e2e.XXXXXX)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+fail() {
+  echo "cross_end_to_end: $*" >&2
+  for log in "$work"/*.log; do echo "== $log" >&2 && tail -n 20 "$log" >&2; done
+  exit 1
+}
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\n' "$port" >"$work/mosquitto.conf"
+mosquitto -c "$work/mosquitto.conf" >"$work/mosquitto.log" 2>&1 &
+pids+=($!)
+
+mkdir -p "$work/keys"
+"$native/vitalsign" keygen --dir "$work/keys" --name device >/dev/null
+"$native/vitalsign" keygen --dir "$work/keys" --name gateway >/dev/null
+device=$("$native/vitalsign" enrol --store "$work/gateway-data" --key "$work/keys/device.pub.pem" \
+  --create | awk '{print $NF}')
+# The sample's readings, shifted in time, until there are $readings of them.
+awk -F, -v want="$readings" 'NR == 1 { print; next } /^#/ { next } { rows[++n] = $0 }
+  END { for (i = 0; i < want; ++i) { split(rows[i % n + 1], f, ",");
+        printf "%d,%s,%s,%s,%s\n", 1767225600000 + i * 250, f[2], f[3], f[4], f[5] } }' \
+  "$here/boards/replay/sample.csv" >"$work/readings.csv"
+
+cat >"$work/gateway.toml" <<TOML
+[store]
+data_dir = "$work/gateway-data"
+[keys]
+dir = "$work/keys"
+[mqtt]
+broker = "tcp://127.0.0.1:$port"
+[batch]
+max_age_ms = 200
+TOML
+cat >"$work/agent.toml" <<TOML
+board = "replay"
+[store]
+data_dir = "$work/agent-data"
+[seal]
+max_entries = 16
+max_age_ms = 500
+[mqtt]
+broker = "tcp://127.0.0.1:$port"
+[gateway]
+public_key = "$work/keys/gateway.pub.pem"
+[replay]
+file = "$work/readings.csv"
+speed = 0
+key_dir = "$work/keys"
+TOML
+"$native/vitalsign-gateway" --config "$work/gateway.toml" >"$work/gateway.log" 2>&1 &
+pids+=($!)
+"$qemu" -L / "$agent_binary" --config "$work/agent.toml" >"$work/agent.log" 2>&1 &
+agent_pid=$!
+pids+=($agent_pid)
+
+# Done when the replay is over and the agent's log says its backlog of
+# blocks without an anchored receipt is empty (at most 4 minutes).
+for _ in $(seq 1 240); do
+  sleep 1
+  if grep -q "replay finished" "$work/agent.log" && grep -q "receipt for block" "$work/agent.log"; then
+    backlog=$(grep -o "backlog [0-9]*" "$work/agent.log" | tail -1 | awk '{print $2}')
+    [ "${backlog:-1}" = 0 ] && break
+  fi
+done
+kill -TERM "$agent_pid"
+wait "$agent_pid" || fail "the arm64 agent did not stop cleanly"
+
+show=$("$native/vitalsign" chain show --store "$work/agent-data" --limit 1000) ||
+  fail "cannot read the arm64 agent's store"
+"$native/vitalsign" chain verify --store "$work/agent-data" >/dev/null ||
+  fail "the arm64 agent's chain does not verify"
+next_seq=$(awk '/^next seq/ {print $3}' <<<"$show")
+backlog=$(awk '/^backlog/ {print $2}' <<<"$show")
+blocks=$(awk '/^tip/ {print $3}' <<<"$show" | tr -d ,)
+[ "$next_seq" = "$readings" ] || fail "the agent took $next_seq readings, not $readings"
+[ "$backlog" = 0 ] || fail "$backlog blocks of the arm64 agent lack an anchored receipt"
+status=$("$native/vitalsign" status --store "$work/gateway-data") || fail "cannot read the gateway"
+grep -q "$device" <<<"$status" || fail "the gateway does not know device $device"
+echo "cross_end_to_end: arm64 agent: $readings readings in $((blocks + 1)) blocks, every one" \
+  "anchored by the native gateway and its receipt verified on the device; chain verifies"
