@@ -21,13 +21,8 @@ Result<std::unique_ptr<platform::LmdbStore>> open_agent_store(const AgentStoreOp
         .about(options.directory.string());
   }
   if (!store) return store;
-  if (options.read_only) {
-    auto format = platform::check_store_format(**store, kAgentStoreFormat);
-    if (!format) return std::move(format).error().about(options.directory.string());
-  } else {
-    Status format = platform::adopt_store_format(**store, kAgentStoreFormat);
-    if (!format) return std::move(format).error().about(options.directory.string());
-  }
+  Status format = platform::open_store_format(**store, kAgentStoreFormat, !options.read_only);
+  if (!format) return std::move(format).error().about(options.directory.string());
   return store;
 }
 

@@ -637,13 +637,9 @@ Result<std::unique_ptr<GatewayState>> open_gateway_store(const GatewayStoreOptio
         .about(named);
   }
   if (!store) return std::move(store).error().about(named);
-  if (options.access == StoreAccess::kRead) {
-    auto format = platform::check_store_format(**store, kGatewayStoreFormat);
-    if (!format) return std::move(format).error().about(named);
-  } else {
-    Status format = platform::adopt_store_format(**store, kGatewayStoreFormat);
-    if (!format) return std::move(format).error().about(named);
-  }
+  Status format = platform::open_store_format(**store, kGatewayStoreFormat,
+                                              options.access != StoreAccess::kRead);
+  if (!format) return std::move(format).error().about(named);
   return make_key_value_gateway_state(std::move(store).value());
 }
 

@@ -68,4 +68,10 @@ Status adopt_store_format(Store& store, const StoreFormat& format) {
   }
 }
 
+Status open_store_format(Store& store, const StoreFormat& format, bool writable) {
+  if (writable) return adopt_store_format(store, format);
+  VS_TRY(check_store_format(store, format));
+  return {};
+}
+
 }  // namespace vs::platform

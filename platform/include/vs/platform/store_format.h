@@ -29,4 +29,8 @@ Result<std::uint32_t> check_store_format(const StoreReader& store, const StoreFo
 // `current` (retried on a write conflict: another writer may do the same).
 Status adopt_store_format(Store& store, const StoreFormat& format);
 
+// At open: adopt_store_format for a store opened to write, only
+// check_store_format for one opened to read (a tool changes nothing).
+Status open_store_format(Store& store, const StoreFormat& format, bool writable);
+
 }  // namespace vs::platform
