@@ -25,6 +25,7 @@
 #include "child_process.h"
 #include "env_number.h"
 #include "mosquitto_server.h"
+#include "support/rate_meter.h"
 #include "temp_dir.h"
 #include "test_files.h"
 #include "vs/agent/agent_store.h"
@@ -129,15 +130,6 @@ StoredBytes stored_bytes(const std::filesystem::path& data) {
     for (const auto& entry : opened->block.entries) out.entry_bytes += entry.size();
   }
   return out;
-}
-
-std::string machine() {
-  std::ifstream cpuinfo("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(cpuinfo, line)) {
-    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
-  }
-  return "unknown CPU";
 }
 
 }  // namespace
@@ -247,8 +239,8 @@ int main() {
   const double ticks_per_second = static_cast<double>(::sysconf(_SC_CLK_TCK));
   std::printf("## Device budget per reading: real agent, sim board at speed 1, %d s measured\n\n",
               seconds);
-  std::printf("machine: %s, %u threads; store on the build tree's filesystem\n\n",
-              machine().c_str(), std::thread::hardware_concurrency());
+  std::printf("machine: %s; store on the build tree's filesystem\n\n",
+              vs::bench::machine_description().c_str());
   std::printf("| %-38s | %8s | %12s | %12s | %8s | %10s | %11s | %11s | %11s |\n", "setup",
               "readings", "flash B/rd", "block B/rd", "flash/blk", "CPU ms/rd", "blocks B/rd",
               "rcpts B/rd", "entry B/rd");

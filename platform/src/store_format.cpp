@@ -6,14 +6,9 @@
 namespace vs::platform {
 namespace {
 
-ByteView format_key() {
-  std::string_view key(kStoreFormatKey);
-  return ByteView(reinterpret_cast<const std::uint8_t*>(key.data()), key.size());
-}
-
 Result<std::optional<std::uint32_t>> read_format(const StoreReader& store,
                                                  const StoreFormat& format) {
-  VS_TRY_ASSIGN(auto stored, store.get(format.meta_table, format_key()));
+  VS_TRY_ASSIGN(auto stored, store.get(format.meta_table, as_bytes(kStoreFormatKey)));
   if (!stored) return std::optional<std::uint32_t>();
   if (stored->size() != 4) {
     return Error(ErrorCode::kMalformed, "store format record is not 4 bytes").about(format.what);
@@ -61,7 +56,7 @@ Status adopt_store_format(Store& store, const StoreFormat& format) {
                 static_cast<std::uint8_t>(format.current >> 8),
                 static_cast<std::uint8_t>(format.current)};
     WriteBatch batch;
-    batch.put(format.meta_table, format_key(), value);
+    batch.put(format.meta_table, as_bytes(kStoreFormatKey), value);
     Status committed = store.commit(batch);
     if (committed || committed.error().code() != ErrorCode::kConflict || attempt == 8)
       return committed;

@@ -20,11 +20,6 @@ inline Status load_lmdb_dump(const std::filesystem::path& dump,
                              const std::vector<std::string>& tables) {
   std::ifstream in(dump);
   if (!in) return Error(ErrorCode::kNotFound, "cannot read the dump").about(dump.string());
-  auto from_hex = [](const std::string& hex, Bytes& out) {
-    out.clear();
-    for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
-      out.push_back(static_cast<std::uint8_t>(std::stoul(hex.substr(i, 2), nullptr, 16)));
-  };
   platform::WriteBatch batch;
   std::size_t table = tables.size();
   bool in_data = false, have_key = false;
@@ -43,14 +38,15 @@ inline Status load_lmdb_dump(const std::filesystem::path& dump,
       if (table == tables.size())
         return Error(ErrorCode::kMalformed, "dump data before a database= line").about(line);
       if (!have_key) {
-        from_hex(line.substr(1), key);
+        VS_TRY_ASSIGN(key, from_hex(std::string_view(line).substr(1)));
       } else {
-        from_hex(line.substr(1), value);
+        VS_TRY_ASSIGN(value, from_hex(std::string_view(line).substr(1)));
         batch.put(static_cast<platform::TableId>(table), key, value);
       }
       have_key = !have_key;
     }
   }
+  if (have_key) return Error(ErrorCode::kMalformed, "dump ends with a key and no value");
   platform::LmdbStoreOptions options;
   options.directory = directory;
   options.tables = tables;

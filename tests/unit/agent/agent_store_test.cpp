@@ -32,16 +32,12 @@ class AgentStoreFormatTest : public ::testing::Test {
     options.tables = kAgentTableNames;
     return platform::LmdbStore::open(options).value();
   }
-  static ByteView format_key() {
-    std::string_view key(platform::kStoreFormatKey);
-    return ByteView(reinterpret_cast<const std::uint8_t*>(key.data()), key.size());
-  }
   std::optional<Bytes> format_record() {
-    return raw_store()->get(kMetaTable, format_key()).value();
+    return raw_store()->get(kMetaTable, as_bytes(platform::kStoreFormatKey)).value();
   }
   void put_format_record(const Bytes& value) {
     platform::WriteBatch batch;
-    batch.put(kMetaTable, format_key(), value);
+    batch.put(kMetaTable, as_bytes(platform::kStoreFormatKey), value);
     ASSERT_TRUE(raw_store()->commit(batch).ok());
   }
 

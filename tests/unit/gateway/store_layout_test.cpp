@@ -133,8 +133,7 @@ TEST_F(StoreLayoutTest, TheOldStoreIsFormatOneAndAStoreFromANewerReleaseIsRefuse
   platform::LmdbStoreOptions options;
   options.directory = dir_.path() / "store";
   options.tables = kGatewayTableNames;
-  std::string_view key(platform::kStoreFormatKey);
-  ByteView format_key(reinterpret_cast<const std::uint8_t*>(key.data()), key.size());
+  ByteView format_key = as_bytes(platform::kStoreFormatKey);
   {
     auto raw = platform::LmdbStore::open(options).value();
     // The writable open in SetUp recorded the format the old code wrote in.
