@@ -8,7 +8,7 @@
 # row goes into build/gcc's suite report, marked "arm64 agent under qemu"),
 # and scripts/cross_end_to_end.sh: the arm64 agent against the native
 # Mosquitto and gateway, every block anchored and its receipt verified on
-# the device.
+# the device; then the arm64 Debian packages (scripts/build_packages.sh).
 # Timings under qemu mean nothing; counts, sizes and correctness do.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -48,5 +48,6 @@ if [ "$arch" = arm64 ]; then
   export VS_TEST_AGENT_LABEL="arm64 agent under qemu"
   VS_CRASH_TRIALS=${VS_CROSS_CRASH_TRIALS:-10} build/gcc/tests/agent_crash_test
   "$here/scripts/cross_end_to_end.sh" "$here/$build/tools/vitalsign-agent" "$qemu"
+  "$here/scripts/build_packages.sh" arm64
 fi
 echo "cross_test: $arch passed"

