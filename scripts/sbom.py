@@ -9,7 +9,8 @@ program the package installs is read:
     and the system headers and static libraries those objects used (ninja -t
     deps), each mapped to its Debian package. A header package whose source
     package already ships one of the shared libraries is that library's and
-    not listed again; kernel headers carry no code.
+    not listed again, nor are kernel headers or a cross toolchain's copies of
+    the C and C++ runtime headers.
 Versions come from dpkg-query, licences from each package's DEP-5 copyright
 file (the "Files: *" paragraph; for the C and C++ runtimes, whose copyright
 files are free text, as read by hand); a licence that is not an SPDX id we
@@ -70,8 +71,9 @@ def needed_libraries(path):
     return re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", out)
 
 
-def owners(paths):
-    """Maps each path to the Debian package (name:arch or name) that holds it."""
+def owners(paths, arch):
+    """Maps each path to the Debian package (name:arch or name) that holds it;
+    of a multiarch file held by one package per architecture, the host's."""
     found = {}
     if not paths:
         return found
@@ -81,13 +83,15 @@ def owners(paths):
         if ": " not in line or line.startswith("diversion "):
             continue
         packages, path = line.split(": ", 1)
-        found[path] = packages.split(", ")[0]
+        packages = packages.split(", ")
+        hosts = [p for p in packages if p.endswith(f":{arch}")]
+        found[path] = (hosts or packages)[0]
     return found
 
 
-def resolve_soname(soname, multiarch):
+def resolve_soname(soname, multiarch, arch):
     candidates = [f"{base}/{multiarch}/{soname}" for base in ("/lib", "/usr/lib")]
-    found = owners([c for c in candidates if os.path.exists(c)])
+    found = owners([c for c in candidates if os.path.exists(c)], arch)
     for candidate in candidates:
         if candidate in found:
             return found[candidate]
@@ -200,11 +204,11 @@ def main():
     for program in programs:
         name = os.path.basename(program)
         for soname in needed_libraries(program):
-            package = resolve_soname(soname, args.multiarch)
+            package = resolve_soname(soname, args.multiarch, args.arch)
             linkage.setdefault(package, set()).add(f"shared: {soname}")
             shared_sources.add(package_fields(package)["source"])
         headers = compiled_in_paths(args.build_dir, f"tools/{name}")
-        held = owners(headers)
+        held = owners(headers, args.arch)
         unowned = sorted(set(headers) - set(held))
         if unowned:
             sys.exit(f"sbom: {name} was built from files no Debian package holds: {unowned[:5]}")
@@ -223,8 +227,12 @@ def main():
     for package in sorted(linkage):
         fields = package_fields(package)
         shared = any(how.startswith("shared") for how in linkage[package])
-        if not shared and (fields["source"] in shared_sources or fields["source"] == "linux"):
-            continue  # the headers of a library listed as shared; kernel headers
+        # Not listed: the headers of a library listed as shared; kernel headers;
+        # a cross toolchain's copies of the C and C++ runtimes' headers (the
+        # runtimes themselves are listed as shared).
+        if not shared and (fields["source"] in shared_sources or fields["source"] == "linux" or
+                           fields["name"].endswith("-cross")):
+            continue
         arch = fields["arch"]
         components.append({
             "type": "library",
