@@ -58,27 +58,40 @@ Result<LogCheckpoint> LogCheckpoint::verify(std::string_view text, const platfor
   VS_TRY_ASSIGN(Bytes root_bytes, from_base64(body.substr(second + 1, third - second - 1)));
   VS_TRY_ASSIGN(parsed.root, to_array<32>(root_bytes, "checkpoint root is not 32 bytes"));
 
+  // Every line after the blank one is a signature, "— <name> <base64 of a
+  // 4-byte key id and the signature>": the gateway's, or a witness's. Text
+  // that is not one would ride along unsigned, so it is refused.
   Digest key_digest = sha.digest(gateway_public_key);
-  std::string prefix = std::string(kSignaturePrefix) + parsed.origin + " ";
+  bool signed_by_gateway = false;
   std::size_t at = 0;
+  if (signatures.empty()) return Error(ErrorCode::kMalformed, "checkpoint has no signature lines");
   while (at < signatures.size()) {
     std::size_t end = signatures.find('\n', at);
     if (end == std::string_view::npos)
       return Error(ErrorCode::kMalformed, "checkpoint signature line does not end");
     std::string_view line = signatures.substr(at, end - at);
     at = end + 1;
-    if (line.substr(0, prefix.size()) != prefix) continue;  // someone else's (a witness's)
-    auto decoded = from_base64(line.substr(prefix.size()));
-    if (!decoded || decoded->size() != 4 + 64 ||
-        !std::equal(decoded->begin(), decoded->begin() + 4, key_digest.begin())) {
-      continue;
-    }
-    if (gateway_key.verify(sha.digest(as_bytes(body)), ByteView(*decoded).subspan(4)))
-      return parsed;
-    return Error(ErrorCode::kIntegrity,
-                 "checkpoint signature does not verify with the gateway key");
+    std::size_t name_end = line.find(' ', kSignaturePrefix.size());
+    if (line.substr(0, kSignaturePrefix.size()) != kSignaturePrefix ||
+        name_end == std::string_view::npos || name_end == kSignaturePrefix.size())
+      return Error(ErrorCode::kMalformed,
+                   "a checkpoint line after the blank line is not a signature");
+    auto decoded = from_base64(line.substr(name_end + 1));
+    if (!decoded || decoded->size() < 5)
+      return Error(ErrorCode::kMalformed, "a checkpoint signature is not a key id and a signature");
+    std::string_view name =
+        line.substr(kSignaturePrefix.size(), name_end - kSignaturePrefix.size());
+    if (name != parsed.origin || decoded->size() != 4 + 64 ||
+        !std::equal(decoded->begin(), decoded->begin() + 4, key_digest.begin()))
+      continue;  // someone else's (a witness's)
+    if (!gateway_key.verify(sha.digest(as_bytes(body)), ByteView(*decoded).subspan(4)))
+      return Error(ErrorCode::kIntegrity,
+                   "checkpoint signature does not verify with the gateway key");
+    signed_by_gateway = true;
   }
-  return Error(ErrorCode::kIntegrity, "checkpoint carries no signature by the gateway key");
+  if (!signed_by_gateway)
+    return Error(ErrorCode::kIntegrity, "checkpoint carries no signature by the gateway key");
+  return parsed;
 }
 
 }  // namespace vs::chain

@@ -44,26 +44,37 @@ Result<std::vector<Digest>> digests(const std::vector<std::vector<std::uint8_t>>
 
 const char* to_string(ProofLinkKind kind) {
   switch (kind) {
+    case ProofLinkKind::kBlockHeader:
+      return "block header";
     case ProofLinkKind::kEntry:
       return "entry";
     case ProofLinkKind::kEntryPath:
       return "entry path";
-    case ProofLinkKind::kBlockHeader:
-      return "block header";
     case ProofLinkKind::kReceipt:
       return "receipt";
     case ProofLinkKind::kBatchPath:
       return "batch path";
     case ProofLinkKind::kLedger:
       return "ledger";
+    case ProofLinkKind::kAbout:
+      return "about";
   }
   return "unknown";
 }
 
+proto::ProofAbout ProofVerifier::about(const ProofReport& report) {
+  const proto::LedgerRef& ledger = report.receipt.ledger;
+  return {to_hex(report.header.device_id), report.entry.seq, report.entry_description,
+          report.header.height,
+          (ledger.kind == proto::LedgerKind::kEvm ? "evm " : "local ") + ledger.chain_id};
+}
+
 // One walk along a bundle's links: each step checks its link, records it in
 // the report, and says whether the walk goes on. What a step learns (the
-// decoded entry and header, the keys, the block hash, the receipt) is kept
-// for the steps after it.
+// decoded header and entry, the keys, the block hash, the receipt) is kept
+// for the steps after it. The header comes first: the device key it vouches
+// for checks the entry's own signature, so a changed key fails where it
+// belongs.
 class ProofVerifier::Walk {
  public:
   Walk(const ProofVerifier& verifier, const proto::ProofBundle& bundle,
@@ -75,7 +86,7 @@ class ProofVerifier::Walk {
         merkle_(verifier.sha_) {}
 
   ProofReport run() {
-    if (entry() && entry_path() && block_header() && receipt() && batch_path()) ledger();
+    if (block_header() && entry() && entry_path() && receipt() && batch_path() && ledger()) about();
     return std::move(report_);
   }
 
@@ -89,13 +100,37 @@ class ProofVerifier::Walk {
     return false;
   }
 
-  // 1. The entry: its exact bytes decode, name the seq claimed, and carry
-  // the device's own signature when it was signed alone.
-  bool entry() {
-    constexpr auto kLink = ProofLinkKind::kEntry;
+  // 1. The block header: decodes (canonically), names the bundle's device,
+  // whose key it is, and carries that key's signature.
+  bool block_header() {
+    constexpr auto kLink = ProofLinkKind::kBlockHeader;
+    auto header = proto::WireCodec::decode_block_header(bundle_.block_header);
+    if (!header)
+      return fail(kLink, "the block header does not decode: " + header.error().message());
+    report_.header = *header;
     auto key = keys_.make_verifier(bundle_.device_public_key);
     if (!key) return fail(kLink, "device public key: " + key.error().message());
     device_key_ = std::move(key).value();
+    device_ = DeviceId::from_public_key(sha_, bundle_.device_public_key);
+    if (header->key_index == 0 && !equal(header->device_id, device_.bytes()))
+      return fail(kLink, "the device key is not the key of the device the header names");
+    if (!equal(bundle_.device_id, header->device_id))
+      return fail(kLink, "the header names another device than the bundle");
+    block_hash_ = sha_.digest(bundle_.block_header);
+    if (!device_key_->verify(block_hash_, ByteView(bundle_.block_signature))) {
+      return fail(kLink,
+                  "the device's signature does not verify over this header (header or "
+                  "signature changed)");
+    }
+    return pass(kLink, "device " + device_.hex() + ", height " + std::to_string(header->height) +
+                           ", seq " + std::to_string(header->first_seq) + ".." +
+                           std::to_string(header->last_seq) + ", signed by the device");
+  }
+
+  // 2. The entry: its exact bytes decode, name the seq claimed, and carry
+  // the device's own signature when it was signed alone.
+  bool entry() {
+    constexpr auto kLink = ProofLinkKind::kEntry;
     auto decoded = proto::WireCodec::decode_entry(bundle_.entry);
     if (!decoded) return fail(kLink, "the entry does not decode: " + decoded.error().message());
     report_.entry = *decoded;
@@ -103,7 +138,8 @@ class ProofVerifier::Walk {
       return fail(kLink, "the entry is seq " + std::to_string(decoded->seq) +
                              ", the bundle claims " + std::to_string(bundle_.seq));
     }
-    std::string detail = describe(*decoded);
+    report_.entry_description = describe(*decoded);
+    std::string detail = report_.entry_description;
     if (!bundle_.entry_signature.empty()) {
       if (!device_key_->verify(sha_.digest(bundle_.entry), ByteView(bundle_.entry_signature)))
         return fail(kLink, "the device's signature on the entry does not verify (entry changed?)");
@@ -112,62 +148,43 @@ class ProofVerifier::Walk {
     return pass(kLink, detail);
   }
 
-  // 2. Entry -> the block's entries root.
+  // 3. Entry -> the block's entries root, at the place its seq has in the
+  // block.
   bool entry_path() {
     constexpr auto kLink = ProofLinkKind::kEntryPath;
-    auto header = proto::WireCodec::decode_block_header(bundle_.block_header);
-    if (!header)
-      return fail(kLink, "the block header does not decode: " + header.error().message());
-    report_.header = *header;
+    const proto::BlockHeader& header = report_.header;
+    std::uint64_t seq = report_.entry.seq;
+    if (seq < header.first_seq || seq > header.last_seq ||
+        bundle_.entry_index != seq - header.first_seq)
+      return fail(kLink, "the entry's index is not where the header puts its seq");
     auto path = digests(bundle_.entry_path, "entry path hash is not 32 bytes");
-    auto root = to_array<32>(header->entries_root, "entries root is not 32 bytes");
+    auto root = to_array<32>(header.entries_root, "entries root is not 32 bytes");
     if (bundle_.blinding.size() != EntryLeaf::kBlindingSize || !path || !root)
       return fail(kLink, "blinding or path hashes have the wrong size");
     Digest leaf = EntryLeaf::hash(sha_, bundle_.blinding, bundle_.entry);
     auto included =
-        merkle_.verify_inclusion(leaf, bundle_.entry_index, header->entry_count, *path, *root);
+        merkle_.verify_inclusion(leaf, bundle_.entry_index, header.entry_count, *path, *root);
     if (!included) {
       return fail(kLink, "the blinded entry does not lead to the block's entries root: " +
                              included.error().message());
     }
     return pass(kLink, "leaf " + std::to_string(bundle_.entry_index) + " of " +
-                           std::to_string(header->entry_count) + " in block " +
-                           std::to_string(header->height));
+                           std::to_string(header.entry_count) + " in block " +
+                           std::to_string(header.height));
   }
 
-  // 3. The block header: signed by the device whose id it names.
-  bool block_header() {
-    constexpr auto kLink = ProofLinkKind::kBlockHeader;
-    const proto::BlockHeader& header = report_.header;
-    device_ = DeviceId::from_public_key(sha_, bundle_.device_public_key);
-    if (header.key_index == 0 && !equal(header.device_id, device_.bytes()))
-      return fail(kLink, "the device key is not the key of the device the header names");
-    if (!equal(bundle_.device_id, header.device_id))
-      return fail(kLink, "the header names another device than the bundle");
-    block_hash_ = sha_.digest(bundle_.block_header);
-    if (!device_key_->verify(block_hash_, ByteView(bundle_.block_signature))) {
-      return fail(kLink,
-                  "the device's signature does not verify over this header (header or "
-                  "signature changed)");
-    }
-    std::uint64_t seq = report_.entry.seq;
-    if (seq < header.first_seq || seq > header.last_seq ||
-        bundle_.entry_index != seq - header.first_seq)
-      return fail(kLink, "the entry's seq is not where the header says the block's are");
-    return pass(kLink, "device " + device_.hex() + ", height " + std::to_string(header.height) +
-                           ", seq " + std::to_string(header.first_seq) + ".." +
-                           std::to_string(header.last_seq) + ", signed by the device");
-  }
-
-  // 4. The receipt: signed by the gateway, for this very block, anchored.
+  // 4. The receipt: signed by the gateway key the verifier trusts (the
+  // bundle's copy of it must be that key), for this very block, anchored.
   bool receipt() {
     constexpr auto kLink = ProofLinkKind::kReceipt;
-    gateway_key_bytes_ =
-        trusted_gateway_key_.empty() ? ByteView(bundle_.gateway_public_key) : trusted_gateway_key_;
-    auto key = keys_.make_verifier(gateway_key_bytes_);
-    if (!key) return fail(kLink, "gateway public key: " + key.error().message());
+    if (trusted_gateway_key_.empty())
+      return fail(kLink, "no trusted gateway key: cannot decide (give the gateway's key)");
+    if (!equal(bundle_.gateway_public_key, trusted_gateway_key_))
+      return fail(kLink, "the bundle names another gateway key than the trusted one");
+    auto key = keys_.make_verifier(trusted_gateway_key_);
+    if (!key) return fail(kLink, "trusted gateway key: " + key.error().message());
     gateway_key_ = std::move(key).value();
-    ReceiptVerifier receipts(sha_, *gateway_key_, gateway_key_bytes_);
+    ReceiptVerifier receipts(sha_, *gateway_key_, trusted_gateway_key_);
     ReceiptFault fault = ReceiptFault::kNone;
     auto body =
         receipts.verify(bundle_.receipt, {device_, report_.header.height, block_hash_}, &fault);
@@ -178,12 +195,11 @@ class ProofVerifier::Walk {
     report_.receipt = *body;
     if (body->state == proto::ReceiptState::kPending)
       return fail(kLink, "the receipt is pending: the block is not anchored yet");
-    std::string key_hint = to_hex(ReceiptVerifier::key_id(sha_, gateway_key_bytes_)).substr(0, 16);
+    std::string key_hint =
+        to_hex(ReceiptVerifier::key_id(sha_, trusted_gateway_key_)).substr(0, 16);
     return pass(kLink,
                 std::string(body->state == proto::ReceiptState::kFinal ? "final" : "anchored") +
-                    ", signed by gateway key " + key_hint +
-                    (trusted_gateway_key_.empty() ? " (the bundle's own: pin it with --gateway-key)"
-                                                  : " (trusted)"));
+                    ", signed by the trusted gateway key " + key_hint);
   }
 
   // 5. Block -> batch root: the bundle's readable copy must be what the
@@ -210,11 +226,15 @@ class ProofVerifier::Walk {
   }
 
   // 6. Batch root -> ledger: named for a chain (the caller confirms it
-  // there), proven for the local log up to a signed checkpoint.
+  // there; the bundle then holds no local-log fields), proven for the local
+  // log up to a signed checkpoint.
   bool ledger() {
     constexpr auto kLink = ProofLinkKind::kLedger;
     const proto::LedgerRef& ledger = report_.receipt.ledger;
     if (ledger.kind == proto::LedgerKind::kEvm) {
+      if (!bundle_.ledger_entry.empty() || bundle_.ledger_size != 0 ||
+          !bundle_.ledger_path.empty() || !bundle_.checkpoint.empty())
+        return fail(kLink, "local log fields in a proof anchored on a chain");
       return pass(kLink, "evm " + ledger.chain_id + ", transaction 0x" +
                              to_hex(ledger.transaction_id) + " in block " +
                              std::to_string(ledger.ledger_height) +
@@ -228,12 +248,14 @@ class ProofVerifier::Walk {
     if (log_entry->batch_id != report_.receipt.batch_id || log_entry->batch_root != batch_root_)
       return fail(kLink, "the log entry does not hold this batch's root");
     if (bundle_.checkpoint.empty()) {
+      if (bundle_.ledger_size != 0 || !bundle_.ledger_path.empty())
+        return fail(kLink, "a log path without the checkpoint it leads to");
       return pass(kLink, "local log entry " + std::to_string(log_entry->index) +
                              " holds the root (no checkpoint in the bundle: not tied to a "
                              "signed tree)");
     }
     auto checkpoint =
-        LogCheckpoint::verify(bundle_.checkpoint, sha_, *gateway_key_, gateway_key_bytes_);
+        LogCheckpoint::verify(bundle_.checkpoint, sha_, *gateway_key_, trusted_gateway_key_);
     if (!checkpoint) return fail(kLink, "the checkpoint: " + checkpoint.error().message());
     auto path = digests(bundle_.ledger_path, "log path hash is not 32 bytes");
     if (!path || bundle_.ledger_size != checkpoint->size)
@@ -250,6 +272,22 @@ class ProofVerifier::Walk {
                            " in a checkpoint signed by the gateway");
   }
 
+  // 7. The words for people: what the links proved, and nothing else.
+  bool about() {
+    constexpr auto kLink = ProofLinkKind::kAbout;
+    proto::ProofAbout proven = ProofVerifier::about(report_);
+    const proto::ProofAbout& said = bundle_.about;
+    const char* differs = said.device != proven.device               ? "device"
+                          : said.seq != proven.seq                   ? "seq"
+                          : said.reading != proven.reading           ? "reading"
+                          : said.block_height != proven.block_height ? "block_height"
+                          : said.ledger != proven.ledger             ? "ledger"
+                                                                     : nullptr;
+    if (differs != nullptr)
+      return fail(kLink, std::string("about.") + differs + " is not what the proof proves");
+    return pass(kLink, "says what the proof proves");
+  }
+
   const platform::Sha256& sha_;
   const platform::VerifierFactory& keys_;
   const proto::ProofBundle& bundle_;
@@ -259,7 +297,6 @@ class ProofVerifier::Walk {
   std::unique_ptr<platform::Verifier> device_key_;
   DeviceId device_;
   Digest block_hash_{};
-  ByteView gateway_key_bytes_;
   std::unique_ptr<platform::Verifier> gateway_key_;
   Digest batch_root_{};
 };

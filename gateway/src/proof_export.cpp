@@ -6,15 +6,10 @@
 #include "vs/chain/merkle.h"
 #include "vs/chain/proof_verifier.h"
 #include "vs/gateway/local_ledger.h"
-#include "vs/platform/json.h"
 #include "vs/proto/wire_codec.h"
 
 namespace vs::gateway {
 namespace {
-
-std::string json_quoted(const std::string& text) {
-  return platform::Json(text).dump(-1);
-}
 
 // The device's block holding `seq`, scanning its heights in order.
 Result<chain::OpenedBlock> find_block(const GatewayStateReader& state, const platform::Sha256& sha,
@@ -96,17 +91,19 @@ Result<ProofExport::Exported> ProofExport::build(const Request& request) const {
       bundle.checkpoint = text;
     }
   }
+  // Checked before it is handed out, and its words for people derived from
+  // what the check proved.
   chain::ProofVerifier verifier(sha, keys_);
-  auto report = verifier.verify(bundle);
-  std::string reading = report.links.empty() ? "" : report.links.front().detail;
-  std::string about =
-      "{\"device\":" + json_quoted(device.hex()) + ",\"seq\":" + std::to_string(seq) +
-      ",\"reading\":" + json_quoted(reading) +
-      ",\"block_height\":" + std::to_string(header.height) + ",\"ledger\":" +
-      json_quoted(body.ledger.kind == proto::LedgerKind::kEvm ? "evm " + body.ledger.chain_id
-                                                              : "local " + body.ledger.chain_id) +
-      "}";
-  return Exported{std::move(bundle), std::move(about)};
+  auto report = verifier.verify(bundle, request.gateway_public_key);
+  bool proven = report.links.size() == chain::kProofLinkCount;
+  for (std::size_t i = 0; proven && i + 1 < report.links.size(); ++i) proven = report.links[i].ok;
+  if (!proven) {
+    const chain::ProofLink& failed = report.links.back();
+    return Error(ErrorCode::kIntegrity, "the assembled proof does not verify")
+        .about(failed.name + ": " + failed.detail);
+  }
+  bundle.about = chain::ProofVerifier::about(report);
+  return Exported{std::move(bundle)};
 }
 
 }  // namespace vs::gateway

@@ -18,6 +18,16 @@ Json hex_list(const std::vector<std::vector<std::uint8_t>>& items) {
   return out;
 }
 
+// Lowercase hex only, as written: another spelling of the same bytes would
+// be a change to the file that no check sees.
+Result<Bytes> canonical_hex(std::string_view text, const std::string& field) {
+  auto decoded = from_hex(text);
+  if (!decoded) return std::move(decoded).error().about(field);
+  if (to_hex(*decoded) != text)
+    return Error(ErrorCode::kMalformed, "hex is not lowercase").about(field);
+  return decoded;
+}
+
 class Reader {
  public:
   explicit Reader(JsonView root) : root_(root) {}
@@ -29,15 +39,23 @@ class Reader {
   static std::string name(const char* a, const char* b) {
     return b == nullptr ? std::string(a) : std::string(a) + "." + b;
   }
-  vs::Status bytes(const char* a, const char* b, std::vector<std::uint8_t>& out,
-                   bool optional = false) const {
-    JsonView node = find(a, b);
-    if (!node.exists() && optional) return {};
-    auto text = node.string();
+  // An object holding exactly `members` fields: one more is a field nobody
+  // checks, and a proof carries nothing that is not checked.
+  vs::Status object(const char* a, std::size_t members) const {
+    JsonView node = a == nullptr ? root_ : root_[a];
+    std::string what = a == nullptr ? "the proof" : a;
+    if (!node.is_object())
+      return Error(ErrorCode::kMalformed, "missing or not an object").about(what);
+    if (node.size() != members)
+      return Error(ErrorCode::kMalformed, "unknown fields (a proof holds only what is checked)")
+          .about(what + " has " + std::to_string(node.size()) + " fields, not " +
+                 std::to_string(members));
+    return {};
+  }
+  vs::Status bytes(const char* a, const char* b, std::vector<std::uint8_t>& out) const {
+    auto text = find(a, b).string();
     if (!text) return Error(ErrorCode::kMalformed, "missing or not a hex string").about(name(a, b));
-    auto decoded = from_hex(*text);
-    if (!decoded) return std::move(decoded).error().about(name(a, b));
-    out = std::move(decoded).value();
+    VS_TRY_ASSIGN(out, canonical_hex(*text, name(a, b)));
     return {};
   }
   vs::Status number(const char* a, const char* b, std::uint64_t& out) const {
@@ -60,16 +78,13 @@ class Reader {
     for (std::size_t i = 0; i < node.size(); ++i) {
       auto text = node[i].string();
       if (!text) return Error(ErrorCode::kMalformed, "not a list of hex strings").about(name(a, b));
-      auto decoded = from_hex(*text);
-      if (!decoded) return std::move(decoded).error().about(name(a, b));
-      out.push_back(std::move(decoded).value());
+      VS_TRY_ASSIGN(Bytes decoded, canonical_hex(*text, name(a, b)));
+      out.push_back(std::move(decoded));
     }
     return {};
   }
-  vs::Status text(const char* a, const char* b, std::string& out, bool optional = false) const {
-    JsonView node = find(a, b);
-    if (!node.exists() && optional) return {};
-    auto text = node.string();
+  vs::Status text(const char* a, const char* b, std::string& out) const {
+    auto text = find(a, b).string();
     if (!text) return Error(ErrorCode::kMalformed, "missing or not a string").about(name(a, b));
     out = std::string(*text);
     return {};
@@ -81,12 +96,15 @@ class Reader {
 
 }  // namespace
 
-std::string ProofBundleJson::encode(const ProofBundle& b, const std::string& about_json) {
+std::string ProofBundleJson::encode(const ProofBundle& b) {
   Json out = Json::object();
   out.set("format", kProofFormat);
   out.set("version", b.version);
-  auto about = Json::parse(about_json, kMaxProofBytes);
-  out.set("about", about && about->view().is_object() ? std::move(about).value() : Json::object());
+  out.set("about", {{"device", b.about.device},
+                    {"seq", b.about.seq},
+                    {"reading", b.about.reading},
+                    {"block_height", b.about.block_height},
+                    {"ledger", b.about.ledger}});
   out.set("device_id", to_hex(b.device_id));
   out.set("seq", b.seq);
   out.set("entry", {{"bytes", to_hex(b.entry)},
@@ -133,9 +151,14 @@ Result<ProofBundle> ProofBundleJson::decode(std::string_view text) {
   b.version = static_cast<std::uint32_t>(version);
   VS_TRY(read.bytes("device_id", nullptr, b.device_id));
   VS_TRY(read.number("seq", nullptr, b.seq));
+  VS_TRY(read.text("about", "device", b.about.device));
+  VS_TRY(read.number("about", "seq", b.about.seq));
+  VS_TRY(read.text("about", "reading", b.about.reading));
+  VS_TRY(read.number("about", "block_height", b.about.block_height));
+  VS_TRY(read.text("about", "ledger", b.about.ledger));
   VS_TRY(read.bytes("entry", "bytes", b.entry));
   VS_TRY(read.bytes("entry", "blinding", b.blinding));
-  VS_TRY(read.bytes("entry", "signature", b.entry_signature, true));
+  VS_TRY(read.bytes("entry", "signature", b.entry_signature));
   VS_TRY(read.number("block", "entry_index", b.entry_index));
   VS_TRY(read.list("block", "entry_path", b.entry_path));
   VS_TRY(read.bytes("block", "header", b.block_header));
@@ -148,12 +171,22 @@ Result<ProofBundle> ProofBundleJson::decode(std::string_view text) {
   VS_TRY(read.list("batch", "path", b.batch_path));
   VS_TRY(read.bytes("batch", "receipt", b.receipt));
   VS_TRY(read.bytes("batch", "gateway_public_key", b.gateway_public_key));
-  VS_TRY(read.bytes("ledger", "entry", b.ledger_entry, true));
-  if (read.find("ledger", "log_size").exists())
-    VS_TRY(read.number("ledger", "log_size", b.ledger_size));
-  if (read.find("ledger", "log_path").exists())
-    VS_TRY(read.list("ledger", "log_path", b.ledger_path));
-  VS_TRY(read.text("ledger", "checkpoint", b.checkpoint, true));
+  VS_TRY(read.bytes("ledger", "entry", b.ledger_entry));
+  VS_TRY(read.number("ledger", "log_size", b.ledger_size));
+  VS_TRY(read.list("ledger", "log_path", b.ledger_path));
+  VS_TRY(read.text("ledger", "checkpoint", b.checkpoint));
+  // Nothing else: no field beyond those read, and no byte laid out other
+  // than encode() lays it out.
+  VS_TRY(read.object(nullptr, 9));
+  VS_TRY(read.object("about", 5));
+  VS_TRY(read.object("entry", 3));
+  VS_TRY(read.object("block", 5));
+  VS_TRY(read.object("batch", 7));
+  VS_TRY(read.object("ledger", 4));
+  if (encode(b) != text)
+    return Error(ErrorCode::kMalformed,
+                 "not laid out as exported (spacing, order or escapes changed): a proof file is "
+                 "checked byte for byte");
   return b;
 }
 

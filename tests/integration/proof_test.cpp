@@ -93,8 +93,8 @@ TEST_F(ProofTest, AnExportedReadingVerifiesLinkByLinkUpToASignedCheckpoint) {
   ASSERT_EQ(exported.exit_code, 0) << exported.output;
   CliRun verified = verify(proof());
   EXPECT_EQ(verified.exit_code, 0) << verified.output;
-  for (const char* link : {"ok   entry ", "ok   entry path", "ok   block header", "ok   receipt",
-                           "ok   batch path", "ok   ledger"})
+  for (const char* link : {"ok   block header", "ok   entry ", "ok   entry path", "ok   receipt",
+                           "ok   batch path", "ok   ledger", "ok   about"})
     EXPECT_NE(verified.output.find(link), std::string::npos) << link << "\n" << verified.output;
   EXPECT_NE(verified.output.find("in a checkpoint signed by the gateway"), std::string::npos);
   EXPECT_NE(verified.output.find("\nverified\n"), std::string::npos);
@@ -104,6 +104,17 @@ TEST_F(ProofTest, AnExportedReadingVerifiesLinkByLinkUpToASignedCheckpoint) {
   EXPECT_NE(access.output.find("\"seq\":9,\"readings\":1,\"purpose\":\"proof export\""),
             std::string::npos)
       << access.output;
+  // A proof never vouches for itself: without the trusted key, no decision.
+  CliRun undecided = vitalsign({"verify", proof().string()});
+  EXPECT_EQ(undecided.exit_code, 1) << undecided.output;
+  EXPECT_NE(undecided.output.find("cannot decide"), std::string::npos) << undecided.output;
+  EXPECT_NE(undecided.output.find("NOT verified"), std::string::npos) << undecided.output;
+  // The file is checked byte for byte: reformatted or with text appended, it
+  // is not the proof that was exported.
+  std::string text = read(proof());
+  auto reformatted = dir_.path() / "reformatted.json";
+  std::ofstream(reformatted) << text << "\n";
+  EXPECT_EQ(verify(reformatted).exit_code, 3);
   // Without a checkpoint the ledger link says what it could not tie.
   ASSERT_EQ(export_proof(0, false).exit_code, 0);
   EXPECT_NE(verify(proof()).output.find("no checkpoint in the bundle"), std::string::npos);
@@ -148,7 +159,7 @@ TEST_F(ProofTest, ATamperedBundleFailsAtTheLinkThatWasChanged) {
     proto::ProofBundle bundle = original;
     c.tamper(bundle);
     auto file = dir_.path() / "tampered.json";
-    std::ofstream(file) << proto::ProofBundleJson::encode(bundle, "{}");
+    std::ofstream(file) << proto::ProofBundleJson::encode(bundle);
     CliRun run = verify(file, true);
     EXPECT_EQ(run.exit_code, 1) << c.what << ": " << run.output;
     std::string failed = std::string("{\"link\":\"") + c.link + "\",\"ok\":false";

@@ -121,7 +121,7 @@ int run_proof(std::span<const std::string_view> args) {
   auto exported = export_proof(parsed, **store, sha, verifiers);
   if (!exported) return complain("proof export", exported.error());
   const proto::ProofBundle* bundle = &exported->bundle;
-  std::string text = proto::ProofBundleJson::encode(*bundle, exported->about_json);
+  std::string text = proto::ProofBundleJson::encode(*bundle);
   gateway::AccessRecord access;
   access.by = current_user();
   access.device_hex = parsed.device;
@@ -146,14 +146,19 @@ int run_proof(std::span<const std::string_view> args) {
 namespace {
 
 constexpr const char* kVerifyHelp =
-    "usage: vitalsign verify PROOF.json [--gateway-key PUB.pem] [--ledger URL]\n"
+    "usage: vitalsign verify PROOF.json --gateway-key PUB.pem [--ledger URL]\n"
     "                        [--confirmations N] [--json]\n\n"
-    "Checks a proof bundle offline, link by link, and prints each link and its\n"
-    "result: entry, entry path, block header, receipt, batch path, ledger. With\n"
-    "--gateway-key the receipt must be signed by that key (else the bundle's own is\n"
-    "used, and said so). With --ledger URL an evm anchor is confirmed on the chain:\n"
-    "the transaction exists, succeeded, holds the root and has N confirmations (1).\n"
-    "Exit 0 every link holds, 1 a link failed, 3 not a proof file, 4 ledger unreachable.\n";
+    "Checks a proof bundle offline, link by link, every byte of the file by the\n"
+    "link it belongs to, and prints each link and its result: block header, entry,\n"
+    "entry path, receipt, batch path, ledger, and about (the file's words for people\n"
+    "must say what was proven). The receipt and the checkpoint must be signed by\n"
+    "the gateway key you trust (--gateway-key); a proof never vouches for itself, so\n"
+    "without one verify says it cannot decide and exits 1. The file must be exactly\n"
+    "as exported (a reformatted file is refused). With --ledger URL an evm anchor is\n"
+    "confirmed on the chain: the transaction exists, succeeded, holds the root and\n"
+    "has N confirmations (1).\n"
+    "Exit 0 every link holds, 1 a link failed or no key to decide, 3 not a proof file,\n"
+    "4 ledger unreachable.\n";
 
 struct VerifyArgs {
   std::string path, gateway_key_file, ledger_url;
@@ -237,8 +242,7 @@ void print_report(const VerifyArgs& args, const chain::ProofReport& report, bool
   for (const auto& link : report.links)
     std::printf("  %-4s %-18s %s\n", link.ok ? "ok" : "FAIL", link.name.c_str(),
                 link.detail.c_str());
-  constexpr std::size_t kLinkCount = static_cast<std::size_t>(chain::ProofLinkKind::kLedger) + 1;
-  for (std::size_t i = report.links.size(); i < kLinkCount; ++i)
+  for (std::size_t i = report.links.size(); i < chain::kProofLinkCount; ++i)
     std::printf("  %-4s %-18s %s\n", "-", chain::to_string(static_cast<chain::ProofLinkKind>(i)),
                 "not checked");
   std::printf("%s\n", verified ? "verified" : "NOT verified");

@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <optional>
+
 #include "fakes/memory_store.h"
 #include "test_device.h"
 #include "vs/chain/proof_verifier.h"
@@ -16,6 +19,7 @@
 #include "vs/platform/openssl_sha256.h"
 #include "vs/platform/openssl_signer.h"
 #include "vs/platform/openssl_verifier.h"
+#include "vs/proto/proof_bundle_json.h"
 
 namespace vs::gateway {
 namespace {
@@ -73,18 +77,21 @@ TEST_F(ProofExportTest, AnExportedProofPassesEveryLinkUpToTheCheckpoint) {
   ASSERT_TRUE(exported.ok()) << exported.error().message();
   EXPECT_EQ(exported->bundle.seq, 9u);
   EXPECT_EQ(exported->bundle.ledger_size, 2u);  // the checkpoint covers both entries
-  EXPECT_NE(exported->about_json.find("\"seq\":9"), std::string::npos);
+  EXPECT_EQ(exported->bundle.about.seq, 9u);
+  EXPECT_EQ(exported->bundle.about.device, device_.id().hex());
+  EXPECT_NE(exported->bundle.about.reading.find("seq 9"), std::string::npos);
   chain::ProofReport report = verify(exported->bundle);
   ASSERT_TRUE(report.ok()) << report.links.back().detail;
-  ASSERT_EQ(report.links.size(), 6u);
-  const ProofLinkKind order[] = {ProofLinkKind::kEntry,       ProofLinkKind::kEntryPath,
-                                 ProofLinkKind::kBlockHeader, ProofLinkKind::kReceipt,
-                                 ProofLinkKind::kBatchPath,   ProofLinkKind::kLedger};
-  for (std::size_t i = 0; i < 6; ++i) {
+  ASSERT_EQ(report.links.size(), chain::kProofLinkCount);
+  const ProofLinkKind order[] = {ProofLinkKind::kBlockHeader, ProofLinkKind::kEntry,
+                                 ProofLinkKind::kEntryPath,   ProofLinkKind::kReceipt,
+                                 ProofLinkKind::kBatchPath,   ProofLinkKind::kLedger,
+                                 ProofLinkKind::kAbout};
+  for (std::size_t i = 0; i < chain::kProofLinkCount; ++i) {
     EXPECT_EQ(report.links[i].kind, order[i]);
     EXPECT_EQ(report.links[i].name, chain::to_string(order[i]));
   }
-  EXPECT_NE(report.links.back().detail.find("checkpoint signed by the gateway"), std::string::npos);
+  EXPECT_NE(report.links[5].detail.find("checkpoint signed by the gateway"), std::string::npos);
 }
 
 TEST_F(ProofExportTest, AChangeFailsAtTheLinkItBelongsTo) {
@@ -105,6 +112,84 @@ TEST_F(ProofExportTest, AChangeFailsAtTheLinkItBelongsTo) {
   EXPECT_EQ(changed([](auto& b) { b.ledger_entry[20] ^= 1; }), ProofLinkKind::kLedger);
   EXPECT_EQ(changed([](auto& b) { b.checkpoint[0] ^= 1; }), ProofLinkKind::kLedger);
   EXPECT_EQ(changed([](auto& b) { b.ledger_path.clear(); }), ProofLinkKind::kLedger);
+}
+
+// The link that checks the one field in which `changed` differs from
+// `original`; nothing when no field differs.
+std::optional<ProofLinkKind> link_of_change(const proto::ProofBundle& original,
+                                            const proto::ProofBundle& changed) {
+  using Kind = ProofLinkKind;
+  const proto::ProofBundle& a = original;
+  const proto::ProofBundle& b = changed;
+  if (a.about != b.about) return Kind::kAbout;
+  if (a.device_id != b.device_id || a.block_header != b.block_header ||
+      a.block_signature != b.block_signature || a.device_public_key != b.device_public_key)
+    return Kind::kBlockHeader;
+  if (a.seq != b.seq || a.entry != b.entry || a.entry_signature != b.entry_signature)
+    return Kind::kEntry;
+  if (a.blinding != b.blinding || a.entry_index != b.entry_index || a.entry_path != b.entry_path)
+    return Kind::kEntryPath;
+  if (a.receipt != b.receipt || a.gateway_public_key != b.gateway_public_key) return Kind::kReceipt;
+  if (a.batch_id != b.batch_id || a.batch_root != b.batch_root || a.batch_size != b.batch_size ||
+      a.leaf_index != b.leaf_index || a.batch_path != b.batch_path)
+    return Kind::kBatchPath;
+  if (a.ledger_entry != b.ledger_entry || a.ledger_size != b.ledger_size ||
+      a.ledger_path != b.ledger_path || a.checkpoint != b.checkpoint)
+    return Kind::kLedger;
+  return std::nullopt;
+}
+
+// Every byte of an exported proof file, changed in turn (its lowest bit, and
+// then its ASCII case bit): the file is refused as not a proof, or it reads
+// as a bundle in which one field changed, and the proof fails at the link
+// that checks that field. A change that alters nothing checked fails the test.
+TEST_F(ProofExportTest, EveryByteOfTheFileIsCheckedByItsLink) {
+  auto exported = ProofExport(*state_, sha_, verifiers_).build(request(5, true));
+  ASSERT_TRUE(exported.ok()) << exported.error().message();
+  const std::string text = proto::ProofBundleJson::encode(exported->bundle);
+  const proto::ProofBundle original = proto::ProofBundleJson::decode(text).value();
+  ASSERT_TRUE(verify(original).ok());
+  std::size_t refused = 0;
+  std::map<ProofLinkKind, std::size_t> failed_at;
+  for (std::size_t at = 0; at < text.size(); ++at) {
+    for (char bit : {'\x01', '\x20'}) {
+      std::string changed = text;
+      changed[at] = static_cast<char>(changed[at] ^ bit);
+      auto decoded = proto::ProofBundleJson::decode(changed);
+      if (!decoded) {
+        ++refused;
+        continue;
+      }
+      auto expected = link_of_change(original, *decoded);
+      ASSERT_TRUE(expected) << "byte " << at << " ('" << text[at] << "') changed to '"
+                            << changed[at] << "' alters nothing the proof checks";
+      chain::ProofReport report = verify(*decoded);
+      ASSERT_FALSE(report.ok()) << "byte " << at << " changed and the proof still verifies";
+      ASSERT_EQ(report.links.back().kind, *expected)
+          << "byte " << at << " ('" << text[at] << "' to '" << changed[at] << "') failed at "
+          << report.links.back().name << ": " << report.links.back().detail;
+      ++failed_at[*expected];
+    }
+  }
+  // Each link was reached by some change, and the rest were refused as files.
+  for (std::size_t kind = 0; kind < chain::kProofLinkCount; ++kind)
+    EXPECT_GT(failed_at[static_cast<ProofLinkKind>(kind)], 0u)
+        << chain::to_string(static_cast<ProofLinkKind>(kind));
+  EXPECT_GT(refused, 0u);
+}
+
+TEST_F(ProofExportTest, WithoutATrustedGatewayKeyNothingIsDecided) {
+  proto::ProofBundle bundle =
+      ProofExport(*state_, sha_, verifiers_).build(request(5, true))->bundle;
+  chain::ProofReport report = chain::ProofVerifier(sha_, verifiers_).verify(bundle, {});
+  ASSERT_FALSE(report.ok());
+  EXPECT_EQ(report.links.back().kind, ProofLinkKind::kReceipt);
+  EXPECT_NE(report.links.back().detail.find("cannot decide"), std::string::npos);
+  // Another gateway's key, however valid, is not this proof's.
+  auto other = platform::OpensslSigner::generate().value();
+  report = chain::ProofVerifier(sha_, verifiers_).verify(bundle, other->public_key());
+  ASSERT_FALSE(report.ok());
+  EXPECT_EQ(report.links.back().kind, ProofLinkKind::kReceipt);
 }
 
 TEST_F(ProofExportTest, WhatCannotBeProvenIsAnErrorNamingWhy) {

@@ -15,14 +15,17 @@ namespace vs::chain {
 
 // The links of a proof, in the order they are checked.
 enum class ProofLinkKind : std::uint8_t {
-  kEntry,        // the entry's bytes, its seq, its own signature
-  kEntryPath,    // entry -> the block's entries root
-  kBlockHeader,  // the header, signed by the device whose id it names
-  kReceipt,      // signed by the gateway, for this block, anchored
+  kBlockHeader,  // the header, signed by the device whose id and key it names
+  kEntry,        // the entry's bytes, its seq, its own signature by that device
+  kEntryPath,    // entry -> the block's entries root, at its place in the block
+  kReceipt,      // signed by the trusted gateway key, for this block, anchored
   kBatchPath,    // block -> the batch root the gateway signed
   kLedger,       // batch root -> the ledger (and a signed checkpoint)
+  kAbout,        // the file's words for people say what the links proved
 };
-// "entry", "entry path", "block header", "receipt", "batch path", "ledger"
+inline constexpr std::size_t kProofLinkCount = 7;
+// "block header", "entry", "entry path", "receipt", "batch path", "ledger",
+// "about"
 const char* to_string(ProofLinkKind kind);
 
 struct ProofLink {
@@ -35,26 +38,33 @@ struct ProofLink {
 struct ProofReport {
   std::vector<ProofLink> links;  // in order; stops at the first that fails
   proto::Entry entry;
+  std::string entry_description;  // seq, time, kind, value and unit
   proto::BlockHeader header;
   proto::ReceiptBody receipt;
   bool ok() const { return !links.empty() && links.back().ok; }
 };
 
 // Checks a proof bundle offline, link by link, on the exact bytes it
-// carries: the entry (decodes, is the seq claimed, its own signature), its
-// path to the block's entries root, the block header (the device's key is
-// the device's id, its signature over the header, the entry within its
-// range), the receipt (the gateway's signature, this block), the block's
-// path to the batch root, and for the local ledger the log entry holding
-// that root inside a signed checkpoint. An outside ledger (evm) is named
-// here and confirmed by the caller on the chain itself.
+// carries, each byte by the link it belongs to: the block header (the
+// device's key is the device's id, its signature over the header), the
+// entry (decodes, is the seq claimed, its own signature), its path to the
+// block's entries root at its place in the block, the receipt (signed by the
+// trusted gateway key, this block), the block's path to the batch root, for
+// the local ledger the log entry holding that root inside a signed
+// checkpoint, and last the bundle's "about" words against what was proven.
+// An outside ledger (evm) is named here and confirmed by the caller on the
+// chain itself.
 class ProofVerifier {
  public:
   ProofVerifier(const platform::Sha256& sha, const platform::VerifierFactory& keys)
       : sha_(sha), keys_(keys) {}
-  // `trusted_gateway_key`: the gateway's key as the auditor knows it; when
-  // empty the bundle's own is used and the report says so.
-  ProofReport verify(const proto::ProofBundle& bundle, ByteView trusted_gateway_key = {}) const;
+  // `trusted_gateway_key`: the gateway's key as the auditor knows it, never
+  // taken from the bundle; without one the receipt link fails (a proof that
+  // carries its own trust proves nothing).
+  ProofReport verify(const proto::ProofBundle& bundle, ByteView trusted_gateway_key) const;
+  // What a report that got past the ledger link proves, in words: what an
+  // exported bundle's "about" holds.
+  static proto::ProofAbout about(const ProofReport& report);
 
  private:
   class Walk;

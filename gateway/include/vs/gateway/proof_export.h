@@ -17,7 +17,9 @@ namespace vs::gateway {
 // the device key, the stored receipt (the block's path to its batch root
 // and the ledger reference) and, for the local ledger, the log entry and,
 // given a signed checkpoint, the entry's path into it. The bundle is
-// checked with chain::ProofVerifier before it is handed out.
+// checked with chain::ProofVerifier under the gateway key the request names
+// before it is handed out (an error names the link that failed), and its
+// "about" words are what that check proved.
 class ProofExport {
  public:
   ProofExport(const GatewayState& state, const platform::Sha256& sha,
@@ -31,8 +33,7 @@ class ProofExport {
     std::optional<std::string> checkpoint;  // the ledger.checkpoint_file's text
   };
   struct Exported {
-    proto::ProofBundle bundle;
-    std::string about_json;  // for people: device, seq, the reading, block, ledger
+    proto::ProofBundle bundle;  // verified with request.gateway_public_key, "about" filled
   };
   Result<Exported> build(const Request& request) const;
 

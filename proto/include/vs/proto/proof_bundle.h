@@ -15,8 +15,21 @@ namespace vs::proto {
 inline constexpr const char* kProofFormat = "vitalsign-proof";
 inline constexpr std::uint32_t kProofVersion = 1;
 
+// What a proof proves, in words for people. A verifier derives it from the
+// links it checked and refuses a file whose words say anything else.
+struct ProofAbout {
+  std::string device;  // the device id, hex
+  std::uint64_t seq = 0;
+  std::string reading;  // the entry described: seq, time, kind, value, unit
+  std::uint64_t block_height = 0;
+  std::string ledger;  // "local <origin>" or "evm <chain id>"
+
+  bool operator==(const ProofAbout&) const = default;
+};
+
 struct ProofBundle {
   std::uint32_t version = kProofVersion;
+  ProofAbout about;
   std::vector<std::uint8_t> device_id;
   std::uint64_t seq = 0;
   // The reading.
@@ -36,8 +49,8 @@ struct ProofBundle {
   std::uint64_t batch_size = 0;
   std::uint64_t leaf_index = 0;
   std::vector<std::vector<std::uint8_t>> batch_path;
-  std::vector<std::uint8_t> receipt;  // encoded Receipt, as signed by the gateway
-  std::vector<std::uint8_t> gateway_public_key;
+  std::vector<std::uint8_t> receipt;             // encoded Receipt, as signed by the gateway
+  std::vector<std::uint8_t> gateway_public_key;  // must be the key the verifier trusts
   // Batch root -> ledger, for the local ledger: its entry, that entry's
   // path in the log's tree, and a signed checkpoint of the log.
   std::vector<std::uint8_t> ledger_entry;

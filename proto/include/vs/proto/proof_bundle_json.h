@@ -9,13 +9,16 @@
 namespace vs::proto {
 
 // A proof bundle as one self-describing JSON file: "format" and "version"
-// first, byte fields as lowercase hex, and an "about" object (device, seq,
-// the reading decoded) for people, which verification never trusts.
-// Reading is strict: an unknown version, a missing or mistyped field, bad
-// hex or a file over 1 MiB is an error naming the field.
+// first, an "about" object (device, seq, the reading described, block
+// height, ledger) for people, which verification derives again and compares,
+// then byte fields as lowercase hex. Reading is strict: the file must be
+// byte for byte what encode() writes for the values it holds (so no space,
+// escape or order can change unseen); an unknown version, a missing, extra or
+// mistyped field, upper-case or bad hex, or a file over 1 MiB is an error
+// naming the field.
 class ProofBundleJson {
  public:
-  static std::string encode(const ProofBundle& bundle, const std::string& about_json);
+  static std::string encode(const ProofBundle& bundle);
   static Result<ProofBundle> decode(std::string_view text);
 };
 
