@@ -14,7 +14,9 @@ using platform::Json;
 using platform::Sha256;
 
 constexpr const char* kLoinc = "http://loinc.org";
-constexpr const char* kMdc = "urn:oid:2.16.840.1.113883.6.24";  // ISO/IEEE 11073-10101
+// ISO/IEEE 11073-10101 codes, under the system URI of FHIR's Personal Health
+// Device implementation guide.
+constexpr const char* kMdc = "urn:iso:std:iso:11073:10101";
 constexpr const char* kUcum = "http://unitsofmeasure.org";
 constexpr const char* kReadingSystem = "urn:vitalsign:reading";
 constexpr const char* kDeviceSystem = "urn:vitalsign:device";
