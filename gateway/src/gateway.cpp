@@ -183,6 +183,10 @@ void Gateway::handle(std::span<const platform::TransportMessage> messages, Block
       blocks.push_back({device_text, message.payload});
     }
     auto results = ingest.ingest_all(blocks);
+    {
+      std::lock_guard lock(counters_mutex_);
+      store_problem_ = results ? "" : results.error().message();
+    }
     if (!results) {
       // The store failed, not the blocks: the devices' outboxes send them again.
       log(LogLevel::kError, "ingest: " + results.error().message());
@@ -312,10 +316,15 @@ Status Gateway::anchor_queued() {
       retry_anchor_at_ = clock_.steady() + options_.anchor_retry;
       std::lock_guard lock(counters_mutex_);
       ++counters_.ledger_errors;
+      ledger_problem_ = "anchor: " + issued.error().message();
     }
     return std::move(issued).error().about("anchor");
   }
   retry_anchor_at_.reset();
+  {
+    std::lock_guard lock(counters_mutex_);
+    ledger_problem_.clear();
+  }
   auto queued = anchorer_.queued();
   {
     std::lock_guard state(state_mutex_);
@@ -349,10 +358,14 @@ Status Gateway::anchor_queued() {
 Status Gateway::confirm_anchored() {
   last_finality_check_ = clock_.steady();
   auto confirmed = anchorer_.confirm(clock_.wall_ms(), 64);
-  if (!confirmed) {
+  {
     std::lock_guard lock(counters_mutex_);
-    ++counters_.ledger_errors;
-    return std::move(confirmed).error().about("finality check");
+    if (!confirmed) {
+      ++counters_.ledger_errors;
+      ledger_problem_ = "finality check: " + confirmed.error().message();
+      return std::move(confirmed).error().about("finality check");
+    }
+    ledger_problem_.clear();
   }
   for (const IssuedReceipt& receipt : confirmed->final_receipts)
     publish(receipt.item.device, "receipts", receipt.receipt);
@@ -456,6 +469,16 @@ Status Gateway::shutdown(std::chrono::milliseconds drain) {
   }
   if (transport_ != nullptr) transport_->stop(drain);
   return anchored;
+}
+
+GatewayReadiness Gateway::readiness() const {
+  GatewayReadiness out;
+  bool connected = transport_ != nullptr && transport_->connected();
+  out.broker = {connected, connected ? "connected" : "not connected to the broker"};
+  std::lock_guard lock(counters_mutex_);
+  out.store = {store_problem_.empty(), store_problem_.empty() ? "writable" : store_problem_};
+  out.ledger = {ledger_problem_.empty(), ledger_problem_.empty() ? "answering" : ledger_problem_};
+  return out;
 }
 
 GatewayCounters Gateway::counters() const {

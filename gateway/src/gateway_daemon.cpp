@@ -10,6 +10,7 @@
 #include "vs/platform/curl_evm_rpc.h"
 #include "vs/platform/fan_out_transport.h"
 #include "vs/platform/file_key_store.h"
+#include "vs/platform/json.h"
 #include "vs/platform/log.h"
 #include "vs/platform/metrics_endpoint.h"
 #include "vs/platform/openssl_random.h"
@@ -158,8 +159,31 @@ bool GatewayDaemon::start(StartFailure& failure) {
   Parts& p = *parts_;
   if (!p.config.metrics_listen.empty()) {
     Gateway* gateway = p.gateway.get();
-    auto endpoint = platform::MetricsEndpoint::start(p.config.metrics_listen,
-                                                     [gateway] { return gateway->metrics_text(); });
+    auto started = std::chrono::steady_clock::now();
+    platform::MetricsEndpoint::Pages pages;
+    // The process lives (and answers): for a supervisor's liveness probe.
+    pages["/healthz"] = [started] {
+      auto up = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() -
+                                                                 started);
+      platform::Json body{{"status", "alive"}, {"uptime_s", up.count()}};
+      return platform::MetricsEndpoint::Page{200, "application/json", body.dump(-1) + "\n"};
+    };
+    // It can do its work now: for a load balancer or an orchestrator.
+    pages["/readyz"] = [gateway] {
+      GatewayReadiness readiness = gateway->readiness();
+      auto check = [](const GatewayReadiness::Check& c) {
+        return platform::Json{{"ok", c.ok}, {"detail", c.detail}};
+      };
+      platform::Json body{{"ready", readiness.ready()},
+                          {"checks",
+                           {{"broker", check(readiness.broker)},
+                            {"store", check(readiness.store)},
+                            {"ledger", check(readiness.ledger)}}}};
+      return platform::MetricsEndpoint::Page{readiness.ready() ? 200 : 503, "application/json",
+                                             body.dump(-1) + "\n"};
+    };
+    auto endpoint = platform::MetricsEndpoint::start(
+        p.config.metrics_listen, [gateway] { return gateway->metrics_text(); }, std::move(pages));
     if (!endpoint) return failure.set(false, "metrics.listen: " + endpoint.error().message());
     p.metrics = std::move(endpoint).value();
   }

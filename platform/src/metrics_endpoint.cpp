@@ -21,7 +21,7 @@ constexpr std::chrono::seconds kConnectionTime{2};
 }  // namespace
 
 Result<std::unique_ptr<MetricsEndpoint>> MetricsEndpoint::start(std::string_view listen,
-                                                                Render render) {
+                                                                Render render, Pages pages) {
   std::size_t colon = listen.rfind(':');
   if (colon == std::string_view::npos)
     return Error(ErrorCode::kInvalidArgument, "must be host:port").about(std::string(listen));
@@ -54,12 +54,26 @@ Result<std::unique_ptr<MetricsEndpoint>> MetricsEndpoint::start(std::string_view
   socklen_t length = sizeof address;
   ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
   return std::unique_ptr<MetricsEndpoint>(
-      new MetricsEndpoint(fd, ntohs(address.sin_port), std::move(render)));
+      new MetricsEndpoint(fd, ntohs(address.sin_port), std::move(render), std::move(pages)));
 }
 
-MetricsEndpoint::MetricsEndpoint(int listen_fd, std::uint16_t port, Render render)
-    : listen_fd_(listen_fd), port_(port), render_(std::move(render)) {
+MetricsEndpoint::MetricsEndpoint(int listen_fd, std::uint16_t port, Render render, Pages pages)
+    : listen_fd_(listen_fd), port_(port), render_(std::move(render)), pages_(std::move(pages)) {
   thread_ = std::thread([this] { serve(); });
+}
+
+// "GET <path> HTTP/1.x" (or an HTTP/0.9 "GET <path>"): what that path serves.
+MetricsEndpoint::Page MetricsEndpoint::page_for(std::string_view line) const {
+  std::string_view path;
+  if (line.starts_with("GET ")) {
+    path = line.substr(4);
+    path = path.substr(0, path.find(' '));
+  }
+  if (path == "/metrics") return {200, "text/plain; version=0.0.4; charset=utf-8", render_()};
+  if (auto page = pages_.find(path); page != pages_.end()) return page->second();
+  std::string known = "/metrics";
+  for (const auto& [known_path, _] : pages_) known += ", " + known_path;
+  return {404, "text/plain; charset=utf-8", "not found: try " + known + "\n"};
 }
 
 MetricsEndpoint::~MetricsEndpoint() {
@@ -80,12 +94,14 @@ void MetricsEndpoint::serve() {
   auto respond = [this](Connection& connection) {
     std::string_view line =
         std::string_view(connection.request).substr(0, connection.request.find_first_of("\r\n"));
-    bool wanted = line.rfind("GET /metrics ", 0) == 0 || line == "GET /metrics";
-    std::string body = wanted ? render_() : "not found: try /metrics\n";
-    connection.response =
-        std::string(wanted ? "HTTP/1.0 200 OK\r\n" : "HTTP/1.0 404 Not Found\r\n") +
-        "Content-Type: text/plain; version=0.0.4; charset=utf-8\r\n" +
-        "Content-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+    Page page = page_for(line);
+    const char* status = page.status == 200   ? "200 OK"
+                         : page.status == 503 ? "503 Service Unavailable"
+                                              : "404 Not Found";
+    connection.response = std::string("HTTP/1.0 ") + status +
+                          "\r\nContent-Type: " + page.content_type +
+                          "\r\nContent-Length: " + std::to_string(page.body.size()) +
+                          "\r\nConnection: close\r\n\r\n" + page.body;
   };
   while (!stopping_) {
     std::vector<pollfd> waiting;

@@ -257,6 +257,20 @@ void GatewayEndToEnd::run_with_faults(std::uint64_t kills,
   }
   EXPECT_NE(metrics.find("HTTP/1.0 200 OK"), std::string::npos) << metrics;
   EXPECT_NE(metrics.find("vitalsign_blocks_accepted_total "), std::string::npos);
+  // The probes beside the metrics: alive, and ready once it reaches the
+  // broker (its store and ledger working).
+  std::string health = testing::http_get(metrics_port_, "/healthz");
+  EXPECT_NE(health.find("HTTP/1.0 200 OK"), std::string::npos) << health;
+  EXPECT_NE(health.find("\"status\":\"alive\""), std::string::npos) << health;
+  std::string ready;
+  for (int i = 0; i < 200 && ready.find("HTTP/1.0 200 OK") == std::string::npos; ++i) {
+    ready = testing::http_get(metrics_port_, "/readyz");
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_NE(ready.find("HTTP/1.0 200 OK"), std::string::npos) << ready;
+  EXPECT_NE(ready.find("\"ready\":true"), std::string::npos) << ready;
+  EXPECT_NE(ready.find("\"broker\":{\"ok\":true,\"detail\":\"connected\"}"), std::string::npos)
+      << ready;
 
   // The sealing agents stop (each seals what it holds on SIGTERM). They
   // flood (sim speed 100): left running, they keep a gateway slowed by

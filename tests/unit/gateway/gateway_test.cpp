@@ -298,6 +298,44 @@ TEST_F(GatewayTest, ALedgerOutageIsRetriedLaterAndLosesNothing) {
   EXPECT_EQ(verified_receipts(device, blocks), 1u);
 }
 
+// What /readyz reports: each of broker, store and ledger unready while it
+// fails, with the reason, and ready again once it works.
+TEST_F(GatewayTest, ReadinessFollowsTheBrokerTheStoreAndTheLedger) {
+  vs::testing::TestDevice device;
+  ASSERT_TRUE(registry_.enrol(device.public_key()).ok());
+  auto gateway = make_gateway();
+  EXPECT_TRUE(gateway->readiness().ready());
+  transport_.disconnect();
+  GatewayReadiness readiness = gateway->readiness();
+  EXPECT_FALSE(readiness.ready());
+  EXPECT_FALSE(readiness.broker.ok);
+  EXPECT_TRUE(readiness.store.ok && readiness.ledger.ok);
+  transport_.connect();
+  EXPECT_TRUE(gateway->readiness().ready());
+
+  store_.fail_next_commits(1);
+  chain::SealedBlock block = device.seal_next(1);
+  send(*gateway, device, block.encoded);
+  readiness = gateway->readiness();
+  EXPECT_FALSE(readiness.store.ok);
+  EXPECT_NE(readiness.store.detail.find("injected store failure"), std::string::npos)
+      << readiness.store.detail;
+  send(*gateway, device, block.encoded);  // the device's outbox sends it again
+  EXPECT_TRUE(gateway->readiness().store.ok);
+
+  ledger_.down = true;
+  clock_.advance(1000ms);
+  EXPECT_FALSE(gateway->step(0ms).ok());
+  readiness = gateway->readiness();
+  EXPECT_FALSE(readiness.ready());
+  EXPECT_NE(readiness.ledger.detail.find("ledger is down"), std::string::npos)
+      << readiness.ledger.detail;
+  ledger_.down = false;
+  clock_.advance(2000ms);
+  ASSERT_TRUE(gateway->step(0ms).ok());
+  EXPECT_TRUE(gateway->readiness().ready());
+}
+
 TEST_F(GatewayTest, BlocksQueuedBeforeARestartAreAnchoredAfterIt) {
   vs::testing::TestDevice device;
   ASSERT_TRUE(registry_.enrol(device.public_key()).ok());

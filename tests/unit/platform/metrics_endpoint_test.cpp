@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <vector>
 
@@ -34,6 +35,29 @@ TEST(MetricsEndpoint, ServesTheRenderedTextAtSlashMetricsAndNothingElse) {
   EXPECT_EQ(http_exchange(port, "").rfind("HTTP/1.0 404", 0), 0u);
   EXPECT_EQ(http_exchange(port, "GET /metrics HTTP/1.0\r\n\r\n").rfind("HTTP/1.0 200", 0), 0u);
   EXPECT_EQ(renders, 2);
+}
+
+TEST(MetricsEndpoint, OtherPathsServeTheirPagesWithTheirOwnStatus) {
+  std::atomic<bool> ready = false;  // read by the endpoint's thread
+  MetricsEndpoint::Pages pages;
+  pages["/readyz"] = [&] {
+    return MetricsEndpoint::Page{ready ? 200 : 503, "application/json",
+                                 ready ? "{\"ready\":true}" : "{\"ready\":false}"};
+  };
+  auto endpoint = MetricsEndpoint::start(
+      "127.0.0.1:0", [] { return std::string("up 1\n"); }, std::move(pages));
+  ASSERT_TRUE(endpoint.ok()) << endpoint.error().message();
+  std::uint16_t port = (*endpoint)->port();
+  std::string unready = http_exchange(port, "GET /readyz HTTP/1.1\r\n\r\n");
+  EXPECT_EQ(unready.rfind("HTTP/1.0 503 Service Unavailable\r\n", 0), 0u) << unready;
+  EXPECT_NE(unready.find("Content-Type: application/json\r\n"), std::string::npos) << unready;
+  EXPECT_NE(unready.find("\r\n\r\n{\"ready\":false}"), std::string::npos) << unready;
+  ready = true;
+  EXPECT_EQ(http_exchange(port, "GET /readyz HTTP/1.1\r\n\r\n").rfind("HTTP/1.0 200 OK", 0), 0u);
+  // A path that is only a prefix of a page's is not that page.
+  std::string other = http_exchange(port, "GET /readyzz HTTP/1.1\r\n\r\n");
+  EXPECT_EQ(other.rfind("HTTP/1.0 404", 0), 0u) << other;
+  EXPECT_NE(other.find("try /metrics, /readyz"), std::string::npos) << other;
 }
 
 TEST(MetricsEndpoint, IdleConnectionsDoNotKeepAScrapeOutAndAreDropped) {

@@ -73,6 +73,19 @@ struct GatewayCounters {
   std::map<chain::DeviceId, DeviceActivity> devices;
 };
 
+// What a readiness probe (/readyz) is told: each part the gateway needs to
+// do its work, and whether it works now.
+struct GatewayReadiness {
+  struct Check {
+    bool ok = true;
+    std::string detail;
+  };
+  Check broker;  // connected
+  Check store;   // its last write succeeded (a failed commit: until one succeeds)
+  Check ledger;  // its last anchor or finality check succeeded (or none was due yet)
+  bool ready() const { return broker.ok && store.ok && ledger.ok; }
+};
+
 // The gateway daemon's loop: blocks from every device are verified and
 // followed (BlockIngest), queued and anchored in batches (BatchAnchorer), and
 // answered with receipts on each device's receipts topic. A gap is answered
@@ -109,6 +122,8 @@ class Gateway {
   GatewayCounters counters() const;
   // The counters in the Prometheus text exposition format (0.0.4).
   std::string metrics_text() const;
+  // From any thread, like counters().
+  GatewayReadiness readiness() const;
 
  private:
   // Alone: always. In a cluster: beats the lease when due; holds it?
@@ -180,6 +195,10 @@ class Gateway {
   platform::LogThrottle rejections_log_{10, std::chrono::seconds(10)};
 
   mutable std::mutex counters_mutex_;
+  // Under counters_mutex_: why the store or the ledger failed last, until
+  // they next succeed (empty: working).
+  std::string store_problem_;
+  std::string ledger_problem_;
   GatewayCounters counters_;
 };
 
