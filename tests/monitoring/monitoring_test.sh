@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# What operators import, checked against the real gateway:
+#   tests/monitoring/monitoring_test.sh VITALSIGN GATEWAY AGENT
+# 1. promtool check rules and promtool test rules on monitoring/alerts.yml
+#    (each alert fired and not fired by synthetic series, alerts_test.yml);
+# 2. a real Mosquitto, gateway and sim-board agent on 127.0.0.1; once the
+#    agent holds a verified receipt, /metrics is scraped and checked by
+#    promtool check metrics; /healthz and /readyz answer 200;
+# 3. the Grafana dashboard: its queries valid PromQL, and every metric it or
+#    an alert names exposed by that gateway (check_dashboard.py).
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+vitalsign=$1 gateway=$2 agent=$3
+work=$(mktemp -d /tmp/vs-monitoring.XXXXXX)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+fail() {
+  echo "monitoring_test: FAILED: $*" >&2
+  for log in "$work"/*.log; do [ -f "$log" ] && echo "== $log" >&2 && tail -n 20 "$log" >&2; done
+  exit 1
+}
+
+(cd "$here/monitoring" && promtool check rules alerts.yml && promtool test rules alerts_test.yml) ||
+  fail "the alert rules"
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+broker_port=$(free_port)
+metrics_port=$(free_port)
+printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\n' "$broker_port" >"$work/mosquitto.conf"
+mosquitto -c "$work/mosquitto.conf" >"$work/mosquitto.log" 2>&1 &
+pids+=($!)
+"$vitalsign" keygen --dir "$work/keys" --name gateway >/dev/null
+"$vitalsign" keygen --dir "$work/keys" --name device >/dev/null
+"$vitalsign" enrol --store "$work/gateway-data" --key "$work/keys/device.pub.pem" --create >/dev/null
+cat >"$work/gateway.toml" <<TOML
+[store]
+data_dir = "$work/gateway-data"
+[keys]
+dir = "$work/keys"
+[mqtt]
+broker = "tcp://127.0.0.1:$broker_port"
+[batch]
+max_age_ms = 200
+[metrics]
+listen = "127.0.0.1:$metrics_port"
+TOML
+cat >"$work/agent.toml" <<TOML
+board = "sim"
+[store]
+data_dir = "$work/agent-data"
+[seal]
+max_age_ms = 500
+[mqtt]
+broker = "tcp://127.0.0.1:$broker_port"
+[gateway]
+public_key = "$work/keys/gateway.pub.pem"
+[sim]
+speed = 10.0
+key_dir = "$work/keys"
+TOML
+"$gateway" --config "$work/gateway.toml" >"$work/gateway.log" 2>&1 &
+pids+=($!)
+"$agent" --config "$work/agent.toml" >"$work/agent.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 300); do
+  grep -q "receipt for block .* verified" "$work/agent.log" && break
+  sleep 0.1
+done
+grep -q "receipt for block .* verified" "$work/agent.log" || fail "no verified receipt within 30 s"
+
+scrape() { curl -sS -o "$work/$2" -w '%{http_code}' "http://127.0.0.1:$metrics_port$1"; }
+[ "$(scrape /metrics metrics.txt)" = 200 ] || fail "/metrics did not answer 200"
+promtool check metrics <"$work/metrics.txt" >"$work/promtool.log" 2>&1 ||
+  fail "promtool check metrics: $(cat "$work/promtool.log")"
+[ "$(scrape /healthz healthz.json)" = 200 ] || fail "/healthz did not answer 200"
+[ "$(scrape /readyz readyz.json)" = 200 ] || fail "/readyz did not answer 200: $(cat "$work/readyz.json")"
+/usr/bin/python3 "$here/tests/monitoring/check_dashboard.py" "$here/monitoring/grafana-dashboard.json" \
+  "$here/monitoring/alerts.yml" "$work/metrics.txt"
+echo "monitoring_test: alert rules tested; live /metrics passes promtool check metrics" \
+  "($(grep -c '^# TYPE' "$work/metrics.txt") metrics); /healthz and /readyz 200"
