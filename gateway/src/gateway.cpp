@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cinttypes>
 #include <cstdio>
+#include <iterator>
 
 #include "vs/gateway/access_log.h"
 #include "vs/platform/log.h"
@@ -528,16 +529,50 @@ std::string Gateway::metrics_text() const {
         d(c.receipts_published));
   count("vitalsign_store_errors_total", "counter", "Gateway store failures.", d(c.store_errors));
   count("vitalsign_devices_seen", "gauge", "Devices heard since start.", d(c.devices.size()));
-  metric("vitalsign_device_tip_height", "gauge", "Latest accepted height per device.");
+  // The fleet at a fixed number of series: how long each device has been
+  // silent, as a histogram over devices.
+  constexpr double kSilenceBuckets[] = {60, 300, 900, 3600, 21600, 86400};
+  std::uint64_t silent_in[std::size(kSilenceBuckets)] = {};
+  double silence_sum = 0;
+  double now_s = static_cast<double>(clock_.wall_ms()) / 1000.0;
   for (const auto& [device, activity] : c.devices) {
-    if (activity.tip_height)
-      value("vitalsign_device_tip_height", "{device=\"" + device.hex() + "\"}",
-            d(*activity.tip_height));
+    double silence = std::max(0.0, now_s - static_cast<double>(activity.last_seen_ms) / 1000.0);
+    silence_sum += silence;
+    for (std::size_t i = 0; i < std::size(kSilenceBuckets); ++i)
+      if (silence <= kSilenceBuckets[i]) ++silent_in[i];
   }
-  metric("vitalsign_device_last_seen_seconds", "gauge", "Unix time of the last block per device.");
-  for (const auto& [device, activity] : c.devices) {
-    value("vitalsign_device_last_seen_seconds", "{device=\"" + device.hex() + "\"}",
-          static_cast<double>(activity.last_seen_ms) / 1000.0);
+  metric("vitalsign_device_silence_seconds", "histogram",
+         "Devices by the time since their last block.");
+  for (std::size_t i = 0; i < std::size(kSilenceBuckets); ++i) {
+    std::snprintf(line, sizeof line, "{le=\"%g\"}", kSilenceBuckets[i]);
+    value("vitalsign_device_silence_seconds_bucket", line, d(silent_in[i]));
+  }
+  value("vitalsign_device_silence_seconds_bucket", "{le=\"+Inf\"}", d(c.devices.size()));
+  value("vitalsign_device_silence_seconds_sum", "", silence_sum);
+  value("vitalsign_device_silence_seconds_count", "", d(c.devices.size()));
+  // Per device only when asked (metrics.device_series), and bounded: two
+  // series a device would make a large fleet's scrape and storage its own.
+  std::size_t with_series = std::min(c.devices.size(), options_.device_series_limit);
+  count("vitalsign_device_series_omitted", "gauge",
+        "Devices without per-device series (over metrics.device_series).",
+        d(c.devices.size() - with_series));
+  if (with_series > 0) {
+    metric("vitalsign_device_tip_height", "gauge", "Latest accepted height per device.");
+    std::size_t listed = 0;
+    for (const auto& [device, activity] : c.devices) {
+      if (listed++ == with_series) break;
+      if (activity.tip_height)
+        value("vitalsign_device_tip_height", "{device=\"" + device.hex() + "\"}",
+              d(*activity.tip_height));
+    }
+    metric("vitalsign_device_last_seen_seconds", "gauge",
+           "Unix time of the last block per device.");
+    listed = 0;
+    for (const auto& [device, activity] : c.devices) {
+      if (listed++ == with_series) break;
+      value("vitalsign_device_last_seen_seconds", "{device=\"" + device.hex() + "\"}",
+            static_cast<double>(activity.last_seen_ms) / 1000.0);
+    }
   }
   count("vitalsign_anchorer", "gauge",
         "1 when this gateway anchors (always, alone; the lease holder, in a cluster).",

@@ -37,6 +37,7 @@ const char* const kKnownKeys[] = {"store.data_dir",
                                   "ledger.finality_check_ms",
                                   "verify.threads",
                                   "metrics.listen",
+                                  "metrics.device_series",
                                   "ledger.evm.url",
                                   "ledger.evm.mode",
                                   "ledger.evm.from",
@@ -186,6 +187,8 @@ Result<GatewayConfig> GatewayConfig::from_toml(const platform::TomlConfig& confi
       return read.bad("ledger.evm.key_file", "(absent)", "mode \"raw\" needs a secp256k1 key file");
   }
   VS_TRY(read.text("metrics.listen", out.metrics_listen));
+  VS_TRY(read.integer("metrics.device_series", 0, 100'000, "must be 0 (fleet-level only) to 100000",
+                      out.options.device_series_limit));
   return out;
 }
 

@@ -89,7 +89,7 @@ class GatewayEndToEnd : public ::testing::Test {
             << "[mqtt]\nbroker = \"" << broker_.uri() << "\"\n"
             << "[batch]\nmax_blocks = " << batch_max_blocks << "\nmax_age_ms = 100\n"
             << "[resend]\ninterval_ms = 300\n"
-            << "[metrics]\nlisten = \"127.0.0.1:" << metrics_port_ << "\"\n"
+            << "[metrics]\nlisten = \"127.0.0.1:" << metrics_port_ << "\"\ndevice_series = 10\n"
             << ledger;
     for (std::size_t i = 0; i < kDevices; ++i) {
       write_agent_config(

@@ -249,6 +249,7 @@ TEST_F(GatewayTest, ADuplicateIsAnsweredWithTheStoredReceipt) {
 TEST_F(GatewayTest, RejectionsAndEquivocationAreCountedByReasonInTheMetrics) {
   vs::testing::TestDevice device, stranger;
   ASSERT_TRUE(registry_.enrol(device.public_key()).ok());
+  options_.device_series_limit = 10;
   auto gateway = make_gateway();
   auto b0 = device.seal_next(1);
   send(*gateway, device, b0.encoded);
@@ -276,6 +277,39 @@ TEST_F(GatewayTest, RejectionsAndEquivocationAreCountedByReasonInTheMetrics) {
   EXPECT_NE(metrics.find("vitalsign_device_tip_height{device=\"" + device.id().hex() + "\"} 0\n"),
             std::string::npos);
   EXPECT_NE(metrics.find("# TYPE vitalsign_blocks_accepted_total counter\n"), std::string::npos);
+}
+
+// By default the fleet is a fixed set of series, whatever its size; per-device
+// series only up to metrics.device_series devices, the rest counted.
+TEST_F(GatewayTest, PerDeviceSeriesAreBoundedAndTheFleetIsAHistogram) {
+  std::vector<vs::testing::TestDevice> devices(3);
+  for (auto& device : devices) ASSERT_TRUE(registry_.enrol(device.public_key()).ok());
+  auto gateway = make_gateway();
+  for (auto& device : devices) send(*gateway, device, device.seal_next(1).encoded);
+  clock_.advance(std::chrono::minutes(10));
+  send(*gateway, devices[0], devices[0].seal_next(1).encoded);  // two silent for 10 minutes
+  std::string metrics = gateway->metrics_text();
+  EXPECT_EQ(metrics.find("{device="), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("vitalsign_device_series_omitted 3\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("# TYPE vitalsign_device_silence_seconds histogram\n"), std::string::npos);
+  EXPECT_NE(metrics.find("vitalsign_device_silence_seconds_bucket{le=\"300\"} 1\n"),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("vitalsign_device_silence_seconds_bucket{le=\"900\"} 3\n"),
+            std::string::npos);
+  EXPECT_NE(metrics.find("vitalsign_device_silence_seconds_count 3\n"), std::string::npos);
+
+  options_.device_series_limit = 2;
+  auto bounded = std::make_unique<Gateway>(options_, ingest_, anchorer_, ledger_, signer_, random_,
+                                           &transport_, clock_);
+  for (auto& device : devices) send(*bounded, device, device.seal_next(1).encoded);
+  metrics = bounded->metrics_text();
+  std::size_t series = 0;
+  for (std::size_t at = metrics.find("vitalsign_device_tip_height{"); at != std::string::npos;
+       at = metrics.find("vitalsign_device_tip_height{", at + 1))
+    ++series;
+  EXPECT_EQ(series, 2u) << metrics;
+  EXPECT_NE(metrics.find("vitalsign_device_series_omitted 1\n"), std::string::npos) << metrics;
 }
 
 TEST_F(GatewayTest, ALedgerOutageIsRetriedLaterAndLosesNothing) {

@@ -40,6 +40,10 @@ struct GatewayOptions {
   // 0: step() verifies what arrived. N: N threads verify, each device always
   // on the same one (its blocks stay in order); step() batches and anchors.
   std::size_t verify_threads = 0;
+  // Per-device metric series (tip height, last seen) for at most this many
+  // devices, the first by id; 0: none. Fleet-level series (the silence
+  // histogram) cover every device whatever this is.
+  std::size_t device_series_limit = 0;
 };
 
 struct DeviceActivity {
