@@ -74,7 +74,15 @@ class ProofTest : public ::testing::Test {
       args.push_back("--checkpoint");
       args.push_back((dir_.path() / "checkpoint").string());
     }
-    return vitalsign(args);
+    CliRun run = vitalsign(args);
+    // Every proof exported here is also held to the published JSON Schema.
+    if (run.exit_code == 0) {
+      CliRun valid = testing::run_command(
+          {"/usr/bin/python3", VS_SOURCE_DIR "/tests/support/validate_json_schema.py",
+           VS_SOURCE_DIR "/proto/proof.schema.json", proof().string()});
+      EXPECT_EQ(valid.exit_code, 0) << valid.output;
+    }
+    return run;
   }
   std::filesystem::path proof() const { return dir_.path() / "proof.json"; }
   CliRun verify(const std::filesystem::path& file, bool json = false) {
