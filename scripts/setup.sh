@@ -62,7 +62,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
   # promtool comes in Debian's prometheus package, whose server starts at
   # install under systemd: the tests want the tool, not a server on :9090.
   if printf '%s\n' "${missing[@]}" | grep -qx prometheus && [ -d /run/systemd/system ]; then
-    "${sudo_cmd[@]}" systemctl disable --now prometheus prometheus-node-exporter 2>/dev/null || true
+    "${sudo_cmd[@]}" systemctl disable --now prometheus 2>/dev/null || true
   fi
 else
   echo "setup: all Debian packages present"
