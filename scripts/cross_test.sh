@@ -32,8 +32,9 @@ echo "== $arch: cross build ($triple-g++, -Werror), tests under $qemu"
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DVS_WERROR=ON \
   "-DCMAKE_CXX_FLAGS_RELEASE=-O2 -DNDEBUG" "-DCMAKE_C_FLAGS_RELEASE=-O2 -DNDEBUG" \
   "-DCMAKE_TOOLCHAIN_FILE=$here/cmake/toolchains/$triple.cmake" -DVS_POSTGRES=OFF >/dev/null
+# vitalsign: its selfcheck is a unit test too.
 unit_tests=(platform_unit_tests proto_unit_tests chain_unit_tests agent_unit_tests board_unit_tests
-  gateway_unit_tests)
+  gateway_unit_tests tools_unit_tests vitalsign)
 if [ "$arch" = arm64 ]; then
   cmake --build "$build" -j "$jobs" --target "${unit_tests[@]}"
 else

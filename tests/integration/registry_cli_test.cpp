@@ -2,7 +2,10 @@
 // enrol with a TLS
 // certificate (its CN must be the device id; with --ca, issued by that CA),
 // revoke, list.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "child_process.h"
 #include "temp_dir.h"
@@ -12,6 +15,9 @@
 #include "vs/gateway/gateway_tables.h"
 #include "vs/gateway/key_value_gateway_state.h"
 #include "vs/platform/lmdb_store.h"
+#include "vs/platform/mbedtls_random.h"
+#include "vs/platform/mbedtls_sha256.h"
+#include "vs/platform/mbedtls_signer.h"
 
 namespace vs {
 namespace {
@@ -195,6 +201,55 @@ TEST(VitalsignCli, VerbsRefuseAStoreOfTheWrongKindOrAMistypedPathAndChangeNothin
   CliRun enrol_on_agent = vitalsign({"enrol", "--store", agent_store, "--key", key, "--create"});
   EXPECT_EQ(enrol_on_agent.exit_code, 3) << enrol_on_agent.output;  // --create makes, never mixes
   EXPECT_TRUE(gateway_tables_absent()) << "--create added the gateway's tables to an agent store";
+}
+
+// A verb that may run for minutes shows its progress on a terminal (count,
+// share, rate, time left) and writes none of it anywhere else.
+TEST(VitalsignCli, ALongVerbShowsProgressOnATerminalAndNothingElsewhere) {
+  testing::TempDir dir;
+  std::string store_dir = (dir.path() / "agent-data").string();
+  {  // an agent's chain of 40 blocks
+    platform::LmdbStoreOptions options;
+    options.directory = store_dir;
+    options.tables = agent::kAgentTableNames;
+    auto store = platform::LmdbStore::open(options).value();
+    platform::MbedtlsSha256 sha;
+    platform::MbedtlsRandom random;
+    auto key = platform::MbedtlsSigner::generate().value();
+    auto chain = agent::DeviceChain::open(*store, *key, sha, random).value();
+    for (std::uint64_t i = 0; i < 40 * 4; ++i) {
+      ASSERT_TRUE(chain
+                      ->record(proto::Reading{proto::VitalKind::kHeartRate, 70, 0, 0, 0, {}},
+                               1'767'225'600'000ULL + i, false)
+                      .ok());
+      if (chain->pending_entries() == 4) {
+        ASSERT_TRUE(chain->seal(1'767'225'600'000ULL + i, proto::SealReason::kCount, 4).ok());
+      }
+    }
+  }
+  // On a terminal: stderr is a pseudo-terminal's other end.
+  int terminal = ::posix_openpt(O_RDWR | O_NOCTTY);
+  ASSERT_GE(terminal, 0);
+  ASSERT_EQ(::grantpt(terminal), 0);
+  ASSERT_EQ(::unlockpt(terminal), 0);
+  testing::ChildProcess verify;
+  ASSERT_TRUE(verify.start({VS_VITALSIGN_BINARY, "chain", "verify", "--store", store_dir},
+                           ::ptsname(terminal)));
+  int status = verify.wait();
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << verify.output();
+  ::fcntl(terminal, F_SETFL, O_NONBLOCK);
+  std::string seen;
+  char buffer[4096];
+  for (ssize_t got; (got = ::read(terminal, buffer, sizeof buffer)) > 0;)
+    seen.append(buffer, static_cast<std::size_t>(got));
+  ::close(terminal);
+  EXPECT_NE(seen.find("verifying blocks: 40 / 40 (100%), "), std::string::npos) << seen;
+  EXPECT_NE(seen.find("/s"), std::string::npos) << seen;
+  // Not on a terminal (a pipe here): the same verb, the result and no progress.
+  CliRun piped = vitalsign({"chain", "verify", "--store", store_dir});
+  EXPECT_EQ(piped.exit_code, 0) << piped.output;
+  EXPECT_EQ(piped.output.find("verifying blocks"), std::string::npos) << piped.output;
+  EXPECT_NE(piped.output.find("40 verified"), std::string::npos) << piped.output;
 }
 
 }  // namespace

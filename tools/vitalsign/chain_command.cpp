@@ -7,6 +7,7 @@
 
 #include "command.h"
 #include "json_text.h"
+#include "terminal_progress.h"
 #include "vs/agent/agent_store.h"
 #include "vs/agent/chain_audit.h"
 #include "vs/chain/opened_block.h"
@@ -44,15 +45,11 @@ int verify(const ChainArgs& args) {
   }
   platform::OpensslSha256 sha;
   platform::OpensslVerifierFactory keys;
-  bool show_progress = !args.json && ::isatty(STDERR_FILENO);
-  auto report =
-      agent::audit_chain(**store, sha, keys, [&](std::uint64_t done, std::uint64_t total) {
-        if (show_progress)
-          std::fprintf(stderr, "\rverifying blocks: %llu / %llu",
-                       static_cast<unsigned long long>(done),
-                       static_cast<unsigned long long>(total));
-      });
-  if (show_progress) std::fprintf(stderr, "\n");
+  TerminalProgress progress("verifying blocks", !args.json && ::isatty(STDERR_FILENO) != 0);
+  auto report = agent::audit_chain(
+      **store, sha, keys,
+      [&](std::uint64_t done, std::uint64_t total) { progress.update(done, total); });
+  progress.finish();
   if (!report) {
     std::fprintf(stderr, "vitalsign chain verify: %s\n", report.error().message().c_str());
     return kExitInput;

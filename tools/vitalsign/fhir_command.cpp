@@ -9,6 +9,7 @@
 #include "command.h"
 #include "gateway_files.h"
 #include "json_text.h"
+#include "terminal_progress.h"
 #include "vs/gateway/access_log.h"
 #include "vs/gateway/fhir_bundle_json.h"
 #include "vs/gateway/reading_export.h"
@@ -37,14 +38,11 @@ int export_bundle(const FhirArgs& args) {
   if (!store) return complain("fhir export", store.error());
   platform::OpensslSha256 sha;
   platform::OpensslVerifierFactory keys;
-  bool show_progress = ::isatty(STDERR_FILENO) != 0;
-  auto selection = gateway::ReadingExport(**store, sha, keys)
-                       .select(*device, args.filter, [&](std::uint64_t blocks) {
-                         if (show_progress && blocks % 256 == 0)
-                           std::fprintf(stderr, "\rreading blocks: %llu",
-                                        static_cast<unsigned long long>(blocks));
-                       });
-  if (show_progress) std::fprintf(stderr, "\r");
+  TerminalProgress progress("reading and verifying blocks");
+  auto selection =
+      gateway::ReadingExport(**store, sha, keys)
+          .select(*device, args.filter, [&](std::uint64_t blocks) { progress.update(blocks); });
+  progress.finish();
   if (!selection) return complain("fhir export", selection.error());
   std::string bundle = gateway::FhirBundleJson::encode(selection->device, sha);
 
