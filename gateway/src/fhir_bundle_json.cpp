@@ -310,12 +310,15 @@ class Writer {
       resource.set("note", Json::array({{{"text", text}}}));
 
     std::string id = reading_id(entry);
-    return {{"fullUrl", uuid_for(sha_, "reading:" + id)},
-            {"resource", std::move(resource)},
-            {"request",
-             {{"method", "POST"},
-              {"url", "Observation"},
-              {"ifNoneExist", std::string("identifier=") + kReadingSystem + "|" + id}}}};
+    // Created unless any reading it holds was exported before: a panel names
+    // both of its readings (a comma is "or" in a FHIR search).
+    std::string if_none_exist = std::string("identifier=") + kReadingSystem + "|" + id;
+    if (group.second != nullptr)
+      if_none_exist += std::string(",") + kReadingSystem + "|" + reading_id(group.second->entry);
+    return {
+        {"fullUrl", uuid_for(sha_, "reading:" + id)},
+        {"resource", std::move(resource)},
+        {"request", {{"method", "POST"}, {"url", "Observation"}, {"ifNoneExist", if_none_exist}}}};
   }
 
   Json provenance_entry(const FhirBlock& block, Json targets) const {
