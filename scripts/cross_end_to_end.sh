@@ -16,24 +16,10 @@ agent_binary=$1
 qemu=$(command -v "$2")
 native=$here/build/gcc/tools
 readings=${VS_CROSS_READINGS:-200}
-work=$(mktemp -d /tmp/vs-cross-e2e.XXXXXX)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail() {
-  echo "cross_end_to_end: $*" >&2
-  for log in "$work"/*.log; do echo "== $log" >&2 && tail -n 20 "$log" >&2; done
-  exit 1
-}
+source "$here/tests/support/test_rig.sh"
+rig_begin cross_end_to_end
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\n' "$port" >"$work/mosquitto.conf"
-mosquitto -c "$work/mosquitto.conf" >"$work/mosquitto.log" 2>&1 &
-pids+=($!)
+start_broker
 
 mkdir -p "$work/keys"
 "$native/vitalsign" keygen --dir "$work/keys" --name device >/dev/null
@@ -52,7 +38,7 @@ data_dir = "$work/gateway-data"
 [keys]
 dir = "$work/keys"
 [mqtt]
-broker = "tcp://127.0.0.1:$port"
+broker = "tcp://127.0.0.1:$broker_port"
 [batch]
 max_age_ms = 200
 TOML
@@ -64,7 +50,7 @@ data_dir = "$work/agent-data"
 max_entries = 16
 max_age_ms = 500
 [mqtt]
-broker = "tcp://127.0.0.1:$port"
+broker = "tcp://127.0.0.1:$broker_port"
 [gateway]
 public_key = "$work/keys/gateway.pub.pem"
 [replay]
@@ -73,10 +59,10 @@ speed = 0
 key_dir = "$work/keys"
 TOML
 "$native/vitalsign-gateway" --config "$work/gateway.toml" >"$work/gateway.log" 2>&1 &
-pids+=($!)
+started $!
 "$qemu" -L / "$agent_binary" --config "$work/agent.toml" >"$work/agent.log" 2>&1 &
 agent_pid=$!
-pids+=($agent_pid)
+started "$agent_pid"
 
 # Done when the replay is over and the agent's log says its backlog of
 # blocks without an anchored receipt is empty (at most 4 minutes).

@@ -11,29 +11,14 @@
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 vitalsign=$1 gateway=$2 agent=$3
-work=$(mktemp -d /tmp/vs-monitoring.XXXXXX)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail() {
-  echo "monitoring_test: FAILED: $*" >&2
-  for log in "$work"/*.log; do [ -f "$log" ] && echo "== $log" >&2 && tail -n 20 "$log" >&2; done
-  exit 1
-}
+source "$here/tests/support/test_rig.sh"
+rig_begin monitoring_test
 
 (cd "$here/monitoring" && promtool check rules alerts.yml && promtool test rules alerts_test.yml) ||
   fail "the alert rules"
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-broker_port=$(free_port)
+start_broker
 metrics_port=$(free_port)
-printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\n' "$broker_port" >"$work/mosquitto.conf"
-mosquitto -c "$work/mosquitto.conf" >"$work/mosquitto.log" 2>&1 &
-pids+=($!)
 "$vitalsign" keygen --dir "$work/keys" --name gateway >/dev/null
 "$vitalsign" keygen --dir "$work/keys" --name device >/dev/null
 "$vitalsign" enrol --store "$work/gateway-data" --key "$work/keys/device.pub.pem" --create >/dev/null
@@ -64,9 +49,9 @@ speed = 10.0
 key_dir = "$work/keys"
 TOML
 "$gateway" --config "$work/gateway.toml" >"$work/gateway.log" 2>&1 &
-pids+=($!)
+started $!
 "$agent" --config "$work/agent.toml" >"$work/agent.log" 2>&1 &
-pids+=($!)
+started $!
 for _ in $(seq 1 300); do
   grep -q "receipt for block .* verified" "$work/agent.log" && break
   sleep 0.1

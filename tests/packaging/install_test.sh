@@ -26,28 +26,23 @@ debs=()
 for package in "${packages[@]}"; do debs+=("$(ls "$debs_dir/${package}"_*_"$arch".deb)"); done
 as_root=()
 if [ "$(id -u)" -ne 0 ]; then as_root=(sudo); fi
-work=$(mktemp -d /tmp/vs-install-test.XXXXXX)
+source "$here/tests/support/test_rig.sh"
+rig_begin install_test
 chmod 755 "$work"
-pids=()
+rig_kill="${as_root[*]} kill"  # the daemons run as the service user
 
 say() { echo "install_test: $*"; }
-fail() {
-  echo "install_test: FAILED: $*" >&2
-  for log in "$work"/*.log; do [ -f "$log" ] && echo "== $log" >&2 && tail -n 20 "$log" >&2; done
-  exit 1
-}
 installed() { dpkg-query -W -f '${db:Status-Abbrev}' "$1" 2>/dev/null | grep -q '^ii'; }
-cleanup() {
-  for pid in "${pids[@]}"; do "${as_root[@]}" kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
+# A failure leaves nothing installed (of what this test installed).
+we_installed=false
+rig_cleanup_more() {
+  $we_installed || return 0
   for package in "${packages[@]}"; do
     if dpkg-query -W "$package" >/dev/null 2>&1; then
       "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get purge -y -q "$package" >/dev/null 2>&1 || true
     fi
   done
-  rm -rf "$work"
 }
-trap cleanup EXIT
 
 for package in "${packages[@]}"; do
   if dpkg-query -W "$package" >/dev/null 2>&1; then
@@ -56,6 +51,7 @@ for package in "${packages[@]}"; do
 done
 
 # 1. Install.
+we_installed=true
 "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
   "${debs[@]}" >"$work/apt-install.log" 2>&1 || fail "apt-get install failed"
 for package in "${packages[@]}"; do installed "$package" || fail "$package is not installed"; done
@@ -88,12 +84,8 @@ say "installed: programs in /usr/bin, user vitalsign (nologin, dialout), state d
 
 # 2. Configure and run as the service user.
 as_vitalsign() { "${as_root[@]}" setpriv --reuid=vitalsign --regid=vitalsign --init-groups -- "$@"; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-broker_port=$(free_port)
+start_broker
 metrics_port=$(free_port)
-printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\n' "$broker_port" >"$work/mosquitto.conf"
-mosquitto -c "$work/mosquitto.conf" >"$work/mosquitto.log" 2>&1 &
-pids+=($!)
 
 gateway_keys=/var/lib/vitalsign-gateway/keys
 as_vitalsign vitalsign keygen --dir "$gateway_keys" --name gateway >/dev/null ||
@@ -121,11 +113,11 @@ start_unit() {  # start_unit UNIT LOG
   directory=$(sed -n 's/^WorkingDirectory=//p' "$file")
   (cd "$directory" && exec "${as_root[@]}" setpriv --reuid=vitalsign --regid=vitalsign \
     --init-groups -- $exec_start) >"$2" 2>&1 &
-  pids+=($!)
+  started $!
 }
 start_unit vitalsign-gateway "$work/gateway.log"
 start_unit vitalsign-agent "$work/agent.log"
-agent_pid=${pids[-1]}
+agent_pid=${rig_pids[-1]}
 for _ in $(seq 1 120); do
   grep -q "receipt for block .* verified" "$work/agent.log" && break
   kill -0 "$agent_pid" 2>/dev/null || fail "the installed agent stopped"
@@ -147,7 +139,7 @@ as_vitalsign vitalsign proof export --store /var/lib/vitalsign-gateway/data --de
   --out /var/lib/vitalsign-gateway/proof.json >"$work/proof.log" 2>&1 || fail "proof export"
 as_vitalsign vitalsign verify /var/lib/vitalsign-gateway/proof.json \
   --gateway-key "$gateway_keys/gateway.pub.pem" >"$work/verify.log" 2>&1 || fail "proof verify"
-gateway_pid=${pids[-2]}
+gateway_pid=${rig_pids[-2]}
 "${as_root[@]}" kill -TERM "$gateway_pid"
 wait "$gateway_pid" || fail "the gateway did not stop cleanly on SIGTERM"
 say "stopped cleanly; the device's chain verifies; reading 1 of $device proven up to the checkpoint"

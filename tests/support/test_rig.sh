@@ -1,0 +1,44 @@
+# Sourced by the test scripts that run real daemons (bash): a work directory
+# removed at exit with every process started through `started`, a failure
+# that prints the logs, free loopback ports and a throwaway Mosquitto.
+#   rig_begin NAME        work=$(mktemp -d /tmp/NAME.XXXXXX), cleanup at exit
+#   started PID           stop PID (SIGTERM) at exit
+#   fail MESSAGE...       "NAME: FAILED: MESSAGE", the tail of each $work/*.log, exit 1
+#   free_port             a free TCP port on 127.0.0.1
+#   start_broker          Mosquitto on 127.0.0.1:$broker_port (anonymous, no persistence)
+
+rig_begin() {
+  rig_name=$1
+  work=$(mktemp -d "/tmp/$1.XXXXXX")
+  rig_pids=()
+  trap rig_cleanup EXIT
+}
+
+started() { rig_pids+=("$1"); }
+
+rig_cleanup() {
+  local pid
+  for pid in "${rig_pids[@]}"; do ${rig_kill:-kill} "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  if declare -F rig_cleanup_more >/dev/null; then rig_cleanup_more; fi
+  rm -rf "$work"
+}
+
+fail() {
+  local log
+  echo "$rig_name: FAILED: $*" >&2
+  for log in "$work"/*.log; do [ -f "$log" ] && echo "== $log" >&2 && tail -n 20 "$log" >&2; done
+  exit 1
+}
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+start_broker() {
+  broker_port=$(free_port)
+  printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\n' "$broker_port" \
+    >"$work/mosquitto.conf"
+  mosquitto -c "$work/mosquitto.conf" >"$work/mosquitto.log" 2>&1 &
+  started $!
+}
