@@ -32,16 +32,7 @@ awk -F, -v want="$readings" 'NR == 1 { print; next } /^#/ { next } { rows[++n] =
         printf "%d,%s,%s,%s,%s\n", 1767225600000 + i * 250, f[2], f[3], f[4], f[5] } }' \
   "$here/boards/replay/sample.csv" >"$work/readings.csv"
 
-cat >"$work/gateway.toml" <<TOML
-[store]
-data_dir = "$work/gateway-data"
-[keys]
-dir = "$work/keys"
-[mqtt]
-broker = "tcp://127.0.0.1:$broker_port"
-[batch]
-max_age_ms = 200
-TOML
+gateway_config
 cat >"$work/agent.toml" <<TOML
 board = "replay"
 [store]

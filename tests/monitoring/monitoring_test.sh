@@ -22,18 +22,8 @@ metrics_port=$(free_port)
 "$vitalsign" keygen --dir "$work/keys" --name gateway >/dev/null
 "$vitalsign" keygen --dir "$work/keys" --name device >/dev/null
 "$vitalsign" enrol --store "$work/gateway-data" --key "$work/keys/device.pub.pem" --create >/dev/null
-cat >"$work/gateway.toml" <<TOML
-[store]
-data_dir = "$work/gateway-data"
-[keys]
-dir = "$work/keys"
-[mqtt]
-broker = "tcp://127.0.0.1:$broker_port"
-[batch]
-max_age_ms = 200
-[metrics]
-listen = "127.0.0.1:$metrics_port"
-TOML
+gateway_config "[metrics]
+listen = \"127.0.0.1:$metrics_port\""
 cat >"$work/agent.toml" <<TOML
 board = "sim"
 [store]

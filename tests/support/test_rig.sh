@@ -6,6 +6,8 @@
 #   fail MESSAGE...       "NAME: FAILED: MESSAGE", the tail of each $work/*.log, exit 1
 #   free_port             a free TCP port on 127.0.0.1
 #   start_broker          Mosquitto on 127.0.0.1:$broker_port (anonymous, no persistence)
+#   gateway_config [TOML] $work/gateway.toml: store and keys in $work, that broker,
+#                         batches of 200 ms, then TOML
 
 rig_begin() {
   rig_name=$1
@@ -41,4 +43,18 @@ start_broker() {
     >"$work/mosquitto.conf"
   mosquitto -c "$work/mosquitto.conf" >"$work/mosquitto.log" 2>&1 &
   started $!
+}
+
+gateway_config() {
+  cat >"$work/gateway.toml" <<TOML
+[store]
+data_dir = "$work/gateway-data"
+[keys]
+dir = "$work/keys"
+[mqtt]
+broker = "tcp://127.0.0.1:$broker_port"
+[batch]
+max_age_ms = 200
+${1:-}
+TOML
 }
