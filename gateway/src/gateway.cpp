@@ -187,12 +187,11 @@ void Gateway::handle(std::span<const platform::TransportMessage> messages, Block
     {
       std::lock_guard lock(counters_mutex_);
       store_problem_ = results ? "" : results.error().message();
+      if (!results) counters_.store_errors += chunk.size();
     }
     if (!results) {
       // The store failed, not the blocks: the devices' outboxes send them again.
       log(LogLevel::kError, "ingest: " + results.error().message());
-      std::lock_guard lock(counters_mutex_);
-      counters_.store_errors += chunk.size();
       continue;
     }
     for (std::size_t i = 0; i < chunk.size(); ++i) record(chunk[i], (*results)[i]);
@@ -495,9 +494,12 @@ std::string Gateway::metrics_text() const {
     std::snprintf(line, sizeof line, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
     out += line;
   };
-  auto value = [&](const char* name, const std::string& labels, double number) {
+  auto sample = [&](const char* name, const std::string& labels, double number) {
     std::snprintf(line, sizeof line, "%s%s %.17g\n", name, labels.c_str(), number);
-    out += line;
+    return std::string(line);
+  };
+  auto value = [&](const char* name, const std::string& labels, double number) {
+    out += sample(name, labels, number);
   };
   auto count = [&](const char* name, const char* type, const char* help, double number) {
     metric(name, type, help);
@@ -557,22 +559,22 @@ std::string Gateway::metrics_text() const {
         "Devices without per-device series (over metrics.device_series).",
         d(c.devices.size() - with_series));
   if (with_series > 0) {
-    metric("vitalsign_device_tip_height", "gauge", "Latest accepted height per device.");
-    std::size_t listed = 0;
-    for (const auto& [device, activity] : c.devices) {
-      if (listed++ == with_series) break;
+    // One pass over the devices; each metric's samples stay together.
+    std::string tips, last_seen;
+    auto listed = c.devices.begin();
+    for (std::size_t i = 0; i < with_series; ++i, ++listed) {
+      const auto& [device, activity] = *listed;
+      std::string labels = "{device=\"" + device.hex() + "\"}";
       if (activity.tip_height)
-        value("vitalsign_device_tip_height", "{device=\"" + device.hex() + "\"}",
-              d(*activity.tip_height));
+        tips += sample("vitalsign_device_tip_height", labels, d(*activity.tip_height));
+      last_seen += sample("vitalsign_device_last_seen_seconds", labels,
+                          static_cast<double>(activity.last_seen_ms) / 1000.0);
     }
+    metric("vitalsign_device_tip_height", "gauge", "Latest accepted height per device.");
+    out += tips;
     metric("vitalsign_device_last_seen_seconds", "gauge",
            "Unix time of the last block per device.");
-    listed = 0;
-    for (const auto& [device, activity] : c.devices) {
-      if (listed++ == with_series) break;
-      value("vitalsign_device_last_seen_seconds", "{device=\"" + device.hex() + "\"}",
-            static_cast<double>(activity.last_seen_ms) / 1000.0);
-    }
+    out += last_seen;
   }
   count("vitalsign_anchorer", "gauge",
         "1 when this gateway anchors (always, alone; the lease holder, in a cluster).",
