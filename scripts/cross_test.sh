@@ -32,33 +32,27 @@ echo "== $arch: cross build ($triple-g++, -Werror), tests under $qemu"
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DVS_WERROR=ON \
   "-DCMAKE_CXX_FLAGS_RELEASE=-O2 -DNDEBUG" "-DCMAKE_C_FLAGS_RELEASE=-O2 -DNDEBUG" \
   "-DCMAKE_TOOLCHAIN_FILE=$here/cmake/toolchains/$triple.cmake" -DVS_POSTGRES=OFF >/dev/null
-# vitalsign: its selfcheck is a unit test too.
+# vitalsign: its selfcheck is a unit test too. armhf: the agent, for its size.
 unit_tests=(platform_unit_tests proto_unit_tests chain_unit_tests agent_unit_tests board_unit_tests
   gateway_unit_tests tools_unit_tests vitalsign)
-if [ "$arch" = arm64 ]; then
-  cmake --build "$build" -j "$jobs" --target "${unit_tests[@]}"
-else
-  cmake --build "$build" -j "$jobs" --target "${unit_tests[@]}" vitalsign-agent
-fi
+[ "$arch" = arm64 ] || unit_tests+=(vitalsign-agent)
+cmake --build "$build" -j "$jobs" --target "${unit_tests[@]}"
 ctest --test-dir "$build" -L unit --output-on-failure -j "$jobs"
 
-if [ "$arch" = arm64 ]; then
+if [ "$arch" != arm64 ]; then
+  "$triple-strip" -o "$build/vitalsign-agent.stripped" "$build/tools/vitalsign-agent"
+  echo "$arch: vitalsign-agent stripped: $(stat -c %s "$build/vitalsign-agent.stripped") bytes"
+else
+  if [ ! -x build/gcc/tests/agent_crash_test ]; then
+    echo "cross_test: build/gcc (the native harness) is not built: run scripts/test.sh" >&2
+    exit 1
+  fi
   # The agent a device installs: from the arm64 package (stripped by dh_strip).
   "$here/scripts/build_packages.sh" arm64
   rm -rf "$build/installed"
   dpkg-deb -x "$(ls build/package/arm64/vitalsign-agent_*_arm64.deb)" "$build/installed"
   agent=$here/$build/installed/usr/bin/vitalsign-agent
-else
-  agent=$here/$build/vitalsign-agent.stripped
-  "$triple-strip" -o "$agent" "$build/tools/vitalsign-agent"
-fi
-echo "$arch: vitalsign-agent stripped: $(stat -c %s "$agent") bytes"
-
-if [ "$arch" = arm64 ]; then
-  if [ ! -x build/gcc/tests/agent_crash_test ]; then
-    echo "cross_test: build/gcc (the native harness) is not built: run scripts/test.sh" >&2
-    exit 1
-  fi
+  echo "$arch: vitalsign-agent stripped: $(stat -c %s "$agent") bytes"
   # posix_spawn takes a path: the emulator's, then the packaged agent.
   export VS_TEST_AGENT="$(command -v "$qemu") -L / $agent"
   export VS_TEST_AGENT_LABEL="arm64 agent (package) under qemu"
