@@ -49,19 +49,32 @@ struct Setup {
   const char* label;
   const char* waveform;     // [sim] waveform
   const char* store_lines;  // under [store]
+  const char* seal_lines = "";
 };
+
+// Blocks sealed at 30, 60 or 120 s (or 1024 entries), with a window as
+// long: one transaction carries a block of about 100, 200 or 400 readings
+// (ECG + vitals) or 70, 140 or 280 (vitals only).
+constexpr const char* k30sBlocks = "max_age_ms = 30000\nmax_entries = 1024\n";
+constexpr const char* k60sBlocks = "max_age_ms = 60000\nmax_entries = 1024\n";
+constexpr const char* k120sBlocks = "max_age_ms = 120000\nmax_entries = 1024\n";
 
 const Setup kSetups[] = {
     {"ECG + vitals, every_commit", "ecg", "durability = \"every_commit\"\n"},
     {"ECG + vitals, group, 1 s window", "ecg", "durability = \"group\"\n"},
-    {"ECG + vitals, group, 5 s window", "ecg",
-     "durability = \"group\"\ngroup_commit_window_ms = 5000\n"},
     {"ECG + vitals, group, 10 s window", "ecg",
      "durability = \"group\"\ngroup_commit_window_ms = 10000\n"},
+    {"ECG + vitals, group, 30 s, 30 s blocks", "ecg",
+     "durability = \"group\"\ngroup_commit_window_ms = 30000\n", k30sBlocks},
+    {"ECG + vitals, group, 60 s, 60 s blocks", "ecg",
+     "durability = \"group\"\ngroup_commit_window_ms = 60000\n", k60sBlocks},
     {"vitals only, every_commit", "none", "durability = \"every_commit\"\n"},
-    {"vitals only, group, 1 s window", "none", "durability = \"group\"\n"},
     {"vitals only, group, 10 s window", "none",
      "durability = \"group\"\ngroup_commit_window_ms = 10000\n"},
+    {"vitals only, group, 60 s, 60 s blocks", "none",
+     "durability = \"group\"\ngroup_commit_window_ms = 60000\n", k60sBlocks},
+    {"vitals only, group, 120 s, 120 s blocks", "none",
+     "durability = \"group\"\ngroup_commit_window_ms = 120000\n", k120sBlocks},
 };
 
 // What the kernel and the store say about one agent at one instant.
@@ -202,7 +215,8 @@ int main() {
     std::ofstream(dir.path() / ("agent-" + std::to_string(i) + ".toml"))
         << "board = \"sim\"\n[keys]\nname = \"device-" << i << "\"\n"
         << "[store]\ndata_dir = \"" << data.string() << "\"\n"
-        << kSetups[i].store_lines << "[mqtt]\nbroker = \"" << broker.uri() << "\"\n"
+        << kSetups[i].store_lines << "[seal]\n"
+        << kSetups[i].seal_lines << "[mqtt]\nbroker = \"" << broker.uri() << "\"\n"
         << "[gateway]\npublic_key = \"" << (dir.path() / "keys" / "gateway.pub.pem").string()
         << "\"\n[sim]\nseed = " << i + 1 << "\nwaveform = \"" << kSetups[i].waveform
         << "\"\nkey_dir = \"" << (dir.path() / "keys").string() << "\"\n";
@@ -241,10 +255,10 @@ int main() {
               seconds);
   std::printf("machine: %s; store on the build tree's filesystem\n\n",
               vs::bench::machine_description().c_str());
-  std::printf("| %-38s | %8s | %12s | %12s | %8s | %10s | %11s | %11s | %11s |\n", "setup",
+  std::printf("| %-40s | %8s | %12s | %12s | %8s | %10s | %11s | %11s | %11s |\n", "setup",
               "readings", "flash B/rd", "block B/rd", "flash/blk", "CPU ms/rd", "blocks B/rd",
               "rcpts B/rd", "entry B/rd");
-  std::printf("|%s|%s|%s|%s|%s|%s|%s|%s|%s|\n", std::string(40, '-').c_str(),
+  std::printf("|%s|%s|%s|%s|%s|%s|%s|%s|%s|\n", std::string(42, '-').c_str(),
               std::string(10, '-').c_str(), std::string(14, '-').c_str(),
               std::string(14, '-').c_str(), std::string(10, '-').c_str(),
               std::string(12, '-').c_str(), std::string(13, '-').c_str(),
@@ -252,7 +266,7 @@ int main() {
   for (std::size_t i = 0; i < agents; ++i) {
     auto readings = static_cast<double>(after[i].readings - before[i].readings);
     if (readings <= 0) {
-      std::printf("| %-38s | no readings measured (see agent-%zu.log)\n", kSetups[i].label, i);
+      std::printf("| %-40s | no readings measured (see agent-%zu.log)\n", kSetups[i].label, i);
       continue;
     }
     StoredBytes stored = stored_bytes(dir.path() / ("agent-" + std::to_string(i)));
@@ -264,7 +278,7 @@ int main() {
                     ticks_per_second * 1000.0 / readings;
     std::lock_guard lock(wire_mutex);
     std::printf(
-        "| %-38s | %8.0f | %12.0f | %12.0f | %7.1fx | %10.2f | %11.0f | %11.0f | %11.0f |\n",
+        "| %-40s | %8.0f | %12.0f | %12.0f | %7.1fx | %10.2f | %11.0f | %11.0f | %11.0f |\n",
         kSetups[i].label, readings, flash, block_per_reading,
         block_per_reading > 0 ? flash / block_per_reading : 0.0, cpu_ms,
         static_cast<double>(block_wire[device_hex[i]]) / readings,

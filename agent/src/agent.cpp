@@ -39,6 +39,8 @@ Agent::Agent(const AgentConfig& config, DeviceChain& chain, platform::Store& sto
       seal_policy_(config.seal_max_entries, config.seal_max_age, config.seal_on_alarm),
       last_status_(clock.steady()) {
   if (chain_.pending_entries() > 0) seal_policy_.recorded(0, clock_.steady());
+  // Group durability: receipts join the next window's transaction.
+  chain_.hold_receipts(config_.group_commit);
 }
 
 std::string Agent::topic(std::string_view leaf) const {
@@ -89,7 +91,11 @@ void Agent::watch_clock() {
 }
 
 void Agent::hold(agent::SensorSample sample, std::uint64_t time_ms, bool sign) {
-  if (held_.empty()) held_since_ = clock_.steady();
+  auto now = clock_.steady();
+  if (held_.empty()) held_since_ = now;
+  // A block's age counts from its oldest entry's arrival, so that with a
+  // window as long as the seal age one transaction carries a whole block.
+  seal_policy_.recorded(chain_.pending_entries() + held_.size(), now);
   held_.push_back({std::move(sample), time_ms, sign});
 }
 
@@ -106,28 +112,71 @@ void Agent::take(const std::vector<agent::SensorSample>& samples) {
 }
 
 bool Agent::commit_due() const {
+  auto now = clock_.steady();
+  if (config_.group_commit) {
+    // The seal age also closes a window. Held receipts ride with the open
+    // window's readings; with none held, they wait a window at most.
+    if (seal_policy_.age_due(now) || chain_.held_receipts() >= kMaxHeldReceipts) return true;
+    if (held_.empty() && chain_.held_receipts() > 0 &&
+        now - receipts_held_since_ >= config_.group_commit_window) {
+      return true;
+    }
+  }
   if (held_.empty()) return false;
   return !config_.group_commit || held_alarm_ || held_.size() >= config_.seal_max_entries ||
-         clock_.steady() - held_since_ >= config_.group_commit_window;
+         now - held_since_ >= config_.group_commit_window;
 }
 
 std::chrono::milliseconds Agent::sensor_wait(std::chrono::milliseconds max_wait) const {
   auto now = clock_.steady();
   auto wait = seal_policy_.wait(max_wait, now);
-  if (held_.empty()) return wait;
-  auto window_left = std::chrono::duration_cast<std::chrono::milliseconds>(
-      held_since_ + config_.group_commit_window - now);
-  return std::clamp(window_left, std::chrono::milliseconds(0), wait);
+  auto until = [&](std::chrono::steady_clock::time_point since) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        since + config_.group_commit_window - now);
+    return std::clamp(left, std::chrono::milliseconds(0), wait);
+  };
+  if (!held_.empty()) return until(held_since_);
+  if (chain_.held_receipts() > 0) return until(receipts_held_since_);
+  return wait;
 }
 
 Status Agent::commit_held() {
-  if (held_.empty()) return {};
+  if (held_.empty() && !config_.group_commit) return {};
   bool alarm = held_alarm_;
   std::vector<DeviceChain::NewEntry> items;
   items.swap(held_);
   held_alarm_ = false;
+  bool age_seal = seal_policy_.age_due(clock_.steady());
+  auto seal_due = [&](std::uint64_t pending) -> std::optional<proto::SealReason> {
+    if (auto reason = seal_policy_.due_on_count(pending, alarm)) return reason;
+    if (!age_seal || pending == 0) return std::nullopt;
+    age_seal = false;
+    return proto::SealReason::kTime;
+  };
+  if (config_.group_commit) {
+    auto window = chain_.commit_window(items, clock_.wall_ms(), config_.seal_max_entries, seal_due);
+    if (window) {
+      if (!items.empty()) took(window->recorded);
+      for (const chain::SealedBlock& block : window->sealed) sealed(block);
+      if (chain_.pending_entries() == 0) seal_policy_.sealed(0, clock_.steady());
+      return {};
+    }
+    // What stays held waits a window more, a seal a seal age: not every turn.
+    receipts_held_since_ = clock_.steady();
+    if (window.error().code() != ErrorCode::kNoSpace) {
+      counters_.record_errors += items.size();
+      log(LogLevel::kError, "window not committed: " + window.error().message());
+      if (age_seal) seal_policy_.refused(clock_.steady());
+      return {};
+    }
+    // The store is full: the parts one by one, receipts first (they make
+    // room), then the readings (refused if there is none), then the blocks.
+    if (auto receipts = chain_.commit_held_receipts(); !receipts) {
+      log(LogLevel::kError, "receipts not committed: " + receipts.error().message());
+    }
+  }
   record(items);
-  while (auto reason = seal_policy_.due_on_count(chain_.pending_entries(), alarm)) {
+  while (auto reason = seal_due(chain_.pending_entries())) {
     VS_TRY(seal_unless_full(*reason));
     if (storage_alarm_) break;
   }
@@ -135,7 +184,7 @@ Status Agent::commit_held() {
 }
 
 void Agent::record(std::span<const DeviceChain::NewEntry> items) {
-  std::uint64_t pending_before = chain_.pending_entries();
+  if (items.empty()) return;
   // What was held together is committed together (one transaction).
   auto recorded = chain_.record_all(items);
   if (!recorded) {
@@ -145,17 +194,22 @@ void Agent::record(std::span<const DeviceChain::NewEntry> items) {
       counters_.record_errors += items.size();
       log(LogLevel::kError, "readings not recorded: " + recorded.error().message());
     }
+    // Their arrival started a seal age; with nothing pending it is over.
+    if (chain_.pending_entries() == 0) seal_policy_.sealed(0, clock_.steady());
     return;
   }
+  took(*recorded);
+}
+
+void Agent::took(const std::vector<RecordedEntry>& recorded) {
   if (storage_alarm_) {
     storage_alarm_ = false;
     log(LogLevel::kInfo, "storage available again; a gap event records the refused readings");
     publish_status(true);
   }
-  counters_.readings_recorded += recorded->size();
-  seal_policy_.recorded(pending_before, clock_.steady());
+  counters_.readings_recorded += recorded.size();
   if (config_.live && transport_ != nullptr && connected_) {
-    for (const RecordedEntry& entry : *recorded) {
+    for (const RecordedEntry& entry : recorded) {
       auto live = proto::WireCodec::encode(proto::LiveReading{entry.bytes, entry.signature});
       if (live) (void)transport_->publish(topic("live"), *live, 0, false, nullptr);
     }
@@ -163,18 +217,21 @@ void Agent::record(std::span<const DeviceChain::NewEntry> items) {
 }
 
 Status Agent::seal(proto::SealReason reason) {
-  auto sealed = chain_.seal(clock_.wall_ms(), reason, config_.seal_max_entries);
-  if (!sealed) return std::move(sealed).error().about("seal");
-  if (!*sealed) return {};
+  auto block = chain_.seal(clock_.wall_ms(), reason, config_.seal_max_entries);
+  if (!block) return std::move(block).error().about("seal");
+  if (*block) sealed(**block);
+  return {};
+}
+
+void Agent::sealed(const chain::SealedBlock& block) {
   ++counters_.blocks_sealed;
-  const auto& header = (*sealed)->header;
+  const auto& header = block.header;
   log(LogLevel::kInfo, "sealed block " + std::to_string(header.height) + ": seq " +
                            std::to_string(header.first_seq) + ".." +
                            std::to_string(header.last_seq) + ", " +
-                           std::to_string((*sealed)->encoded.size()) + " bytes, " +
+                           std::to_string(block.encoded.size()) + " bytes, " +
                            proto::seal_reason_name(header.seal_reason));
   seal_policy_.sealed(chain_.pending_entries(), clock_.steady());
-  return {};
 }
 
 void Agent::refuse_readings(std::size_t count, const std::string& why) {
@@ -269,7 +326,9 @@ void Agent::handle(Inbound event) {
 }
 
 void Agent::handle_receipt(const Bytes& payload) {
+  std::size_t held_before = chain_.held_receipts();
   ReceiptIntake::Taken taken = receipt_intake_.take(payload);
+  if (held_before == 0 && chain_.held_receipts() > 0) receipts_held_since_ = clock_.steady();
   switch (taken.outcome) {
     case ReceiptIntake::Outcome::kAccepted:
       ++counters_.receipts_accepted;

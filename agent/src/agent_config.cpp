@@ -55,7 +55,7 @@ Result<AgentConfig> AgentConfig::from_toml(const platform::TomlConfig& config) {
   VS_TRY(read.choice("store.durability", {"every_commit", "group"},
                      "must be \"every_commit\" or \"group\"", durability));
   out.group_commit = durability == "group";
-  VS_TRY(read.duration("store.group_commit_window_ms", 1, 60'000, "must be 1 to 60000 ms",
+  VS_TRY(read.duration("store.group_commit_window_ms", 1, 600'000, "must be 1 to 600000 ms",
                        out.group_commit_window));
 
   VS_TRY(read.integer("seal.max_entries", 1, 4096, "must be 1 to 4096 entries per block",

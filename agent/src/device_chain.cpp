@@ -1,6 +1,8 @@
 #include "vs/agent/device_chain.h"
 
+#include <algorithm>
 #include <cstring>
+#include <iterator>
 #include <tuple>
 
 #include "vs/chain/entry_leaf.h"
@@ -138,11 +140,11 @@ Status DeviceChain::load(platform::Random& random) {
   device_id_ = chain::DeviceId::from_public_key(sha_, *first_key);
 
   VS_TRY_ASSIGN(ChainSnapshot snapshot, inspect(store_));
-  next_seq_ = snapshot.next_seq;
-  tip_ = snapshot.tip;
-  retired_below_ = snapshot.retired_below;
-  pruned_below_ = snapshot.pruned_below;
-  pending_count_ = snapshot.pending_entries;
+  state_.next_seq = snapshot.next_seq;
+  state_.tip = snapshot.tip;
+  state_.retired_below = snapshot.retired_below;
+  state_.pruned_below = snapshot.pruned_below;
+  state_.pending_count = snapshot.pending_entries;
   VS_TRY_ASSIGN(auto key_index, store_.get(kMetaTable, as_bytes(kKeyIndex)));
   VS_TRY_ASSIGN(std::uint64_t index, read_u64(key_index, "stored key index is not 8 bytes"));
   key_index_ = static_cast<std::uint32_t>(index);
@@ -157,17 +159,17 @@ Status DeviceChain::load(platform::Random& random) {
     AnchorRef value;
     value.batch_id = get_u64_be(anchor->data());
     std::memcpy(value.batch_root.data(), anchor->data() + 8, 32);
-    anchor_ = value;
+    state_.anchor = value;
   }
   // The pending entries must continue the tip, and next_seq must pass them.
-  std::uint64_t first_unsealed = tip_ ? tip_->last_seq + 1 : 0;
-  if (pending_count_ > 0) {
+  std::uint64_t first_unsealed = state_.tip ? state_.tip->last_seq + 1 : 0;
+  if (state_.pending_count > 0) {
     VS_TRY_ASSIGN(auto first, store_.scan(kPendingTable, {}, 1));
     if (get_u64_be(first.front().key.data()) != first_unsealed) {
       return Error(ErrorCode::kIntegrity, "pending entries do not continue the chain's tip");
     }
   }
-  if (next_seq_ != first_unsealed + pending_count_) {
+  if (state_.next_seq != first_unsealed + state_.pending_count) {
     return Error(ErrorCode::kIntegrity, "stored next seq does not match the committed entries");
   }
   return {};
@@ -189,39 +191,39 @@ Result<RecordedEntry> DeviceChain::record(const EntryBody& body, std::uint64_t t
   return std::move(recorded.back());
 }
 
-Result<std::vector<RecordedEntry>> DeviceChain::record_all(std::span<const NewEntry> items) {
+Status DeviceChain::check_room_for_readings() {
   // Readings stop an eighth short of the ceiling: what frees room (sealing,
   // storing a receipt, pruning) has to write too, and must never find the
   // store full.
-  if (auto usage = store_.usage();
-      usage && usage->limit_bytes > 0 &&
-      usage->used_bytes + usage->limit_bytes / 8 > usage->limit_bytes) {
-    VS_TRY(prune_retired(256));
-    usage = store_.usage();
-    if (usage && usage->used_bytes + usage->limit_bytes / 8 > usage->limit_bytes) {
-      refused_ += items.size();
-      return Error(
-          ErrorCode::kNoSpace,
-          usage->filesystem_limited
-              ? "the store is within its reserve of the filesystem's free space"
-              : "the store is within its reserve of its configured ceiling (store.max_mb)");
-    }
+  auto usage = store_.usage();
+  if (!usage || usage->limit_bytes == 0 ||
+      usage->used_bytes + usage->limit_bytes / 8 <= usage->limit_bytes) {
+    return {};
   }
+  VS_TRY(prune_retired(256));
+  usage = store_.usage();
+  if (!usage || usage->used_bytes + usage->limit_bytes / 8 <= usage->limit_bytes) return {};
+  return Error(ErrorCode::kNoSpace,
+               usage->filesystem_limited
+                   ? "the store is within its reserve of the filesystem's free space"
+                   : "the store is within its reserve of its configured ceiling (store.max_mb)");
+}
+
+Status DeviceChain::add_entries(Change& change, std::span<const NewEntry> items,
+                                std::vector<RecordedEntry>& recorded) {
   std::vector<NewEntry> gap;
   if (refused_ > 0 && !items.empty()) {
-    // Space may be back: first say what was lost, in the same commit.
+    // Space may be back: first say what was lost, in the same commit, so
+    // the gap event cannot be lost without the readings after it.
     proto::Event event;
     event.kind = proto::EventKind::kGap;
     event.count = refused_;
     event.text = "storage full: readings refused";
     gap.push_back({event, items.front().time_ms, items.front().sign});
   }
-  std::vector<RecordedEntry> recorded;
-  recorded.reserve(gap.size() + items.size());
-  platform::WriteBatch batch;
-  std::uint64_t seq = next_seq_;
   for (std::span<const NewEntry> part : {std::span<const NewEntry>(gap), items}) {
     for (const NewEntry& item : part) {
+      std::uint64_t seq = change.after.next_seq;
       proto::Entry entry{seq, item.time_ms, item.body};
       chain::PendingEntry pending;
       VS_TRY_ASSIGN(pending.bytes, proto::WireCodec::encode(entry));
@@ -232,64 +234,129 @@ Result<std::vector<RecordedEntry>> DeviceChain::record_all(std::span<const NewEn
         VS_TRY_ASSIGN(platform::Signature signature, signer_.sign(sha_.digest(pending.bytes)));
         pending.signature.assign(signature.begin(), signature.end());
       }
-      batch.put(kPendingTable, u64_key(seq), encode_pending(pending));
-      recorded.push_back(
-          RecordedEntry{seq, std::move(pending.bytes), std::move(pending.signature)});
-      ++seq;
+      if (part.data() == items.data()) {  // callers get what they gave
+        recorded.push_back(RecordedEntry{seq, pending.bytes, pending.signature});
+      }
+      change.entries.push_back(std::move(pending));
+      ++change.after.next_seq;
+      ++change.after.pending_count;
     }
   }
-  batch.put(kMetaTable, as_bytes(kNextSeq), u64_value(seq));
-  // One commit for the lot: group commit, and the gap event cannot be lost
-  // without the readings after it.
-  Status committed = commit_with_room(batch);
+  return {};
+}
+
+const platform::WriteBatch& DeviceChain::finish(Change& change) {
+  for (const chain::PendingEntry& entry : change.entries) {
+    change.batch.put(kPendingTable, u64_key(entry.seq), encode_pending(entry));
+  }
+  change.entries.clear();
+  if (change.after.next_seq != state_.next_seq) {
+    change.batch.put(kMetaTable, as_bytes(kNextSeq), u64_value(change.after.next_seq));
+  }
+  return change.batch;
+}
+
+Result<std::vector<RecordedEntry>> DeviceChain::record_all(std::span<const NewEntry> items) {
+  if (Status room = check_room_for_readings(); !room) {
+    refused_ += items.size();
+    return std::move(room).error();
+  }
+  Change change{{}, state_, {}};
+  std::vector<RecordedEntry> recorded;
+  VS_TRY(add_entries(change, items, recorded));
+  Status committed = commit_with_room(finish(change));
   if (!committed) {
     if (committed.error().code() == ErrorCode::kNoSpace) refused_ += items.size();
     return std::move(committed).error();
   }
   refused_ = 0;
-  pending_count_ += seq - next_seq_;
-  next_seq_ = seq;
-  if (!gap.empty()) recorded.erase(recorded.begin());  // callers get what they gave
+  state_ = change.after;
   return recorded;
+}
+
+Result<std::optional<chain::SealedBlock>> DeviceChain::add_seal(Change& change,
+                                                                std::uint64_t now_ms,
+                                                                proto::SealReason reason,
+                                                                std::size_t max_entries) {
+  State& after = change.after;
+  if (after.pending_count == 0) return std::optional<chain::SealedBlock>();
+  // The oldest pending entries: those already stored, then this change's.
+  std::uint64_t first_seq = after.tip ? after.tip->last_seq + 1 : 0;
+  VS_TRY_ASSIGN(std::vector<chain::PendingEntry> entries,
+                read_pending(store_, first_seq, max_entries));
+  for (const chain::PendingEntry& entry : entries) {
+    change.batch.erase(kPendingTable, u64_key(entry.seq));
+  }
+  std::size_t taken_new = std::min(change.entries.size(), max_entries - entries.size());
+  std::move(change.entries.begin(), change.entries.begin() + static_cast<long>(taken_new),
+            std::back_inserter(entries));
+  change.entries.erase(change.entries.begin(),
+                       change.entries.begin() + static_cast<long>(taken_new));
+
+  chain::SealPosition position;
+  position.device_id = device_id_;
+  position.height = after.tip ? after.tip->height + 1 : 0;
+  if (after.tip) position.previous_hash = after.tip->hash;
+  position.key_index = key_index_;
+  position.sealed_time_ms = now_ms;
+  if (after.anchor) {
+    position.anchor_batch_id = after.anchor->batch_id;
+    position.anchor_batch_root = after.anchor->batch_root;
+  }
+  position.reason = reason;
+  VS_TRY_ASSIGN(chain::SealedBlock sealed,
+                chain::BlockSealer(sha_, signer_).seal(position, entries));
+  // Entries out, block in, tip moved: all in the change's one batch.
+  after.tip = chain::ChainTip{position.height, sealed.hash, entries.back().seq};
+  after.pending_count -= entries.size();
+  change.batch.put(kBlocksTable, u64_key(position.height), sealed.encoded);
+  change.batch.put(kMetaTable, as_bytes(kTip), after.tip->encode());
+  return std::optional<chain::SealedBlock>(std::move(sealed));
 }
 
 Result<std::optional<chain::SealedBlock>> DeviceChain::seal(std::uint64_t now_ms,
                                                             proto::SealReason reason,
                                                             std::size_t max_entries) {
-  if (pending_count_ == 0) return std::optional<chain::SealedBlock>();
-  std::uint64_t first_seq = tip_ ? tip_->last_seq + 1 : 0;
-  VS_TRY_ASSIGN(std::vector<chain::PendingEntry> entries,
-                read_pending(store_, first_seq, max_entries));
-  chain::SealPosition position;
-  position.device_id = device_id_;
-  position.height = tip_ ? tip_->height + 1 : 0;
-  if (tip_) position.previous_hash = tip_->hash;
-  position.key_index = key_index_;
-  position.sealed_time_ms = now_ms;
-  if (anchor_) {
-    position.anchor_batch_id = anchor_->batch_id;
-    position.anchor_batch_root = anchor_->batch_root;
-  }
-  position.reason = reason;
-  VS_TRY_ASSIGN(chain::SealedBlock sealed,
-                chain::BlockSealer(sha_, signer_).seal(position, entries));
+  Change change{{}, state_, {}};
+  VS_TRY_ASSIGN(auto sealed, add_seal(change, now_ms, reason, max_entries));
+  if (!sealed) return sealed;
+  VS_TRY(commit_with_room(finish(change)));
+  state_ = change.after;
+  return sealed;
+}
 
-  chain::ChainTip tip{position.height, sealed.hash, entries.back().seq};
-  // One batch: entries out, block in, tip moved.
-  platform::WriteBatch batch;
-  for (const chain::PendingEntry& entry : entries) batch.erase(kPendingTable, u64_key(entry.seq));
-  batch.put(kBlocksTable, u64_key(tip.height), sealed.encoded);
-  batch.put(kMetaTable, as_bytes(kTip), tip.encode());
-  VS_TRY(commit_with_room(batch));
-  tip_ = tip;
-  pending_count_ -= entries.size();
-  return std::optional<chain::SealedBlock>(std::move(sealed));
+Result<DeviceChain::Window> DeviceChain::commit_window(std::span<const NewEntry> items,
+                                                       std::uint64_t now_ms,
+                                                       std::size_t max_entries,
+                                                       const SealDue& seal_due) {
+  if (!items.empty()) VS_TRY(check_room_for_readings());  // the caller counts what it refuses
+  Window window;
+  Change change{{}, state_, {}};
+  // Receipts first: a block sealed below names the newest anchor.
+  for (const auto& [height, held] : held_receipts_) {
+    VS_TRY(add_receipt(change, height, held.bytes, held.body));
+  }
+  VS_TRY(add_entries(change, items, window.recorded));
+  while (auto reason = seal_due(change.after.pending_count)) {
+    VS_TRY_ASSIGN(auto sealed, add_seal(change, now_ms, *reason, max_entries));
+    if (!sealed) break;
+    window.sealed.push_back(std::move(*sealed));
+  }
+  const platform::WriteBatch& batch = finish(change);
+  if (batch.empty()) return window;
+  // No pruning retry here: the caller's part-by-part commit does it.
+  VS_TRY(store_.commit(batch));
+  if (!items.empty()) refused_ = 0;
+  window.receipts = held_receipts_.size();
+  held_receipts_.clear();
+  state_ = change.after;
+  return window;
 }
 
 Result<DeviceChain::ReceiptOutcome> DeviceChain::accept_receipt(std::uint64_t height,
                                                                 ByteView receipt,
                                                                 const proto::ReceiptBody& body) {
-  if (!tip_ || height > tip_->height) {
+  if (!state_.tip || height > state_.tip->height) {
     return Error(ErrorCode::kInvalidArgument, "receipt is for a height this device has not sealed");
   }
   VS_TRY_ASSIGN(auto held, this->receipt(height));
@@ -303,65 +370,95 @@ Result<DeviceChain::ReceiptOutcome> DeviceChain::accept_receipt(std::uint64_t he
                    "receipt is not newer than the one held (a replay or a downgrade)");
     }
   }
-  platform::WriteBatch batch;
-  batch.put(kReceiptsTable, u64_key(height), receipt);
-  bool anchored = is_anchored(body.state);
-  std::uint64_t retired = retired_below_;
-  std::optional<AnchorRef> anchor = anchor_;
-  if (anchored) {
-    if (!anchor || body.batch_id > anchor->batch_id) {
-      AnchorRef newer;
-      newer.batch_id = body.batch_id;
-      std::memcpy(newer.batch_root.data(), body.batch_root.data(), 32);
-      anchor = newer;
-      Bytes value(40);
-      put_u64_be(newer.batch_id, value.data());
-      std::memcpy(value.data() + 8, newer.batch_root.data(), 32);
-      batch.put(kMetaTable, as_bytes(kAnchor), value);
-    }
-    // Advance the retirement mark over every contiguous anchored height.
-    if (height == retired) {
-      retired = height + 1;
-      for (;;) {
-        VS_TRY_ASSIGN(bool next_anchored, has_anchored_receipt(retired));
-        if (!next_anchored) break;
-        ++retired;
-      }
-      batch.put(kMetaTable, as_bytes(kRetiredBelow), u64_value(retired));
-    }
+  if (hold_receipts_) {
+    held_receipts_[height] = HeldReceipt{Bytes(receipt.begin(), receipt.end()), body};
+  } else {
+    VS_TRY(write_receipt(height, receipt, body));
   }
-  Status committed = store_.commit(batch);
-  std::uint64_t pruned = pruned_below_;
-  if (!committed && committed.error().code() == ErrorCode::kNoSpace && retired > pruned_below_) {
-    // A full store must still take receipts, or it could never make room:
-    // prune what this receipt retires in the same batch.
-    for (std::uint64_t old = pruned_below_; old < retired; ++old) {
-      batch.erase(kBlocksTable, u64_key(old));
-      batch.erase(kReceiptsTable, u64_key(old));
-    }
-    batch.put(kMetaTable, as_bytes(kPrunedBelow), u64_value(retired));
-    pruned = retired;
-    committed = store_.commit(batch);
-  }
-  VS_TRY(committed);
-  retired_below_ = retired;
-  pruned_below_ = pruned;
-  anchor_ = anchor;
   return ReceiptOutcome::kStored;
 }
 
+Status DeviceChain::write_receipt(std::uint64_t height, ByteView receipt,
+                                  const proto::ReceiptBody& body) {
+  Change change{{}, state_, {}};
+  VS_TRY(add_receipt(change, height, receipt, body));
+  Status committed = store_.commit(change.batch);
+  if (!committed && committed.error().code() == ErrorCode::kNoSpace &&
+      change.after.retired_below > state_.pruned_below) {
+    // A full store must still take receipts, or it could never make room:
+    // prune what this receipt retires in the same batch.
+    for (std::uint64_t old = state_.pruned_below; old < change.after.retired_below; ++old) {
+      change.batch.erase(kBlocksTable, u64_key(old));
+      change.batch.erase(kReceiptsTable, u64_key(old));
+    }
+    change.after.pruned_below = change.after.retired_below;
+    change.batch.put(kMetaTable, as_bytes(kPrunedBelow), u64_value(change.after.pruned_below));
+    committed = store_.commit(change.batch);
+  }
+  VS_TRY(committed);
+  state_ = change.after;
+  return {};
+}
+
+Status DeviceChain::add_receipt(Change& change, std::uint64_t height, ByteView receipt,
+                                const proto::ReceiptBody& body) {
+  State& after = change.after;
+  change.batch.put(kReceiptsTable, u64_key(height), receipt);
+  if (!is_anchored(body.state)) return {};
+  if (!after.anchor || body.batch_id > after.anchor->batch_id) {
+    AnchorRef newer;
+    newer.batch_id = body.batch_id;
+    std::memcpy(newer.batch_root.data(), body.batch_root.data(), 32);
+    after.anchor = newer;
+    Bytes value(40);
+    put_u64_be(newer.batch_id, value.data());
+    std::memcpy(value.data() + 8, newer.batch_root.data(), 32);
+    change.batch.put(kMetaTable, as_bytes(kAnchor), value);
+  }
+  // Advance the retirement mark over every contiguous anchored height (held
+  // receipts included: they are committed in height order).
+  if (height == after.retired_below) {
+    std::uint64_t retired = height + 1;
+    for (;;) {
+      VS_TRY_ASSIGN(bool next_anchored, has_anchored_receipt(retired));
+      if (!next_anchored) break;
+      ++retired;
+    }
+    after.retired_below = retired;
+    change.batch.put(kMetaTable, as_bytes(kRetiredBelow), u64_value(retired));
+  }
+  return {};
+}
+
+Result<std::uint64_t> DeviceChain::commit_held_receipts() {
+  // Out of the overlay first: a retirement mark must count only receipts
+  // that are committed, or committed in the same batch.
+  std::map<std::uint64_t, HeldReceipt> held;
+  held.swap(held_receipts_);
+  std::uint64_t committed = 0;
+  for (auto next = held.begin(); next != held.end(); next = held.erase(next)) {
+    Status written = write_receipt(next->first, next->second.bytes, next->second.body);
+    if (!written) {
+      held_receipts_ = std::move(held);  // what is left stays held
+      return std::move(written).error();
+    }
+    ++committed;
+  }
+  return committed;
+}
+
 Result<std::uint64_t> DeviceChain::prune_retired(std::uint64_t max_blocks) {
-  std::uint64_t until = std::min(retired_below_, pruned_below_ + max_blocks);
-  if (until <= pruned_below_) return std::uint64_t{0};
+  std::uint64_t until = std::min(state_.retired_below, state_.pruned_below + max_blocks);
+  if (until <= state_.pruned_below) return std::uint64_t{0};
   platform::WriteBatch batch;
-  for (std::uint64_t height = pruned_below_; height < until; ++height) {
+  for (std::uint64_t height = state_.pruned_below; height < until; ++height) {
     batch.erase(kBlocksTable, u64_key(height));
     batch.erase(kReceiptsTable, u64_key(height));
   }
   batch.put(kMetaTable, as_bytes(kPrunedBelow), u64_value(until));
   VS_TRY(store_.commit(batch));
-  std::uint64_t pruned = until - pruned_below_;
-  pruned_below_ = until;
+  std::uint64_t pruned = until - state_.pruned_below;
+  state_.pruned_below = until;
   return pruned;
 }
 
@@ -370,6 +467,9 @@ Result<std::optional<Bytes>> DeviceChain::block(std::uint64_t height) const {
 }
 
 Result<std::optional<Bytes>> DeviceChain::receipt(std::uint64_t height) const {
+  if (auto held = held_receipts_.find(height); held != held_receipts_.end()) {
+    return std::optional<Bytes>(held->second.bytes);
+  }
   return store_.get(kReceiptsTable, u64_key(height));
 }
 

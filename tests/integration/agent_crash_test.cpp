@@ -34,7 +34,11 @@ std::int64_t last_committed(const std::string& output) {
   return last;
 }
 
-TEST(AgentCrash, KillNineAtRandomInstantsLosesAndDuplicatesNothing) {
+// Each durability mode: "group" commits a window's readings and its blocks
+// in one transaction, "every_commit" each reading on its own.
+class AgentCrash : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(AgentCrash, KillNineAtRandomInstantsLosesAndDuplicatesNothing) {
   vs::testing::TempDir dir;
   platform::FileKeyStore keys(dir.path() / "keys");
   ASSERT_TRUE(keys.create("device").ok());
@@ -43,7 +47,7 @@ TEST(AgentCrash, KillNineAtRandomInstantsLosesAndDuplicatesNothing) {
     std::ofstream config(config_path);
     config << "board = \"sim\"\n"
            << "[store]\ndata_dir = \"" << (dir.path() / "data").string() << "\"\n"
-           << "[seal]\nmax_entries = 16\nmax_age_ms = 50\n"
+           << GetParam() << "[seal]\nmax_entries = 16\nmax_age_ms = 50\n"
            << "[sim]\nspeed = 0\nwaveform = \"none\"\nkey_dir = \""
            << (dir.path() / "keys").string() << "\"\n";
   }
@@ -128,13 +132,22 @@ TEST(AgentCrash, KillNineAtRandomInstantsLosesAndDuplicatesNothing) {
   std::printf(
       "crash trials: %llu kills, %llu entries committed in all, chain verified after every kill\n",
       static_cast<unsigned long long>(trials), static_cast<unsigned long long>(previous_next_seq));
-  testing::report_row({"agent kill -9 while sampling and sealing",
-                       static_cast<std::int64_t>(trials),
+  std::string label =
+      std::string("agent kill -9 while sampling and sealing (") +
+      (std::string(GetParam()).find("group") != std::string::npos ? "group" : "every_commit") + ")";
+  testing::report_row({label, static_cast<std::int64_t>(trials),
                        static_cast<std::int64_t>(previous_next_seq), -1, -1, 0, 0, 0, 0});
   // Every trial that waited for the agent to commit saw new seqs committed.
   EXPECT_GE(trials_with_progress, trials_after_start)
       << "the agent did not commit within 10 s of starting";
 }
+
+INSTANTIATE_TEST_SUITE_P(Durability, AgentCrash,
+                         ::testing::Values("durability = \"every_commit\"\n",
+                                           "durability = \"group\"\ngroup_commit_window_ms = 50\n"),
+                         [](const auto& param_info) {
+                           return std::string(param_info.index == 0 ? "EveryCommit" : "Group");
+                         });
 
 }  // namespace
 }  // namespace vs::agent

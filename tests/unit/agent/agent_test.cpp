@@ -82,6 +82,14 @@ class AgentTest : public ::testing::Test {
         .sign_encoded(request)
         .value();
   }
+  void expect_newest_block_opens_with_a_gap_of(std::uint64_t refused) {
+    auto sealed =
+        proto::WireCodec::decode_block(chain_->block(chain_->tip()->height).value().value())
+            .value();
+    auto gap = proto::WireCodec::decode_entry(sealed.entries[0]).value();
+    EXPECT_EQ(std::get<proto::Event>(gap.body).kind, proto::EventKind::kGap);
+    EXPECT_EQ(std::get<proto::Event>(gap.body).count, refused);
+  }
   std::vector<std::uint64_t> published_heights() {
     std::vector<std::uint64_t> heights;
     for (const auto* block : transport_.on("/blocks")) heights.push_back(height_of(block->payload));
@@ -379,11 +387,7 @@ TEST_F(AgentTest, FullStorageRaisesTheAlarmRefusesReadingsAndRecovers) {
   EXPECT_EQ(chain_->pending_entries(), 2u);  // the gap event, then the reading
   clock_.advance(1000ms);
   step();
-  auto sealed =
-      proto::WireCodec::decode_block(chain_->block(chain_->tip()->height).value().value()).value();
-  auto gap = proto::WireCodec::decode_entry(sealed.entries[0]).value();
-  EXPECT_EQ(std::get<proto::Event>(gap.body).kind, proto::EventKind::kGap);
-  EXPECT_EQ(std::get<proto::Event>(gap.body).count, 3u);
+  expect_newest_block_opens_with_a_gap_of(3);
 }
 
 TEST_F(AgentTest, AClockJumpIsRecordedAndSeqStaysMonotonic) {
@@ -452,6 +456,106 @@ TEST_F(AgentTest, GroupDurabilityCommitsAnAlarmAtOnceAndTheRestAtShutdown) {
   EXPECT_EQ(chain_->next_seq(), 5u);
   EXPECT_EQ(chain_->pending_entries(), 0u);
   EXPECT_EQ(chain_->tip()->height, 1u);
+}
+
+// The flash budget: with the window as long as the seal age, a block's
+// readings, its seal and the receipts that came meanwhile are one transaction.
+TEST_F(AgentTest, GroupDurabilityCommitsABlockAndItsWindowsReceiptsAsOneTransaction) {
+  config_.group_commit = true;
+  config_.group_commit_window = 1000ms;
+  config_.seal_max_entries = 64;
+  config_.seal_max_age = 1000ms;
+  make_agent();
+  transport_.connect();
+  for (std::uint64_t height = 0; height < 3; ++height) {
+    int commits_before = store_.commits();
+    for (int i = 0; i < 4; ++i) {  // one reading every 300 ms
+      sensor_.add_readings(1);
+      step();
+      transport_.settle_all();
+      if (height > 0 && i == 1) {
+        transport_.deliver(agent_->topic("receipts"), receipt_for(height - 1, *gateway_key_));
+        step();
+        EXPECT_TRUE(chain_->has_anchored_receipt(height - 1).value());  // seen at once
+        EXPECT_EQ(chain_->retired_below(), height - 1);                 // written later
+      }
+      clock_.advance(300ms);
+    }
+    step();  // 1200 ms after the first reading: window and seal age both over
+    EXPECT_EQ(store_.commits(), commits_before + 1) << "block " << height;
+    ASSERT_TRUE(chain_->tip().has_value());
+    EXPECT_EQ(chain_->tip()->height, height);
+    EXPECT_EQ(chain_->pending_entries(), 0u);
+    EXPECT_EQ(chain_->retired_below(), height);
+  }
+  EXPECT_EQ(agent_->counters().receipts_accepted, 2u);
+  // A receipt with no window to join waits at most a window.
+  transport_.deliver(agent_->topic("receipts"), receipt_for(2, *gateway_key_));
+  step();
+  EXPECT_EQ(chain_->retired_below(), 2u);
+  clock_.advance(1000ms);
+  step();
+  EXPECT_EQ(chain_->retired_below(), 3u);
+  EXPECT_EQ(chain_->held_receipts(), 0u);
+}
+
+// kill -9 or a power cut with receipts held: they were never written, so
+// their blocks are published again and the gateway answers them again.
+TEST_F(AgentTest, GroupDurabilityAsksAgainForReceiptsLostWithTheProcess) {
+  config_.group_commit = true;
+  config_.group_commit_window = 1000ms;
+  make_agent();
+  sensor_.add_readings(4);  // a block's worth: committed and sealed at once
+  transport_.connect();
+  step();
+  transport_.settle_all();
+  step();
+  ASSERT_EQ(published_heights(), (std::vector<std::uint64_t>{0}));
+  transport_.deliver(agent_->topic("receipts"), receipt_for(0, *gateway_key_));
+  step();
+  EXPECT_EQ(chain_->held_receipts(), 1u);
+  agent_.reset();  // the process dies: no shutdown, nothing more written
+  transport_ = vs::testing::FakeTransport();
+  make_agent();
+  EXPECT_EQ(chain_->retired_below(), 0u);
+  EXPECT_FALSE(chain_->receipt(0).value().has_value());
+  transport_.connect();
+  step();
+  ASSERT_EQ(published_heights(), (std::vector<std::uint64_t>{0}));  // published again
+  transport_.deliver(agent_->topic("receipts"), receipt_for(0, *gateway_key_));
+  step();
+  clock_.advance(1000ms);
+  step();
+  EXPECT_EQ(chain_->retired_below(), 1u);
+}
+
+TEST_F(AgentTest, GroupDurabilityOnAFullStoreTakesReceiptsThenRecordsTheGap) {
+  config_.group_commit = true;
+  config_.group_commit_window = 1000ms;
+  make_agent();
+  sensor_.add_readings(16);  // four blocks' worth: committed and sealed at once
+  transport_.connect();
+  step();
+  ASSERT_EQ(chain_->tip()->height, 3u);
+  store_.set_limit_bytes(store_.usage().value().used_bytes + 100);
+  sensor_.add_readings(3);
+  step();
+  clock_.advance(1000ms);
+  step();
+  EXPECT_TRUE(agent_->storage_alarm());
+  EXPECT_EQ(agent_->counters().readings_refused, 3u);
+  for (std::uint64_t height = 0; height <= 3; ++height) {
+    transport_.deliver(agent_->topic("receipts"), receipt_for(height, *gateway_key_));
+  }
+  sensor_.add_readings(1, 80);
+  step();
+  clock_.advance(1000ms);
+  step();  // window over: receipts first, then the gap event and the reading
+  EXPECT_EQ(chain_->retired_below(), 4u);
+  EXPECT_FALSE(agent_->storage_alarm());
+  clock_.advance(1000ms);
+  step();
+  expect_newest_block_opens_with_a_gap_of(3);
 }
 
 TEST_F(AgentTest, LiveReadingsCarryTheSignedEntry) {

@@ -115,6 +115,87 @@ TEST_F(DeviceChainTest, FailedCommitsTakeNothing) {
   EXPECT_EQ(verify_all(*device).size(), 1u);
 }
 
+TEST_F(DeviceChainTest, AWindowIsOneBatchOfEntriesBlocksAndHeldReceipts) {
+  auto device = open();
+  device->hold_receipts(true);
+  ASSERT_TRUE(device->record(heart_rate(60), 1000, true).ok());  // stored pending: seq 0
+  ASSERT_TRUE(device->seal(1500, proto::SealReason::kCount, 10).ok());
+  ASSERT_TRUE(device->record(heart_rate(61), 2000, true).ok());  // seq 1, stays pending
+  // A held receipt is seen at once but written by the next window.
+  ASSERT_EQ(device->accept_receipt(0, receipt_bytes(anchored(0, 7)), anchored(0, 7)).value(),
+            DeviceChain::ReceiptOutcome::kStored);
+  EXPECT_TRUE(device->has_anchored_receipt(0).value());
+  EXPECT_EQ(device->held_receipts(), 1u);
+  EXPECT_EQ(device->retired_below(), 0u);
+  EXPECT_FALSE(open()->receipt(0).value().has_value()) << "a held receipt reached the store";
+  EXPECT_EQ(device->accept_receipt(0, receipt_bytes(anchored(0, 7)), anchored(0, 7)).value(),
+            DeviceChain::ReceiptOutcome::kUnchanged);
+
+  std::vector<DeviceChain::NewEntry> items;
+  for (int i = 0; i < 5; ++i) {
+    items.push_back({heart_rate(62 + i), 3000u + static_cast<unsigned>(i), i % 2 == 0});
+  }
+  std::vector<std::uint64_t> asked;  // pending counts seal_due was asked about
+  auto seal_due = [&](std::uint64_t pending) -> std::optional<proto::SealReason> {
+    asked.push_back(pending);
+    if (pending >= 4) return proto::SealReason::kCount;
+    return std::nullopt;
+  };
+  int commits_before = store_.commits();
+  auto window = device->commit_window(items, 9000, 4, seal_due).value();
+  EXPECT_EQ(store_.commits(), commits_before + 1);
+  EXPECT_EQ(asked, (std::vector<std::uint64_t>{6, 2}));
+  ASSERT_EQ(window.recorded.size(), 5u);
+  EXPECT_EQ(window.recorded.front().seq, 2u);
+  ASSERT_EQ(window.sealed.size(), 1u);
+  EXPECT_EQ(window.sealed[0].header.first_seq, 1u);  // the stored pending one first
+  EXPECT_EQ(window.sealed[0].header.last_seq, 4u);
+  EXPECT_EQ(window.sealed[0].header.anchor_batch_id, 7u);  // the receipt in the same batch
+  EXPECT_EQ(window.receipts, 1u);
+  EXPECT_EQ(device->held_receipts(), 0u);
+  EXPECT_EQ(device->pending_entries(), 2u);
+  EXPECT_EQ(device->retired_below(), 1u);
+
+  auto reopened = open();
+  EXPECT_EQ(reopened->next_seq(), 7u);
+  EXPECT_EQ(reopened->pending_entries(), 2u);
+  EXPECT_EQ(reopened->retired_below(), 1u);
+  EXPECT_TRUE(reopened->has_anchored_receipt(0).value());
+  auto blocks = verify_all(*reopened);
+  ASSERT_EQ(blocks.size(), 2u);
+  EXPECT_EQ(std::get<proto::Reading>(blocks[1].entries[1].body).mantissa, 62);
+  ASSERT_TRUE(reopened->seal(9500, proto::SealReason::kTime, 10).value().has_value());
+  EXPECT_EQ(verify_all(*reopened).back().header.first_seq, 5u);
+}
+
+TEST_F(DeviceChainTest, AFailedWindowTakesNothingAndKeepsItsReceiptsHeld) {
+  auto device = open();
+  device->hold_receipts(true);
+  ASSERT_TRUE(device->record(heart_rate(60), 1000, true).ok());
+  ASSERT_TRUE(device->seal(1500, proto::SealReason::kCount, 10).ok());
+  ASSERT_TRUE(device->accept_receipt(0, receipt_bytes(anchored(0, 3)), anchored(0, 3)).ok());
+  std::vector<DeviceChain::NewEntry> items{{heart_rate(61), 2000, true}};
+  auto always = [](std::uint64_t pending) -> std::optional<proto::SealReason> {
+    return pending > 0 ? std::optional(proto::SealReason::kTime) : std::nullopt;
+  };
+  store_.fail_next_commits(1, ErrorCode::kNoSpace);
+  auto failed = device->commit_window(items, 3000, 10, always);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.error().code(), ErrorCode::kNoSpace);
+  EXPECT_EQ(device->next_seq(), 1u);
+  EXPECT_EQ(device->tip()->height, 0u);
+  EXPECT_EQ(device->held_receipts(), 1u);
+  EXPECT_EQ(device->retired_below(), 0u);
+  // Part by part, as the agent does on a full store: receipts first.
+  EXPECT_EQ(device->commit_held_receipts().value(), 1u);
+  EXPECT_EQ(device->retired_below(), 1u);
+  EXPECT_TRUE(open()->has_anchored_receipt(0).value());
+  auto window = device->commit_window(items, 4000, 10, always).value();
+  EXPECT_EQ(window.recorded.front().seq, 1u);  // seq 1 was never taken by the failed one
+  EXPECT_EQ(window.sealed.size(), 1u);
+  EXPECT_EQ(verify_all(*device).size(), 2u);
+}
+
 TEST_F(DeviceChainTest, ReceiptsRetireContiguousHeightsAndFeedTheNextHeader) {
   auto device = open();
   for (int i = 0; i < 3; ++i) {

@@ -78,13 +78,18 @@ class Agent {
   // Readings are held until their commit is due: at once with durability
   // "every_commit"; with "group", when the window since the first held one
   // has passed, a block's worth is held (memory stays bounded when the
-  // sensor floods) or an alarm-flagged reading arrived. Then they are committed
-  // in one transaction (record), and sealed when a block is due.
+  // sensor floods), an alarm-flagged reading arrived, the seal age has come
+  // or receipts have been held a window. With "group" the readings, the
+  // blocks due and the held receipts are one transaction (commit_window);
+  // with "every_commit" the readings are one (record), each block another.
   void hold(agent::SensorSample sample, std::uint64_t time_ms, bool sign);
   void take(const std::vector<agent::SensorSample>& samples);
   bool commit_due() const;
   Status commit_held();
   void record(std::span<const DeviceChain::NewEntry> items);
+  // Counts and announces committed entries and sealed blocks.
+  void took(const std::vector<RecordedEntry>& recorded);
+  void sealed(const chain::SealedBlock& block);
   // How long the sensor may be waited for: the seal's age and the window.
   std::chrono::milliseconds sensor_wait(std::chrono::milliseconds max_wait) const;
   Status seal(proto::SealReason reason);
@@ -121,6 +126,10 @@ class Agent {
   SealPolicy seal_policy_;
   std::vector<DeviceChain::NewEntry> held_;
   std::chrono::steady_clock::time_point held_since_;  // when the first held one arrived
+  // Group durability: verified receipts wait for the next window's
+  // transaction, at most a window or this many.
+  static constexpr std::size_t kMaxHeldReceipts = 1024;
+  std::chrono::steady_clock::time_point receipts_held_since_;
   bool held_alarm_ = false;
   std::chrono::steady_clock::time_point last_status_;
   std::optional<std::int64_t> wall_minus_steady_ms_;

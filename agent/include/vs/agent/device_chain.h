@@ -1,5 +1,7 @@
 #pragma once
 
+#include <functional>
+#include <map>
 #include <optional>
 #include <span>
 #include <variant>
@@ -78,7 +80,7 @@ class DeviceChain {
   // the reading is refused, nothing else changes.
   Result<RecordedEntry> record(const EntryBody& body, std::uint64_t time_ms, bool sign_entry);
 
-  // Group commit: several entries, one batch. All or none are taken.
+  // Several entries, one batch. All or none are taken.
   struct NewEntry {
     EntryBody body;
     std::uint64_t time_ms = 0;
@@ -91,14 +93,38 @@ class DeviceChain {
   Result<std::optional<chain::SealedBlock>> seal(std::uint64_t now_ms, proto::SealReason reason,
                                                  std::size_t max_entries);
 
+  // Group durability: a window's entries, the blocks due and the receipts
+  // held since the last commit, in one batch, so that a window costs one
+  // transaction's pages and not three. `seal_due(pending)` is asked after
+  // the entries and after each block: the reason to seal one more, or none.
+  // kNoSpace changes nothing (the caller then commits the parts one by one,
+  // receipts first: they make room).
+  using SealDue = std::function<std::optional<proto::SealReason>(std::uint64_t pending)>;
+  struct Window {
+    std::vector<RecordedEntry> recorded;
+    std::vector<chain::SealedBlock> sealed;
+    std::uint64_t receipts = 0;  // held receipts now committed
+  };
+  Result<Window> commit_window(std::span<const NewEntry> items, std::uint64_t now_ms,
+                               std::size_t max_entries, const SealDue& seal_due);
+
   // Stores a receipt the caller has verified; anchored and final receipts
   // retire their block (it may then be pruned). Receipts only move forward:
   // pending -> anchored -> final, or anchored again in a later batch after a
   // reorg. The same receipt again writes nothing (kUnchanged); an older or
   // sideways one (a replay) is refused with kConflict and the held one kept.
+  // With hold_receipts(true) a receipt that passes is held in memory (seen by
+  // receipt() and has_anchored_receipt()) and written by the next
+  // commit_window() or commit_held_receipts(): lost on a power cut, it is
+  // asked for again by publishing its block again.
   enum class ReceiptOutcome { kStored, kUnchanged };
   Result<ReceiptOutcome> accept_receipt(std::uint64_t height, ByteView receipt,
                                         const proto::ReceiptBody& body);
+  void hold_receipts(bool hold) { hold_receipts_ = hold; }
+  std::size_t held_receipts() const { return held_receipts_.size(); }
+  // Commits the held receipts, each in its own batch (a full store prunes
+  // what one retires to take it). Returns how many were committed.
+  Result<std::uint64_t> commit_held_receipts();
 
   // Deletes up to max_blocks retired blocks, oldest first. Returns how many.
   Result<std::uint64_t> prune_retired(std::uint64_t max_blocks);
@@ -110,24 +136,60 @@ class DeviceChain {
   Result<bool> has_anchored_receipt(std::uint64_t height) const;
 
   const chain::DeviceId& device_id() const { return device_id_; }
-  std::uint64_t next_seq() const { return next_seq_; }
-  std::uint64_t pending_entries() const { return pending_count_; }
-  const std::optional<chain::ChainTip>& tip() const { return tip_; }
+  std::uint64_t next_seq() const { return state_.next_seq; }
+  std::uint64_t pending_entries() const { return state_.pending_count; }
+  const std::optional<chain::ChainTip>& tip() const { return state_.tip; }
   // Heights below this have verified anchored receipts.
-  std::uint64_t retired_below() const { return retired_below_; }
+  std::uint64_t retired_below() const { return state_.retired_below; }
   // Heights below this have been pruned.
-  std::uint64_t pruned_below() const { return pruned_below_; }
-  std::uint64_t backlog_blocks() const { return tip_ ? tip_->height + 1 - retired_below_ : 0; }
-  const std::optional<AnchorRef>& newest_anchor() const { return anchor_; }
+  std::uint64_t pruned_below() const { return state_.pruned_below; }
+  std::uint64_t backlog_blocks() const {
+    return state_.tip ? state_.tip->height + 1 - state_.retired_below : 0;
+  }
+  const std::optional<AnchorRef>& newest_anchor() const { return state_.anchor; }
   // Readings refused for lack of space since the last gap event.
   std::uint64_t refused_readings() const { return refused_; }
 
  private:
+  // What the chain's metadata says, in memory. A change works on a copy and
+  // the copy is adopted only once its batch has committed.
+  struct State {
+    std::uint64_t next_seq = 0;
+    std::uint64_t pending_count = 0;
+    std::optional<chain::ChainTip> tip;
+    std::uint64_t retired_below = 0;
+    std::uint64_t pruned_below = 0;
+    std::optional<AnchorRef> anchor;
+  };
+  struct HeldReceipt {
+    Bytes bytes;
+    proto::ReceiptBody body;
+  };
+  // One batch in the making, and the state after it.
+  struct Change {
+    platform::WriteBatch batch;
+    State after;
+    std::vector<chain::PendingEntry> entries;  // new, unsealed: written by finish()
+  };
+
   DeviceChain(platform::Store& store, platform::Signer& signer, const platform::Sha256& sha)
       : store_(store), signer_(signer), sha_(sha) {}
   Status load(platform::Random& random);
   Status commit_with_room(const platform::WriteBatch& batch);
-  Status note_refused();
+  // kNoSpace when readings must stop: within an eighth of the ceiling even
+  // after pruning.
+  Status check_room_for_readings();
+  // The parts of a change; each adds to its batch and its state.
+  Status add_entries(Change& change, std::span<const NewEntry> items,
+                     std::vector<RecordedEntry>& recorded);
+  Result<std::optional<chain::SealedBlock>> add_seal(Change& change, std::uint64_t now_ms,
+                                                     proto::SealReason reason,
+                                                     std::size_t max_entries);
+  // Commits one receipt now (a full store prunes what it retires to take it).
+  Status write_receipt(std::uint64_t height, ByteView receipt, const proto::ReceiptBody& body);
+  Status add_receipt(Change& change, std::uint64_t height, ByteView receipt,
+                     const proto::ReceiptBody& body);
+  const platform::WriteBatch& finish(Change& change);
 
   platform::Store& store_;
   platform::Signer& signer_;
@@ -135,13 +197,10 @@ class DeviceChain {
   chain::DeviceId device_id_;
   Bytes secret_;
   std::uint32_t key_index_ = 0;
-  std::uint64_t next_seq_ = 0;
-  std::uint64_t pending_count_ = 0;
-  std::optional<chain::ChainTip> tip_;
-  std::uint64_t retired_below_ = 0;
-  std::uint64_t pruned_below_ = 0;
-  std::optional<AnchorRef> anchor_;
+  State state_;
   std::uint64_t refused_ = 0;
+  bool hold_receipts_ = false;
+  std::map<std::uint64_t, HeldReceipt> held_receipts_;  // by height
 };
 
 }  // namespace vs::agent
