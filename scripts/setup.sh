@@ -19,7 +19,7 @@ debian_packages=(
   systemd
   postgresql-15 libpq-dev util-linux
   debhelper lintian python3-jsonschema
-  prometheus curl
+  prometheus curl chromium fonts-dejavu-core
 )
 # ARM boards (scripts/cross_test.sh): Debian's cross compilers, qemu-user and
 # the device libraries of each architecture, from the same mirror (multiarch).

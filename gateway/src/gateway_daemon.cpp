@@ -6,6 +6,7 @@
 #include "vs/gateway/evm_ledger.h"
 #include "vs/gateway/key_value_gateway_state.h"
 #include "vs/gateway/local_ledger.h"
+#include "vs/gateway/status_page.h"
 #include "vs/platform/cryptopp_keccak256.h"
 #include "vs/platform/curl_evm_rpc.h"
 #include "vs/platform/fan_out_transport.h"
@@ -71,7 +72,8 @@ struct GatewayDaemon::Parts {
   std::unique_ptr<platform::Transport> transport;
   std::unique_ptr<Gateway> gateway;
   std::unique_ptr<ClusterLease> lease;  // on a shared (PostgreSQL) state
-  std::unique_ptr<platform::MetricsEndpoint> metrics;
+  std::unique_ptr<StatusPage> status_page;
+  std::unique_ptr<platform::MetricsEndpoint> metrics;  // after what its pages read
   std::uint64_t checkpointed_batches = 0;
 
   // The ledger the config names; a failure says which key to look at.
@@ -162,14 +164,14 @@ bool GatewayDaemon::start(StartFailure& failure) {
     auto started = std::chrono::steady_clock::now();
     platform::MetricsEndpoint::Pages pages;
     // The process lives (and answers): for a supervisor's liveness probe.
-    pages["/healthz"] = [started] {
+    pages["/healthz"] = [started](std::string_view) {
       auto up = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() -
                                                                  started);
       platform::Json body{{"status", "alive"}, {"uptime_s", up.count()}};
       return platform::MetricsEndpoint::Page{200, "application/json", body.dump(-1) + "\n"};
     };
     // It can do its work now: for a load balancer or an orchestrator.
-    pages["/readyz"] = [gateway] {
+    pages["/readyz"] = [gateway](std::string_view) {
       GatewayReadiness readiness = gateway->readiness();
       auto check = [](const GatewayReadiness::Check& c) {
         return platform::Json{{"ok", c.ok}, {"detail", c.detail}};
@@ -181,6 +183,16 @@ bool GatewayDaemon::start(StartFailure& failure) {
                             {"ledger", check(readiness.ledger)}}}};
       return platform::MetricsEndpoint::Page{readiness.ready() ? 200 : 503, "application/json",
                                              body.dump(-1) + "\n"};
+    };
+    // The operator's page: the fleet, and one device by its id.
+    p.status_page = std::make_unique<StatusPage>(
+        *p.state, p.sha,
+        p.config.cluster_name.empty() ? p.config.client_id : p.config.cluster_name);
+    const StatusPage* page = p.status_page.get();
+    const platform::Clock* clock = &p.clock;
+    pages["/"] = [page, clock](std::string_view) { return page->fleet(clock->wall_ms()); };
+    pages["/device"] = [page, clock](std::string_view query) {
+      return page->device(query, clock->wall_ms());
     };
     auto endpoint = platform::MetricsEndpoint::start(
         p.config.metrics_listen, [gateway] { return gateway->metrics_text(); }, std::move(pages));

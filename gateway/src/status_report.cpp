@@ -26,6 +26,8 @@ Result<StatusReport> StatusReport::gather(const GatewayState& state, const platf
   StatusReport report;
   VS_TRY_ASSIGN(report.queued, view->queue_size());
   VS_TRY_ASSIGN(report.batches_awaiting_finality, view->open_batch_count());
+  VS_TRY_ASSIGN(auto open_batches, view->open_batches(64));
+  for (const OpenBatch& batch : open_batches) report.open_batch_ids.push_back(batch.batch_id);
   VS_TRY_ASSIGN(report.next_batch_id, view->next_batch_id());
   VS_TRY_ASSIGN(report.recent_anchors, BatchAnchorer::recent_anchors(*view, anchors));
   VS_TRY_ASSIGN(report.gateways, view->members());

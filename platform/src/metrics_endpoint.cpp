@@ -69,8 +69,13 @@ MetricsEndpoint::Page MetricsEndpoint::page_for(std::string_view line) const {
     path = line.substr(4);
     path = path.substr(0, path.find(' '));
   }
+  std::string_view query;
+  if (auto mark = path.find('?'); mark != std::string_view::npos) {
+    query = path.substr(mark + 1);
+    path = path.substr(0, mark);
+  }
   if (path == "/metrics") return {200, "text/plain; version=0.0.4; charset=utf-8", render_()};
-  if (auto page = pages_.find(path); page != pages_.end()) return page->second();
+  if (auto page = pages_.find(path); page != pages_.end()) return page->second(query);
   std::string known = "/metrics";
   for (const auto& [known_path, _] : pages_) known += ", " + known_path;
   return {404, "text/plain; charset=utf-8", "not found: try " + known + "\n"};
@@ -96,6 +101,7 @@ void MetricsEndpoint::serve() {
         std::string_view(connection.request).substr(0, connection.request.find_first_of("\r\n"));
     Page page = page_for(line);
     const char* status = page.status == 200   ? "200 OK"
+                         : page.status == 400 ? "400 Bad Request"
                          : page.status == 503 ? "503 Service Unavailable"
                                               : "404 Not Found";
     connection.response = std::string("HTTP/1.0 ") + status +

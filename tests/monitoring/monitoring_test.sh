@@ -24,20 +24,7 @@ metrics_port=$(free_port)
 "$vitalsign" enrol --store "$work/gateway-data" --key "$work/keys/device.pub.pem" --create >/dev/null
 gateway_config "[metrics]
 listen = \"127.0.0.1:$metrics_port\""
-cat >"$work/agent.toml" <<TOML
-board = "sim"
-[store]
-data_dir = "$work/agent-data"
-[seal]
-max_age_ms = 500
-[mqtt]
-broker = "tcp://127.0.0.1:$broker_port"
-[gateway]
-public_key = "$work/keys/gateway.pub.pem"
-[sim]
-speed = 10.0
-key_dir = "$work/keys"
-TOML
+sim_agent_config "$work/agent.toml" device 500
 "$gateway" --config "$work/gateway.toml" >"$work/gateway.log" 2>&1 &
 started $!
 "$agent" --config "$work/agent.toml" >"$work/agent.log" 2>&1 &

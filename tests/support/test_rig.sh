@@ -8,6 +8,10 @@
 #   start_broker          Mosquitto on 127.0.0.1:$broker_port (anonymous, no persistence)
 #   gateway_config [TOML] $work/gateway.toml: store and keys in $work, that broker,
 #                         batches of 200 ms, then TOML
+#   sim_agent_config FILE NAME SEAL_MS
+#                         a sim-board agent at 10x speed with key NAME from
+#                         $work/keys, store $work/NAME-data, that broker and the
+#                         gateway's key, sealing every SEAL_MS
 
 rig_begin() {
   rig_name=$1
@@ -56,5 +60,24 @@ broker = "tcp://127.0.0.1:$broker_port"
 [batch]
 max_age_ms = 200
 ${1:-}
+TOML
+}
+
+sim_agent_config() {
+  cat >"$1" <<TOML
+board = "sim"
+[keys]
+name = "$2"
+[store]
+data_dir = "$work/$2-data"
+[seal]
+max_age_ms = $3
+[mqtt]
+broker = "tcp://127.0.0.1:$broker_port"
+[gateway]
+public_key = "$work/keys/gateway.pub.pem"
+[sim]
+speed = 10.0
+key_dir = "$work/keys"
 TOML
 }

@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "vs/platform/clock.h"
+
 namespace vs::tools {
 
 // Exit codes shared by every verb, so scripts can branch on them.
@@ -61,12 +63,7 @@ inline std::optional<std::uint64_t> parse_time_ms(std::string_view text) {
 
 // A time for people: RFC 3339 UTC to the second.
 inline std::string utc(std::uint64_t time_ms) {
-  std::time_t seconds = static_cast<std::time_t>(time_ms / 1000);
-  std::tm parts{};
-  gmtime_r(&seconds, &parts);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &parts);
-  return text;
+  return platform::utc_text(time_ms);
 }
 
 struct Command {

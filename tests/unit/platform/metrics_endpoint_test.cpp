@@ -40,9 +40,12 @@ TEST(MetricsEndpoint, ServesTheRenderedTextAtSlashMetricsAndNothingElse) {
 TEST(MetricsEndpoint, OtherPathsServeTheirPagesWithTheirOwnStatus) {
   std::atomic<bool> ready = false;  // read by the endpoint's thread
   MetricsEndpoint::Pages pages;
-  pages["/readyz"] = [&] {
+  pages["/readyz"] = [&](std::string_view) {
     return MetricsEndpoint::Page{ready ? 200 : 503, "application/json",
                                  ready ? "{\"ready\":true}" : "{\"ready\":false}"};
+  };
+  pages["/device"] = [](std::string_view query) {
+    return MetricsEndpoint::Page{query.empty() ? 400 : 200, "text/plain", std::string(query)};
   };
   auto endpoint = MetricsEndpoint::start(
       "127.0.0.1:0", [] { return std::string("up 1\n"); }, std::move(pages));
@@ -57,7 +60,13 @@ TEST(MetricsEndpoint, OtherPathsServeTheirPagesWithTheirOwnStatus) {
   // A path that is only a prefix of a page's is not that page.
   std::string other = http_exchange(port, "GET /readyzz HTTP/1.1\r\n\r\n");
   EXPECT_EQ(other.rfind("HTTP/1.0 404", 0), 0u) << other;
-  EXPECT_NE(other.find("try /metrics, /readyz"), std::string::npos) << other;
+  EXPECT_NE(other.find("try /metrics, /device, /readyz"), std::string::npos) << other;
+  // The query goes to the page as it came; the path alone picks the page.
+  std::string device = http_exchange(port, "GET /device?id=00ff&x=1 HTTP/1.1\r\n\r\n");
+  EXPECT_EQ(device.rfind("HTTP/1.0 200 OK", 0), 0u) << device;
+  EXPECT_NE(device.find("\r\n\r\nid=00ff&x=1"), std::string::npos) << device;
+  std::string bare = http_exchange(port, "GET /device HTTP/1.1\r\n\r\n");
+  EXPECT_EQ(bare.rfind("HTTP/1.0 400 Bad Request", 0), 0u) << bare;
 }
 
 TEST(MetricsEndpoint, IdleConnectionsDoNotKeepAScrapeOutAndAreDropped) {

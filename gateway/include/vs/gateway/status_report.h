@@ -27,6 +27,7 @@ struct StatusReport {
   std::vector<Device> devices;
   std::uint64_t queued = 0;
   std::uint64_t batches_awaiting_finality = 0;
+  std::vector<std::uint64_t> open_batch_ids;  // awaiting finality, up to 64
   std::uint64_t next_batch_id = 0;
   std::vector<AnchorRecord> recent_anchors;  // newest first
   // A cluster (a shared state): every gateway that beat, and the lease.

@@ -2,6 +2,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <ctime>
+#include <string>
 
 namespace vs::platform {
 
@@ -26,5 +28,16 @@ class SystemClock final : public Clock {
     return std::chrono::steady_clock::now();
   }
 };
+
+// A wall time for people and files: RFC 3339 in UTC, to the second
+// ("2026-11-22T10:00:00Z").
+inline std::string utc_text(std::uint64_t time_ms) {
+  std::time_t seconds = static_cast<std::time_t>(time_ms / 1000);
+  std::tm parts{};
+  gmtime_r(&seconds, &parts);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &parts);
+  return text;
+}
 
 }  // namespace vs::platform
