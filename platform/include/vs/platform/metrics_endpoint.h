@@ -14,13 +14,13 @@
 namespace vs::platform {
 
 // A minimal HTTP/1.0 responder for Prometheus scrapes, health probes and a
-// status page:
-// GET /metrics returns render() as text/plain (exposition format 0.0.4), GET
-// of another path one of `pages` (its own status and type, e.g. /healthz and
-// /readyz; a page is given the query after "?", raw), anything else 404. One thread serves up to 64
-// connections at once without blocking on any of them (poll, non-blocking sockets); a request is
-// bounded (8 KiB) and a connection gets 2 s in all, so idle or slow clients cannot keep a scrape
-// out. Meant for a local port.
+// status page: GET /metrics returns render() as text/plain (exposition
+// format 0.0.4), GET of another path one of `pages` (its own status and
+// type, e.g. /healthz and /readyz; a page is given the query after "?",
+// raw), anything else 404. One thread serves up to 64 connections at once
+// without blocking on any of them (poll, non-blocking sockets); a request is
+// bounded (8 KiB) and a connection gets 2 s in all, so idle or slow clients
+// cannot keep a scrape out. Meant for a local port.
 class MetricsEndpoint {
  public:
   using Render = std::function<std::string()>;
