@@ -1,6 +1,8 @@
 // Writes the seed corpus: valid blocks, entries, receipts and control
 // messages made with the fixed fuzz keys, plus a few truncations. Run by
 // hand after a schema change; its output is committed under corpus/.
+#include <unistd.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -11,8 +13,17 @@
 #include "vs/chain/entry_leaf.h"
 #include "vs/chain/merkle.h"
 #include "vs/chain/receipt_signer.h"
+#include "vs/gateway/batch_anchorer.h"
+#include "vs/gateway/block_ingest.h"
+#include "vs/gateway/device_registry.h"
+#include "vs/gateway/key_value_gateway_state.h"
+#include "vs/gateway/local_ledger.h"
+#include "vs/gateway/proof_export.h"
+#include "vs/platform/clock.h"
 #include "vs/platform/mbedtls_sha256.h"
 #include "vs/platform/mbedtls_signer.h"
+#include "vs/platform/openssl_verifier.h"
+#include "vs/proto/proof_bundle_json.h"
 #include "vs/proto/wire_codec.h"
 
 namespace {
@@ -143,6 +154,38 @@ int main(int argc, char** argv) {
   status.has_tip = true;
   status.tip_height = 12;
   write(out / "control", "status", proto::WireCodec::encode(status).value());
+  // Proof files as `vitalsign proof export` writes them: the block above
+  // accepted, anchored on a local ledger, with and without the checkpoint.
+  {
+    auto store_dir =
+        std::filesystem::temp_directory_path() / ("vs-fuzz-corpus-" + std::to_string(::getpid()));
+    gateway::GatewayStoreOptions options;
+    options.location = store_dir.string();
+    options.access = gateway::StoreAccess::kCreate;
+    auto state = gateway::open_gateway_store(options).value();
+    platform::OpensslVerifierFactory verifiers;
+    platform::SystemClock clock;
+    gateway::DeviceRegistry(*state, sha, verifiers).enrol(device->public_key()).value();
+    gateway::BlockIngest(*state, sha, verifiers, clock)
+        .ingest(device_id.hex(), first.encoded)
+        .value();
+    gateway::LocalLedger ledger(*state, sha, *gateway, "fuzz/proofs");
+    chain::ReceiptSigner receipts(sha, *gateway);
+    gateway::BatchAnchorer(*state, sha, ledger, receipts).anchor(1'767'225'600'000, 16).value();
+    gateway::ProofExport proofs(*state, sha, verifiers);
+    for (bool with_checkpoint : {true, false}) {
+      gateway::ProofExport::Request request;
+      request.device = device_id;
+      request.seq = 1;
+      request.gateway_public_key.assign(gateway->public_key().begin(), gateway->public_key().end());
+      if (with_checkpoint) request.checkpoint = ledger.checkpoint().value();
+      auto exported = proofs.build(request).value();
+      std::string text = proto::ProofBundleJson::encode(exported.bundle);
+      write(out / "proof", with_checkpoint ? "proof-checkpoint" : "proof", as_bytes(text));
+    }
+    state.reset();
+    std::filesystem::remove_all(store_dir);
+  }
   std::printf("corpus written to %s\n", out.c_str());
   return 0;
 }
