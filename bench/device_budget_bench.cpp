@@ -209,6 +209,15 @@ int main() {
   (void)watcher.subscribe("vs/v1/+/blocks", 1);
   (void)watcher.subscribe("vs/v1/+/receipts", 1);
 
+  // The agents' logs go to memory (tmpfs) when there is one: on a device
+  // they go to journald, whose own writes are its Storage= setting's, not
+  // the agent's store's.
+  std::filesystem::path log_dir = dir.path();
+  std::error_code no_shm;
+  if (std::filesystem::is_directory("/dev/shm", no_shm)) {
+    log_dir = "/dev/shm/vs-budget-" + std::to_string(::getpid());
+    std::filesystem::create_directories(log_dir, no_shm);
+  }
   std::vector<std::unique_ptr<testing::ChildProcess>> running;
   for (std::size_t i = 0; i < agents; ++i) {
     auto data = dir.path() / ("agent-" + std::to_string(i));
@@ -223,7 +232,7 @@ int main() {
     running.push_back(std::make_unique<testing::ChildProcess>());
     if (!running.back()->start({VS_AGENT_BINARY, "--config",
                                 (dir.path() / ("agent-" + std::to_string(i) + ".toml")).string()},
-                               (dir.path() / ("agent-" + std::to_string(i) + ".log")).string())) {
+                               (log_dir / ("agent-" + std::to_string(i) + ".log")).string())) {
       return 1;
     }
   }
@@ -253,8 +262,8 @@ int main() {
   const double ticks_per_second = static_cast<double>(::sysconf(_SC_CLK_TCK));
   std::printf("## Device budget per reading: real agent, sim board at speed 1, %d s measured\n\n",
               seconds);
-  std::printf("machine: %s; store on the build tree's filesystem\n\n",
-              vs::bench::machine_description().c_str());
+  std::printf("machine: %s; stores in %s, agent logs in %s\n\n",
+              vs::bench::machine_description().c_str(), dir.path().c_str(), log_dir.c_str());
   std::printf("| %-40s | %8s | %12s | %12s | %8s | %10s | %11s | %11s | %11s |\n", "setup",
               "readings", "flash B/rd", "block B/rd", "flash/blk", "CPU ms/rd", "blocks B/rd",
               "rcpts B/rd", "entry B/rd");
@@ -263,10 +272,13 @@ int main() {
               std::string(14, '-').c_str(), std::string(10, '-').c_str(),
               std::string(12, '-').c_str(), std::string(13, '-').c_str(),
               std::string(13, '-').c_str(), std::string(13, '-').c_str());
+  bool keep_logs = false;
   for (std::size_t i = 0; i < agents; ++i) {
     auto readings = static_cast<double>(after[i].readings - before[i].readings);
     if (readings <= 0) {
-      std::printf("| %-40s | no readings measured (see agent-%zu.log)\n", kSetups[i].label, i);
+      std::printf("| %-40s | no readings measured (see %s/agent-%zu.log)\n", kSetups[i].label,
+                  log_dir.c_str(), i);
+      keep_logs = true;
       continue;
     }
     StoredBytes stored = stored_bytes(dir.path() / ("agent-" + std::to_string(i)));
@@ -294,5 +306,6 @@ int main() {
       "\n<= 3x. Wire bytes are MQTT payloads (topic and header add about 50 B a message). CPU time"
       "\nis in %.0f Hz ticks: with few readings, read it as an order of magnitude.\n",
       ticks_per_second);
+  if (!keep_logs && log_dir != dir.path()) std::filesystem::remove_all(log_dir, no_shm);
   return 0;
 }
