@@ -33,22 +33,7 @@ awk -F, -v want="$readings" 'NR == 1 { print; next } /^#/ { next } { rows[++n] =
   "$here/boards/replay/sample.csv" >"$work/readings.csv"
 
 gateway_config
-cat >"$work/agent.toml" <<TOML
-board = "replay"
-[store]
-data_dir = "$work/agent-data"
-[seal]
-max_entries = 16
-max_age_ms = 500
-[mqtt]
-broker = "tcp://127.0.0.1:$broker_port"
-[gateway]
-public_key = "$work/keys/gateway.pub.pem"
-[replay]
-file = "$work/readings.csv"
-speed = 0
-key_dir = "$work/keys"
-TOML
+replay_agent_config "$work/readings.csv" 16 500
 "$native/vitalsign-gateway" --config "$work/gateway.toml" >"$work/gateway.log" 2>&1 &
 started $!
 "$qemu" -L / "$agent_binary" --config "$work/agent.toml" >"$work/agent.log" 2>&1 &

@@ -8,6 +8,10 @@
 #   start_broker          Mosquitto on 127.0.0.1:$broker_port (anonymous, no persistence)
 #   gateway_config [TOML] $work/gateway.toml: store and keys in $work, that broker,
 #                         batches of 200 ms, then TOML
+#   replay_agent_config CSV MAX_ENTRIES SEAL_MS
+#                         $work/agent.toml: the replay board playing CSV as fast
+#                         as it can, key "device" from $work/keys, store
+#                         $work/agent-data, that broker and the gateway's key
 #   sim_agent_config FILE NAME SEAL_MS
 #                         a sim-board agent at 10x speed with key NAME from
 #                         $work/keys, store $work/NAME-data, that broker and the
@@ -78,6 +82,25 @@ broker = "tcp://127.0.0.1:$broker_port"
 public_key = "$work/keys/gateway.pub.pem"
 [sim]
 speed = 10.0
+key_dir = "$work/keys"
+TOML
+}
+
+replay_agent_config() {
+  cat >"$work/agent.toml" <<TOML
+board = "replay"
+[store]
+data_dir = "$work/agent-data"
+[seal]
+max_entries = $2
+max_age_ms = $3
+[mqtt]
+broker = "tcp://127.0.0.1:$broker_port"
+[gateway]
+public_key = "$work/keys/gateway.pub.pem"
+[replay]
+file = "$1"
+speed = 0
 key_dir = "$work/keys"
 TOML
 }

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "vs/platform/log.h"
+#include "vs/proto/limits.h"
 #include "vs/proto/vital_kinds.h"
 
 namespace vs::board {
@@ -22,19 +23,20 @@ bool number(std::string_view text, T& out) {
 }  // namespace
 
 Result<CsvReplaySensor::Row> CsvReplaySensor::parse_line(std::string_view line) {
-  std::string_view fields[5];
+  std::string_view fields[6];
   std::size_t count = 0;
   std::size_t start = 0;
   bool more = true;
-  while (more && count < 5) {
+  while (more && count < 6) {
     std::size_t comma = line.find(',', start);
     more = comma != std::string_view::npos;
     fields[count++] = line.substr(start, more ? comma - start : std::string_view::npos);
     start = comma + 1;
   }
-  if (count != 5 || more) {
+  if ((count != 5 && count != 6) || more) {
     return Error(ErrorCode::kMalformed,
-                 "expected 5 fields: time_ms,kind,mantissa,exponent,quality");
+                 "expected 5 fields (time_ms,kind,mantissa,exponent,quality) or a waveform's 6 "
+                 "(time_ms,kind,rate_mhz,exponent,quality,samples)");
   }
   Row row;
   if (!number(fields[0], row.time_ms))
@@ -43,18 +45,46 @@ Result<CsvReplaySensor::Row> CsvReplaySensor::parse_line(std::string_view line) 
   while (!code.empty() && code.front() == ' ') code.remove_prefix(1);
   while (!code.empty() && code.back() == ' ') code.remove_suffix(1);
   auto kind = proto::vital_kind_from_code(code);
-  if (!kind || *kind == proto::VitalKind::kEcg || *kind == proto::VitalKind::kPpg) {
+  bool waveform = kind && (*kind == proto::VitalKind::kEcg || *kind == proto::VitalKind::kPpg);
+  if (count == 5 && (!kind || waveform)) {
     return Error(ErrorCode::kMalformed, "kind is not one of HR, SPO2, SYS, DIA, TEMP, RR");
   }
+  if (count == 6 && !waveform) {
+    return Error(ErrorCode::kMalformed, "a line of 6 fields is a waveform: kind ECG or PPG");
+  }
   row.reading.kind = *kind;
-  if (!number(fields[2], row.reading.mantissa))
+  if (waveform) {
+    if (!number(fields[2], row.reading.sample_rate_mhz) || row.reading.sample_rate_mhz == 0)
+      return Error(ErrorCode::kMalformed, "rate_mhz is not a whole number above 0");
+  } else if (!number(fields[2], row.reading.mantissa)) {
     return Error(ErrorCode::kMalformed, "mantissa is not an integer");
+  }
   if (!number(fields[3], row.reading.exponent) || row.reading.exponent < -9 ||
       row.reading.exponent > 9) {
     return Error(ErrorCode::kMalformed, "exponent is not an integer from -9 to 9");
   }
   if (!number(fields[4], row.reading.quality))
     return Error(ErrorCode::kMalformed, "quality is not a whole number");
+  if (waveform) {
+    std::string_view samples = fields[5];
+    for (std::size_t from = 0;;) {
+      std::size_t semicolon = samples.find(';', from);
+      std::int32_t value = 0;
+      if (!number(samples.substr(
+                      from, semicolon == std::string_view::npos ? semicolon : semicolon - from),
+                  value)) {
+        return Error(ErrorCode::kMalformed, "is not a 32-bit integer")
+            .about("sample " + std::to_string(row.reading.samples.size() + 1));
+      }
+      static_assert(proto::kMaxWaveformSamples == 2048, "the message below says 2048");
+      if (row.reading.samples.size() == proto::kMaxWaveformSamples) {
+        return Error(ErrorCode::kMalformed, "a waveform has at most 2048 samples");
+      }
+      row.reading.samples.push_back(value);
+      if (semicolon == std::string_view::npos) break;
+      from = semicolon + 1;
+    }
+  }
   return row;
 }
 
@@ -94,9 +124,11 @@ std::optional<CsvReplaySensor::Row> CsvReplaySensor::next_row() {
     auto row = parse_line(line);
     if (!row) {
       ++counters_.malformed_frames;
-      platform::log(platform::LogLevel::kWarning, path_.string() + ":" +
-                                                      std::to_string(line_number_) + ": " +
-                                                      row.error().reason() + "; line skipped");
+      const Error& error = row.error();
+      platform::log(platform::LogLevel::kWarning,
+                    path_.string() + ":" + std::to_string(line_number_) + ": " +
+                        (error.subject().empty() ? "" : error.subject() + ": ") + error.reason() +
+                        "; line skipped");
       continue;
     }
     return std::move(row).value();

@@ -1,4 +1,4 @@
-// The replay board: vitals from a CSV file, and device key files. Config
+// The replay board: vitals and waveforms from a CSV file, and device key files. Config
 // keys, under [replay]:
 //   replay.file     the CSV (required; format in README.md)
 //   replay.speed    1.0 = the file's own pace; 0 = as fast as possible

@@ -10,9 +10,10 @@
 
 namespace vs::board {
 
-// Replays a CSV of timestamped vitals (README.md), paced by the gaps
-// between their timestamps (scaled by `speed`; 0 = as fast as possible).
-// Bad lines are counted and skipped with their line number logged.
+// Replays a CSV of timestamped vitals and waveform segments (README.md),
+// paced by the gaps between their timestamps (scaled by `speed`; 0 = as
+// fast as possible). Bad lines are counted and skipped with their line
+// number and reason logged.
 class CsvReplaySensor final : public agent::Sensor {
  public:
   static Result<std::unique_ptr<CsvReplaySensor>> open(const std::filesystem::path& file,
