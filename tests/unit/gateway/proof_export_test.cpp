@@ -194,18 +194,18 @@ TEST_F(ProofExportTest, WithoutATrustedGatewayKeyNothingIsDecided) {
 
 TEST_F(ProofExportTest, EverySeqIsFoundInItsBlockAmongBlocksOfEverySize) {
   // 3 blocks of four (seqs 0..11), then 40 of 1 to 5 entries: 131 seqs in 43 blocks.
-  std::vector<std::uint64_t> height_of_seq(12);
-  for (std::uint64_t seq = 0; seq < 12; ++seq) height_of_seq[seq] = seq / 4;
+  std::vector<std::uint64_t> height_of_seq;  // indexed by seq
+  for (std::uint64_t seq = 0; seq < 12; ++seq) height_of_seq.push_back(seq / 4);
   BlockIngest ingest(*state_, sha_, verifiers_, clock_);
   for (std::uint64_t height = 3; height < 43; ++height) {
-    std::size_t entries = height % 5 + 1;
+    std::size_t entries = static_cast<std::size_t>(height % 5) + 1;
     ASSERT_TRUE(ingest.ingest(device_.id().hex(), device_.seal_next(entries).encoded).ok());
     height_of_seq.insert(height_of_seq.end(), entries, height);
   }
   BatchAnchorer anchorer(*state_, sha_, ledger_, signer_);
   ASSERT_TRUE(anchorer.anchor(3000, 100).ok());
   ProofExport proofs(*state_, sha_, verifiers_);
-  for (std::uint64_t seq = 0; seq < height_of_seq.size(); ++seq) {
+  for (std::size_t seq = 0; seq < height_of_seq.size(); ++seq) {
     auto exported = proofs.build(request(seq, true));
     ASSERT_TRUE(exported.ok()) << "seq " << seq << ": " << exported.error().message();
     auto header = proto::WireCodec::decode_block_header(exported->bundle.block_header).value();
