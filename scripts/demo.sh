@@ -179,6 +179,9 @@ sleep 1.5
 say "gateway metrics (Prometheus text, excerpt)"
 if command -v curl >/dev/null; then
   curl -s "http://127.0.0.1:$metrics_port/metrics" | grep -E '^vitalsign_(blocks_accepted|batch_size|receipts_published|devices_seen)' || true
+  say "the gateway's status page for people, http://127.0.0.1:$metrics_port/ (its numbers, as text)"
+  curl -s "http://127.0.0.1:$metrics_port/" | grep -oE 'id="[a-z-]+">[0-9]+<' |
+    sed -E 's/id="(count-)?([a-z-]+)">([0-9]+)</  \2: \3/' || true
 fi
 pkill -TERM -f "vitalsign-gateway --config $work/gateway.toml" || true
 wait "$gateway_pipe" "$agent_pipe" 2>/dev/null || true
