@@ -35,7 +35,8 @@ TEST(CsvReplaySensor, ParsesWaveformLinesAndSaysWhatIsWrongWithOne) {
                                           std::vector<std::int32_t>{-245, -215, 12}}));
   EXPECT_EQ(CsvReplaySensor::parse_line("1,PPG,100000,0,4,7").value().reading.quality, 4u);
   auto reason = [](std::string_view line) {
-    const Error& error = CsvReplaySensor::parse_line(line).error();
+    auto parsed = CsvReplaySensor::parse_line(line);
+    const Error& error = parsed.error();
     return (error.subject().empty() ? "" : error.subject() + ": ") + error.reason();
   };
   EXPECT_EQ(reason("1,ECG,-3,0,0"), "kind is not one of HR, SPO2, SYS, DIA, TEMP, RR");
