@@ -332,9 +332,7 @@ class Writer {
       anchor = "evm:" + ledger.chain_id + ":0x" + to_hex(ledger.transaction_id);
     else
       anchor = "local:" + ledger.chain_id + ":" + std::to_string(ledger.ledger_height);
-    const char* state = receipt.state == proto::ReceiptState::kFinal      ? "final"
-                        : receipt.state == proto::ReceiptState::kAnchored ? "anchored"
-                                                                          : "pending";
+    const char* state = proto::receipt_state_name(receipt.state);
 
     Json resource = {{"resourceType", "Provenance"}, {"id", resource_id}, {"target", targets}};
     auto first = instant(header.first_time_ms);

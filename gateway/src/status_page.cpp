@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <limits>
 #include <map>
 
 #include "vs/chain/opened_block.h"
@@ -80,19 +81,6 @@ std::string head(std::string_view title, std::string_view gateway_name, std::uin
          "</b> &middot; read at <span id=\"generated\">" + utc(now_ms) +
          "</span> &middot; <a href=\"/\">fleet</a> &middot; <a href=\"/metrics\">metrics</a>"
          " &middot; <a href=\"/readyz\">readiness</a></p>\n";
-}
-
-const char* receipt_state_name(proto::ReceiptState state) {
-  switch (state) {
-    case proto::ReceiptState::kPending:
-      return "pending";
-    case proto::ReceiptState::kAnchored:
-      return "anchored";
-    case proto::ReceiptState::kFinal:
-      return "final";
-    default:
-      return "unknown";
-  }
 }
 
 Page error_page(int status, std::string_view what) {
@@ -245,20 +233,18 @@ Page StatusPage::device(std::string_view query, std::uint64_t now_ms) const {
   if (!record) return error_page(503, "device: " + record.error().message());
   if (!*record) return error_page(404, "device: " + device->hex() + " is not enrolled here");
 
-  StatusReport::Device row;
-  row.device = *device;
-  row.record = **record;
-  auto tip = (*view)->tip(*device);
-  auto held = (*view)->held_count(*device);
-  auto certificate = (*view)->certificate(*device);
-  auto queue = (*view)->queue(1'000'000);
-  if (!tip || !held || !certificate || !queue) return error_page(503, "device: the store failed");
-  if (*tip) row.tip_height = (*tip)->height;
-  row.held = *held;
-  row.has_certificate = certificate->has_value();
-  for (const QueuedBlock& queued : *queue) {
-    if (queued.item.device == *device) ++row.queued;
+  auto queue_size = (*view)->queue_size();
+  if (!queue_size) return error_page(503, "device: " + queue_size.error().message());
+  auto queue = (*view)->queue(static_cast<std::size_t>(
+      std::min<std::uint64_t>(*queue_size, std::numeric_limits<std::size_t>::max())));
+  if (!queue) return error_page(503, "device: " + queue.error().message());
+  std::uint64_t queued = 0;
+  for (const QueuedBlock& block : *queue) {
+    if (block.item.device == *device) ++queued;
   }
+  auto gathered = StatusReport::gather_device(**view, sha_, *device, **record, queued);
+  if (!gathered) return error_page(503, "device: " + gathered.error().message());
+  const StatusReport::Device& row = *gathered;
 
   // The recent blocks, newest first, each with its receipt.
   struct BlockRow {
@@ -267,9 +253,9 @@ Page StatusPage::device(std::string_view query, std::uint64_t now_ms) const {
     std::optional<proto::ReceiptBody> receipt;
   };
   std::vector<BlockRow> blocks;
-  if (*tip) {
-    std::uint64_t from =
-        (*tip)->height + 1 > kRecentBlocks ? (*tip)->height + 1 - kRecentBlocks : 0;
+  if (row.tip_height) {
+    std::uint64_t tip = *row.tip_height;
+    std::uint64_t from = tip + 1 > kRecentBlocks ? tip + 1 - kRecentBlocks : 0;
     auto stored = (*view)->blocks(*device, from, kRecentBlocks);
     if (!stored) return error_page(503, "device: " + stored.error().message());
     for (auto it = stored->rbegin(); it != stored->rend(); ++it) {
@@ -286,8 +272,6 @@ Page StatusPage::device(std::string_view query, std::uint64_t now_ms) const {
       }
       blocks.push_back(std::move(block_row));
     }
-    if (!blocks.empty() && blocks.front().block)
-      row.last_sealed_ms = blocks.front().block->header.sealed_time_ms;
   }
   DeviceState state = state_of(row, now_ms);
   const BlockRow* last_receipt = nullptr;
@@ -313,7 +297,7 @@ Page StatusPage::device(std::string_view query, std::uint64_t now_ms) const {
           (row.has_certificate ? "; a certificate is on file" : "; no certificate") +
           ". Last receipt: <span id=\"device-last-receipt\">" +
           (last_receipt ? "block " + std::to_string(last_receipt->height) + ", " +
-                              receipt_state_name(last_receipt->receipt->state) +
+                              proto::receipt_state_name(last_receipt->receipt->state) +
                               (last_receipt->receipt->batch_id > 0
                                    ? " in batch " + std::to_string(last_receipt->receipt->batch_id)
                                    : std::string())
@@ -341,7 +325,7 @@ Page StatusPage::device(std::string_view query, std::uint64_t now_ms) const {
         html += "<td colspan=\"5\">does not decode (run the audit)</td>";
       }
       html += cell(block_row.receipt
-                       ? std::string(receipt_state_name(block_row.receipt->state)) +
+                       ? std::string(proto::receipt_state_name(block_row.receipt->state)) +
                              (block_row.receipt->batch_id > 0
                                   ? ", batch " + std::to_string(block_row.receipt->batch_id)
                                   : std::string())

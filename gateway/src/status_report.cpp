@@ -39,23 +39,33 @@ Result<StatusReport> StatusReport::gather(const GatewayState& state, const platf
 
   VS_TRY_ASSIGN(auto devices, view->devices());
   for (auto& [device, record] : devices) {
-    Device row;
-    row.device = device;
-    row.record = std::move(record);
-    VS_TRY_ASSIGN(auto tip, view->tip(device));
-    if (tip) {
-      row.tip_height = tip->height;
-      VS_TRY_ASSIGN(auto block, view->block(device, tip->height));
-      if (block) row.last_sealed_ms = sealed_ms(sha, *block);
-    }
-    VS_TRY_ASSIGN(row.held, view->held_count(device));
     auto queued = queued_by_device.find(device);
-    row.queued = queued == queued_by_device.end() ? 0 : queued->second;
-    VS_TRY_ASSIGN(auto certificate, view->certificate(device));
-    row.has_certificate = certificate.has_value();
+    VS_TRY_ASSIGN(Device row, gather_device(*view, sha, device, std::move(record),
+                                            queued == queued_by_device.end() ? 0 : queued->second));
     report.devices.push_back(std::move(row));
   }
   return report;
+}
+
+Result<StatusReport::Device> StatusReport::gather_device(const GatewayStateReader& view,
+                                                         const platform::Sha256& sha,
+                                                         const chain::DeviceId& device,
+                                                         DeviceRecord record,
+                                                         std::uint64_t queued) {
+  Device row;
+  row.device = device;
+  row.record = std::move(record);
+  row.queued = queued;
+  VS_TRY_ASSIGN(auto tip, view.tip(device));
+  if (tip) {
+    row.tip_height = tip->height;
+    VS_TRY_ASSIGN(auto block, view.block(device, tip->height));
+    if (block) row.last_sealed_ms = sealed_ms(sha, *block);
+  }
+  VS_TRY_ASSIGN(row.held, view.held_count(device));
+  VS_TRY_ASSIGN(auto certificate, view.certificate(device));
+  row.has_certificate = certificate.has_value();
+  return row;
 }
 
 }  // namespace vs::gateway

@@ -36,6 +36,11 @@ struct StatusReport {
 
   static Result<StatusReport> gather(const GatewayState& state, const platform::Sha256& sha,
                                      std::size_t anchors = 5);
+  // One device's row from a snapshot; `queued` is counted by the caller,
+  // who reads the queue once for all devices.
+  static Result<Device> gather_device(const GatewayStateReader& view, const platform::Sha256& sha,
+                                      const chain::DeviceId& device, DeviceRecord record,
+                                      std::uint64_t queued);
 };
 
 }  // namespace vs::gateway

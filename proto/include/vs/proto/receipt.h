@@ -15,6 +15,20 @@ enum class ReceiptState : std::uint32_t {
 };
 inline constexpr std::uint32_t kMaxReceiptState = 3;
 
+inline const char* receipt_state_name(ReceiptState state) {
+  switch (state) {
+    case ReceiptState::kPending:
+      return "pending";
+    case ReceiptState::kAnchored:
+      return "anchored";
+    case ReceiptState::kFinal:
+      return "final";
+    case ReceiptState::kUnspecified:
+      break;
+  }
+  return "unspecified";
+}
+
 enum class LedgerKind : std::uint32_t {
   kUnspecified = 0,
   kLocal = 1,
