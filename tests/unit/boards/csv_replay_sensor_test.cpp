@@ -10,6 +10,17 @@
 namespace vs::board {
 namespace {
 
+// Everything the sensor hands over in `turns` reads of 10 ms at most.
+std::vector<agent::SensorSample> read_turns(agent::Sensor& sensor, int turns) {
+  std::vector<agent::SensorSample> all;
+  for (int i = 0; i < turns; ++i) {
+    auto samples = sensor.read(std::chrono::milliseconds(10));
+    EXPECT_TRUE(samples.ok()) << samples.error().message();
+    if (samples) all.insert(all.end(), samples->begin(), samples->end());
+  }
+  return all;
+}
+
 TEST(CsvReplaySensor, ParsesLines) {
   auto row = CsvReplaySensor::parse_line("1767225600000,TEMP,366,-1,0");
   ASSERT_TRUE(row.ok()) << row.error().message();
@@ -74,11 +85,7 @@ TEST(CsvReplaySensor, ReplaysTheRealEcgExampleSampleBySample) {
   auto sensor = CsvReplaySensor::open(path, clock, 0, false);
   ASSERT_TRUE(sensor.ok());
   std::vector<proto::Reading> readings;
-  for (int i = 0; i < 3; ++i) {
-    auto samples = (*sensor)->read(std::chrono::milliseconds(10));
-    ASSERT_TRUE(samples.ok());
-    for (auto& sample : *samples) readings.push_back(std::get<proto::Reading>(sample));
-  }
+  for (auto& sample : read_turns(**sensor, 3)) readings.push_back(std::get<proto::Reading>(sample));
   EXPECT_EQ((*sensor)->counters().malformed_frames, 0u);
   ASSERT_EQ(readings.size(), expected.size());
   for (std::size_t i = 0; i < readings.size(); ++i) {
@@ -102,12 +109,7 @@ TEST(CsvReplaySensor, ReplaysTheShippedSampleAndSkipsBadLines) {
   platform::SystemClock clock;
   auto sensor = CsvReplaySensor::open(file, clock, 0, false);
   ASSERT_TRUE(sensor.ok());
-  std::vector<agent::SensorSample> all;
-  for (int i = 0; i < 5; ++i) {
-    auto samples = (*sensor)->read(std::chrono::milliseconds(10));
-    ASSERT_TRUE(samples.ok());
-    all.insert(all.end(), samples->begin(), samples->end());
-  }
+  std::vector<agent::SensorSample> all = read_turns(**sensor, 5);
   EXPECT_EQ(all.size(), 13u);
   EXPECT_EQ((*sensor)->counters().malformed_frames, 1u);
   EXPECT_EQ(std::get<proto::Reading>(all.back()).mantissa, 66);
