@@ -1,12 +1,17 @@
 #include "vs/platform/lmdb_store.h"
 
+#include <fcntl.h>
 #include <lmdb.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <limits>
 #include <mutex>
 #include <shared_mutex>
+#include <thread>
 
 namespace vs::platform {
 namespace {
@@ -389,6 +394,148 @@ Result<StoreUsage> LmdbStore::usage() const {
     usage.filesystem_limited = true;
   }
   return usage;
+}
+
+namespace {
+
+struct EnvCloser {
+  MDB_env* env = nullptr;
+  ~EnvCloser() {
+    if (env != nullptr) mdb_env_close(env);
+  }
+};
+
+// The pages a compacting copy writes: every table's, the table of tables
+// and the two meta pages (free pages are left out).
+Result<std::uint64_t> copied_bytes(MDB_env* env) {
+  MDB_txn* txn = nullptr;
+  int rc = mdb_txn_begin(env, nullptr, MDB_RDONLY, &txn);
+  if (rc != 0) return lmdb_error(rc, "cannot begin a read transaction");
+  auto pages = [](const MDB_stat& stat) {
+    return (stat.ms_branch_pages + stat.ms_leaf_pages + stat.ms_overflow_pages) * stat.ms_psize;
+  };
+  MDB_dbi main_table = 0;
+  MDB_stat stat{};
+  MDB_cursor* cursor = nullptr;
+  rc = mdb_dbi_open(txn, nullptr, 0, &main_table);
+  if (rc == 0) rc = mdb_stat(txn, main_table, &stat);
+  std::uint64_t bytes = 2ULL * stat.ms_psize + pages(stat);
+  if (rc == 0) rc = mdb_cursor_open(txn, main_table, &cursor);
+  MDB_val key{}, value{};
+  for (int op = MDB_FIRST; rc == 0; op = MDB_NEXT) {
+    rc = mdb_cursor_get(cursor, &key, &value, static_cast<MDB_cursor_op>(op));
+    if (rc != 0) break;
+    std::string name(static_cast<const char*>(key.mv_data), key.mv_size);
+    MDB_dbi table = 0;
+    if (mdb_dbi_open(txn, name.c_str(), 0, &table) == 0 && mdb_stat(txn, table, &stat) == 0)
+      bytes += pages(stat);
+  }
+  if (cursor != nullptr) mdb_cursor_close(cursor);
+  mdb_txn_abort(txn);
+  if (rc != 0 && rc != MDB_NOTFOUND) return lmdb_error(rc, "cannot list the store's tables");
+  return bytes;
+}
+
+void sync_directory(const std::filesystem::path& directory) {
+  int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return;
+  ::fsync(fd);
+  ::close(fd);
+}
+
+std::filesystem::path parent_or_here(const std::filesystem::path& path) {
+  return path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+}
+
+}  // namespace
+
+Status LmdbStore::copy_to_file(const std::filesystem::path& directory,
+                               const std::filesystem::path& out_file,
+                               const std::function<void(std::uint64_t, std::uint64_t)>& progress) {
+  std::string where = directory.string();
+  std::error_code error;
+  if (!std::filesystem::is_regular_file(directory / "data.mdb", error))
+    return Error(ErrorCode::kNotFound, "no store here (no data.mdb)").about(where);
+  if (std::filesystem::exists(out_file, error))
+    return Error(ErrorCode::kConflict, "the backup file exists already; choose a new name")
+        .about(out_file.string());
+  EnvCloser source;
+  int rc = mdb_env_create(&source.env);
+  if (rc != 0) return lmdb_error(rc, "cannot create an LMDB environment").about(where);
+  mdb_env_set_maxdbs(source.env, 64);
+  rc = mdb_env_open(source.env, where.c_str(), MDB_RDONLY | MDB_NOTLS, 0600);
+  if (rc != 0) return lmdb_error(rc, "cannot open the LMDB store").about(where);
+  VS_TRY_ASSIGN(std::uint64_t expected, copied_bytes(source.env));
+
+  std::filesystem::path partial = out_file.string() + ".partial";
+  int fd = ::open(partial.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return Error(ErrorCode::kIo, "cannot create the backup file", errno).about(partial.string());
+  std::atomic<bool> done = false;
+  std::thread copier([&] {
+    rc = mdb_env_copyfd2(source.env, fd, MDB_CP_COMPACT);
+    done = true;
+  });
+  while (!done) {
+    struct stat written {};
+    if (progress && ::fstat(fd, &written) == 0)
+      progress(static_cast<std::uint64_t>(written.st_size), expected);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  copier.join();
+  int saved_errno = rc;
+  bool ok = rc == 0;
+  if (ok && ::fsync(fd) != 0) {
+    ok = false;
+    saved_errno = errno;
+  }
+  ::close(fd);
+  if (!ok) {
+    ::unlink(partial.c_str());
+    return lmdb_error(saved_errno, "cannot copy the store")
+        .about(where + " -> " + out_file.string());
+  }
+  if (::rename(partial.c_str(), out_file.c_str()) != 0) {
+    saved_errno = errno;
+    ::unlink(partial.c_str());
+    return Error(ErrorCode::kIo, "cannot move the backup file into place", saved_errno)
+        .about(out_file.string());
+  }
+  sync_directory(parent_or_here(out_file));
+  if (progress) progress(std::filesystem::file_size(out_file, error), expected);
+  return {};
+}
+
+Status LmdbStore::install_copy(const std::filesystem::path& copy_file,
+                               const std::filesystem::path& directory) {
+  std::error_code error;
+  if (!std::filesystem::is_regular_file(copy_file, error))
+    return Error(ErrorCode::kNotFound, "no backup file here").about(copy_file.string());
+  if (std::filesystem::exists(directory, error) && !std::filesystem::is_empty(directory, error))
+    return Error(ErrorCode::kConflict,
+                 "the store directory is not empty; restore into a new or empty one")
+        .about(directory.string());
+  std::filesystem::create_directories(directory, error);
+  if (error)
+    return Error(ErrorCode::kIo, "cannot create the store directory", error.value())
+        .about(directory.string());
+  std::filesystem::path partial = directory / "data.mdb.partial";
+  std::filesystem::copy_file(copy_file, partial, std::filesystem::copy_options::overwrite_existing,
+                             error);
+  if (error)
+    return Error(ErrorCode::kIo, "cannot copy the backup into the store directory", error.value())
+        .about(partial.string());
+  int fd = ::open(partial.c_str(), O_RDONLY | O_CLOEXEC);
+  bool synced = fd >= 0 && ::fsync(fd) == 0;
+  if (fd >= 0) ::close(fd);
+  if (!synced || ::rename(partial.c_str(), (directory / "data.mdb").c_str()) != 0) {
+    int saved_errno = errno;
+    ::unlink(partial.c_str());
+    return Error(ErrorCode::kIo, "cannot put the copy in place", saved_errno)
+        .about(directory.string());
+  }
+  sync_directory(directory);
+  return {};
 }
 
 std::uint64_t LmdbStore::map_bytes() const {

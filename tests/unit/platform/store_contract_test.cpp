@@ -53,6 +53,54 @@ TEST(LmdbStore, GrowsTheMapAndKeepsDataAcrossReopen) {
             static_cast<std::uint8_t>(1999 % 256));
 }
 
+TEST(LmdbStore, ACopyInstallsAsTheSameStoreAndNeitherEndIsOverwritten) {
+  vs::testing::TempDir dir;
+  LmdbStoreOptions options;
+  options.directory = dir.path() / "store";
+  options.tables = {"items", "meta"};
+  options.initial_map_bytes = 64 * 1024;
+  {
+    auto store = LmdbStore::open(options).value();
+    for (std::uint64_t i = 0; i < 3000; ++i) {
+      WriteBatch batch;
+      batch.put(i % 2, u64_key(i), Bytes(300, static_cast<std::uint8_t>(i)));
+      if (i % 3 == 0 && i > 0) batch.erase(0, u64_key(i - 2));  // leaves free pages behind
+      ASSERT_TRUE(store->commit(batch).ok()) << i;
+    }
+  }
+  std::filesystem::path copy = dir.path() / "store.backup";
+  std::uint64_t last_done = 0, last_total = 0;
+  Status copied = LmdbStore::copy_to_file(options.directory, copy,
+                                          [&](std::uint64_t done, std::uint64_t total) {
+                                            last_done = done;
+                                            last_total = total;
+                                          });
+  ASSERT_TRUE(copied.ok()) << copied.error().message();
+  EXPECT_FALSE(std::filesystem::exists(copy.string() + ".partial"));
+  // Compacted: no larger than the live pages announced, smaller than the file.
+  EXPECT_EQ(last_done, std::filesystem::file_size(copy));
+  EXPECT_LE(last_done, last_total);
+  EXPECT_LT(last_done, std::filesystem::file_size(options.directory / "data.mdb"));
+  EXPECT_EQ(LmdbStore::copy_to_file(options.directory, copy).error().code(),
+            ErrorCode::kConflict);  // an existing backup is never overwritten
+  EXPECT_EQ(LmdbStore::copy_to_file(dir.path() / "absent", dir.path() / "x").error().code(),
+            ErrorCode::kNotFound);
+
+  LmdbStoreOptions restored = options;
+  restored.directory = dir.path() / "restored";
+  ASSERT_TRUE(LmdbStore::install_copy(copy, restored.directory).ok());
+  auto store = LmdbStore::open(restored).value();
+  auto original = LmdbStore::open(options).value();
+  for (TableId table : {0u, 1u}) {
+    EXPECT_EQ(store->count(table).value(), original->count(table).value());
+    EXPECT_EQ(store->last(table).value()->value, original->last(table).value()->value);
+  }
+  EXPECT_EQ(LmdbStore::install_copy(copy, restored.directory).error().code(),
+            ErrorCode::kConflict);  // a store in use is never overwritten
+  EXPECT_EQ(LmdbStore::install_copy(dir.path() / "absent", dir.path() / "y").error().code(),
+            ErrorCode::kNotFound);
+}
+
 TEST(LmdbStore, ReadOnlyOpenSeesTheWritersDataAndCannotWrite) {
   vs::testing::TempDir dir;
   LmdbStoreOptions options;

@@ -47,6 +47,18 @@ class LmdbStore final : public Store {
   Status sync() override;
   Result<StoreUsage> usage() const override;
 
+  // A consistent copy of the store in `directory`, as one file: LMDB's
+  // compacting copy in one read transaction, so it is safe while another
+  // process writes and leaves free pages out. Written beside `out_file`,
+  // synced, then renamed: a copy that exists is whole. `progress` gets
+  // (bytes written, bytes the live data holds) now and then.
+  static Status copy_to_file(
+      const std::filesystem::path& directory, const std::filesystem::path& out_file,
+      const std::function<void(std::uint64_t, std::uint64_t)>& progress = {});
+  // Makes `directory` (absent or empty) a store from such a copy, synced.
+  static Status install_copy(const std::filesystem::path& copy_file,
+                             const std::filesystem::path& directory);
+
   std::uint64_t map_bytes() const;
   // Stale reader slots (of crashed processes) cleared when the store opened.
   int stale_readers_cleared() const;
