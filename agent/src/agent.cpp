@@ -374,6 +374,20 @@ void Agent::handle_resend(const Bytes& payload) {
                            " waiting");
 }
 
+std::optional<Bytes> Agent::with_anchored_receipt(std::uint64_t height, const Bytes& block) {
+  auto anchored = chain_.has_anchored_receipt(height);
+  if (!anchored || !*anchored) return std::nullopt;
+  auto receipt = chain_.receipt(height);
+  if (!receipt || !*receipt) return std::nullopt;
+  auto resent = proto::WireCodec::encode(proto::ResentBlock{block, **receipt});
+  if (!resent) {
+    log(LogLevel::kError, "block " + std::to_string(height) +
+                              " goes without its receipt: " + resent.error().message());
+    return std::nullopt;
+  }
+  return std::move(resent).value();
+}
+
 void Agent::pump_uplink() {
   if (transport_ == nullptr || !connected_) return;
   auto acknowledged = [this](std::uint64_t height) {
@@ -388,8 +402,19 @@ void Agent::pump_uplink() {
       outbox_.forget(height);  // pruned: anchored long ago
       continue;
     }
+    // Asked for again, a block this device holds an anchored receipt for
+    // goes with that receipt: a gateway restored from an older copy keeps
+    // it without anchoring it twice.
+    std::string_view leaf = "blocks";
+    Bytes payload = std::move(**block);
+    if (pick->resend) {
+      if (auto resent = with_anchored_receipt(height, payload)) {
+        payload = std::move(*resent);
+        leaf = "resent";
+      }
+    }
     Status sent =
-        transport_->publish(topic("blocks"), **block, 1, false, [this, height](Status result) {
+        transport_->publish(topic(leaf), payload, 1, false, [this, height](Status result) {
           push(Inbound{Inbound::Kind::kPublished, {}, height, std::move(result), false});
         });
     if (!sent) {

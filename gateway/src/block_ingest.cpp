@@ -3,6 +3,7 @@
 
 #include <map>
 
+#include "vs/gateway/local_ledger.h"
 #include "vs/proto/wire_codec.h"
 
 namespace vs::gateway {
@@ -91,8 +92,7 @@ Result<std::vector<IngestResult>> BlockIngest::ingest_once(std::span<const Block
   std::vector<IngestResult> results;
   results.reserve(messages.size());
   for (const BlockMessage& message : messages) {
-    VS_TRY_ASSIGN(IngestResult result,
-                  ingest_one(message.topic_device, message.block_bytes, *changes));
+    VS_TRY_ASSIGN(IngestResult result, ingest_one(message, *changes));
     results.push_back(std::move(result));
   }
   if (changes->empty()) return results;
@@ -129,8 +129,38 @@ Result<bool> BlockIngest::over_reserve(const GatewayTransaction& changes,
   return true;
 }
 
-Result<IngestResult> BlockIngest::ingest_one(std::string_view topic_device, ByteView block_bytes,
+bool BlockIngest::anchored_by_us(const GatewayStateReader& view, const chain::DeviceId& device,
+                                 std::uint64_t height, const Digest& block_hash, ByteView receipt,
+                                 std::string& why) const {
+  if (own_receipts_ == nullptr) {
+    why = "this gateway does not take receipts back";
+    return false;
+  }
+  auto body = own_receipts_->verify(receipt, {device, height, block_hash});
+  if (!body) {
+    why = body.error().message();
+    return false;
+  }
+  if (body->state == proto::ReceiptState::kPending) {
+    why = "the receipt is a pending one (the block was never anchored)";
+    return false;
+  }
+  // On this gateway's own log, the batch must still be in it: a log
+  // restored from an older copy lost it, and cannot prove it any more.
+  if (body->ledger.kind == proto::LedgerKind::kLocal) {
+    auto held = LocalLedger::holds_batch_of(view, *body);
+    if (!held) {
+      why = held.error().message();
+      return false;
+    }
+  }
+  return true;
+}
+
+Result<IngestResult> BlockIngest::ingest_one(const BlockMessage& message,
                                              GatewayTransaction& changes) {
+  std::string_view topic_device = message.topic_device;
+  ByteView block_bytes = message.block_bytes;
   IngestResult result;
   auto device = chain::DeviceId::from_hex(topic_device);
   if (!device)
@@ -147,11 +177,17 @@ Result<IngestResult> BlockIngest::ingest_one(std::string_view topic_device, Byte
   if (!equal(header->device_id, device->bytes())) {
     return rejected(result, Rejection::kTopicMismatch, "block names another device than its topic");
   }
+  ByteView anchored_receipt;
+  if (!message.receipt.empty()) {
+    if (anchored_by_us(changes, *device, header->height, opened->hash, message.receipt,
+                       result.receipt_refused))
+      anchored_receipt = message.receipt;
+  }
   VS_TRY_ASSIGN(auto tip, changes.tip(*device));
   std::uint64_t next = tip ? tip->height + 1 : 0;
   if (header->height == next) {
     return accept_in_order(std::move(result), *record, tip, block, opened->header, block_bytes,
-                           changes);
+                           anchored_receipt, changes);
   }
 
   // Out of order: the block must stand on its own before it is kept.
@@ -166,6 +202,8 @@ Result<IngestResult> BlockIngest::ingest_one(std::string_view topic_device, Byte
 
   if (header->height > next) {
     changes.hold(*device, header->height, block_bytes);
+    // Kept beside it: when the gap fills, the block is not queued again.
+    if (!anchored_receipt.empty()) changes.put_receipt(*device, header->height, anchored_receipt);
     result.kind = IngestResult::Kind::kHeld;
     result.resend = std::make_pair(next, header->height - 1);
     return result;
@@ -190,6 +228,7 @@ Result<IngestResult> BlockIngest::accept_in_order(IngestResult result, const Dev
                                                   std::optional<chain::ChainTip> tip,
                                                   const proto::Block& block,
                                                   proto::BlockHeader header, ByteView block_bytes,
+                                                  ByteView anchored_receipt,
                                                   GatewayTransaction& changes) {
   auto follower = tip ? chain::ChainVerifier::resume(sha_, keys_, record.public_keys, *tip)
                       : chain::ChainVerifier::from_genesis(sha_, keys_, record.public_keys.front());
@@ -200,7 +239,12 @@ Result<IngestResult> BlockIngest::accept_in_order(IngestResult result, const Dev
 
   std::uint64_t arrival_ms = clock_.wall_ms();                             // orders the queue only
   changes.put_block(result.device, verified->header.height, block_bytes);  // as sent
-  changes.enqueue({arrival_ms, {result.device, verified->header.height, verified->hash}});
+  if (anchored_receipt.empty()) {
+    changes.enqueue({arrival_ms, {result.device, verified->header.height, verified->hash}});
+  } else {
+    changes.put_receipt(result.device, verified->header.height, anchored_receipt);
+    ++result.kept_anchored;
+  }
   result.accepted.push_back(std::move(verified).value());
   // Blocks held past the gap this one filled follow it now.
   for (;;) {
@@ -211,7 +255,15 @@ Result<IngestResult> BlockIngest::accept_in_order(IngestResult result, const Dev
     auto released = follower->append(ByteView(*held));
     if (!released) break;  // held on its own merits, but it does not link: drop it, ask again later
     changes.put_block(result.device, next, *held);
-    changes.enqueue({arrival_ms, {result.device, next, released->hash}});
+    // A receipt kept beside a held block came back with it from its device.
+    VS_TRY_ASSIGN(auto receipt, changes.receipt(result.device, next));
+    std::string ignored;
+    if (receipt &&
+        anchored_by_us(changes, result.device, next, released->hash, *receipt, ignored)) {
+      ++result.kept_anchored;
+    } else {
+      changes.enqueue({arrival_ms, {result.device, next, released->hash}});
+    }
     result.accepted.push_back(std::move(released).value());
   }
   changes.put_tip(result.device, *follower->tip());

@@ -83,18 +83,26 @@ Status Gateway::start(const platform::TransportOptions& transport_options) {
         log(connected ? LogLevel::kInfo : LogLevel::kWarning,
             connected ? "broker connected" : "broker connection lost; reconnecting");
       }));
-  std::string filter = options_.topic_prefix + "/+/blocks";
-  if (!options_.shared_group.empty()) filter = "$share/" + options_.shared_group + "/" + filter;
-  return transport_->subscribe(filter, 1);
+  // Blocks, and blocks asked for again that come with their receipt.
+  for (const char* leaf : {"blocks", "resent"}) {
+    std::string filter = options_.topic_prefix + "/+/" + leaf;
+    if (!options_.shared_group.empty()) filter = "$share/" + options_.shared_group + "/" + filter;
+    VS_TRY(transport_->subscribe(filter, 1));
+  }
+  return {};
+}
+
+std::pair<std::string_view, std::string_view> Gateway::topic_parts(std::string_view topic) const {
+  // <prefix>/<device>/<leaf>; the broker only delivers what was subscribed.
+  std::string_view rest = topic.substr(std::min(topic.size(), options_.topic_prefix.size() + 1));
+  std::string_view device = rest.substr(0, rest.find('/'));
+  return {device, rest.substr(std::min(rest.size(), device.size() + 1))};
 }
 
 void Gateway::deliver(platform::TransportMessage message) {
   if (!workers_.empty()) {
     // A device's blocks always go to the same thread, so they stay in order.
-    std::string_view device =
-        std::string_view(message.topic)
-            .substr(std::min(message.topic.size(), options_.topic_prefix.size() + 1));
-    device = device.substr(0, device.find('/'));
+    std::string_view device = topic_parts(message.topic).first;
     Worker& worker = *workers_[std::hash<std::string_view>{}(device) % workers_.size()];
     {
       std::lock_guard lock(worker.mutex);
@@ -173,15 +181,24 @@ void Gateway::handle(std::span<const platform::TransportMessage> messages, Block
     auto chunk = messages.subspan(first, std::min(kPerTransaction, messages.size() - first));
     std::vector<BlockIngest::BlockMessage> blocks;
     blocks.reserve(chunk.size());
-    for (const platform::TransportMessage& message : chunk) {
-      // <prefix>/<device>/blocks; the broker only delivers what matches.
-      std::string_view device_text;
-      if (message.topic.size() > options_.topic_prefix.size() + 1) {
-        std::string_view rest =
-            std::string_view(message.topic).substr(options_.topic_prefix.size() + 1);
-        device_text = rest.substr(0, rest.find('/'));
+    std::vector<std::optional<proto::ResentBlock>> resent(chunk.size());
+    std::vector<std::string> refused(chunk.size());
+    std::vector<std::size_t> ingested;  // which of the chunk went to ingest
+    for (std::size_t i = 0; i < chunk.size(); ++i) {
+      const platform::TransportMessage& message = chunk[i];
+      auto [device_text, leaf] = topic_parts(message.topic);
+      if (leaf == "resent") {
+        auto decoded = proto::WireCodec::decode_resent_block(message.payload);
+        if (!decoded) {
+          refused[i] = decoded.error().message();  // refused here, with its reason
+          continue;
+        }
+        resent[i] = std::move(decoded).value();
+        blocks.push_back({device_text, resent[i]->block, resent[i]->receipt});
+      } else {
+        blocks.push_back({device_text, message.payload});
       }
-      blocks.push_back({device_text, message.payload});
+      ingested.push_back(i);
     }
     auto results = ingest.ingest_all(blocks);
     {
@@ -194,13 +211,30 @@ void Gateway::handle(std::span<const platform::TransportMessage> messages, Block
       log(LogLevel::kError, "ingest: " + results.error().message());
       continue;
     }
-    for (std::size_t i = 0; i < chunk.size(); ++i) record(chunk[i], (*results)[i]);
+    for (std::size_t i = 0, next = 0; i < chunk.size(); ++i) {
+      if (next < ingested.size() && ingested[next] == i) {
+        record(chunk[i], (*results)[next++]);
+        continue;
+      }
+      IngestResult malformed;
+      malformed.kind = IngestResult::Kind::kRejected;
+      malformed.rejection = Rejection::kMalformed;
+      malformed.detail = "resent block: " + refused[i];
+      if (auto device = chain::DeviceId::from_hex(topic_parts(chunk[i].topic).first))
+        malformed.device = *device;
+      record(chunk[i], malformed);
+    }
   }
 }
 
 void Gateway::record(const platform::TransportMessage& message, const IngestResult& result) {
   count(result, clock_.wall_ms());
   std::string who = "device " + result.device.hex() + " " + height_text(result.height);
+  if (!result.receipt_refused.empty())
+    rejections_log_.log(LogLevel::kWarning, "refused resent receipts",
+                        "receipt sent back with " + who +
+                            " not taken (the block is anchored again): " + result.receipt_refused,
+                        clock_.steady());
   switch (result.kind) {
     case IngestResult::Kind::kAccepted:
       follow_accepted(result, who);
@@ -238,7 +272,8 @@ void Gateway::count(const IngestResult& result, std::uint64_t now_ms) {
   switch (result.kind) {
     case IngestResult::Kind::kAccepted:
       counters_.blocks_accepted += result.accepted.size();
-      counters_.queued_blocks += result.accepted.size();
+      counters_.blocks_kept_anchored += result.kept_anchored;
+      counters_.queued_blocks += result.accepted.size() - result.kept_anchored;
       activity->accepted += result.accepted.size();
       activity->tip_height = result.accepted.back().header.height;
       if (counters_.queued_blocks >= options_.batch_max_blocks) {
@@ -525,6 +560,10 @@ std::string Gateway::metrics_text() const {
   count("vitalsign_blocks_duplicate_unanswered_total", "counter",
         "Duplicate blocks not answered again (over the per-height or per-device bound).",
         d(c.duplicates_unanswered));
+  count("vitalsign_blocks_kept_anchored_total", "counter",
+        "Blocks sent again with this gateway's anchored receipt (after a restore), not anchored "
+        "again.",
+        d(c.blocks_kept_anchored));
   count("vitalsign_resend_requests_total", "counter", "Resend requests sent.",
         d(c.resend_requests));
   count("vitalsign_receipts_published_total", "counter", "Receipts sent to devices.",

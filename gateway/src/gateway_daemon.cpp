@@ -58,6 +58,8 @@ struct GatewayDaemon::Parts {
   platform::CachingVerifierFactory verifiers{openssl_verifiers};
   platform::SystemClock clock;
   platform::OpensslRandom random;
+  std::unique_ptr<platform::Verifier> own_key;  // receipts devices send back
+  std::unique_ptr<chain::ReceiptVerifier> own_receipts;
   std::unique_ptr<BlockIngest> ingest;
   std::unique_ptr<LocalLedger> local_ledger;
   platform::CryptoppKeccak256 keccak;
@@ -142,7 +144,15 @@ std::unique_ptr<GatewayDaemon> GatewayDaemon::open(const GatewayConfig& config,
       brokers.push_back(std::make_unique<platform::PahoTransport>());
     p.transport = std::make_unique<platform::FanOutTransport>(std::move(brokers));
   }
-  p.ingest = std::make_unique<BlockIngest>(*p.state, p.sha, p.verifiers, p.clock);
+  auto own_key = p.verifiers.make_verifier(p.key->public_key());
+  if (!own_key) {
+    failure.set(false, "gateway key: " + own_key.error().message());
+    return nullptr;
+  }
+  p.own_key = std::move(own_key).value();
+  p.own_receipts = std::make_unique<chain::ReceiptVerifier>(p.sha, *p.own_key, p.key->public_key());
+  p.ingest =
+      std::make_unique<BlockIngest>(*p.state, p.sha, p.verifiers, p.clock, p.own_receipts.get());
   if (!p.open_ledger(failure)) return nullptr;
   p.signer = std::make_unique<chain::ReceiptSigner>(p.sha, *p.key);
   p.anchorer = std::make_unique<BatchAnchorer>(*p.state, p.sha, *p.ledger, *p.signer);

@@ -434,6 +434,13 @@ class KeyValueTransaction final : public KeyValueReads<GatewayTransaction> {
     writes_.erase(kUnanchoredTable,
                   queue_key(queued.arrival_ms, height_key(queued.item.device, queued.item.height)));
   }
+  void forget_block(const chain::DeviceId& device, std::uint64_t height) override {
+    writes_.erase(kBlocksTable, height_key(device, height));
+    writes_.erase(kReceiptsTable, height_key(device, height));
+  }
+  void forget_tip(const chain::DeviceId& device) override {
+    writes_.erase(kTipsTable, device_key(device));
+  }
   void put_receipt(const chain::DeviceId& device, std::uint64_t height, ByteView receipt) override {
     writes_.put(kReceiptsTable, height_key(device, height), receipt);
   }

@@ -114,4 +114,19 @@ Result<LocalLedger::Checkpoint> LocalLedger::verify_checkpoint(
   return chain::LogCheckpoint::verify(text, sha, gateway_key, gateway_public_key);
 }
 
+Status LocalLedger::holds_batch_of(const GatewayStateReader& state,
+                                   const proto::ReceiptBody& receipt) {
+  std::string entry_name = "ledger entry " + std::to_string(receipt.ledger.ledger_height);
+  VS_TRY_ASSIGN(auto bytes, state.ledger_entry(receipt.ledger.ledger_height));
+  if (!bytes)
+    return Error(ErrorCode::kIntegrity, "the receipt names a log entry this ledger does not hold")
+        .about(entry_name);
+  auto entry = chain::LogEntry::decode(*bytes);
+  if (!entry) return std::move(entry).error().about(entry_name);
+  if (entry->batch_id != receipt.batch_id || !equal(entry->batch_root, receipt.batch_root))
+    return Error(ErrorCode::kIntegrity, "the log entry does not hold the batch the receipt proves")
+        .about(entry_name + ", batch " + std::to_string(receipt.batch_id));
+  return {};
+}
+
 }  // namespace vs::gateway

@@ -670,4 +670,50 @@ Result<proto::LiveReading> WireCodec::decode_live_reading(ByteView bytes) {
   return proto::LiveReading{get_bytes(wire->entry), get_bytes(wire->signature)};
 }
 
+namespace {
+
+// The one block a ResentBlock carries, through a bounded callback.
+RepeatedBytes resent_block_field() {
+  RepeatedBytes field;
+  field.max_items = 1;
+  field.max_item_size = proto::kMaxBlockBytes;
+  field.too_many = "resent block carries its block twice";
+  field.too_large = "resent block's block is too large";
+  return field;
+}
+
+}  // namespace
+
+Result<Bytes> WireCodec::encode(const proto::ResentBlock& resent) {
+  vs_v1_ResentBlock wire{};
+  std::vector<Bytes> block{resent.block};
+  RepeatedBytes field = resent_block_field();
+  field.items = &block;
+  wire.block.funcs.encode = encode_repeated_bytes;
+  wire.block.arg = &field;
+  VS_TRY(put_bytes(wire.receipt, resent.receipt, "resent block's receipt is too large"));
+  return encode_message(vs_v1_ResentBlock_fields, wire);
+}
+
+Result<proto::ResentBlock> WireCodec::decode_resent_block(ByteView bytes) {
+  if (bytes.size() > proto::kMaxBlockBytes + proto::kMaxReceiptBytes + 16) {
+    return over_limit(ErrorCode::kMalformed, "resent block is too large", bytes.size(),
+                      proto::kMaxBlockBytes + proto::kMaxReceiptBytes + 16, "bytes");
+  }
+  std::vector<Bytes> block;
+  RepeatedBytes field = resent_block_field();
+  field.out = &block;
+  vs_v1_ResentBlock wire{};
+  wire.block.funcs.decode = decode_repeated_bytes;
+  wire.block.arg = &field;
+  vs::Status decoded = decode_message(bytes, vs_v1_ResentBlock_fields, wire);
+  if (field.error != nullptr) return Error(ErrorCode::kMalformed, field.error);
+  VS_TRY(decoded);
+  if (block.empty() || block.front().empty())
+    return Error(ErrorCode::kMalformed, "resent block carries no block");
+  if (wire.receipt.size == 0)
+    return Error(ErrorCode::kMalformed, "resent block carries no receipt");
+  return proto::ResentBlock{std::move(block.front()), get_bytes(wire.receipt)};
+}
+
 }  // namespace vs::proto

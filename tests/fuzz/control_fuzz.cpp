@@ -1,8 +1,10 @@
 // Outside bytes: SignedResendRequest and the ResendRequest inside it (gateway ->
-// agent), and Status (agent -> broker).
+// agent), Status (agent -> broker) and ResentBlock (agent -> gateway; the
+// block and receipt inside go through the block and receipt targets).
 #include <cstddef>
 #include <cstdint>
 
+#include "vs/proto/limits.h"
 #include "vs/proto/wire_codec.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -16,5 +18,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     __builtin_trap();
   }
   (void)vs::proto::WireCodec::decode_status(input);
+  auto resent = vs::proto::WireCodec::decode_resent_block(input);
+  if (resent && (resent->block.empty() || resent->receipt.empty() ||
+                 resent->block.size() > vs::proto::kMaxBlockBytes ||
+                 resent->receipt.size() > vs::proto::kMaxReceiptBytes))
+    __builtin_trap();
   return 0;
 }

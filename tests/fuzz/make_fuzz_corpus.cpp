@@ -136,6 +136,11 @@ int main(int argc, char** argv) {
     proto::Receipt receipt = chain::ReceiptSigner(sha, *gateway).sign(body).value();
     write(out / "receipt", "receipt-" + std::to_string(static_cast<int>(state)),
           proto::WireCodec::encode(receipt).value());
+    // The block sent again with this receipt (agent -> gateway, .../resent).
+    write(out / "control", "resent-" + std::to_string(static_cast<int>(state)),
+          proto::WireCodec::encode(
+              proto::ResentBlock{first.encoded, proto::WireCodec::encode(receipt).value()})
+              .value());
   }
 
   proto::ResendRequest resend{1,

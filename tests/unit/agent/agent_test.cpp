@@ -274,7 +274,9 @@ TEST_F(AgentTest, OnlyAReceiptThatVerifiesRetiresABlock) {
   EXPECT_EQ(chain_->retired_below(), 2u);
 }
 
-TEST_F(AgentTest, ResendRequestsArePublishedAgainEvenWhenAnchored) {
+// An anchored block asked for again goes with its receipt (on .../resent),
+// so that a gateway restored from an older copy does not anchor it twice.
+TEST_F(AgentTest, ResendRequestsArePublishedAgainAnchoredOnesWithTheirReceipt) {
   make_agent();
   sensor_.add_readings(12);
   transport_.connect();
@@ -282,11 +284,20 @@ TEST_F(AgentTest, ResendRequestsArePublishedAgainEvenWhenAnchored) {
   transport_.settle_all();
   step();
   transport_.settle_all();
-  transport_.deliver(agent_->topic("receipts"), receipt_for(0, *gateway_key_));
+  Bytes receipt = receipt_for(0, *gateway_key_);
+  transport_.deliver(agent_->topic("receipts"), receipt);
   transport_.deliver(agent_->topic("resend"), resend_request(0, 1, 1));
   transport_.deliver(agent_->topic("resend"), resend_request(0, 2, 2, 0, nullptr, Bytes(16, 0x42)));
   step();
-  EXPECT_EQ(published_heights(), (std::vector<std::uint64_t>{0, 1, 2, 0, 1}));
+  EXPECT_EQ(published_heights(), (std::vector<std::uint64_t>{0, 1, 2, 1}));
+  auto resent = transport_.on("/resent");
+  ASSERT_EQ(resent.size(), 1u);
+  EXPECT_EQ(resent[0]->topic, agent_->topic("resent"));
+  auto decoded = proto::WireCodec::decode_resent_block(resent[0]->payload);
+  ASSERT_TRUE(decoded.ok()) << decoded.error().message();
+  EXPECT_EQ(height_of(decoded->block), 0u);
+  EXPECT_EQ(decoded->block, chain_->block(0).value().value());  // the stored bytes, exactly
+  EXPECT_EQ(decoded->receipt, receipt);
   EXPECT_EQ(agent_->counters().resend_requests, 1u);
   EXPECT_EQ(agent_->counters().resend_refused, 1u);  // for another device
 }

@@ -89,7 +89,8 @@ class GatewayTest : public ::testing::Test {
   platform::OpensslRandom random_;
   vs::testing::FakeTransport transport_;
   vs::testing::FakeClock clock_;
-  BlockIngest ingest_{*state_, sha_, verifiers_, clock_};
+  chain::ReceiptVerifier own_receipts_{sha_, *public_, key_->public_key()};
+  BlockIngest ingest_{*state_, sha_, verifiers_, clock_, &own_receipts_};
   DeviceRegistry registry_{*state_, sha_, verifiers_};
   BatchAnchorer anchorer_{*state_, sha_, ledger_, signer_};
   GatewayOptions options_;
@@ -100,7 +101,8 @@ TEST_F(GatewayTest, AFullBatchIsAnchoredOnceAndEveryDeviceGetsItsReceipts) {
   ASSERT_TRUE(registry_.enrol(a.public_key()).ok());
   ASSERT_TRUE(registry_.enrol(b.public_key()).ok());
   auto gateway = make_gateway();
-  EXPECT_EQ(transport_.subscriptions, std::vector<std::string>{"vs/v1/+/blocks"});
+  EXPECT_EQ(transport_.subscriptions,
+            (std::vector<std::string>{"vs/v1/+/blocks", "vs/v1/+/resent"}));
   std::vector<chain::SealedBlock> a_blocks, b_blocks;
   for (int i = 0; i < 2; ++i) {
     a_blocks.push_back(a.seal_next(2));
@@ -244,6 +246,30 @@ TEST_F(GatewayTest, ADuplicateIsAnsweredWithTheStoredReceipt) {
   EXPECT_EQ(receipts[0]->payload, receipts[1]->payload);  // idempotent
   EXPECT_EQ(local_.size().value(), 1u);
   EXPECT_EQ(gateway->counters().duplicates, 1u);
+}
+
+TEST_F(GatewayTest, ABlockSentAgainWithItsReceiptIsKeptAndAMalformedOneIsNamed) {
+  vs::testing::TestDevice device;
+  ASSERT_TRUE(registry_.enrol(device.public_key()).ok());
+  auto gateway = make_gateway();
+  auto b0 = device.seal_next(1);
+  send(*gateway, device, b0.encoded);
+  clock_.advance(2000ms);
+  ASSERT_TRUE(gateway->step(0ms).ok());
+  auto receipts = transport_.on("/receipts");
+  ASSERT_FALSE(receipts.empty());
+  Bytes receipt = receipts.back()->payload;
+  // The same block with its receipt on .../resent: a duplicate here, taken as one.
+  std::string resent_topic = "vs/v1/" + device.id().hex() + "/resent";
+  gateway->deliver(
+      {resent_topic, proto::WireCodec::encode(proto::ResentBlock{b0.encoded, receipt}).value()});
+  gateway->deliver({resent_topic, Bytes{0x0a, 0x02, 0x01}});
+  ASSERT_TRUE(gateway->step(0ms).ok());
+  auto counters = gateway->counters();
+  EXPECT_EQ(counters.duplicates, 1u);
+  EXPECT_EQ(counters.blocks_rejected["malformed"], 1u);
+  EXPECT_NE(gateway->metrics_text().find("vitalsign_blocks_kept_anchored_total 0\n"),
+            std::string::npos);
 }
 
 TEST_F(GatewayTest, RejectionsAndEquivocationAreCountedByReasonInTheMetrics) {
@@ -417,7 +443,8 @@ TEST_F(GatewayTest, VerifyThreadsKeepEachDevicesOrderAndAnchorEverything) {
 TEST_F(GatewayTest, SharedSubscriptionWhenAGroupIsSet) {
   options_.shared_group = "gateways";
   auto gateway = make_gateway();
-  EXPECT_EQ(transport_.subscriptions, std::vector<std::string>{"$share/gateways/vs/v1/+/blocks"});
+  EXPECT_EQ(transport_.subscriptions, (std::vector<std::string>{"$share/gateways/vs/v1/+/blocks",
+                                                                "$share/gateways/vs/v1/+/resent"}));
 }
 
 }  // namespace

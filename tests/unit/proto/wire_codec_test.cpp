@@ -268,5 +268,35 @@ TEST(WireCodec, ControlMessagesRoundTrip) {
   EXPECT_EQ(WireCodec::decode_status(WireCodec::encode(status).value()).value(), status);
 }
 
+TEST(WireCodec, ResentBlockCarriesItsBlockAndReceiptExactly) {
+  proto::Block block;
+  block.header = {0x08, 0x01, 0x18, 0x05};
+  block.signature = Bytes(64, 0xab);
+  block.entries.push_back(WireCodec::encode(heart_rate(3)).value());
+  proto::ResentBlock resent{WireCodec::encode(block).value(), Bytes(200, 0x5c)};
+  auto bytes = WireCodec::encode(resent);
+  ASSERT_TRUE(bytes.ok()) << bytes.error().message();
+  auto back = WireCodec::decode_resent_block(*bytes);
+  ASSERT_TRUE(back.ok()) << back.error().message();
+  EXPECT_EQ(*back, resent);
+
+  proto::ResentBlock no_receipt{resent.block, {}};
+  EXPECT_STREQ(
+      WireCodec::decode_resent_block(WireCodec::encode(no_receipt).value()).error().reason(),
+      "resent block carries no receipt");
+  proto::ResentBlock no_block{{}, resent.receipt};
+  EXPECT_STREQ(WireCodec::decode_resent_block(WireCodec::encode(no_block).value()).error().reason(),
+               "resent block carries no block");
+  proto::ResentBlock large_receipt{resent.block, Bytes(proto::kMaxReceiptBytes + 1, 1)};
+  EXPECT_FALSE(WireCodec::encode(large_receipt).ok());
+  // The block field twice: refused, not the last one silently kept.
+  Bytes twice = *bytes;
+  Bytes block_field = WireCodec::encode(proto::ResentBlock{resent.block, Bytes{1}}).value();
+  block_field.resize(block_field.size() - 3);  // without the receipt field (tag, length, 1 byte)
+  twice.insert(twice.end(), block_field.begin(), block_field.end());
+  EXPECT_STREQ(WireCodec::decode_resent_block(twice).error().reason(),
+               "resent block carries its block twice");
+}
+
 }  // namespace
 }  // namespace vs::proto

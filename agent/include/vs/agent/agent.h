@@ -100,6 +100,9 @@ class Agent {
   void handle(Inbound event);
   void handle_receipt(const Bytes& payload);
   void handle_resend(const Bytes& payload);
+  // A proto::ResentBlock of `block` and its anchored receipt, when this
+  // device holds one for `height`.
+  std::optional<Bytes> with_anchored_receipt(std::uint64_t height, const Bytes& block);
   void pump_uplink();
   void publish_status(bool online);
   void push(Inbound event);

@@ -11,6 +11,7 @@
 #include "vs/chain/block_verifier.h"
 #include "vs/chain/chain_verifier.h"
 #include "vs/chain/device_id.h"
+#include "vs/chain/receipt_verifier.h"
 #include "vs/gateway/device_registry.h"
 #include "vs/gateway/gateway_state.h"
 #include "vs/platform/clock.h"
@@ -47,6 +48,12 @@ struct IngestResult {
   std::uint64_t height = 0;
   // Accepted: this block and any held ones it released, in height order.
   std::vector<chain::VerifiedBlock> accepted;
+  // Of those, the ones that came with an anchored receipt this gateway
+  // issued before (sent again after a restore): kept, not queued again.
+  std::size_t kept_anchored = 0;
+  // A receipt sent with the block that is not one this gateway issued for
+  // it: the block is taken as if it came alone (queued), this says why.
+  std::string receipt_refused;
   // Held: the heights to ask the device for again (inclusive).
   std::optional<std::pair<std::uint64_t, std::uint64_t>> resend;
   Rejection rejection = Rejection::kMalformed;
@@ -62,9 +69,12 @@ struct IngestResult {
 class BlockIngest {
  public:
   // The clock stamps each accepted block's arrival, which orders the queue.
+  // `own_receipts` checks receipts this gateway issued, which devices send
+  // back with a block asked for again (none: such receipts are ignored).
   BlockIngest(GatewayState& state, const platform::Sha256& sha,
-              const platform::VerifierFactory& keys, const platform::Clock& clock)
-      : state_(state), sha_(sha), keys_(keys), clock_(clock) {}
+              const platform::VerifierFactory& keys, const platform::Clock& clock,
+              const chain::ReceiptVerifier* own_receipts = nullptr)
+      : state_(state), sha_(sha), keys_(keys), clock_(clock), own_receipts_(own_receipts) {}
 
   // `topic_device` is the id in the topic the block arrived on.
   Result<IngestResult> ingest(std::string_view topic_device, ByteView block_bytes);
@@ -72,6 +82,7 @@ class BlockIngest {
   struct BlockMessage {
     std::string_view topic_device;
     ByteView block_bytes;
+    ByteView receipt{};  // a resent block's receipt (proto::ResentBlock), or empty
   };
   // Several blocks in one transaction (what arrived together), each seeing
   // the ones before it. Results in order. A store error fails them all: none
@@ -86,12 +97,18 @@ class BlockIngest {
 
  private:
   Result<std::vector<IngestResult>> ingest_once(std::span<const BlockMessage> messages);
-  Result<IngestResult> ingest_one(std::string_view topic_device, ByteView block_bytes,
-                                  GatewayTransaction& changes);
+  Result<IngestResult> ingest_one(const BlockMessage& message, GatewayTransaction& changes);
   Result<IngestResult> accept_in_order(IngestResult result, const DeviceRecord& record,
                                        std::optional<chain::ChainTip> tip,
                                        const proto::Block& block, proto::BlockHeader header,
-                                       ByteView block_bytes, GatewayTransaction& changes);
+                                       ByteView block_bytes, ByteView anchored_receipt,
+                                       GatewayTransaction& changes);
+  // Whether `receipt` is an anchored (or final) receipt this gateway issued
+  // for the block at `height` with `block_hash`; empty `why` when it is.
+  // On the local ledger, `view`'s log must hold its batch.
+  bool anchored_by_us(const GatewayStateReader& view, const chain::DeviceId& device,
+                      std::uint64_t height, const Digest& block_hash, ByteView receipt,
+                      std::string& why) const;
   // Refuses what this transaction would accept when the store could not
   // also hold what anchoring every queued block writes.
   Result<bool> over_reserve(const GatewayTransaction& changes,
@@ -101,6 +118,7 @@ class BlockIngest {
   const platform::Sha256& sha_;
   const platform::VerifierFactory& keys_;
   const platform::Clock& clock_;
+  const chain::ReceiptVerifier* own_receipts_;
 };
 
 }  // namespace vs::gateway

@@ -59,6 +59,9 @@ struct GatewayCounters {
   std::map<std::string, std::uint64_t> blocks_rejected;  // by Rejection name
   std::uint64_t duplicates = 0;
   std::uint64_t duplicates_unanswered = 0;  // over the per-height or per-device bound
+  // Blocks asked for again that came with this gateway's anchored receipt
+  // (after a restore): kept without anchoring them again.
+  std::uint64_t blocks_kept_anchored = 0;
   std::uint64_t held = 0;
   std::uint64_t equivocations = 0;
   std::uint64_t resend_requests = 0;
@@ -150,6 +153,8 @@ class Gateway {
     std::thread thread;
   };
 
+  // A topic's device id and leaf ("blocks", "resent").
+  std::pair<std::string_view, std::string_view> topic_parts(std::string_view topic) const;
   void handle(std::span<const platform::TransportMessage> messages, BlockIngest& ingest);
   void record(const platform::TransportMessage& message, const IngestResult& result);
   // record()'s parts, each taking the one lock it needs.

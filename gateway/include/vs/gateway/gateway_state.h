@@ -172,6 +172,11 @@ class GatewayTransaction : public GatewayStateReader {
                             const Digest& block_hash, ByteView block_bytes) = 0;
   virtual void enqueue(const QueuedBlock& queued) = 0;
   virtual void dequeue(const QueuedBlock& queued) = 0;
+  // A restore only: forgets an accepted block above the tip a restored state
+  // is rewound to, with its receipt (the device sends both again), or the
+  // device's tip when its chain is rewound to nothing.
+  virtual void forget_block(const chain::DeviceId& device, std::uint64_t height) = 0;
+  virtual void forget_tip(const chain::DeviceId& device) = 0;
   virtual void put_receipt(const chain::DeviceId& device, std::uint64_t height,
                            ByteView receipt) = 0;
   virtual void set_next_batch_id(std::uint64_t batch_id) = 0;

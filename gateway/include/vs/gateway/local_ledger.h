@@ -46,6 +46,12 @@ class LocalLedger final : public Ledger {
   // key hint: the first 4 bytes of SHA-256 of the gateway's SubjectPublicKeyInfo.
   Result<std::string> checkpoint();
 
+  // An anchored receipt on this log names the entry that holds its batch:
+  // that entry must be in `state`'s log with the same batch id and root.
+  // kIntegrity naming the entry when it is not (a log that lost entries,
+  // restored from an older copy, or was changed).
+  static Status holds_batch_of(const GatewayStateReader& state, const proto::ReceiptBody& receipt);
+
   using Checkpoint = chain::LogCheckpoint;
   // Parses a checkpoint and checks its signature; kIntegrity when it does not verify.
   static Result<Checkpoint> verify_checkpoint(std::string_view text, const platform::Sha256& sha,

@@ -52,6 +52,13 @@ struct Status {
   bool operator==(const Status&) const = default;
 };
 
+struct ResentBlock {
+  std::vector<std::uint8_t> block;    // the exact encoded Block
+  std::vector<std::uint8_t> receipt;  // the exact encoded Receipt
+
+  bool operator==(const ResentBlock&) const = default;
+};
+
 struct LiveReading {
   std::vector<std::uint8_t> entry;
   std::vector<std::uint8_t> signature;

@@ -23,6 +23,7 @@ class WireCodec {
   static Result<Bytes> encode(const proto::SignedResendRequest& request);
   static Result<Bytes> encode(const proto::Status& status);
   static Result<Bytes> encode(const proto::LiveReading& live);
+  static Result<Bytes> encode(const proto::ResentBlock& resent);
 
   static Result<proto::Entry> decode_entry(ByteView bytes);
   static Result<proto::BlockHeader> decode_block_header(ByteView bytes);
@@ -33,6 +34,9 @@ class WireCodec {
   static Result<proto::SignedResendRequest> decode_signed_resend_request(ByteView bytes);
   static Result<proto::Status> decode_status(ByteView bytes);
   static Result<proto::LiveReading> decode_live_reading(ByteView bytes);
+  // Both fields present; the block within kMaxBlockBytes (it is opened and
+  // verified as any block), the receipt within kMaxReceiptBytes.
+  static Result<proto::ResentBlock> decode_resent_block(ByteView bytes);
 };
 
 }  // namespace vs::proto
