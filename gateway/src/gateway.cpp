@@ -238,6 +238,10 @@ void Gateway::record(const platform::TransportMessage& message, const IngestResu
   switch (result.kind) {
     case IngestResult::Kind::kAccepted:
       follow_accepted(result, who);
+      if (result.kept_anchored > 0)
+        log(LogLevel::kInfo, who + ": " + std::to_string(result.kept_anchored) +
+                                 " blocks came back with their receipts (anchored before this "
+                                 "store was restored): kept, not anchored again");
       break;
     case IngestResult::Kind::kDuplicate:
       answer_duplicate(result);

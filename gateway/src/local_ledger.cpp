@@ -79,8 +79,13 @@ Result<std::vector<Digest>> LocalLedger::leaves(const GatewayStateReader& state,
 }
 
 Result<Digest> LocalLedger::root(std::uint64_t count) const {
-  VS_TRY_ASSIGN(auto hashes, leaves(state_, sha_, count));
-  return chain::Merkle(sha_).root(hashes);
+  return root(state_, sha_, count);
+}
+
+Result<Digest> LocalLedger::root(const GatewayStateReader& state, const platform::Sha256& sha,
+                                 std::uint64_t count) {
+  VS_TRY_ASSIGN(auto hashes, leaves(state, sha, count));
+  return chain::Merkle(sha).root(hashes);
 }
 
 Result<std::vector<Digest>> LocalLedger::inclusion_proof(const GatewayStateReader& state,

@@ -85,5 +85,7 @@ int run_status(std::span<const std::string_view> args);
 int run_fhir(std::span<const std::string_view> args);
 int run_access(std::span<const std::string_view> args);
 int run_consent(std::span<const std::string_view> args);
+int run_backup(std::span<const std::string_view> args);
+int run_restore(std::span<const std::string_view> args);
 
 }  // namespace vs::tools

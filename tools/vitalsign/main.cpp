@@ -31,6 +31,10 @@ constexpr Command kCommands[] = {
      vs::tools::run_access},
     {"consent", "grant or revoke a recipient's access, or enrol the subject, on this device",
      vs::tools::run_consent},
+    {"backup", "copy a live gateway's or agent's LMDB store to one file, consistently",
+     vs::tools::run_backup},
+    {"restore", "make a gateway's store from a backup, audited and reconciled with the ledger",
+     vs::tools::run_restore},
 };
 
 void print_usage(std::FILE* out) {

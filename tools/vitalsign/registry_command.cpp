@@ -28,7 +28,8 @@ struct RegistryArgs {
   std::string ca_file;
   std::string device;
   bool json = false;
-  bool create = false;  // enrol only: make the store when it is not there
+  bool create = false;       // enrol only: make the store when it is not there
+  std::size_t anchors = 10;  // status only: how many of the latest anchors
 };
 
 // Returns -1 when parsing succeeded, else the exit code.
@@ -53,6 +54,13 @@ int parse(const char* verb, const char* help, std::span<const std::string_view> 
       out.json = true;
     } else if (args[i] == "--create" && std::string_view(verb) == "enrol") {
       out.create = true;
+    } else if (args[i] == "--anchors" && has_value && std::string_view(verb) == "status") {
+      auto count = parse_decimal(args[++i], 9);
+      if (!count) {
+        std::fprintf(stderr, "vitalsign status: --anchors takes a count up to 999999999\n");
+        return kExitUsage;
+      }
+      out.anchors = static_cast<std::size_t>(*count);
     } else {
       std::fprintf(stderr, "vitalsign %s: unexpected argument '%.*s' (see --help)\n", verb,
                    static_cast<int>(args[i].size()), args[i].data());
@@ -324,21 +332,22 @@ void print_status_table(const gateway::StatusReport& report) {
 
 int run_status(std::span<const std::string_view> args) {
   RegistryArgs parsed;
-  int early = parse("status",
-                    "usage: vitalsign status --store DIR|postgresql://... [--json]\n\n"
-                    "A gateway operator's view of its store at DIR, or of a cluster's shared\n"
-                    "state (read-only, safe while the gateways run): each device's tip, blocks\n"
-                    "waiting for an anchor, blocks held past a gap, when its last block was\n"
-                    "sealed, and flags (gap, equivocated, revoked, certificate); then the\n"
-                    "queue and the latest anchors with their ledger reference and cost (gas,\n"
-                    "on a chain); for a cluster, each gateway, its last heartbeat and which\n"
-                    "one anchors (VS_POSTGRES_SCHEMA names a schema other than vitalsign).\n",
-                    args, parsed);
+  int early =
+      parse("status",
+            "usage: vitalsign status --store DIR|postgresql://... [--anchors N] [--json]\n\n"
+            "A gateway operator's view of its store at DIR, or of a cluster's shared\n"
+            "state (read-only, safe while the gateways run): each device's tip, blocks\n"
+            "waiting for an anchor, blocks held past a gap, when its last block was\n"
+            "sealed, and flags (gap, equivocated, revoked, certificate); then the\n"
+            "queue and the latest anchors (10, or N) with their ledger reference and cost\n"
+            "(gas, on a chain); for a cluster, each gateway, its last heartbeat and which\n"
+            "one anchors (VS_POSTGRES_SCHEMA names a schema other than vitalsign).\n",
+            args, parsed);
   if (early >= 0) return early;
   auto store = open_gateway_store(parsed.store, StoreAccess::kRead);
   if (!store) return complain("status", store.error());
   platform::OpensslSha256 sha;
-  auto report = gateway::StatusReport::gather(**store, sha);
+  auto report = gateway::StatusReport::gather(**store, sha, parsed.anchors);
   if (!report) return complain("status", std::move(report).error().about(parsed.store));
   if (parsed.json) {
     print_status_json(*report);

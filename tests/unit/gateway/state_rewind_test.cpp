@@ -94,6 +94,19 @@ class StateRewindTest : public ::testing::Test {
     for (const IssuedReceipt& receipt : *issued) by_height[receipt.item.height] = receipt.receipt;
     return by_height;
   }
+  // A gateway on a store of its own, the device enrolled.
+  struct Enrolled {
+    vs::testing::MemoryStore store{kGatewayTableNames.size()};
+    std::unique_ptr<GatewayOnStore> gateway;
+  };
+  std::unique_ptr<Enrolled> enrolled(platform::Signer& key, Ledger* outside = nullptr) {
+    auto made = std::make_unique<Enrolled>();
+    made->gateway =
+        std::make_unique<GatewayOnStore>(made->store, key, sha_, keys_, clock_, outside);
+    EXPECT_TRUE(
+        DeviceRegistry(*made->gateway->state, sha_, keys_).enrol(device_.public_key()).ok());
+    return made;
+  }
   GatewayStateAudit audit(GatewayOnStore& gateway) {
     return GatewayStateAudit::run(*gateway.state, sha_, keys_, gateway_key_->public_key()).value();
   }
@@ -108,16 +121,15 @@ class StateRewindTest : public ::testing::Test {
 
 TEST_F(StateRewindTest, ARestoredCopyTakesBackWhatTheDeviceHoldsAndAnchorsNothingTwice) {
   OutsideLedger chain;
-  vs::testing::MemoryStore store(kGatewayTableNames.size());
-  GatewayOnStore before(store, *gateway_key_, sha_, keys_, clock_, &chain);
-  ASSERT_TRUE(DeviceRegistry(*before.state, sha_, keys_).enrol(device_.public_key()).ok());
+  auto old_store = enrolled(*gateway_key_, &chain);
+  GatewayOnStore& before = *old_store->gateway;
   std::vector<chain::SealedBlock> blocks;
   for (int i = 0; i < 7; ++i) blocks.push_back(device_.seal_next(2));
   ASSERT_EQ(ingest(before, blocks[0].encoded).kind, IngestKind::kAccepted);
   ASSERT_EQ(ingest(before, blocks[1].encoded).kind, IngestKind::kAccepted);
   auto first_batch = anchor(before, 1000);  // batch 1: heights 0, 1
   ASSERT_EQ(ingest(before, blocks[2].encoded).kind, IngestKind::kAccepted);  // queued at the copy
-  auto backup = copy_of(store);
+  auto backup = copy_of(old_store->store);
   ASSERT_EQ(ingest(before, blocks[3].encoded).kind, IngestKind::kAccepted);
   auto second_batch = anchor(before, 2000);  // batch 2: heights 2, 3, lost with the old store
   ASSERT_EQ(second_batch.size(), 2u);
@@ -179,14 +191,13 @@ TEST_F(StateRewindTest, ARestoredCopyTakesBackWhatTheDeviceHoldsAndAnchorsNothin
 // the log as it now is (vitalsign restore refuses such a copy when the
 // last published checkpoint shows the log was longer).
 TEST_F(StateRewindTest, OnTheLocalLedgerAReceiptOfALostLogEntryIsNotTaken) {
-  vs::testing::MemoryStore store(kGatewayTableNames.size());
-  GatewayOnStore before(store, *gateway_key_, sha_, keys_, clock_);
-  ASSERT_TRUE(DeviceRegistry(*before.state, sha_, keys_).enrol(device_.public_key()).ok());
+  auto old_store = enrolled(*gateway_key_);
+  GatewayOnStore& before = *old_store->gateway;
   auto b0 = device_.seal_next(1);
   auto b1 = device_.seal_next(1);
   ASSERT_EQ(ingest(before, b0.encoded).kind, IngestKind::kAccepted);
   anchor(before, 1000);
-  auto backup = copy_of(store);
+  auto backup = copy_of(old_store->store);
   ASSERT_EQ(ingest(before, b1.encoded).kind, IngestKind::kAccepted);
   auto lost = anchor(before, 2000);  // log entry 1, lost with the old store
 
@@ -202,58 +213,45 @@ TEST_F(StateRewindTest, OnTheLocalLedgerAReceiptOfALostLogEntryIsNotTaken) {
 }
 
 TEST_F(StateRewindTest, AReceiptThatIsNotThisGatewaysForThatBlockIsNotTaken) {
-  vs::testing::MemoryStore store(kGatewayTableNames.size());
-  GatewayOnStore gateway(store, *gateway_key_, sha_, keys_, clock_);
-  ASSERT_TRUE(DeviceRegistry(*gateway.state, sha_, keys_).enrol(device_.public_key()).ok());
+  auto ours = enrolled(*gateway_key_);
   auto b0 = device_.seal_next(1);
   auto b1 = device_.seal_next(1);
-  ASSERT_EQ(ingest(gateway, b0.encoded).kind, IngestKind::kAccepted);
-  auto receipts = anchor(gateway, 1000);
+  ASSERT_EQ(ingest(*ours->gateway, b0.encoded).kind, IngestKind::kAccepted);
+  auto receipts = anchor(*ours->gateway, 1000);
   // Height 0's receipt sent with height 1: refused, the block is queued.
-  IngestResult wrong = ingest(gateway, b1.encoded, receipts.at(0));
+  IngestResult wrong = ingest(*ours->gateway, b1.encoded, receipts.at(0));
   ASSERT_EQ(wrong.kind, IngestKind::kAccepted);
   EXPECT_EQ(wrong.kept_anchored, 0u);
   EXPECT_NE(wrong.receipt_refused.find("height"), std::string::npos) << wrong.receipt_refused;
-  EXPECT_EQ(gateway.anchorer.queued().value(), 1u);
-  // Another gateway's receipt: refused the same way.
-  vs::testing::MemoryStore other_store(kGatewayTableNames.size());
+  EXPECT_EQ(ours->gateway->anchorer.queued().value(), 1u);
+
+  // Another gateway's receipt, and a pending one of ours (the block was
+  // never anchored), sent with block 0 to a new gateway: refused.
   auto other_key = platform::OpensslSigner::generate().value();
-  GatewayOnStore other(other_store, *other_key, sha_, keys_, clock_);
-  ASSERT_TRUE(DeviceRegistry(*other.state, sha_, keys_).enrol(device_.public_key()).ok());
-  ASSERT_EQ(ingest(other, b0.encoded).kind, IngestKind::kAccepted);
-  auto foreign = anchor(other, 1000);
-  vs::testing::MemoryStore third_store(kGatewayTableNames.size());
-  GatewayOnStore third(third_store, *gateway_key_, sha_, keys_, clock_);
-  ASSERT_TRUE(DeviceRegistry(*third.state, sha_, keys_).enrol(device_.public_key()).ok());
-  IngestResult foreign_taken = ingest(third, b0.encoded, foreign.at(0));
-  EXPECT_EQ(foreign_taken.kept_anchored, 0u);
-  EXPECT_FALSE(foreign_taken.receipt_refused.empty());
-  // A pending receipt says the block was never anchored: refused.
-  vs::testing::MemoryStore pending_store(kGatewayTableNames.size());
-  GatewayOnStore pending(pending_store, *gateway_key_, sha_, keys_, clock_);
-  ASSERT_TRUE(DeviceRegistry(*pending.state, sha_, keys_).enrol(device_.public_key()).ok());
-  ASSERT_EQ(ingest(pending, b0.encoded).kind, IngestKind::kAccepted);
-  auto pending_receipt = pending.anchorer.pending_receipt({device_.id(), 0, b0.hash}, 500);
-  ASSERT_TRUE(pending_receipt.ok());
-  vs::testing::MemoryStore fourth_store(kGatewayTableNames.size());
-  GatewayOnStore fourth(fourth_store, *gateway_key_, sha_, keys_, clock_);
-  ASSERT_TRUE(DeviceRegistry(*fourth.state, sha_, keys_).enrol(device_.public_key()).ok());
-  IngestResult taken = ingest(fourth, b0.encoded, *pending_receipt);
-  EXPECT_EQ(taken.kept_anchored, 0u);
-  EXPECT_NE(taken.receipt_refused.find("pending"), std::string::npos) << taken.receipt_refused;
+  auto other = enrolled(*other_key);
+  ASSERT_EQ(ingest(*other->gateway, b0.encoded).kind, IngestKind::kAccepted);
+  Bytes foreign = anchor(*other->gateway, 1000).at(0);
+  Bytes pending = ours->gateway->anchorer.pending_receipt({device_.id(), 0, b0.hash}, 500).value();
+  for (const auto& [receipt, reason] : {std::pair{foreign, "key"}, std::pair{pending, "pending"}}) {
+    auto fresh = enrolled(*gateway_key_);
+    IngestResult taken = ingest(*fresh->gateway, b0.encoded, receipt);
+    ASSERT_EQ(taken.kind, IngestKind::kAccepted);
+    EXPECT_EQ(taken.kept_anchored, 0u);
+    EXPECT_NE(taken.receipt_refused.find(reason), std::string::npos) << taken.receipt_refused;
+    EXPECT_EQ(fresh->gateway->anchorer.queued().value(), 1u);
+  }
 }
 
 TEST_F(StateRewindTest, TheAuditNamesTheFirstThingThatDoesNotVerify) {
-  vs::testing::MemoryStore store(kGatewayTableNames.size());
-  GatewayOnStore gateway(store, *gateway_key_, sha_, keys_, clock_);
-  ASSERT_TRUE(DeviceRegistry(*gateway.state, sha_, keys_).enrol(device_.public_key()).ok());
+  auto live = enrolled(*gateway_key_);
+  GatewayOnStore& gateway = *live->gateway;
   for (int i = 0; i < 3; ++i)
     ASSERT_EQ(ingest(gateway, device_.seal_next(1).encoded).kind, IngestKind::kAccepted);
   anchor(gateway, 1000);
   ASSERT_FALSE(audit(gateway).failure);
 
   auto tampered = [&](platform::TableId table, Bytes key, auto change) {
-    auto copy = copy_of(store);
+    auto copy = copy_of(live->store);
     Bytes value = copy->get(table, key).value().value();
     change(value);
     platform::WriteBatch batch;

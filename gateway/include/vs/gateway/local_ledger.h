@@ -31,6 +31,9 @@ class LocalLedger final : public Ledger {
   Result<std::uint64_t> size() const;
   Result<Bytes> entry(std::uint64_t index) const;
   Result<Digest> root(std::uint64_t size) const;
+  // The same, from any view of the state (a restored copy, before it runs).
+  static Result<Digest> root(const GatewayStateReader& state, const platform::Sha256& sha,
+                             std::uint64_t size);
   Result<std::vector<Digest>> inclusion_proof(std::uint64_t index, std::uint64_t size) const {
     return inclusion_proof(state_, sha_, index, size);
   }
