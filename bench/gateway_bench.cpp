@@ -22,6 +22,7 @@
 #include "support/rate_meter.h"
 #include "temp_dir.h"
 #include "test_device.h"
+#include "test_log_key.h"
 #include "vs/chain/chain_verifier.h"
 #include "vs/chain/entry_leaf.h"
 #include "vs/chain/merkle.h"
@@ -102,7 +103,8 @@ struct ClusterMember {
                 platform::Signer& gateway_key)
       : state(postgres_state(connection, schema)) {
     ingest = std::make_unique<gateway::BlockIngest>(*state, sha, verifiers, wall_clock);
-    ledger = std::make_unique<gateway::LocalLedger>(*state, sha, gateway_key, "bench");
+    ledger =
+        std::make_unique<gateway::LocalLedger>(*state, sha, vs::testing::test_log_key("bench"));
     signer = std::make_unique<chain::ReceiptSigner>(sha, gateway_key);
     anchorer = std::make_unique<gateway::BatchAnchorer>(*state, sha, *ledger, *signer);
   }
@@ -401,7 +403,7 @@ int main() {
     (void)ingest.ingest(device.id().hex(), device.seal_next(4, false).encoded).value();
   }
   auto gateway_key = platform::OpensslSigner::generate().value();
-  gateway::LocalLedger local(*state, sha, *gateway_key, "bench");
+  gateway::LocalLedger local(*state, sha, vs::testing::test_log_key("bench"));
   CountingLedger ledger(local);
   chain::ReceiptSigner signer(sha, *gateway_key);
   gateway::BatchAnchorer anchorer(*state, sha, ledger, signer);

@@ -90,8 +90,10 @@ broker_uri="ssl://127.0.0.1:$broker_port"
 ledger_table="[ledger]
 origin = \"demo.vitalsign/gateway\"
 checkpoint_file = \"$work/checkpoint.txt\""
-verify_ledger=()
-export_checkpoint=(--checkpoint "$work/checkpoint.txt")
+# The log's Ed25519 note key is made at the gateway's first start; its vkey
+# (keys/log.vkey) is what an auditor checks checkpoints with.
+verify_ledger=(--log-key "$work/keys/log.vkey")
+export_checkpoint=(--checkpoint "$work/checkpoint.txt" --log-key "$work/keys/log.vkey")
 if $evm; then
   anvil_port=$(free_port 18545)
   say "ledger: anvil (Ethereum development node) on 127.0.0.1:$anvil_port"
@@ -192,7 +194,7 @@ say "offline: the device's chain, verified block by block"
 say "the gateway, as its operator sees it"
 "$bin/vitalsign" status --store "$work/gateway-data"
 if ! $evm; then
-  say "the gateway's signed ledger checkpoint ($work/checkpoint.txt)"
+  say "the gateway's ledger checkpoint ($work/checkpoint.txt), a C2SP signed note by the log key $(cat "$work/keys/log.vkey")"
   cat "$work/checkpoint.txt"
 fi
 

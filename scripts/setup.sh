@@ -20,6 +20,7 @@ debian_packages=(
   postgresql-15 libpq-dev util-linux
   debhelper lintian python3-jsonschema
   prometheus curl chromium fonts-dejavu-core
+  golang-go golang-golang-x-mod-dev
 )
 # ARM boards (scripts/cross_test.sh): Debian's cross compilers, qemu-user and
 # the device libraries of each architecture, from the same mirror (multiarch).

@@ -3,12 +3,6 @@
 #include <cstring>
 
 namespace vs::chain {
-namespace {
-
-constexpr std::string_view kSignaturePrefix = "\xe2\x80\x94 ";  // "— ": U+2014 and a space
-
-}  // namespace
-
 Bytes LogEntry::encode() const {
   Bytes record(kSize);
   record[0] = 1;
@@ -32,65 +26,62 @@ Result<LogEntry> LogEntry::decode(ByteView bytes) {
   return entry;
 }
 
-Result<LogCheckpoint> LogCheckpoint::verify(std::string_view text, const platform::Sha256& sha,
-                                            const platform::Verifier& gateway_key,
-                                            ByteView gateway_public_key) {
-  std::size_t blank = text.find("\n\n");
-  if (blank == std::string_view::npos)
-    return Error(ErrorCode::kMalformed, "checkpoint has no blank line before its signatures");
-  std::string_view body = text.substr(0, blank + 1);
-  std::string_view signatures = text.substr(blank + 2);
+std::string LogCheckpoint::body() const {
+  return origin + "\n" + std::to_string(size) + "\n" + to_base64(root) + "\n";
+}
+
+Result<std::string> LogCheckpoint::sign(const NoteSignerKey& log_key) const {
+  if (log_key.name != origin || log_key.type != NoteKeyType::kEd25519)
+    return Error(ErrorCode::kInvalidArgument,
+                 "a checkpoint is signed by an Ed25519 note key named after its origin")
+        .about(log_key.name);
+  SignedNote note;
+  note.text = body();
+  VS_TRY_ASSIGN(Bytes signature, log_key.signer->sign(as_bytes(note.text)));
+  note.signatures.push_back({log_key.name, log_key.verifier.id, std::move(signature)});
+  return note.serialize();
+}
+
+Result<LogCheckpoint> LogCheckpoint::parse_body(std::string_view body) {
   std::size_t first = body.find('\n');
-  std::size_t second = body.find('\n', first + 1);
-  std::size_t third = body.find('\n', second + 1);
-  if (first == std::string_view::npos || second == std::string_view::npos ||
-      third == std::string_view::npos) {
+  std::size_t second = first == std::string_view::npos ? first : body.find('\n', first + 1);
+  std::size_t third = second == std::string_view::npos ? second : body.find('\n', second + 1);
+  if (third == std::string_view::npos)
     return Error(ErrorCode::kMalformed, "checkpoint body needs origin, size and root lines");
-  }
+  if (third + 1 != body.size())
+    return Error(ErrorCode::kMalformed,
+                 "checkpoint has lines after its root (extension lines vitalsign does not write)");
   LogCheckpoint parsed;
   parsed.origin = std::string(body.substr(0, first));
+  if (parsed.origin.empty()) return Error(ErrorCode::kMalformed, "checkpoint origin is empty");
   std::string size_text(body.substr(first + 1, second - first - 1));
   if (size_text.empty() || size_text.find_first_not_of("0123456789") != std::string::npos ||
-      size_text.size() > 19) {
+      size_text.size() > 19 || (size_text.size() > 1 && size_text[0] == '0')) {
     return Error(ErrorCode::kMalformed, "checkpoint size is not a decimal number");
   }
   parsed.size = std::stoull(size_text);
   VS_TRY_ASSIGN(Bytes root_bytes, from_base64(body.substr(second + 1, third - second - 1)));
   VS_TRY_ASSIGN(parsed.root, to_array<32>(root_bytes, "checkpoint root is not 32 bytes"));
+  return parsed;
+}
 
-  // Every line after the blank one is a signature, "— <name> <base64 of a
-  // 4-byte key id and the signature>": the gateway's, or a witness's. Text
-  // that is not one would ride along unsigned, so it is refused.
-  Digest key_digest = sha.digest(gateway_public_key);
-  bool signed_by_gateway = false;
-  std::size_t at = 0;
-  if (signatures.empty()) return Error(ErrorCode::kMalformed, "checkpoint has no signature lines");
-  while (at < signatures.size()) {
-    std::size_t end = signatures.find('\n', at);
-    if (end == std::string_view::npos)
-      return Error(ErrorCode::kMalformed, "checkpoint signature line does not end");
-    std::string_view line = signatures.substr(at, end - at);
-    at = end + 1;
-    std::size_t name_end = line.find(' ', kSignaturePrefix.size());
-    if (line.substr(0, kSignaturePrefix.size()) != kSignaturePrefix ||
-        name_end == std::string_view::npos || name_end == kSignaturePrefix.size())
-      return Error(ErrorCode::kMalformed,
-                   "a checkpoint line after the blank line is not a signature");
-    auto decoded = from_base64(line.substr(name_end + 1));
-    if (!decoded || decoded->size() < 5)
-      return Error(ErrorCode::kMalformed, "a checkpoint signature is not a key id and a signature");
-    std::string_view name =
-        line.substr(kSignaturePrefix.size(), name_end - kSignaturePrefix.size());
-    if (name != parsed.origin || decoded->size() != 4 + 64 ||
-        !std::equal(decoded->begin(), decoded->begin() + 4, key_digest.begin()))
-      continue;  // someone else's (a witness's)
-    if (!gateway_key.verify(sha.digest(as_bytes(body)), ByteView(*decoded).subspan(4)))
-      return Error(ErrorCode::kIntegrity,
-                   "checkpoint signature does not verify with the gateway key");
-    signed_by_gateway = true;
-  }
-  if (!signed_by_gateway)
-    return Error(ErrorCode::kIntegrity, "checkpoint carries no signature by the gateway key");
+Result<LogCheckpoint> LogCheckpoint::verify(std::string_view text, const platform::Ed25519& ed25519,
+                                            const NoteVerifierKey& log_key) {
+  VS_TRY_ASSIGN(SignedNote note, SignedNote::parse(text));
+  if (log_key.type != NoteKeyType::kEd25519)
+    return Error(ErrorCode::kInvalidArgument, "a log key is an Ed25519 note key (type 0x01)");
+  // Signatures by other keys (witnesses) are not the log's: ignored here.
+  const SignedNote::Signature* signature = note.signed_by(log_key);
+  if (signature == nullptr)
+    return Error(ErrorCode::kIntegrity, "checkpoint carries no signature by the log key")
+        .about(log_key.name);
+  if (!ed25519.verify(log_key.public_key, as_bytes(note.text), signature->bytes))
+    return Error(ErrorCode::kIntegrity, "checkpoint signature does not verify with the log key")
+        .about(log_key.name);
+  VS_TRY_ASSIGN(LogCheckpoint parsed, parse_body(note.text));
+  if (parsed.origin != log_key.name)
+    return Error(ErrorCode::kMalformed, "the checkpoint's origin is not the log key's name")
+        .about(parsed.origin + " vs " + log_key.name);
   return parsed;
 }
 

@@ -78,11 +78,13 @@ proto::ProofAbout ProofVerifier::about(const ProofReport& report) {
 class ProofVerifier::Walk {
  public:
   Walk(const ProofVerifier& verifier, const proto::ProofBundle& bundle,
-       ByteView trusted_gateway_key)
+       ByteView trusted_gateway_key, const NoteVerifierKey* trusted_log_key)
       : sha_(verifier.sha_),
         keys_(verifier.keys_),
+        ed25519_(verifier.ed25519_),
         bundle_(bundle),
         trusted_gateway_key_(trusted_gateway_key),
+        trusted_log_key_(trusted_log_key),
         merkle_(verifier.sha_) {}
 
   ProofReport run() {
@@ -254,8 +256,10 @@ class ProofVerifier::Walk {
                              " holds the root (no checkpoint in the bundle: not tied to a "
                              "signed tree)");
     }
-    auto checkpoint =
-        LogCheckpoint::verify(bundle_.checkpoint, sha_, *gateway_key_, trusted_gateway_key_);
+    if (trusted_log_key_ == nullptr)
+      return fail(kLink,
+                  "the checkpoint cannot be checked: no trusted log key (the log's vkey) given");
+    auto checkpoint = LogCheckpoint::verify(bundle_.checkpoint, ed25519_, *trusted_log_key_);
     if (!checkpoint) return fail(kLink, "the checkpoint: " + checkpoint.error().message());
     auto path = digests(bundle_.ledger_path, "log path hash is not 32 bytes");
     if (!path || bundle_.ledger_size != checkpoint->size)
@@ -269,7 +273,8 @@ class ProofVerifier::Walk {
     return pass(kLink, "local log " + checkpoint->origin + ", entry " +
                            std::to_string(log_entry->index) + " of " +
                            std::to_string(checkpoint->size) +
-                           " in a checkpoint signed by the gateway");
+                           " in a checkpoint signed by the log key " +
+                           trusted_log_key_->text().substr(0, trusted_log_key_->name.size() + 9));
   }
 
   // 7. The words for people: what the links proved, and nothing else.
@@ -290,8 +295,10 @@ class ProofVerifier::Walk {
 
   const platform::Sha256& sha_;
   const platform::VerifierFactory& keys_;
+  const platform::Ed25519& ed25519_;
   const proto::ProofBundle& bundle_;
   ByteView trusted_gateway_key_;
+  const NoteVerifierKey* trusted_log_key_;
   Merkle merkle_;
   ProofReport report_;
   std::unique_ptr<platform::Verifier> device_key_;
@@ -301,9 +308,9 @@ class ProofVerifier::Walk {
   Digest batch_root_{};
 };
 
-ProofReport ProofVerifier::verify(const proto::ProofBundle& bundle,
-                                  ByteView trusted_gateway_key) const {
-  return Walk(*this, bundle, trusted_gateway_key).run();
+ProofReport ProofVerifier::verify(const proto::ProofBundle& bundle, ByteView trusted_gateway_key,
+                                  const NoteVerifierKey* trusted_log_key) const {
+  return Walk(*this, bundle, trusted_gateway_key, trusted_log_key).run();
 }
 
 }  // namespace vs::chain

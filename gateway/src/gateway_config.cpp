@@ -1,5 +1,7 @@
 #include "vs/gateway/gateway_config.h"
 
+#include "vs/chain/signed_note.h"
+
 #include <limits>
 
 #include "vs/platform/config_reader.h"
@@ -33,6 +35,7 @@ const char* const kKnownKeys[] = {"store.data_dir",
                                   "ledger.kind",
                                   "ledger.origin",
                                   "ledger.checkpoint_file",
+                                  "ledger.log_key_file",
                                   "ledger.retry_ms",
                                   "ledger.finality_check_ms",
                                   "verify.threads",
@@ -148,8 +151,13 @@ Result<GatewayConfig> GatewayConfig::from_toml(const platform::TomlConfig& confi
   VS_TRY(read.choice("ledger.kind", {"local", "evm"}, "must be \"local\" or \"evm\"",
                      out.ledger_kind));
   VS_TRY(read.text("ledger.origin", out.ledger_origin));
-  if (out.ledger_origin.empty() || out.ledger_origin.find('\n') != std::string::npos)
-    return read.bad("ledger.origin", "\"" + out.ledger_origin + "\"", "must be one non-empty line");
+  if (!chain::NoteVerifierKey::check_name(out.ledger_origin))
+    return read.bad("ledger.origin", "\"" + out.ledger_origin + "\"",
+                    "must be a note key name: 1 to 256 characters, no space, no '+', no control "
+                    "character (e.g. gateway.example.org/vitalsign)");
+  path = out.log_key_file.string();
+  VS_TRY(read.text("ledger.log_key_file", path));
+  out.log_key_file = path;
   path = out.checkpoint_file.string();
   VS_TRY(read.text("ledger.checkpoint_file", path));
   out.checkpoint_file = path;

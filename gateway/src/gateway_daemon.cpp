@@ -6,6 +6,7 @@
 #include "vs/gateway/evm_ledger.h"
 #include "vs/gateway/key_value_gateway_state.h"
 #include "vs/gateway/local_ledger.h"
+#include "vs/gateway/log_key_file.h"
 #include "vs/gateway/status_page.h"
 #include "vs/platform/cryptopp_keccak256.h"
 #include "vs/platform/curl_evm_rpc.h"
@@ -14,6 +15,7 @@
 #include "vs/platform/json.h"
 #include "vs/platform/log.h"
 #include "vs/platform/metrics_endpoint.h"
+#include "vs/platform/openssl_ed25519.h"
 #include "vs/platform/openssl_random.h"
 #include "vs/platform/openssl_sha256.h"
 #include "vs/platform/openssl_verifier.h"
@@ -58,6 +60,7 @@ struct GatewayDaemon::Parts {
   platform::CachingVerifierFactory verifiers{openssl_verifiers};
   platform::SystemClock clock;
   platform::OpensslRandom random;
+  platform::OpensslEd25519 ed25519;
   std::unique_ptr<platform::Verifier> own_key;  // receipts devices send back
   std::unique_ptr<chain::ReceiptVerifier> own_receipts;
   std::unique_ptr<BlockIngest> ingest;
@@ -80,10 +83,21 @@ struct GatewayDaemon::Parts {
 
   // The ledger the config names; a failure says which key to look at.
   bool open_ledger(StartFailure& failure) {
-    local_ledger = std::make_unique<LocalLedger>(*state, sha, *key, config.ledger_origin);
-    ledger = local_ledger.get();
-    ledger_name = "local (" + config.ledger_origin + ")";
-    if (config.ledger_kind != "evm") return true;
+    if (config.ledger_kind != "evm") {
+      auto log_key = LogKeyFile::load_or_create(config.log_key_path(), config.ledger_origin, sha,
+                                                ed25519, random);
+      if (!log_key) return failure.set(false, "ledger.log_key_file: " + log_key.error().message());
+      log(LogLevel::kInfo,
+          std::string(log_key->created ? "made the log's note key " : "the log's note key ") +
+              config.log_key_path().string() +
+              "; its vkey (give it to auditors and witnesses; every gateway of a cluster has "
+              "the same): " +
+              log_key->key.verifier.text());
+      local_ledger = std::make_unique<LocalLedger>(*state, sha, std::move(log_key->key));
+      ledger = local_ledger.get();
+      ledger_name = "local (" + config.ledger_origin + ")";
+      return true;
+    }
     auto rpc = platform::CurlEvmRpc::open(config.evm_url, config.evm_rpc_timeout);
     if (!rpc) return failure.set(true, "ledger.evm.url: " + rpc.error().message());
     evm_rpc = std::move(rpc).value();
@@ -243,7 +257,7 @@ std::string GatewayDaemon::describe() const {
 void GatewayDaemon::publish_checkpoint() {
   Parts& p = *parts_;
   std::uint64_t anchored = p.gateway->counters().batches_anchored;
-  if (p.config.checkpoint_file.empty() || p.evm_ledger || anchored == p.checkpointed_batches)
+  if (p.config.checkpoint_file.empty() || !p.local_ledger || anchored == p.checkpointed_batches)
     return;
   p.checkpointed_batches = anchored;
   auto checkpoint = p.local_ledger->checkpoint();

@@ -6,10 +6,12 @@
 #include "vs/gateway/access_log.h"
 #include "vs/gateway/key_value_gateway_state.h"
 #include "vs/gateway/local_ledger.h"
+#include "vs/gateway/log_key_file.h"
 #include "vs/platform/cryptopp_keccak256.h"
 #include "vs/platform/curl_evm_rpc.h"
 #include "vs/platform/file_key_store.h"
 #include "vs/platform/lmdb_store.h"
+#include "vs/platform/openssl_ed25519.h"
 #include "vs/platform/openssl_sha256.h"
 #include "vs/platform/openssl_verifier.h"
 #include "vs/platform/secp256k1_key.h"
@@ -19,9 +21,7 @@ namespace {
 
 // Local ledger: the copy's log must hold the last published checkpoint.
 Result<std::string> check_against_checkpoint(const GatewayConfig& config, GatewayState& state,
-                                             const platform::Sha256& sha,
-                                             const platform::Verifier& gateway_key,
-                                             ByteView gateway_public_key) {
+                                             const platform::Sha256& sha) {
   std::error_code error;
   if (config.checkpoint_file.empty() || !std::filesystem::exists(config.checkpoint_file, error))
     return std::string(
@@ -30,12 +30,11 @@ Result<std::string> check_against_checkpoint(const GatewayConfig& config, Gatewa
   std::stringstream text;
   text << in.rdbuf();
   std::string where = config.checkpoint_file.string();
-  auto checkpoint =
-      LocalLedger::verify_checkpoint(text.str(), sha, gateway_key, gateway_public_key);
+  platform::OpensslEd25519 ed25519;
+  VS_TRY_ASSIGN(chain::NoteSignerKey log_key,
+                LogKeyFile::load(config.log_key_path(), config.ledger_origin, sha, ed25519));
+  auto checkpoint = chain::LogCheckpoint::verify(text.str(), ed25519, log_key.verifier);
   if (!checkpoint) return std::move(checkpoint).error().about(where);
-  if (checkpoint->origin != config.ledger_origin)
-    return Error(ErrorCode::kConflict, "the checkpoint is of another log than ledger.origin")
-        .about(where + ": " + checkpoint->origin);
   VS_TRY_ASSIGN(std::uint64_t size, state.ledger_size());
   if (size < checkpoint->size)
     return Error(ErrorCode::kConflict,
@@ -118,7 +117,6 @@ Result<GatewayRestore> GatewayRestore::run(
     VS_TRY_ASSIGN(auto state, open_gateway_store(options));
     platform::OpensslSha256 sha;
     platform::OpensslVerifierFactory verifiers;
-    VS_TRY_ASSIGN(auto gateway_key, verifiers.make_verifier(gateway_public_key));
     VS_TRY_ASSIGN(restore.audit,
                   GatewayStateAudit::run(*state, sha, verifiers, gateway_public_key, progress));
     if (restore.audit.failure)
@@ -128,9 +126,7 @@ Result<GatewayRestore> GatewayRestore::run(
     if (config.ledger_kind == "evm") {
       VS_TRY_ASSIGN(floor, evm_batch_id_floor(config, *state, restore.ledger_check));
     } else {
-      VS_TRY_ASSIGN(
-          restore.ledger_check,
-          check_against_checkpoint(config, *state, sha, *gateway_key, gateway_public_key));
+      VS_TRY_ASSIGN(restore.ledger_check, check_against_checkpoint(config, *state, sha));
     }
     VS_TRY_ASSIGN(restore.rewind, StateRewind::run(*state, sha, AccessLog::log_device(), floor));
     return {};

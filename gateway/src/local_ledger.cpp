@@ -16,8 +16,8 @@ constexpr std::string_view kSignaturePrefix = "\xe2\x80\x94 ";  // "— ": U+201
 }  // namespace
 
 LocalLedger::LocalLedger(const GatewayStateReader& state, const platform::Sha256& sha,
-                         platform::Signer& gateway_key, std::string origin)
-    : state_(state), sha_(sha), gateway_key_(gateway_key), origin_(std::move(origin)) {}
+                         chain::NoteSignerKey log_key)
+    : state_(state), sha_(sha), log_key_(std::move(log_key)) {}
 
 Result<std::uint64_t> LocalLedger::size() const {
   return state_.ledger_size();
@@ -54,7 +54,7 @@ Result<proto::LedgerRef> LocalLedger::anchor(const Digest& batch_root, std::uint
   Digest entry_hash = sha_.digest(record);
   proto::LedgerRef ref;
   ref.kind = proto::LedgerKind::kLocal;
-  ref.chain_id = origin_;
+  ref.chain_id = log_key_.name;
   ref.transaction_id.assign(entry_hash.begin(), entry_hash.end());
   ref.ledger_height = index;
   ref.ledger_time_ms = time_ms;
@@ -102,21 +102,11 @@ Result<std::vector<Digest>> LocalLedger::consistency_proof(std::uint64_t old_siz
 }
 
 Result<std::string> LocalLedger::checkpoint() {
-  VS_TRY_ASSIGN(std::uint64_t count, size());
-  VS_TRY_ASSIGN(Digest tree_root, root(count));
-  std::string body = origin_ + "\n" + std::to_string(count) + "\n" + to_base64(tree_root) + "\n";
-  VS_TRY_ASSIGN(platform::Signature signature, gateway_key_.sign(sha_.digest(as_bytes(body))));
-  Digest key_digest = sha_.digest(gateway_key_.public_key());
-  Bytes hint_and_signature(key_digest.begin(), key_digest.begin() + 4);
-  hint_and_signature.insert(hint_and_signature.end(), signature.begin(), signature.end());
-  return body + "\n" + std::string(kSignaturePrefix) + origin_ + " " +
-         to_base64(hint_and_signature) + "\n";
-}
-
-Result<LocalLedger::Checkpoint> LocalLedger::verify_checkpoint(
-    std::string_view text, const platform::Sha256& sha, const platform::Verifier& gateway_key,
-    ByteView gateway_public_key) {
-  return chain::LogCheckpoint::verify(text, sha, gateway_key, gateway_public_key);
+  chain::LogCheckpoint now;
+  now.origin = log_key_.name;
+  VS_TRY_ASSIGN(now.size, size());
+  VS_TRY_ASSIGN(now.root, root(now.size));
+  return now.sign(log_key_);
 }
 
 Status LocalLedger::holds_batch_of(const GatewayStateReader& state,

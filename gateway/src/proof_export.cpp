@@ -92,9 +92,10 @@ Result<ProofExport::Exported> ProofExport::build(const Request& request) const {
     bundle.ledger_entry = *entry;
     if (request.checkpoint) {
       const std::string& text = *request.checkpoint;
-      VS_TRY_ASSIGN(auto gateway_key, keys_.make_verifier(bundle.gateway_public_key));
-      auto checkpoint =
-          chain::LogCheckpoint::verify(text, sha, *gateway_key, bundle.gateway_public_key);
+      if (!request.log_key)
+        return Error(ErrorCode::kInvalidArgument,
+                     "a checkpoint is checked with the log's key (its vkey): none given");
+      auto checkpoint = chain::LogCheckpoint::verify(text, ed25519_, *request.log_key);
       if (!checkpoint) return std::move(checkpoint).error().about("checkpoint");
       if (checkpoint->size <= body.ledger.ledger_height)
         return Error(ErrorCode::kInvalidArgument, "the checkpoint is older than the anchor");
@@ -107,8 +108,9 @@ Result<ProofExport::Exported> ProofExport::build(const Request& request) const {
   }
   // Checked before it is handed out, and its words for people derived from
   // what the check proved.
-  chain::ProofVerifier verifier(sha, keys_);
-  auto report = verifier.verify(bundle, request.gateway_public_key);
+  chain::ProofVerifier verifier(sha, keys_, ed25519_);
+  auto report = verifier.verify(bundle, request.gateway_public_key,
+                                request.log_key ? &*request.log_key : nullptr);
   bool proven = report.links.size() == chain::kProofLinkCount;
   for (std::size_t i = 0; proven && i + 1 < report.links.size(); ++i) proven = report.links[i].ok;
   if (!proven) {

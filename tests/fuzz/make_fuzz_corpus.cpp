@@ -9,6 +9,7 @@
 #include <string>
 
 #include "fuzz_keys.h"
+#include "test_log_key.h"
 #include "vs/chain/block_sealer.h"
 #include "vs/chain/entry_leaf.h"
 #include "vs/chain/merkle.h"
@@ -174,16 +175,20 @@ int main(int argc, char** argv) {
     gateway::BlockIngest(*state, sha, verifiers, clock)
         .ingest(device_id.hex(), first.encoded)
         .value();
-    gateway::LocalLedger ledger(*state, sha, *gateway, "fuzz/proofs");
+    gateway::LocalLedger ledger(*state, sha, vs::testing::test_log_key("fuzz/proofs"));
     chain::ReceiptSigner receipts(sha, *gateway);
     gateway::BatchAnchorer(*state, sha, ledger, receipts).anchor(1'767'225'600'000, 16).value();
-    gateway::ProofExport proofs(*state, sha, verifiers);
+    platform::OpensslEd25519 ed25519;
+    gateway::ProofExport proofs(*state, sha, verifiers, ed25519);
     for (bool with_checkpoint : {true, false}) {
       gateway::ProofExport::Request request;
       request.device = device_id;
       request.seq = 1;
       request.gateway_public_key.assign(gateway->public_key().begin(), gateway->public_key().end());
-      if (with_checkpoint) request.checkpoint = ledger.checkpoint().value();
+      if (with_checkpoint) {
+        request.checkpoint = ledger.checkpoint().value();
+        request.log_key = ledger.log_key();
+      }
       auto exported = proofs.build(request).value();
       std::string text = proto::ProofBundleJson::encode(exported.bundle);
       write(out / "proof", with_checkpoint ? "proof-checkpoint" : "proof", as_bytes(text));

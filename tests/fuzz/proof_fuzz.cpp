@@ -5,7 +5,9 @@
 #include <cstdint>
 #include <string_view>
 
+#include "test_log_key.h"
 #include "vs/chain/proof_verifier.h"
+#include "vs/platform/openssl_ed25519.h"
 #include "vs/platform/openssl_sha256.h"
 #include "vs/platform/openssl_verifier.h"
 #include "vs/proto/proof_bundle_json.h"
@@ -16,7 +18,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!bundle) return 0;
   static vs::platform::OpensslSha256 sha;
   static vs::platform::OpensslVerifierFactory verifiers;
+  static vs::platform::OpensslEd25519 ed25519;
+  // The key the seed corpus's checkpoints are signed with (make_fuzz_corpus).
+  static const vs::chain::NoteSignerKey log_key = vs::testing::test_log_key("fuzz/proofs");
   // The bundle's own gateway key as the trusted one: every link gets explored.
-  (void)vs::chain::ProofVerifier(sha, verifiers).verify(*bundle, bundle->gateway_public_key);
+  (void)vs::chain::ProofVerifier(sha, verifiers, ed25519)
+      .verify(*bundle, bundle->gateway_public_key, &log_key.verifier);
   return 0;
 }

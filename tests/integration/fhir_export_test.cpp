@@ -11,6 +11,7 @@
 #include "temp_dir.h"
 #include "test_device.h"
 #include "test_files.h"
+#include "test_log_key.h"
 #include "vs/chain/receipt_signer.h"
 #include "vs/gateway/batch_anchorer.h"
 #include "vs/gateway/block_ingest.h"
@@ -119,7 +120,7 @@ class FhirExportTest : public ::testing::Test {
     platform::FileKeyStore keys(dir_.path() / "keys");
     auto gateway_key = keys.load("gateway").value();
     auto state = gateway::make_key_value_gateway_state(store);
-    gateway::LocalLedger ledger(*state, sha_, *gateway_key, "test/gateway");
+    gateway::LocalLedger ledger(*state, sha_, vs::testing::test_log_key("test/gateway"));
     chain::ReceiptSigner signer(sha_, *gateway_key);
     gateway::BatchAnchorer anchorer(*state, sha_, ledger, signer);
     return anchorer.anchor(++batch_time_ms_, max_items).value().size();

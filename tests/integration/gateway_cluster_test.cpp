@@ -14,6 +14,7 @@
 #include "postgres_server.h"
 #include "temp_dir.h"
 #include "test_device.h"
+#include "test_log_key.h"
 #include "vs/gateway/batch_anchorer.h"
 #include "vs/gateway/block_ingest.h"
 #include "vs/gateway/cluster_lease.h"
@@ -45,7 +46,7 @@ struct Member {
     EXPECT_TRUE(opened.ok()) << opened.error().message();
     state = std::move(opened).value();
     ingest = std::make_unique<BlockIngest>(*state, sha, keys, clock);
-    ledger = std::make_unique<LocalLedger>(*state, sha, gateway_key, "cluster-test");
+    ledger = std::make_unique<LocalLedger>(*state, sha, vs::testing::test_log_key("cluster-test"));
     signer = std::make_unique<chain::ReceiptSigner>(sha, gateway_key);
     anchorer = std::make_unique<BatchAnchorer>(*state, sha, *ledger, *signer);
   }

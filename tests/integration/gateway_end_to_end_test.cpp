@@ -22,6 +22,7 @@
 #include "temp_dir.h"
 #include "test_files.h"
 #include "vs/agent/device_chain.h"
+#include "vs/chain/log_checkpoint.h"
 #include "vs/chain/receipt_verifier.h"
 #include "vs/gateway/block_ingest.h"
 #include "vs/gateway/evm_ledger.h"
@@ -31,6 +32,7 @@
 #include "vs/platform/curl_evm_rpc.h"
 #include "vs/platform/file_key_store.h"
 #include "vs/platform/lmdb_store.h"
+#include "vs/platform/openssl_ed25519.h"
 #include "vs/platform/openssl_sha256.h"
 #include "vs/platform/openssl_verifier.h"
 #include "vs/proto/wire_codec.h"
@@ -448,7 +450,6 @@ TEST_F(GatewayEndToEnd, KilledGatewaysLoseNothingAndAnchorEveryBlockExactlyOnce)
   ASSERT_NO_FATAL_FAILURE(run_with_gateway_kills(env_number("VS_GATEWAY_KILLS", 20)));
   auto gateway_store = open_store(dir_.path() / "gateway-data", gateway::kGatewayTableNames);
   platform::OpensslSha256 sha;
-  auto gateway_key = platform::OpensslVerifierFactory().make_verifier(gateway_public_).value();
   auto ledger_entries = all(*gateway_store, gateway::kLedgerTable);
   // The ledger entry each receipt names holds its batch root.
   for (const proto::ReceiptBody& body : receipt_bodies_) {
@@ -461,12 +462,19 @@ TEST_F(GatewayEndToEnd, KilledGatewaysLoseNothingAndAnchorEveryBlockExactlyOnce)
     Digest previous = sha.digest(ledger_entries[i - 1].value);
     EXPECT_TRUE(equal(ByteView(ledger_entries[i].value).subspan(57, 32), previous)) << i;
   }
-  auto checkpoint = gateway::LocalLedger::verify_checkpoint(log("checkpoint"), sha, *gateway_key,
-                                                            gateway_public_);
+  // Signed by the log's Ed25519 key, which the gateway made at its first
+  // start, its vkey beside it.
+  std::string vkey_file = (dir_.path() / "keys" / "log.vkey").string();
+  auto log_key = chain::NoteVerifierKey::parse(sha, log("keys/log.vkey"));
+  ASSERT_TRUE(log_key.ok()) << log_key.error().message();
+  EXPECT_EQ(log_key->name, "test.example/gateway");
+  platform::OpensslEd25519 ed25519;
+  auto checkpoint = chain::LogCheckpoint::verify(log("checkpoint"), ed25519, *log_key);
   ASSERT_TRUE(checkpoint.ok()) << checkpoint.error().message();
   EXPECT_EQ(checkpoint->size, ledger_entries.size());
   // An auditor's proof of one reading, up to that signed checkpoint.
-  export_and_verify({"--checkpoint", (dir_.path() / "checkpoint").string()}, {});
+  export_and_verify({"--checkpoint", (dir_.path() / "checkpoint").string(), "--log-key", vkey_file},
+                    {"--log-key", vkey_file});
 }
 
 // The same on a real Ethereum node: every receipt's transaction is on the

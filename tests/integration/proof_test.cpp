@@ -8,6 +8,7 @@
 #include "child_process.h"
 #include "temp_dir.h"
 #include "test_device.h"
+#include "test_log_key.h"
 #include "vs/chain/receipt_signer.h"
 #include "vs/gateway/batch_anchorer.h"
 #include "vs/gateway/block_ingest.h"
@@ -54,13 +55,16 @@ class ProofTest : public ::testing::Test {
     ASSERT_TRUE(gateway::DeviceRegistry(*state, sha, verifiers).enrol(device_.public_key()).ok());
     for (int i = 0; i < 3; ++i)
       ASSERT_TRUE(ingest.ingest(device_.id().hex(), device_.seal_next(4).encoded).ok());
-    gateway::LocalLedger ledger(*state, sha, *gateway_key, "test/gateway");
+    gateway::LocalLedger ledger(*state, sha, vs::testing::test_log_key("test/gateway"));
     chain::ReceiptSigner signer(sha, *gateway_key);
     gateway::BatchAnchorer anchorer(*state, sha, ledger, signer);
     ASSERT_EQ(anchorer.anchor(1000, 2)->size(), 2u);  // two batches: the log has two entries
     ASSERT_EQ(anchorer.anchor(2000, 2)->size(), 1u);
     std::ofstream(dir_.path() / "checkpoint") << ledger.checkpoint().value();
+    std::ofstream(log_vkey()) << ledger.log_key().text() << "\n";
   }
+  // The log's vkey, as the gateway writes it beside its log key.
+  std::string log_vkey() const { return (dir_.path() / "keys" / "log.vkey").string(); }
 
   CliRun export_proof(std::uint64_t seq, bool checkpoint = true) {
     std::vector<std::string> args{
@@ -73,6 +77,8 @@ class ProofTest : public ::testing::Test {
     if (checkpoint) {
       args.push_back("--checkpoint");
       args.push_back((dir_.path() / "checkpoint").string());
+      args.push_back("--log-key");
+      args.push_back(log_vkey());
     }
     CliRun run = vitalsign(args);
     // Every proof exported here is also held to the published JSON Schema.
@@ -86,8 +92,10 @@ class ProofTest : public ::testing::Test {
   }
   std::filesystem::path proof() const { return dir_.path() / "proof.json"; }
   CliRun verify(const std::filesystem::path& file, bool json = false) {
-    std::vector<std::string> args{"verify", file.string(), "--gateway-key",
-                                  (dir_.path() / "keys" / "gateway.pub.pem").string()};
+    std::vector<std::string> args{
+        "verify",        file.string(),
+        "--gateway-key", (dir_.path() / "keys" / "gateway.pub.pem").string(),
+        "--log-key",     log_vkey()};
     if (json) args.push_back("--json");
     return vitalsign(args);
   }
@@ -104,7 +112,9 @@ TEST_F(ProofTest, AnExportedReadingVerifiesLinkByLinkUpToASignedCheckpoint) {
   for (const char* link : {"ok   block header", "ok   entry ", "ok   entry path", "ok   receipt",
                            "ok   batch path", "ok   ledger", "ok   about"})
     EXPECT_NE(verified.output.find(link), std::string::npos) << link << "\n" << verified.output;
-  EXPECT_NE(verified.output.find("in a checkpoint signed by the gateway"), std::string::npos);
+  EXPECT_NE(verified.output.find("in a checkpoint signed by the log key test/gateway+"),
+            std::string::npos)
+      << verified.output;
   EXPECT_NE(verified.output.find("\nverified\n"), std::string::npos);
   // The export is in the gateway's access log, queued for the next batch.
   CliRun access =
@@ -117,6 +127,24 @@ TEST_F(ProofTest, AnExportedReadingVerifiesLinkByLinkUpToASignedCheckpoint) {
   EXPECT_EQ(undecided.exit_code, 1) << undecided.output;
   EXPECT_NE(undecided.output.find("cannot decide"), std::string::npos) << undecided.output;
   EXPECT_NE(undecided.output.find("NOT verified"), std::string::npos) << undecided.output;
+  // Nor does its checkpoint: without the log's vkey, or with another log's,
+  // the ledger link fails.
+  std::string gateway_key = (dir_.path() / "keys" / "gateway.pub.pem").string();
+  CliRun no_log_key = vitalsign({"verify", proof().string(), "--gateway-key", gateway_key});
+  EXPECT_EQ(no_log_key.exit_code, 1) << no_log_key.output;
+  EXPECT_NE(no_log_key.output.find("FAIL ledger"), std::string::npos) << no_log_key.output;
+  EXPECT_NE(no_log_key.output.find("no trusted log key"), std::string::npos) << no_log_key.output;
+  CliRun other_log =
+      vitalsign({"verify", proof().string(), "--gateway-key", gateway_key, "--log-key",
+                 testing::test_log_key("test/gateway2").verifier.text()});
+  EXPECT_EQ(other_log.exit_code, 1) << other_log.output;
+  EXPECT_NE(other_log.output.find("no signature by the log key"), std::string::npos)
+      << other_log.output;
+  CliRun not_a_key = vitalsign(
+      {"verify", proof().string(), "--gateway-key", gateway_key, "--log-key", "nothing+1+2"});
+  EXPECT_EQ(not_a_key.exit_code, 3) << not_a_key.output;
+  EXPECT_NE(not_a_key.output.find("neither a file nor a vkey"), std::string::npos)
+      << not_a_key.output;
   // The file is checked byte for byte: reformatted or with text appended, it
   // is not the proof that was exported.
   std::string text = read(proof());

@@ -19,16 +19,8 @@ rig_begin monitoring_test
 
 start_broker
 metrics_port=$(free_port)
-"$vitalsign" keygen --dir "$work/keys" --name gateway >/dev/null
-"$vitalsign" keygen --dir "$work/keys" --name device >/dev/null
-"$vitalsign" enrol --store "$work/gateway-data" --key "$work/keys/device.pub.pem" --create >/dev/null
-gateway_config "[metrics]
+start_one_device "$vitalsign" "$gateway" "$agent" 500 "[metrics]
 listen = \"127.0.0.1:$metrics_port\""
-sim_agent_config "$work/agent.toml" device 500
-"$gateway" --config "$work/gateway.toml" >"$work/gateway.log" 2>&1 &
-started $!
-"$agent" --config "$work/agent.toml" >"$work/agent.log" 2>&1 &
-started $!
 for _ in $(seq 1 300); do
   grep -q "receipt for block .* verified" "$work/agent.log" && break
   sleep 0.1

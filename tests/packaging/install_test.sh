@@ -136,9 +136,11 @@ checkpoint=/var/lib/vitalsign-gateway/checkpoint.txt
 as_vitalsign test -s "$checkpoint" || fail "the packaged gateway config wrote no checkpoint at $checkpoint"
 as_vitalsign vitalsign proof export --store /var/lib/vitalsign-gateway/data --device "$device" \
   --seq 1 --gateway-key "$gateway_keys/gateway.pub.pem" --checkpoint "$checkpoint" \
+  --log-key "$gateway_keys/log.vkey" \
   --out /var/lib/vitalsign-gateway/proof.json >"$work/proof.log" 2>&1 || fail "proof export"
 as_vitalsign vitalsign verify /var/lib/vitalsign-gateway/proof.json \
-  --gateway-key "$gateway_keys/gateway.pub.pem" >"$work/verify.log" 2>&1 || fail "proof verify"
+  --gateway-key "$gateway_keys/gateway.pub.pem" --log-key "$gateway_keys/log.vkey" \
+  >"$work/verify.log" 2>&1 || fail "proof verify"
 gateway_pid=${rig_pids[-2]}
 "${as_root[@]}" kill -TERM "$gateway_pid"
 wait "$gateway_pid" || fail "the gateway did not stop cleanly on SIGTERM"

@@ -12,6 +12,7 @@
 #include <mutex>
 
 #include "fakes/memory_store.h"
+#include "test_log_key.h"
 #include "vs/chain/receipt_signer.h"
 #include "vs/gateway/batch_anchorer.h"
 #include "vs/gateway/block_ingest.h"
@@ -32,7 +33,7 @@ class TestGateway {
       : key_(platform::MbedtlsSigner::generate().value()),
         ingest_(*state_, sha_, keys_, clock_),
         registry_(*state_, sha_, keys_),
-        ledger_(*state_, sha_, *key_, "test/gateway"),
+        ledger_(*state_, sha_, vs::testing::test_log_key("test/gateway")),
         signer_(sha_, *key_),
         anchorer_(*state_, sha_, ledger_, signer_) {}
   ~TestGateway() { transport_.stop(std::chrono::milliseconds(100)); }

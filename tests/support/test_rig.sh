@@ -12,6 +12,10 @@
 #                         $work/agent.toml: the replay board playing CSV as fast
 #                         as it can, key "device" from $work/keys, store
 #                         $work/agent-data, that broker and the gateway's key
+#   start_one_device VITALSIGN GATEWAY AGENT SEAL_MS [TOML]
+#                         keys "gateway" and "device", the device enrolled, the
+#                         gateway (gateway_config TOML) and a sim agent
+#                         (sim_agent_config) started, logs gateway.log, agent.log
 #   sim_agent_config FILE NAME SEAL_MS
 #                         a sim-board agent at 10x speed with key NAME from
 #                         $work/keys, store $work/NAME-data, that broker and the
@@ -103,4 +107,16 @@ file = "$1"
 speed = 0
 key_dir = "$work/keys"
 TOML
+}
+
+start_one_device() {
+  "$1" keygen --dir "$work/keys" --name gateway >/dev/null
+  "$1" keygen --dir "$work/keys" --name device >/dev/null
+  "$1" enrol --store "$work/gateway-data" --key "$work/keys/device.pub.pem" --create >/dev/null
+  gateway_config "${5:-}"
+  sim_agent_config "$work/agent.toml" device "$4"
+  "$2" --config "$work/gateway.toml" >"$work/gateway.log" 2>&1 &
+  started $!
+  "$3" --config "$work/agent.toml" >"$work/agent.log" 2>&1 &
+  started $!
 }

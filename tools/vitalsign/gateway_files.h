@@ -12,6 +12,7 @@
 #include <string>
 
 #include "command.h"
+#include "vs/chain/signed_note.h"
 #include "vs/gateway/key_value_gateway_state.h"
 #include "vs/platform/mbedtls_verifier.h"
 
@@ -69,6 +70,22 @@ inline Result<std::string> read_text_file(const std::string& path, std::size_t m
   if (text.size() > max_bytes)
     return Error(ErrorCode::kMalformed, "the file is too large").about(path);
   return text;
+}
+
+// A signed-note verifier key (vkey): a file holding one, or the vkey text.
+inline Result<chain::NoteVerifierKey> read_note_vkey(const std::string& file_or_vkey,
+                                                     const platform::Sha256& sha) {
+  std::error_code error;
+  if (std::filesystem::is_regular_file(file_or_vkey, error)) {
+    VS_TRY_ASSIGN(std::string text, read_text_file(file_or_vkey, 4096));
+    auto key = chain::NoteVerifierKey::parse(sha, text);
+    if (!key) return std::move(key).error().about(file_or_vkey);
+    return key;
+  }
+  auto key = chain::NoteVerifierKey::parse(sha, file_or_vkey);
+  if (!key)
+    return std::move(key).error().about("'" + file_or_vkey + "' (neither a file nor a vkey)");
+  return key;
 }
 
 inline Result<Bytes> read_public_key(const std::string& path) {

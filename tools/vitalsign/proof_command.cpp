@@ -16,6 +16,7 @@
 #include "vs/gateway/proof_export.h"
 #include "vs/platform/clock.h"
 #include "vs/platform/curl_evm_rpc.h"
+#include "vs/platform/openssl_ed25519.h"
 #include "vs/platform/openssl_sha256.h"
 #include "vs/platform/openssl_verifier.h"
 #include "vs/proto/proof_bundle_json.h"
@@ -25,14 +26,15 @@ namespace vs::tools {
 namespace {
 
 struct ExportArgs {
-  std::string store, device, gateway_key, checkpoint, out;
+  std::string store, device, gateway_key, checkpoint, log_key, out;
   std::optional<std::uint64_t> seq;
 };
 
 Result<gateway::ProofExport::Exported> export_proof(const ExportArgs& args,
                                                     const gateway::GatewayState& state,
                                                     const platform::Sha256& sha,
-                                                    const platform::VerifierFactory& verifiers) {
+                                                    const platform::VerifierFactory& verifiers,
+                                                    const platform::Ed25519& ed25519) {
   gateway::ProofExport::Request request;
   VS_TRY_ASSIGN(request.device, chain::DeviceId::from_hex(args.device));
   request.seq = *args.seq;
@@ -42,7 +44,10 @@ Result<gateway::ProofExport::Exported> export_proof(const ExportArgs& args,
     if (!text) return std::move(text).error();
     request.checkpoint = std::move(text).value();
   }
-  auto exported = gateway::ProofExport(state, sha, verifiers).build(request);
+  if (!args.log_key.empty()) {
+    VS_TRY_ASSIGN(request.log_key, read_note_vkey(args.log_key, sha));
+  }
+  auto exported = gateway::ProofExport(state, sha, verifiers, ed25519).build(request);
   if (!exported && !args.checkpoint.empty() &&
       exported.error().code() == ErrorCode::kInvalidArgument)
     return std::move(exported).error().about(args.checkpoint);
@@ -51,14 +56,15 @@ Result<gateway::ProofExport::Exported> export_proof(const ExportArgs& args,
 
 constexpr const char* kProofHelp =
     "usage: vitalsign proof export --store DIR --device ID --seq N --gateway-key PUB.pem\n"
-    "                              [--checkpoint FILE] [--out FILE]\n\n"
+    "                              [--checkpoint FILE --log-key VKEY] [--out FILE]\n\n"
     "Writes the proof of one reading as a JSON file an auditor can check offline with\n"
     "`vitalsign verify`: the entry and its blinding, its path to the block's entries\n"
     "root, the signed block header and device key, the gateway's receipt with the\n"
     "block's path to the batch root, and the ledger reference; for the local ledger\n"
     "also the log entry and, with --checkpoint (the gateway's ledger.checkpoint_file),\n"
-    "its path into that signed checkpoint. DIR is the gateway's store; the export is\n"
-    "recorded in its access log.\n";
+    "its path into that checkpoint, which is checked with the log's key (--log-key:\n"
+    "the gateway's log.vkey file, or the vkey text). DIR is the gateway's store; the\n"
+    "export is recorded in its access log.\n";
 
 // The export's arguments, or the exit code when there is nothing to export.
 std::optional<int> parse_export_args(std::span<const std::string_view> args, ExportArgs& parsed) {
@@ -91,6 +97,8 @@ std::optional<int> parse_export_args(std::span<const std::string_view> args, Exp
       parsed.gateway_key = args[++i];
     } else if (args[i] == "--checkpoint" && has_value) {
       parsed.checkpoint = args[++i];
+    } else if (args[i] == "--log-key" && has_value) {
+      parsed.log_key = args[++i];
     } else if (args[i] == "--out" && has_value) {
       parsed.out = args[++i];
     } else {
@@ -118,7 +126,8 @@ int run_proof(std::span<const std::string_view> args) {
   if (!store) return complain("proof export", store.error());
   platform::OpensslSha256 sha;
   platform::OpensslVerifierFactory verifiers;
-  auto exported = export_proof(parsed, **store, sha, verifiers);
+  platform::OpensslEd25519 ed25519;
+  auto exported = export_proof(parsed, **store, sha, verifiers, ed25519);
   if (!exported) return complain("proof export", exported.error());
   const proto::ProofBundle* bundle = &exported->bundle;
   std::string text = proto::ProofBundleJson::encode(*bundle);
@@ -146,22 +155,23 @@ int run_proof(std::span<const std::string_view> args) {
 namespace {
 
 constexpr const char* kVerifyHelp =
-    "usage: vitalsign verify PROOF.json --gateway-key PUB.pem [--ledger URL]\n"
-    "                        [--confirmations N] [--json]\n\n"
+    "usage: vitalsign verify PROOF.json --gateway-key PUB.pem [--log-key VKEY]\n"
+    "                        [--ledger URL] [--confirmations N] [--json]\n\n"
     "Checks a proof bundle offline, link by link, every byte of the file by the\n"
     "link it belongs to, and prints each link and its result: block header, entry,\n"
     "entry path, receipt, batch path, ledger, and about (the file's words for people\n"
-    "must say what was proven). The receipt and the checkpoint must be signed by\n"
-    "the gateway key you trust (--gateway-key); a proof never vouches for itself, so\n"
-    "without one verify says it cannot decide and exits 1. The file must be exactly\n"
-    "as exported (a reformatted file is refused). With --ledger URL an evm anchor is\n"
-    "confirmed on the chain: the transaction exists, succeeded, holds the root and\n"
-    "has N confirmations (1).\n"
+    "must say what was proven). The receipt must be signed by the gateway key you\n"
+    "trust (--gateway-key), a local-ledger checkpoint by the log key you trust\n"
+    "(--log-key: a vkey, C2SP signed-note, or a file holding one); a proof never\n"
+    "vouches for itself, so without them verify says it cannot decide and exits 1.\n"
+    "The file must be exactly as exported (a reformatted file is refused). With\n"
+    "--ledger URL an evm anchor is confirmed on the chain: the transaction exists,\n"
+    "succeeded, holds the root and has N confirmations (1).\n"
     "Exit 0 every link holds, 1 a link failed or no key to decide, 3 not a proof file,\n"
     "4 ledger unreachable.\n";
 
 struct VerifyArgs {
-  std::string path, gateway_key_file, ledger_url;
+  std::string path, gateway_key_file, log_key, ledger_url;
   std::uint32_t confirmations = 1;
   bool json = false;
 };
@@ -175,6 +185,8 @@ std::optional<int> parse_verify_args(std::span<const std::string_view> args, Ver
       return kExitOk;
     } else if (args[i] == "--gateway-key" && has_value) {
       out.gateway_key_file = args[++i];
+    } else if (args[i] == "--log-key" && has_value) {
+      out.log_key = args[++i];
     } else if (args[i] == "--ledger" && has_value) {
       out.ledger_url = args[++i];
     } else if (args[i] == "--confirmations" && has_value) {
@@ -265,7 +277,15 @@ int run_verify(std::span<const std::string_view> args) {
   }
   platform::OpensslSha256 sha;
   platform::OpensslVerifierFactory verifiers;
-  auto report = chain::ProofVerifier(sha, verifiers).verify(*bundle, trusted);
+  platform::OpensslEd25519 ed25519;
+  std::optional<chain::NoteVerifierKey> log_key;
+  if (!parsed.log_key.empty()) {
+    auto key = read_note_vkey(parsed.log_key, sha);
+    if (!key) return complain("verify", key.error());
+    log_key = std::move(key).value();
+  }
+  auto report = chain::ProofVerifier(sha, verifiers, ed25519)
+                    .verify(*bundle, trusted, log_key ? &*log_key : nullptr);
   int exit_code = report.ok() ? kExitOk : kExitFailed;
   if (report.ok() && !parsed.ledger_url.empty())
     exit_code = confirm_on_ledger(parsed, report, exit_code);

@@ -162,4 +162,13 @@ Result<Bytes> FileKeyStore::public_key(std::string_view key_name) {
   return Bytes(key.begin(), key.end());
 }
 
+Status write_key_text_file(const std::filesystem::path& path, const std::string& text,
+                           bool secret) {
+  return write_file_atomically(path, text, secret ? 0600 : 0644);
+}
+
+Result<std::string> read_secret_text_file(const std::filesystem::path& path) {
+  return read_private_key_file(path);
+}
+
 }  // namespace vs::platform

@@ -1,4 +1,5 @@
 #include "vs/gateway/batch_anchorer.h"
+#include "test_log_key.h"
 
 #include <gtest/gtest.h>
 
@@ -89,7 +90,7 @@ class BatchAnchorerTest : public ::testing::Test {
         gateway_public_(
             platform::MbedtlsVerifierFactory().make_verifier(gateway_key_->public_key()).value()),
         signer_(sha_, *gateway_key_),
-        ledger_(*state_, sha_, *gateway_key_, "test/local") {}
+        ledger_(*state_, sha_, vs::testing::test_log_key("test/local")) {}
 
   platform::MbedtlsSha256 sha_;
   vs::testing::MemoryStore store_{kGatewayTableNames.size()};

@@ -1,6 +1,7 @@
 // GatewayRestore on the local ledger: a copy is compared with the last
 // checkpoint the gateway published before any gateway runs on it.
 #include "vs/gateway/gateway_restore.h"
+#include "test_log_key.h"
 
 #include <gtest/gtest.h>
 
@@ -29,6 +30,11 @@ class GatewayRestoreTest : public ::testing::Test {
     config_.key_name = "gateway";
     config_.ledger_origin = "test/origin";
     config_.checkpoint_file = dir_.path() / "checkpoint.txt";
+    // The log key where the gateway keeps it (made at its first start).
+    EXPECT_TRUE(
+        platform::write_key_text_file(config_.log_key_path(),
+                                      vs::testing::test_log_key(config_.ledger_origin).text(), true)
+            .ok());
   }
 
   // Opens the live store, takes `blocks` more blocks, anchors them on the
@@ -46,7 +52,7 @@ class GatewayRestoreTest : public ::testing::Test {
     for (int i = 0; i < blocks; ++i)
       EXPECT_EQ(ingest.ingest(device_.id().hex(), device_.seal_next(1).encoded)->kind,
                 IngestResult::Kind::kAccepted);
-    LocalLedger ledger(*state, sha_, *key_, config_.ledger_origin);
+    LocalLedger ledger(*state, sha_, vs::testing::test_log_key(config_.ledger_origin));
     chain::ReceiptSigner signer(sha_, *key_);
     EXPECT_TRUE(BatchAnchorer(*state, sha_, ledger, signer).anchor(1000, 100).ok());
     std::string checkpoint = ledger.checkpoint().value();

@@ -1,4 +1,5 @@
 #include "vs/gateway/gateway.h"
+#include "test_log_key.h"
 #include "vs/gateway/gateway_tables.h"
 #include "vs/gateway/key_value_gateway_state.h"
 
@@ -41,7 +42,7 @@ class GatewayTest : public ::testing::Test {
   GatewayTest()
       : key_(platform::MbedtlsSigner::generate().value()),
         public_(verifiers_.make_verifier(key_->public_key()).value()),
-        local_(*state_, sha_, *key_, "test/gateway"),
+        local_(*state_, sha_, vs::testing::test_log_key("test/gateway")),
         ledger_(local_),
         signer_(sha_, *key_) {
     options_.batch_max_blocks = 4;

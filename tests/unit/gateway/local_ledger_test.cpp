@@ -1,4 +1,5 @@
 #include "vs/gateway/local_ledger.h"
+#include "test_log_key.h"
 
 #include <gtest/gtest.h>
 
@@ -7,6 +8,7 @@
 #include "vs/gateway/gateway_tables.h"
 #include "vs/gateway/key_value_gateway_state.h"
 #include "vs/platform/mbedtls_signer.h"
+#include "vs/platform/openssl_ed25519.h"
 #include "vs/platform/openssl_sha256.h"
 #include "vs/platform/openssl_verifier.h"
 
@@ -16,12 +18,17 @@ namespace {
 class LocalLedgerTest : public ::testing::Test {
  protected:
   LocalLedgerTest()
-      : key_(platform::MbedtlsSigner::generate().value()),
-        public_(platform::OpensslVerifierFactory().make_verifier(key_->public_key()).value()),
-        ledger_(*state_, sha_, *key_, "gateway.example/vitalsign") {}
+      : ledger_(*state_, sha_, vs::testing::test_log_key("gateway.example/vitalsign")) {}
 
   Digest root_of(int n) { return sha_.digest(as_bytes("batch " + std::to_string(n))); }
   // Anchors and commits, as the batch anchorer does with its receipts.
+  Result<chain::LogCheckpoint> verify(std::string_view text,
+                                      const chain::NoteVerifierKey& key) const {
+    return chain::LogCheckpoint::verify(text, ed25519_, key);
+  }
+  Result<chain::LogCheckpoint> verify(std::string_view text) const {
+    return verify(text, ledger_.log_key());
+  }
   Result<proto::LedgerRef> anchor(int n, std::uint64_t time_ms) {
     VS_TRY_ASSIGN(auto changes, state_->begin());
     VS_TRY_ASSIGN(auto ref,
@@ -33,8 +40,7 @@ class LocalLedgerTest : public ::testing::Test {
   vs::testing::MemoryStore store_{kGatewayTableNames.size()};
   std::unique_ptr<GatewayState> state_ = make_key_value_gateway_state(store_);
   platform::OpensslSha256 sha_;
-  std::unique_ptr<platform::MbedtlsSigner> key_;
-  std::unique_ptr<platform::Verifier> public_;
+  platform::OpensslEd25519 ed25519_;
   LocalLedger ledger_;
 };
 
@@ -61,10 +67,8 @@ TEST_F(LocalLedgerTest, CheckpointsVerifyAndAreConsistentWithEachOther) {
   EXPECT_EQ(old_text.substr(0, old_text.find('\n')), "gateway.example/vitalsign");
   EXPECT_NE(old_text.find("\n\n\xe2\x80\x94 gateway.example/vitalsign "), std::string::npos);
 
-  auto old_checkpoint =
-      LocalLedger::verify_checkpoint(old_text, sha_, *public_, key_->public_key());
-  auto new_checkpoint =
-      LocalLedger::verify_checkpoint(new_text, sha_, *public_, key_->public_key());
+  auto old_checkpoint = verify(old_text);
+  auto new_checkpoint = verify(new_text);
   ASSERT_TRUE(old_checkpoint.ok()) << old_checkpoint.error().message();
   ASSERT_TRUE(new_checkpoint.ok()) << new_checkpoint.error().message();
   EXPECT_EQ(old_checkpoint->size, 5u);
@@ -86,24 +90,16 @@ TEST_F(LocalLedgerTest, TamperedOrForeignCheckpointsAreRejected) {
   std::string text = ledger_.checkpoint().value();
   std::string bigger = text;
   bigger.replace(bigger.find("\n1\n"), 3, "\n2\n");
-  EXPECT_EQ(
-      LocalLedger::verify_checkpoint(bigger, sha_, *public_, key_->public_key()).error().code(),
-      ErrorCode::kIntegrity);
-  auto stranger = platform::MbedtlsSigner::generate().value();
-  auto stranger_public =
-      platform::OpensslVerifierFactory().make_verifier(stranger->public_key()).value();
-  EXPECT_STREQ(LocalLedger::verify_checkpoint(text, sha_, *stranger_public, stranger->public_key())
-                   .error()
-                   .reason(),
-               "checkpoint carries no signature by the gateway key");
-  EXPECT_EQ(LocalLedger::verify_checkpoint("no blank line", sha_, *public_, key_->public_key())
-                .error()
-                .code(),
-            ErrorCode::kMalformed);
-  EXPECT_EQ(LocalLedger::verify_checkpoint("o\nx\nroot\n\n", sha_, *public_, key_->public_key())
-                .error()
-                .code(),
-            ErrorCode::kMalformed);
+  EXPECT_EQ(verify(bigger).error().code(), ErrorCode::kIntegrity);
+  // Another log's key, even of the same name: not this log's signature.
+  auto stranger = vs::testing::test_log_key("gateway.example/other");
+  auto same_name =
+      chain::NoteVerifierKey::make(sha_, "gateway.example/vitalsign", chain::NoteKeyType::kEd25519,
+                                   stranger.signer->public_key());
+  EXPECT_STREQ(verify(text, same_name).error().reason(),
+               "checkpoint carries no signature by the log key");
+  EXPECT_EQ(verify("no blank line").error().code(), ErrorCode::kMalformed);
+  EXPECT_EQ(verify("o\nx\nroot\n\n").error().code(), ErrorCode::kMalformed);
 }
 
 }  // namespace

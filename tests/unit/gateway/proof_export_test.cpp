@@ -2,6 +2,7 @@
 // chain::ProofVerifier checks it link by link: a bundle as exported passes
 // every link, and a change to one link's bytes fails at that link.
 #include "vs/gateway/proof_export.h"
+#include "test_log_key.h"
 
 #include <gtest/gtest.h>
 
@@ -16,6 +17,7 @@
 #include "vs/gateway/gateway_tables.h"
 #include "vs/gateway/key_value_gateway_state.h"
 #include "vs/gateway/local_ledger.h"
+#include "vs/platform/openssl_ed25519.h"
 #include "vs/platform/openssl_sha256.h"
 #include "vs/platform/openssl_signer.h"
 #include "vs/platform/openssl_verifier.h"
@@ -30,7 +32,7 @@ class ProofExportTest : public ::testing::Test {
  protected:
   ProofExportTest()
       : gateway_key_(platform::OpensslSigner::generate().value()),
-        ledger_(*state_, sha_, *gateway_key_, "test/proofs"),
+        ledger_(*state_, sha_, vs::testing::test_log_key("test/proofs")),
         signer_(sha_, *gateway_key_) {
     DeviceRegistry(*state_, sha_, verifiers_).enrol(device_.public_key()).value();
     BlockIngest ingest(*state_, sha_, verifiers_, clock_);
@@ -47,12 +49,16 @@ class ProofExportTest : public ::testing::Test {
     out.seq = seq;
     auto key = gateway_key_->public_key();
     out.gateway_public_key.assign(key.begin(), key.end());
-    if (with_checkpoint) out.checkpoint = ledger_.checkpoint().value();
+    if (with_checkpoint) {
+      out.checkpoint = ledger_.checkpoint().value();
+      out.log_key = ledger_.log_key();
+    }
     return out;
   }
 
   chain::ProofReport verify(const proto::ProofBundle& bundle) {
-    return chain::ProofVerifier(sha_, verifiers_).verify(bundle, gateway_key_->public_key());
+    return chain::ProofVerifier(sha_, verifiers_, ed25519_)
+        .verify(bundle, gateway_key_->public_key(), &ledger_.log_key());
   }
   // The link a changed bundle fails at (it must fail).
   ProofLinkKind failing_link(const proto::ProofBundle& bundle) {
@@ -63,6 +69,7 @@ class ProofExportTest : public ::testing::Test {
 
   platform::OpensslSha256 sha_;
   platform::OpensslVerifierFactory verifiers_;
+  platform::OpensslEd25519 ed25519_;
   platform::SystemClock clock_;
   vs::testing::MemoryStore store_{kGatewayTableNames.size()};
   std::unique_ptr<GatewayState> state_ = make_key_value_gateway_state(store_);
@@ -73,7 +80,7 @@ class ProofExportTest : public ::testing::Test {
 };
 
 TEST_F(ProofExportTest, AnExportedProofPassesEveryLinkUpToTheCheckpoint) {
-  auto exported = ProofExport(*state_, sha_, verifiers_).build(request(9, true));
+  auto exported = ProofExport(*state_, sha_, verifiers_, ed25519_).build(request(9, true));
   ASSERT_TRUE(exported.ok()) << exported.error().message();
   EXPECT_EQ(exported->bundle.seq, 9u);
   EXPECT_EQ(exported->bundle.ledger_size, 2u);  // the checkpoint covers both entries
@@ -91,11 +98,13 @@ TEST_F(ProofExportTest, AnExportedProofPassesEveryLinkUpToTheCheckpoint) {
     EXPECT_EQ(report.links[i].kind, order[i]);
     EXPECT_EQ(report.links[i].name, chain::to_string(order[i]));
   }
-  EXPECT_NE(report.links[5].detail.find("checkpoint signed by the gateway"), std::string::npos);
+  EXPECT_NE(report.links[5].detail.find("checkpoint signed by the log key test/proofs+"),
+            std::string::npos);
 }
 
 TEST_F(ProofExportTest, AChangeFailsAtTheLinkItBelongsTo) {
-  proto::ProofBundle good = ProofExport(*state_, sha_, verifiers_).build(request(5, true))->bundle;
+  proto::ProofBundle good =
+      ProofExport(*state_, sha_, verifiers_, ed25519_).build(request(5, true))->bundle;
   auto changed = [&](auto change) {
     proto::ProofBundle bundle = good;
     change(bundle);
@@ -144,7 +153,7 @@ std::optional<ProofLinkKind> link_of_change(const proto::ProofBundle& original,
 // as a bundle in which one field changed, and the proof fails at the link
 // that checks that field. A change that alters nothing checked fails the test.
 TEST_F(ProofExportTest, EveryByteOfTheFileIsCheckedByItsLink) {
-  auto exported = ProofExport(*state_, sha_, verifiers_).build(request(5, true));
+  auto exported = ProofExport(*state_, sha_, verifiers_, ed25519_).build(request(5, true));
   ASSERT_TRUE(exported.ok()) << exported.error().message();
   const std::string text = proto::ProofBundleJson::encode(exported->bundle);
   const proto::ProofBundle original = proto::ProofBundleJson::decode(text).value();
@@ -180,14 +189,16 @@ TEST_F(ProofExportTest, EveryByteOfTheFileIsCheckedByItsLink) {
 
 TEST_F(ProofExportTest, WithoutATrustedGatewayKeyNothingIsDecided) {
   proto::ProofBundle bundle =
-      ProofExport(*state_, sha_, verifiers_).build(request(5, true))->bundle;
-  chain::ProofReport report = chain::ProofVerifier(sha_, verifiers_).verify(bundle, {});
+      ProofExport(*state_, sha_, verifiers_, ed25519_).build(request(5, true))->bundle;
+  chain::ProofReport report =
+      chain::ProofVerifier(sha_, verifiers_, ed25519_).verify(bundle, {}, &ledger_.log_key());
   ASSERT_FALSE(report.ok());
   EXPECT_EQ(report.links.back().kind, ProofLinkKind::kReceipt);
   EXPECT_NE(report.links.back().detail.find("cannot decide"), std::string::npos);
   // Another gateway's key, however valid, is not this proof's.
   auto other = platform::OpensslSigner::generate().value();
-  report = chain::ProofVerifier(sha_, verifiers_).verify(bundle, other->public_key());
+  report = chain::ProofVerifier(sha_, verifiers_, ed25519_)
+               .verify(bundle, other->public_key(), &ledger_.log_key());
   ASSERT_FALSE(report.ok());
   EXPECT_EQ(report.links.back().kind, ProofLinkKind::kReceipt);
 }
@@ -204,7 +215,7 @@ TEST_F(ProofExportTest, EverySeqIsFoundInItsBlockAmongBlocksOfEverySize) {
   }
   BatchAnchorer anchorer(*state_, sha_, ledger_, signer_);
   ASSERT_TRUE(anchorer.anchor(3000, 100).ok());
-  ProofExport proofs(*state_, sha_, verifiers_);
+  ProofExport proofs(*state_, sha_, verifiers_, ed25519_);
   for (std::size_t seq = 0; seq < height_of_seq.size(); ++seq) {
     auto exported = proofs.build(request(seq, true));
     ASSERT_TRUE(exported.ok()) << "seq " << seq << ": " << exported.error().message();
@@ -218,7 +229,7 @@ TEST_F(ProofExportTest, EverySeqIsFoundInItsBlockAmongBlocksOfEverySize) {
 }
 
 TEST_F(ProofExportTest, WhatCannotBeProvenIsAnErrorNamingWhy) {
-  ProofExport proofs(*state_, sha_, verifiers_);
+  ProofExport proofs(*state_, sha_, verifiers_, ed25519_);
   EXPECT_EQ(proofs.build(request(12, false)).error().code(), ErrorCode::kNotFound);  // no such seq
   vs::testing::TestDevice stranger;
   auto unknown = request(0, false);

@@ -1,4 +1,5 @@
 #include "vs/gateway/reading_export.h"
+#include "test_log_key.h"
 
 #include <gtest/gtest.h>
 
@@ -45,7 +46,7 @@ class ReadingExportTest : public ::testing::Test {
           event_entry(2, K::kConsentGranted, "clinic-a")});
     send({vs::testing::heart_rate_entry(3, 71), event_entry(4, K::kConsentRevoked, "clinic-a"),
           vs::testing::heart_rate_entry(5, 72)});
-    LocalLedger ledger(*state_, sha_, *gateway_key_, "test/export");
+    LocalLedger ledger(*state_, sha_, vs::testing::test_log_key("test/export"));
     chain::ReceiptSigner signer(sha_, *gateway_key_);
     EXPECT_EQ(BatchAnchorer(*state_, sha_, ledger, signer).anchor(1000, 100)->size(), 2u);
     send({vs::testing::heart_rate_entry(6, 73)});

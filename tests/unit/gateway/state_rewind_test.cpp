@@ -2,6 +2,7 @@
 // device sends the missing blocks again with the receipts it holds, and the
 // audit of the whole state (GatewayStateAudit).
 #include "vs/gateway/state_rewind.h"
+#include "test_log_key.h"
 
 #include <gtest/gtest.h>
 
@@ -51,7 +52,7 @@ struct GatewayOnStore {
         own_key(keys.make_verifier(key.public_key()).value()),
         own_receipts(sha, *own_key, key.public_key()),
         ingest(*state, sha, keys, clock, &own_receipts),
-        ledger(*state, sha, key, "test/local"),
+        ledger(*state, sha, vs::testing::test_log_key("test/local")),
         signer(sha, key),
         anchorer(*state, sha, outside != nullptr ? *outside : ledger, signer) {}
 

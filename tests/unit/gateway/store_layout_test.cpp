@@ -11,6 +11,7 @@
 
 #include "lmdb_dump.h"
 #include "temp_dir.h"
+#include "test_log_key.h"
 #include "vs/chain/proof_verifier.h"
 #include "vs/gateway/access_log.h"
 #include "vs/gateway/batch_anchorer.h"
@@ -20,6 +21,7 @@
 #include "vs/gateway/proof_export.h"
 #include "vs/gateway/status_report.h"
 #include "vs/platform/lmdb_store.h"
+#include "vs/platform/openssl_ed25519.h"
 #include "vs/platform/openssl_sha256.h"
 #include "vs/platform/openssl_signer.h"
 #include "vs/platform/openssl_verifier.h"
@@ -101,17 +103,29 @@ TEST_F(StoreLayoutTest, AReadingIsProvenUpToTheOldCheckpoint) {
   request.device = a_;
   request.seq = 5;
   request.gateway_public_key = gateway_key_;
-  request.checkpoint = read_file(kFixture / "checkpoint");
-  auto exported = ProofExport(*state_, sha_, verifiers_).build(request);
+  // The tree the old code published a checkpoint of is the tree today's
+  // code reads. Its signature is of the format before checkpoints were
+  // Ed25519 notes (the gateway's ECDSA key): the same checkpoint is signed
+  // again here with a log key, as the gateway does on its next anchor.
+  std::string published = read_file(kFixture / "checkpoint");
+  auto old = chain::LogCheckpoint::parse_body(published.substr(0, published.find("\n\n") + 1));
+  ASSERT_TRUE(old.ok()) << old.error().message();
+  EXPECT_EQ(LocalLedger::root(*state_, sha_, old->size).value(), old->root);
+  auto log_key = vs::testing::test_log_key(old->origin);
+  request.checkpoint = old->sign(log_key).value();
+  request.log_key = log_key.verifier;
+  platform::OpensslEd25519 ed25519;
+  auto exported = ProofExport(*state_, sha_, verifiers_, ed25519).build(request);
   ASSERT_TRUE(exported.ok()) << exported.error().message();
-  auto report = chain::ProofVerifier(sha_, verifiers_).verify(exported->bundle, gateway_key_);
+  auto report = chain::ProofVerifier(sha_, verifiers_, ed25519)
+                    .verify(exported->bundle, gateway_key_, &log_key.verifier);
   ASSERT_TRUE(report.ok()) << report.links.back().name << ": " << report.links.back().detail;
   EXPECT_EQ(report.links.size(), chain::kProofLinkCount);  // every link, "about" last
 }
 
 TEST_F(StoreLayoutTest, NewAnchorsExtendTheOldLedger) {
   auto key = platform::OpensslSigner::generate().value();  // a rotated gateway key
-  LocalLedger ledger(*state_, sha_, *key, "fixture/v1");
+  LocalLedger ledger(*state_, sha_, vs::testing::test_log_key("fixture/v1"));
   chain::ReceiptSigner signer(sha_, *key);
   BatchAnchorer anchorer(*state_, sha_, ledger, signer);
   auto issued = anchorer.anchor(4000, 100);

@@ -9,6 +9,7 @@
 #include "vs/platform/mbedtls_sha256.h"
 #include "vs/platform/mbedtls_signer.h"
 #include "vs/platform/mbedtls_verifier.h"
+#include "vs/platform/openssl_ed25519.h"
 #include "vs/platform/openssl_sha256.h"
 #include "vs/platform/openssl_signer.h"
 #include "vs/platform/openssl_verifier.h"
@@ -214,6 +215,43 @@ TEST(VerifierFactories, RejectWhatIsNotAP256PublicKey) {
     EXPECT_EQ(factory->make_verifier(ByteView()).error().code(), ErrorCode::kMalformed);
     delete factory;
   }
+}
+
+// ---- Ed25519 (RFC 8032, section 7.1, tests 1 and 2) -------------------------
+
+TEST(OpensslEd25519, Rfc8032KnownAnswers) {
+  OpensslEd25519 ed25519;
+  struct Vector {
+    const char* seed;
+    const char* public_key;
+    const char* message;
+    const char* signature;
+  };
+  for (const Vector& v :
+       {Vector{"9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60",
+               "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a", "",
+               "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e06522490155"
+               "5fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b"},
+        Vector{"4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb",
+               "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c", "72",
+               "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da"
+               "085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00"}}) {
+    auto signer = ed25519.signer(unhex(v.seed));
+    ASSERT_TRUE(signer.ok()) << signer.error().message();
+    EXPECT_EQ(Bytes((*signer)->public_key().begin(), (*signer)->public_key().end()),
+              unhex(v.public_key));
+    Bytes message = unhex(v.message);
+    EXPECT_EQ((*signer)->sign(message).value(), unhex(v.signature));
+    EXPECT_TRUE(ed25519.verify(unhex(v.public_key), message, unhex(v.signature)));
+    Bytes changed = unhex(v.signature);
+    changed[10] ^= 1;
+    EXPECT_FALSE(ed25519.verify(unhex(v.public_key), message, changed));
+    Bytes longer = message;
+    longer.push_back(0);
+    EXPECT_FALSE(ed25519.verify(unhex(v.public_key), longer, unhex(v.signature)));
+  }
+  EXPECT_FALSE(ed25519.verify(Bytes(31, 1), {}, Bytes(64, 0)));
+  EXPECT_EQ(ed25519.signer(Bytes(31, 1)).error().code(), ErrorCode::kInvalidArgument);
 }
 
 }  // namespace

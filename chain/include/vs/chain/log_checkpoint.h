@@ -3,10 +3,11 @@
 #include <string>
 #include <string_view>
 
+#include "vs/chain/signed_note.h"
 #include "vs/platform/bytes.h"
+#include "vs/platform/ed25519.h"
 #include "vs/platform/result.h"
 #include "vs/platform/sha256.h"
-#include "vs/platform/verifier.h"
 
 namespace vs::chain {
 
@@ -25,19 +26,28 @@ struct LogEntry {
   static Result<LogEntry> decode(ByteView bytes);
 };
 
-// A signed note for the local ledger's tree (C2SP tlog-checkpoint):
-//   <origin>\n<size>\n<base64 root>\n\n— <origin> <base64(key hint || r || s)>\n
-// key hint: the first 4 bytes of SHA-256 of the gateway's SubjectPublicKeyInfo.
+// A checkpoint of the local ledger's tree (c2sp.org/tlog-checkpoint) as a
+// C2SP signed note signed with the log's Ed25519 key, whose key name is the
+// log's origin:
+//   <origin>\n<size>\n<base64 root>\n\n— <origin> <base64(key id || signature)>\n
+// Witnesses add their cosignature lines (c2sp.org/tlog-cosignature).
 struct LogCheckpoint {
   std::string origin;
   std::uint64_t size = 0;
   Digest root{};
 
-  // Parses a checkpoint and checks the gateway's signature on it;
-  // kIntegrity when it does not verify, kMalformed when it is not one.
-  static Result<LogCheckpoint> verify(std::string_view text, const platform::Sha256& sha,
-                                      const platform::Verifier& gateway_key,
-                                      ByteView gateway_public_key);
+  // The note text (three lines), what every signature covers.
+  std::string body() const;
+  // The body signed by `log_key`, whose name must be the origin.
+  Result<std::string> sign(const NoteSignerKey& log_key) const;
+  // Parses a checkpoint and checks the log's signature on it: kIntegrity
+  // when it carries none by `log_key` or it does not verify, kMalformed
+  // when it is not a checkpoint (the origin must be the key's name; lines
+  // beyond the three are refused: vitalsign writes none).
+  static Result<LogCheckpoint> verify(std::string_view text, const platform::Ed25519& ed25519,
+                                      const NoteVerifierKey& log_key);
+  // The body alone, parsed (what a signed note's text holds).
+  static Result<LogCheckpoint> parse_body(std::string_view body);
 };
 
 }  // namespace vs::chain

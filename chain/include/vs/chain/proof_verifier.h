@@ -4,6 +4,8 @@
 #include <vector>
 
 #include "vs/chain/device_id.h"
+#include "vs/chain/signed_note.h"
+#include "vs/platform/ed25519.h"
 #include "vs/platform/sha256.h"
 #include "vs/platform/verifier.h"
 #include "vs/proto/block.h"
@@ -56,12 +58,16 @@ struct ProofReport {
 // chain itself.
 class ProofVerifier {
  public:
-  ProofVerifier(const platform::Sha256& sha, const platform::VerifierFactory& keys)
-      : sha_(sha), keys_(keys) {}
+  ProofVerifier(const platform::Sha256& sha, const platform::VerifierFactory& keys,
+                const platform::Ed25519& ed25519)
+      : sha_(sha), keys_(keys), ed25519_(ed25519) {}
   // `trusted_gateway_key`: the gateway's key as the auditor knows it, never
   // taken from the bundle; without one the receipt link fails (a proof that
-  // carries its own trust proves nothing).
-  ProofReport verify(const proto::ProofBundle& bundle, ByteView trusted_gateway_key) const;
+  // carries its own trust proves nothing). `trusted_log_key`: the local
+  // log's checkpoint key (a vkey) as the auditor knows it; a bundle that
+  // carries a checkpoint fails at the ledger link without one.
+  ProofReport verify(const proto::ProofBundle& bundle, ByteView trusted_gateway_key,
+                     const NoteVerifierKey* trusted_log_key = nullptr) const;
   // What a report that got past the ledger link proves, in words: what an
   // exported bundle's "about" holds.
   static proto::ProofAbout about(const ProofReport& report);
@@ -70,6 +76,7 @@ class ProofVerifier {
   class Walk;
   const platform::Sha256& sha_;
   const platform::VerifierFactory& keys_;
+  const platform::Ed25519& ed25519_;
 };
 
 }  // namespace vs::chain

@@ -36,13 +36,23 @@ struct GatewayConfig {
   GatewayOptions options = daemon_defaults();  // mqtt.topic_prefix, mqtt.shared_group, batch.*,
                                                // resend.*, verify.threads
   std::string ledger_kind = "local";           // ledger.kind
-  std::string ledger_origin = "vitalsign-gateway";    // ledger.origin (checkpoint name)
-  std::filesystem::path checkpoint_file;              // ledger.checkpoint_file (after each anchor)
-  std::string evm_url;                                // ledger.evm.url
-  std::filesystem::path evm_key_file;                 // ledger.evm.key_file (mode = "raw")
+  std::string ledger_origin = "vitalsign-gateway";  // ledger.origin (checkpoint name)
+  std::filesystem::path checkpoint_file;            // ledger.checkpoint_file (after each anchor)
+  std::filesystem::path log_key_file;  // ledger.log_key_file; empty: <keys.dir>/log.skey
+  std::string evm_url;                 // ledger.evm.url
+  std::filesystem::path evm_key_file;  // ledger.evm.key_file (mode = "raw")
   std::chrono::milliseconds evm_rpc_timeout{10'000};  // ledger.evm.rpc_timeout_ms
   EvmLedgerOptions evm;  // ledger.evm.{mode, from, to, chain_id, confirmations, ...}
   std::string metrics_listen = "127.0.0.1:9464";  // metrics.listen (empty: off)
+
+  // The local ledger's Ed25519 note key (made at first start), and its
+  // vkey beside it (log.vkey): what auditors and witnesses trust.
+  std::filesystem::path log_key_path() const {
+    return log_key_file.empty() ? key_dir / "log.skey" : log_key_file;
+  }
+  std::filesystem::path log_vkey_path() const {
+    return std::filesystem::path(log_key_path()).replace_extension(".vkey");
+  }
 
   static GatewayOptions daemon_defaults() {
     GatewayOptions options;

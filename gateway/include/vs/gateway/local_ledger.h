@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "vs/chain/log_checkpoint.h"
+#include "vs/chain/signed_note.h"
 #include "vs/gateway/gateway_state.h"
 #include "vs/gateway/ledger.h"
 #include "vs/platform/sha256.h"
@@ -14,16 +15,18 @@ namespace vs::gateway {
 
 // The embedded ledger: an append-only log of batch roots in the gateway's
 // state. Each entry names the entry before it (a hash chain), and the log
-// is also an RFC 9162 tree, so the gateway can publish signed checkpoints
-// (C2SP tlog-checkpoint text) that a third party keeps and later checks
+// is also an RFC 9162 tree, so the gateway can publish checkpoints (C2SP
+// tlog-checkpoint, a signed note by the log's own Ed25519 key, named after
+// the log's origin) that a third party or a witness keeps and later checks
 // against any newer one with a consistency proof.
 //
 // Entries and checkpoints are laid out in chain/log_checkpoint.h, so that
 // an auditor's tools check them without the gateway.
 class LocalLedger final : public Ledger {
  public:
+  // The log's origin is its key's name.
   LocalLedger(const GatewayStateReader& state, const platform::Sha256& sha,
-              platform::Signer& gateway_key, std::string origin);
+              chain::NoteSignerKey log_key);
 
   Result<proto::LedgerRef> anchor(const Digest& batch_root, std::uint64_t batch_id,
                                   std::uint64_t time_ms, GatewayTransaction& same_commit) override;
@@ -44,10 +47,11 @@ class LocalLedger final : public Ledger {
   Result<std::vector<Digest>> consistency_proof(std::uint64_t old_size,
                                                 std::uint64_t new_size) const;
 
-  // The signed note for the log as it is now:
-  //   <origin>\n<size>\n<base64 root>\n\n— <origin> <base64(key hint || r || s)>\n
-  // key hint: the first 4 bytes of SHA-256 of the gateway's SubjectPublicKeyInfo.
+  // The checkpoint of the log as it is now (chain::LogCheckpoint::sign):
+  //   <origin>\n<size>\n<base64 root>\n\n— <origin> <base64(key id || Ed25519 signature)>\n
   Result<std::string> checkpoint();
+  // The log key's vkey: what auditors and witnesses trust checkpoints by.
+  const chain::NoteVerifierKey& log_key() const { return log_key_.verifier; }
 
   // An anchored receipt on this log names the entry that holds its batch:
   // that entry must be in `state`'s log with the same batch id and root.
@@ -55,20 +59,13 @@ class LocalLedger final : public Ledger {
   // restored from an older copy, or was changed).
   static Status holds_batch_of(const GatewayStateReader& state, const proto::ReceiptBody& receipt);
 
-  using Checkpoint = chain::LogCheckpoint;
-  // Parses a checkpoint and checks its signature; kIntegrity when it does not verify.
-  static Result<Checkpoint> verify_checkpoint(std::string_view text, const platform::Sha256& sha,
-                                              const platform::Verifier& gateway_key,
-                                              ByteView gateway_public_key);
-
  private:
   static Result<std::vector<Digest>> leaves(const GatewayStateReader& state,
                                             const platform::Sha256& sha, std::uint64_t size);
 
   const GatewayStateReader& state_;
   const platform::Sha256& sha_;
-  platform::Signer& gateway_key_;
-  std::string origin_;
+  chain::NoteSignerKey log_key_;
 };
 
 }  // namespace vs::gateway

@@ -5,7 +5,9 @@
 #include <string>
 
 #include "vs/chain/device_id.h"
+#include "vs/chain/signed_note.h"
 #include "vs/gateway/gateway_state.h"
+#include "vs/platform/ed25519.h"
 #include "vs/platform/sha256.h"
 #include "vs/platform/verifier.h"
 #include "vs/proto/proof_bundle.h"
@@ -23,14 +25,15 @@ namespace vs::gateway {
 class ProofExport {
  public:
   ProofExport(const GatewayState& state, const platform::Sha256& sha,
-              const platform::VerifierFactory& keys)
-      : state_(state), sha_(sha), keys_(keys) {}
+              const platform::VerifierFactory& keys, const platform::Ed25519& ed25519)
+      : state_(state), sha_(sha), keys_(keys), ed25519_(ed25519) {}
 
   struct Request {
     chain::DeviceId device;
     std::uint64_t seq = 0;
-    Bytes gateway_public_key;               // DER, as the verifier will be given it
-    std::optional<std::string> checkpoint;  // the ledger.checkpoint_file's text
+    Bytes gateway_public_key;                       // DER, as the verifier will be given it
+    std::optional<std::string> checkpoint;          // the ledger.checkpoint_file's text
+    std::optional<chain::NoteVerifierKey> log_key;  // needed with a checkpoint: its vkey
   };
   struct Exported {
     proto::ProofBundle bundle;  // verified with request.gateway_public_key, "about" filled
@@ -41,6 +44,7 @@ class ProofExport {
   const GatewayState& state_;
   const platform::Sha256& sha_;
   const platform::VerifierFactory& keys_;
+  const platform::Ed25519& ed25519_;
 };
 
 }  // namespace vs::gateway

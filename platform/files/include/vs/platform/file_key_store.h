@@ -24,4 +24,10 @@ class FileKeyStore final : public KeyStore {
   std::filesystem::path directory_;
 };
 
+// Other secrets kept as text the same way (a signed-note key): written
+// whole with the given mode, or not at all; read only when group and others
+// cannot.
+Status write_key_text_file(const std::filesystem::path& path, const std::string& text, bool secret);
+Result<std::string> read_secret_text_file(const std::filesystem::path& path);
+
 }  // namespace vs::platform
