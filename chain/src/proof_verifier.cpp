@@ -6,6 +6,7 @@
 #include "vs/chain/log_checkpoint.h"
 #include "vs/chain/merkle.h"
 #include "vs/chain/receipt_verifier.h"
+#include "vs/chain/witness.h"
 #include "vs/proto/vital_kinds.h"
 #include "vs/proto/wire_codec.h"
 
@@ -77,14 +78,14 @@ proto::ProofAbout ProofVerifier::about(const ProofReport& report) {
 // belongs.
 class ProofVerifier::Walk {
  public:
-  Walk(const ProofVerifier& verifier, const proto::ProofBundle& bundle,
-       ByteView trusted_gateway_key, const NoteVerifierKey* trusted_log_key)
+  Walk(const ProofVerifier& verifier, const proto::ProofBundle& bundle, const ProofTrust& trust)
       : sha_(verifier.sha_),
         keys_(verifier.keys_),
         ed25519_(verifier.ed25519_),
         bundle_(bundle),
-        trusted_gateway_key_(trusted_gateway_key),
-        trusted_log_key_(trusted_log_key),
+        trusted_gateway_key_(trust.gateway_key),
+        trusted_log_key_(trust.log_key),
+        trust_(trust),
         merkle_(verifier.sha_) {}
 
   ProofReport run() {
@@ -237,6 +238,8 @@ class ProofVerifier::Walk {
       if (!bundle_.ledger_entry.empty() || bundle_.ledger_size != 0 ||
           !bundle_.ledger_path.empty() || !bundle_.checkpoint.empty())
         return fail(kLink, "local log fields in a proof anchored on a chain");
+      if (trust_.witness_threshold > 0)
+        return fail(kLink, "witnesses are asked for, but a chain anchor has no checkpoint");
       return pass(kLink, "evm " + ledger.chain_id + ", transaction 0x" +
                              to_hex(ledger.transaction_id) + " in block " +
                              std::to_string(ledger.ledger_height) +
@@ -252,6 +255,8 @@ class ProofVerifier::Walk {
     if (bundle_.checkpoint.empty()) {
       if (bundle_.ledger_size != 0 || !bundle_.ledger_path.empty())
         return fail(kLink, "a log path without the checkpoint it leads to");
+      if (trust_.witness_threshold > 0)
+        return fail(kLink, "witnesses are asked for, but the proof carries no checkpoint");
       return pass(kLink, "local log entry " + std::to_string(log_entry->index) +
                              " holds the root (no checkpoint in the bundle: not tied to a "
                              "signed tree)");
@@ -270,11 +275,27 @@ class ProofVerifier::Walk {
     if (!in_log)
       return fail(kLink,
                   "the log entry is not in the checkpoint's tree: " + in_log.error().message());
-    return pass(kLink, "local log " + checkpoint->origin + ", entry " +
-                           std::to_string(log_entry->index) + " of " +
-                           std::to_string(checkpoint->size) +
-                           " in a checkpoint signed by the log key " +
-                           trusted_log_key_->text().substr(0, trusted_log_key_->name.size() + 9));
+    std::string witnessed;
+    if (trust_.witness_threshold > 0 || !trust_.witness_keys.empty()) {
+      auto note = SignedNote::parse(bundle_.checkpoint);
+      auto cosigned = note ? Witness::count_cosigned(*note, trust_.witness_keys, ed25519_)
+                           : Result<std::size_t>(std::move(note).error());
+      if (!cosigned)
+        return fail(kLink, "the checkpoint's cosignatures: " + cosigned.error().message());
+      if (*cosigned < trust_.witness_threshold)
+        return fail(kLink, std::to_string(*cosigned) + " of the " +
+                               std::to_string(trust_.witness_keys.size()) +
+                               " trusted witnesses cosigned the checkpoint; " +
+                               std::to_string(trust_.witness_threshold) + " are needed");
+      witnessed = ", cosigned by " + std::to_string(*cosigned) + " of " +
+                  std::to_string(trust_.witness_keys.size()) + " trusted witnesses (" +
+                  std::to_string(trust_.witness_threshold) + " needed)";
+    }
+    return pass(
+        kLink,
+        "local log " + checkpoint->origin + ", entry " + std::to_string(log_entry->index) + " of " +
+            std::to_string(checkpoint->size) + " in a checkpoint signed by the log key " +
+            trusted_log_key_->text().substr(0, trusted_log_key_->name.size() + 9) + witnessed);
   }
 
   // 7. The words for people: what the links proved, and nothing else.
@@ -299,6 +320,7 @@ class ProofVerifier::Walk {
   const proto::ProofBundle& bundle_;
   ByteView trusted_gateway_key_;
   const NoteVerifierKey* trusted_log_key_;
+  const ProofTrust& trust_;
   Merkle merkle_;
   ProofReport report_;
   std::unique_ptr<platform::Verifier> device_key_;
@@ -310,7 +332,14 @@ class ProofVerifier::Walk {
 
 ProofReport ProofVerifier::verify(const proto::ProofBundle& bundle, ByteView trusted_gateway_key,
                                   const NoteVerifierKey* trusted_log_key) const {
-  return Walk(*this, bundle, trusted_gateway_key, trusted_log_key).run();
+  ProofTrust trust;
+  trust.gateway_key = trusted_gateway_key;
+  trust.log_key = trusted_log_key;
+  return verify(bundle, trust);
+}
+
+ProofReport ProofVerifier::verify(const proto::ProofBundle& bundle, const ProofTrust& trust) const {
+  return Walk(*this, bundle, trust).run();
 }
 
 }  // namespace vs::chain

@@ -95,10 +95,12 @@ Result<std::vector<Digest>> LocalLedger::inclusion_proof(const GatewayStateReade
   return chain::Merkle(sha).inclusion_proof(hashes, index);
 }
 
-Result<std::vector<Digest>> LocalLedger::consistency_proof(std::uint64_t old_size,
-                                                           std::uint64_t new_size) const {
-  VS_TRY_ASSIGN(auto hashes, leaves(state_, sha_, new_size));
-  return chain::Merkle(sha_).consistency_proof(hashes, old_size);
+Result<std::vector<Digest>> LocalLedger::consistency_proof(const GatewayStateReader& state,
+                                                           const platform::Sha256& sha,
+                                                           std::uint64_t old_size,
+                                                           std::uint64_t new_size) {
+  VS_TRY_ASSIGN(auto hashes, leaves(state, sha, new_size));
+  return chain::Merkle(sha).consistency_proof(hashes, old_size);
 }
 
 Result<std::string> LocalLedger::checkpoint() {

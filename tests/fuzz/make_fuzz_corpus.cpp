@@ -14,6 +14,7 @@
 #include "vs/chain/entry_leaf.h"
 #include "vs/chain/merkle.h"
 #include "vs/chain/receipt_signer.h"
+#include "vs/chain/witness.h"
 #include "vs/gateway/batch_anchorer.h"
 #include "vs/gateway/block_ingest.h"
 #include "vs/gateway/device_registry.h"
@@ -195,6 +196,28 @@ int main(int argc, char** argv) {
     }
     state.reset();
     std::filesystem::remove_all(store_dir);
+  }
+  // Signed notes: a checkpoint of the fuzz log, a witness request for it,
+  // the log's vkey and a witness's.
+  {
+    platform::OpensslEd25519 ed25519;
+    chain::NoteSignerKey log_key = vs::testing::test_log_key("fuzz/notes");
+    chain::LogCheckpoint checkpoint{"fuzz/notes", 3, sha.digest(as_bytes("root"))};
+    std::string note = checkpoint.sign(log_key).value();
+    write(out / "signed_note", "checkpoint", as_bytes(note));
+    chain::Witness::Request request;
+    request.old_size = 2;
+    request.proof = {sha.digest(as_bytes("a")), sha.digest(as_bytes("b"))};
+    request.checkpoint = note;
+    write(out / "signed_note", "request", as_bytes(request.serialize()));
+    request.old_size = 0;
+    request.proof.clear();
+    write(out / "signed_note", "request-first", as_bytes(request.serialize()));
+    write(out / "signed_note", "vkey", as_bytes(log_key.verifier.text()));
+    auto witness = chain::NoteSignerKey::make(sha, ed25519, "fuzz/witness",
+                                              chain::NoteKeyType::kCosignature, Bytes(32, 7))
+                       .value();
+    write(out / "signed_note", "witness-vkey", as_bytes(witness.verifier.text()));
   }
   std::printf("corpus written to %s\n", out.c_str());
   return 0;

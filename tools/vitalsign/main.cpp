@@ -35,6 +35,8 @@ constexpr Command kCommands[] = {
      vs::tools::run_backup},
     {"restore", "make a gateway's store from a backup, audited and reconciled with the ledger",
      vs::tools::run_restore},
+    {"witness", "cosign the local ledger's checkpoints as a witness, or ask one (C2SP)",
+     vs::tools::run_witness},
 };
 
 void print_usage(std::FILE* out) {

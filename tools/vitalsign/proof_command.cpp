@@ -156,6 +156,7 @@ namespace {
 
 constexpr const char* kVerifyHelp =
     "usage: vitalsign verify PROOF.json --gateway-key PUB.pem [--log-key VKEY]\n"
+    "                        [--witness-key VKEY ... [--witness-threshold N]]\n"
     "                        [--ledger URL] [--confirmations N] [--json]\n\n"
     "Checks a proof bundle offline, link by link, every byte of the file by the\n"
     "link it belongs to, and prints each link and its result: block header, entry,\n"
@@ -164,6 +165,9 @@ constexpr const char* kVerifyHelp =
     "trust (--gateway-key), a local-ledger checkpoint by the log key you trust\n"
     "(--log-key: a vkey, C2SP signed-note, or a file holding one); a proof never\n"
     "vouches for itself, so without them verify says it cannot decide and exits 1.\n"
+    "With --witness-key (a witness's vkey, type 0x04; repeat for several), the\n"
+    "checkpoint must carry valid cosignatures of at least N of them (1 by default):\n"
+    "a history the gateway showed you alone is not one they saw.\n"
     "The file must be exactly as exported (a reformatted file is refused). With\n"
     "--ledger URL an evm anchor is confirmed on the chain: the transaction exists,\n"
     "succeeded, holds the root and has N confirmations (1).\n"
@@ -172,6 +176,8 @@ constexpr const char* kVerifyHelp =
 
 struct VerifyArgs {
   std::string path, gateway_key_file, log_key, ledger_url;
+  std::vector<std::string> witness_keys;
+  std::optional<std::uint64_t> witness_threshold;
   std::uint32_t confirmations = 1;
   bool json = false;
 };
@@ -187,6 +193,14 @@ std::optional<int> parse_verify_args(std::span<const std::string_view> args, Ver
       out.gateway_key_file = args[++i];
     } else if (args[i] == "--log-key" && has_value) {
       out.log_key = args[++i];
+    } else if (args[i] == "--witness-key" && has_value) {
+      out.witness_keys.emplace_back(args[++i]);
+    } else if (args[i] == "--witness-threshold" && has_value) {
+      out.witness_threshold = parse_decimal(args[++i], 3);
+      if (!out.witness_threshold) {
+        std::fprintf(stderr, "vitalsign verify: --witness-threshold takes a count\n");
+        return kExitUsage;
+      }
     } else if (args[i] == "--ledger" && has_value) {
       out.ledger_url = args[++i];
     } else if (args[i] == "--confirmations" && has_value) {
@@ -207,6 +221,10 @@ std::optional<int> parse_verify_args(std::span<const std::string_view> args, Ver
                    static_cast<int>(args[i].size()), args[i].data());
       return kExitUsage;
     }
+  }
+  if (out.witness_threshold && *out.witness_threshold > out.witness_keys.size()) {
+    std::fprintf(stderr, "vitalsign verify: --witness-threshold is above the witness keys given\n");
+    return kExitUsage;
   }
   if (!out.path.empty()) return std::nullopt;
   std::fprintf(stderr, "%s", kVerifyHelp);
@@ -284,8 +302,19 @@ int run_verify(std::span<const std::string_view> args) {
     if (!key) return complain("verify", key.error());
     log_key = std::move(key).value();
   }
-  auto report = chain::ProofVerifier(sha, verifiers, ed25519)
-                    .verify(*bundle, trusted, log_key ? &*log_key : nullptr);
+  std::vector<chain::NoteVerifierKey> witnesses;
+  for (const std::string& witness : parsed.witness_keys) {
+    auto key = read_note_vkey(witness, sha);
+    if (!key) return complain("verify", key.error());
+    witnesses.push_back(std::move(key).value());
+  }
+  chain::ProofTrust trust;
+  trust.gateway_key = trusted;
+  trust.log_key = log_key ? &*log_key : nullptr;
+  trust.witness_keys = witnesses;
+  trust.witness_threshold =
+      static_cast<std::size_t>(parsed.witness_threshold.value_or(witnesses.empty() ? 0 : 1));
+  auto report = chain::ProofVerifier(sha, verifiers, ed25519).verify(*bundle, trust);
   int exit_code = report.ok() ? kExitOk : kExitFailed;
   if (report.ok() && !parsed.ledger_url.empty())
     exit_code = confirm_on_ledger(parsed, report, exit_code);

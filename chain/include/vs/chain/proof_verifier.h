@@ -1,5 +1,6 @@
 #pragma once
 
+#include <span>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,17 @@ struct ProofReport {
   bool ok() const { return !links.empty() && links.back().ok; }
 };
 
+// What an auditor trusts, never taken from the bundle: the gateway's
+// receipt key (DER); the local log's checkpoint key (a vkey), which a bundle
+// with a checkpoint needs; and witnesses, at least `witness_threshold` of
+// which must have cosigned that checkpoint (c2sp.org/tlog-cosignature).
+struct ProofTrust {
+  ByteView gateway_key;
+  const NoteVerifierKey* log_key = nullptr;
+  std::span<const NoteVerifierKey> witness_keys;
+  std::size_t witness_threshold = 0;
+};
+
 // Checks a proof bundle offline, link by link, on the exact bytes it
 // carries, each byte by the link it belongs to: the block header (the
 // device's key is the device's id, its signature over the header), the
@@ -68,6 +80,7 @@ class ProofVerifier {
   // carries a checkpoint fails at the ledger link without one.
   ProofReport verify(const proto::ProofBundle& bundle, ByteView trusted_gateway_key,
                      const NoteVerifierKey* trusted_log_key = nullptr) const;
+  ProofReport verify(const proto::ProofBundle& bundle, const ProofTrust& trust) const;
   // What a report that got past the ledger link proves, in words: what an
   // exported bundle's "about" holds.
   static proto::ProofAbout about(const ProofReport& report);

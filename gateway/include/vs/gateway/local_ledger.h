@@ -45,7 +45,13 @@ class LocalLedger final : public Ledger {
                                                      const platform::Sha256& sha,
                                                      std::uint64_t index, std::uint64_t size);
   Result<std::vector<Digest>> consistency_proof(std::uint64_t old_size,
-                                                std::uint64_t new_size) const;
+                                                std::uint64_t new_size) const {
+    return consistency_proof(state_, sha_, old_size, new_size);
+  }
+  static Result<std::vector<Digest>> consistency_proof(const GatewayStateReader& state,
+                                                       const platform::Sha256& sha,
+                                                       std::uint64_t old_size,
+                                                       std::uint64_t new_size);
 
   // The checkpoint of the log as it is now (chain::LogCheckpoint::sign):
   //   <origin>\n<size>\n<base64 root>\n\n— <origin> <base64(key id || Ed25519 signature)>\n
