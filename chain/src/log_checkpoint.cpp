@@ -65,6 +65,11 @@ Result<LogCheckpoint> LogCheckpoint::parse_body(std::string_view body) {
   return parsed;
 }
 
+Result<LogCheckpoint> LogCheckpoint::parse_unverified(std::string_view note) {
+  VS_TRY_ASSIGN(SignedNote parsed, SignedNote::parse(note));
+  return parse_body(parsed.text);
+}
+
 Result<LogCheckpoint> LogCheckpoint::verify(std::string_view text, const platform::Ed25519& ed25519,
                                             const NoteVerifierKey& log_key) {
   VS_TRY_ASSIGN(SignedNote note, SignedNote::parse(text));

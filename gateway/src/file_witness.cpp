@@ -55,21 +55,15 @@ Result<FileWitness::Answer> FileWitness::add_checkpoint(std::string_view request
 
   // The latest checkpoint cosigned for this request's log, if any.
   std::optional<chain::LogCheckpoint> latest;
-  auto note = chain::SignedNote::parse(request.checkpoint);
-  auto body = note ? chain::LogCheckpoint::parse_body(note->text)
-                   : Result<chain::LogCheckpoint>(Error(ErrorCode::kMalformed, "no note"));
-  if (body) {
+  if (auto body = chain::LogCheckpoint::parse_unverified(request.checkpoint)) {
     std::filesystem::path file = state_file(body->origin);
     if (std::filesystem::exists(file, error)) {
       std::ifstream in(file);
       std::stringstream text;
       text << in.rdbuf();
-      auto kept = chain::SignedNote::parse(text.str());
-      auto kept_body = kept ? chain::LogCheckpoint::parse_body(kept->text)
-                            : Result<chain::LogCheckpoint>(std::move(kept).error());
-      if (!kept_body)
-        return std::move(kept_body).error().about("the witness's state " + file.string());
-      latest = std::move(kept_body).value();
+      auto kept = chain::LogCheckpoint::parse_unverified(text.str());
+      if (!kept) return std::move(kept).error().about("the witness's state " + file.string());
+      latest = std::move(kept).value();
     }
   }
   chain::Witness::Decision decision =
@@ -79,7 +73,8 @@ Result<FileWitness::Answer> FileWitness::add_checkpoint(std::string_view request
   // Kept before the cosignature is handed out.
   const chain::LogCheckpoint& accepted = *decision.accepted;
   VS_TRY(platform::write_key_text_file(state_file(accepted.origin), request.checkpoint, false));
-  VS_TRY_ASSIGN(chain::SignedNote::Signature line, chain::Witness::cosign(key_, note->text, now_s));
+  VS_TRY_ASSIGN(chain::SignedNote note, chain::SignedNote::parse(request.checkpoint));
+  VS_TRY_ASSIGN(chain::SignedNote::Signature line, chain::Witness::cosign(key_, note.text, now_s));
   chain::SignedNote lines;
   lines.signatures.push_back(std::move(line));
   std::string serialized = lines.serialize();  // "\n" then the line

@@ -26,8 +26,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (auto request = vs::chain::Witness::Request::parse(text)) {
     std::vector<vs::chain::NoteVerifierKey> logs{log_key.verifier};
     auto decision = vs::chain::Witness(sha, ed25519).check(*request, logs, std::nullopt);
-    if (decision.accepted && !vs::chain::LogCheckpoint::verify(request->checkpoint, ed25519,
-                                                              log_key.verifier))
+    if (decision.accepted &&
+        !vs::chain::LogCheckpoint::verify(request->checkpoint, ed25519, log_key.verifier))
       __builtin_trap();
   }
   return 0;

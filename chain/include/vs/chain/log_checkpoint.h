@@ -48,6 +48,9 @@ struct LogCheckpoint {
                                       const NoteVerifierKey& log_key);
   // The body alone, parsed (what a signed note's text holds).
   static Result<LogCheckpoint> parse_body(std::string_view body);
+  // A whole checkpoint note, its signatures not checked (what a witness
+  // keeps, or a log's own file, read back): only to learn which log and size.
+  static Result<LogCheckpoint> parse_unverified(std::string_view note);
 };
 
 }  // namespace vs::chain
