@@ -643,7 +643,8 @@ Result<std::unique_ptr<GatewayState>> open_gateway_store(const GatewayStoreOptio
                  "is not a gateway store (it lacks the gateway's tables: an agent's store?)")
         .about(named);
   }
-  if (!store) return std::move(store).error().about(named);
+  // An LMDB store's errors name its directory already.
+  if (!store) return postgres ? std::move(store).error().about(named) : std::move(store).error();
   Status format = platform::open_store_format(**store, kGatewayStoreFormat,
                                               options.access != StoreAccess::kRead);
   if (!format) return std::move(format).error().about(named);

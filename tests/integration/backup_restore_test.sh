@@ -82,6 +82,14 @@ sed "s|$work/gateway-data|$work/gateway-restored|" "$work/gateway.toml" >"$work/
 if "$vitalsign" restore --from "$work/gateway.backup" --config "$work/gateway.toml" \
   >"$work/refused.out" 2>&1; then fail "restored over a store in use"; fi
 grep -q "not empty" "$work/refused.out" || fail "refusal said: $(cat "$work/refused.out")"
+head -c 65536 /dev/urandom >"$work/not-a-backup"
+status=0
+"$vitalsign" restore --from "$work/not-a-backup" --config "$work/restored.toml" \
+  >"$work/refused.out" 2>&1 || status=$?
+[ "$status" = 3 ] && grep -q "not an LMDB store" "$work/refused.out" ||
+  fail "a file that is no backup: exit $status, $(cat "$work/refused.out")"
+[ ! -e "$work/gateway-restored" ] && [ ! -e "$work/gateway-restored.restoring" ] ||
+  fail "a refused restore left a store behind"
 "$vitalsign" restore --from "$work/gateway.backup" --config "$work/restored.toml" --json \
   >"$work/restore.json" 2>"$work/restore.log" || fail "restore: $(cat "$work/restore.log")"
 python3 - "$work/restore.json" <<'PY' || fail "restore report: $(cat "$work/restore.json")"

@@ -113,6 +113,10 @@ Result<std::unique_ptr<LmdbStore>> LmdbStore::open(const LmdbStoreOptions& optio
   if (options.read_only) flags |= MDB_RDONLY;
   if (options.durability == Durability::kGroupCommit) flags |= MDB_NOSYNC;
   rc = mdb_env_open(impl->env, where.c_str(), flags, 0600);
+  if (rc == MDB_INVALID || rc == MDB_VERSION_MISMATCH)
+    return Error(ErrorCode::kMalformed,
+                 "data.mdb is not an LMDB store (or one of another word size or byte order)", rc)
+        .about(where);
   if (rc != 0) return lmdb_error(rc, "cannot open the LMDB store").about(where);
 
   MDB_envinfo info;
