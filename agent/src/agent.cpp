@@ -102,6 +102,11 @@ void Agent::hold(agent::SensorSample sample, std::uint64_t time_ms, bool sign) {
 void Agent::take(const std::vector<agent::SensorSample>& samples) {
   std::uint64_t now_ms = clock_.wall_ms();
   for (const agent::SensorSample& sample : samples) {
+    if (const auto* event = std::get_if<proto::Event>(&sample);
+        event != nullptr && event->kind == proto::EventKind::kKeyRotation) {
+      rotate_key(event->text);
+      continue;
+    }
     bool sign = config_.sign_entries;
     if (const auto* reading = std::get_if<proto::Reading>(&sample)) {
       sign = sign && config_.unsigned_kinds.count(reading->kind) == 0;
@@ -109,6 +114,29 @@ void Agent::take(const std::vector<agent::SensorSample>& samples) {
     hold(sample, now_ms, sign);
   }
   held_alarm_ = held_alarm_ || seal_policy_.alarm_in(samples);
+}
+
+void Agent::rotate_key(const std::string& key_name) {
+  auto refuse = [&](const std::string& why) {
+    ++counters_.key_rotations_refused;
+    log(LogLevel::kError, "key rotation to '" + key_name + "' refused: " + why +
+                              "; the chain keeps signing with its key");
+  };
+  if (!key_loader_) return refuse("this agent has no key store to load it from");
+  auto next = key_loader_(key_name);
+  if (!next) return refuse(next.error().message());
+  // What came before the request is recorded with the old key first.
+  if (Status committed = commit_held(); !committed) return refuse(committed.error().message());
+  auto sealed = chain_.rotate_key(**next, key_name, clock_.wall_ms(), config_.seal_max_entries);
+  if (!sealed) return refuse(sealed.error().message());
+  rotated_key_ = std::move(next).value();
+  ++counters_.key_rotations;
+  for (const chain::SealedBlock& block : *sealed) this->sealed(block);
+  seal_policy_.sealed(0, clock_.steady());
+  log(LogLevel::kInfo, "key rotated to '" + key_name + "' (key index " +
+                           std::to_string(chain_.key_index()) + "), announced in block " +
+                           std::to_string(sealed->back().header.height) +
+                           " signed by the previous key");
 }
 
 bool Agent::commit_due() const {

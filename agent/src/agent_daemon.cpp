@@ -63,13 +63,24 @@ struct AgentDaemon::Parts {
     auto made = (*factory)(toml, clock);
     if (!made) return failure.set(true, "board: " + made.error().message());
     board = std::move(made).value();
-    auto signer = board.keys->load(config.key_name);
+    return true;
+  }
+
+  // The device key: keys.name, or the key a rotation moved the chain to.
+  bool open_key(StartFailure& failure) {
+    auto snapshot = DeviceChain::inspect(*store);
+    if (!snapshot) return failure.set(false, "store: " + snapshot.error().message());
+    std::string name = snapshot->key_name.empty() ? config.key_name : snapshot->key_name;
+    auto signer = board.keys->load(name);
     if (!signer) {
-      return failure.set(false, "device key: " + signer.error().message() +
-                                    (signer.error().code() == ErrorCode::kNotFound
-                                         ? " (create one with: vitalsign keygen --dir DIR --name " +
-                                               config.key_name + ")"
-                                         : ""));
+      return failure.set(false, "device key '" + name + "': " + signer.error().message() +
+                                    (snapshot->key_name.empty()
+                                         ? (signer.error().code() == ErrorCode::kNotFound
+                                                ? " (create one with: vitalsign keygen --dir DIR "
+                                                  "--name " +
+                                                      name + ")"
+                                                : "")
+                                         : " (the chain was rotated to this key)"));
     }
     key = std::move(signer).value();
     return true;
@@ -87,6 +98,7 @@ struct AgentDaemon::Parts {
       log(LogLevel::kInfo,
           "cleared " + std::to_string(store->stale_readers_cleared()) + " stale LMDB readers");
     }
+    if (!open_key(failure)) return false;
     auto device_chain = DeviceChain::open(*store, *key, sha, random);
     if (!device_chain) return failure.set(false, "store: " + device_chain.error().message());
     chain = std::move(device_chain).value();
@@ -129,6 +141,8 @@ std::unique_ptr<AgentDaemon> AgentDaemon::open(const AgentConfig& config,
   }
   p.agent = std::make_unique<Agent>(p.config, *p.chain, *p.store, *p.sensor, p.transport.get(),
                                     p.clock, p.sha, p.receipts.get());
+  p.agent->set_key_loader(
+      [&board = p.board](std::string_view name) { return board.keys->load(name); });
   return std::unique_ptr<AgentDaemon>(new AgentDaemon(std::move(parts)));
 }
 

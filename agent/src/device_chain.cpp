@@ -21,6 +21,9 @@ constexpr std::string_view kRetiredBelow = "retired_below";
 constexpr std::string_view kPrunedBelow = "pruned_below";
 constexpr std::string_view kAnchor = "anchor";         // batch id | root
 constexpr std::string_view kPublicKey = "public_key";  // the device's first key, DER
+constexpr std::string_view kKeyName =
+    "key_name";  // the key after a rotation, as the board names it
+constexpr std::string_view kKeyPublic = "key_public";  // its public key, DER
 
 Bytes u64_value(std::uint64_t value) {
   return u64_key(value);
@@ -97,6 +100,8 @@ Result<ChainSnapshot> DeviceChain::inspect(const platform::StoreReader& store) {
     VS_TRY_ASSIGN(snapshot.tip, chain::ChainTip::decode(*tip));
   }
   VS_TRY_ASSIGN(snapshot.pending_entries, store.count(kPendingTable));
+  VS_TRY_ASSIGN(auto key_name, store.get(kMetaTable, as_bytes(kKeyName)));
+  if (key_name) snapshot.key_name.assign(key_name->begin(), key_name->end());
   return snapshot;
 }
 
@@ -133,9 +138,9 @@ Status DeviceChain::load(platform::Random& random) {
   VS_TRY_ASSIGN(auto first_key, store_.get(kMetaTable, as_bytes(kPublicKey)));
   if (!first_key) {
     platform::WriteBatch batch;
-    batch.put(kMetaTable, as_bytes(kPublicKey), signer_.public_key());
+    batch.put(kMetaTable, as_bytes(kPublicKey), signer_->public_key());
     VS_TRY(store_.commit(batch));
-    first_key = Bytes(signer_.public_key().begin(), signer_.public_key().end());
+    first_key = Bytes(signer_->public_key().begin(), signer_->public_key().end());
   }
   device_id_ = chain::DeviceId::from_public_key(sha_, *first_key);
 
@@ -148,10 +153,18 @@ Status DeviceChain::load(platform::Random& random) {
   VS_TRY_ASSIGN(auto key_index, store_.get(kMetaTable, as_bytes(kKeyIndex)));
   VS_TRY_ASSIGN(std::uint64_t index, read_u64(key_index, "stored key index is not 8 bytes"));
   key_index_ = static_cast<std::uint32_t>(index);
-  if (key_index_ == 0 && !equal(*first_key, signer_.public_key())) {
+  if (key_index_ == 0 && !equal(*first_key, signer_->public_key())) {
     return Error(
         ErrorCode::kIntegrity,
         "the device key is not the key this chain was started with (rotate keys with an event)");
+  }
+  if (key_index_ > 0) {
+    VS_TRY_ASSIGN(auto current, store_.get(kMetaTable, as_bytes(kKeyPublic)));
+    if (!current || !equal(*current, signer_->public_key()))
+      return Error(ErrorCode::kIntegrity,
+                   "the device key is not the chain's current key (the one its last rotation "
+                   "named)")
+          .about("key index " + std::to_string(key_index_));
   }
   VS_TRY_ASSIGN(auto anchor, store_.get(kMetaTable, as_bytes(kAnchor)));
   if (anchor) {
@@ -231,7 +244,7 @@ Status DeviceChain::add_entries(Change& change, std::span<const NewEntry> items,
       pending.time_ms = item.time_ms;
       pending.blinding = chain::EntryLeaf::blinding(sha_, secret_, seq);
       if (item.sign) {
-        VS_TRY_ASSIGN(platform::Signature signature, signer_.sign(sha_.digest(pending.bytes)));
+        VS_TRY_ASSIGN(platform::Signature signature, signer_->sign(sha_.digest(pending.bytes)));
         pending.signature.assign(signature.begin(), signature.end());
       }
       if (part.data() == items.data()) {  // callers get what they gave
@@ -305,7 +318,7 @@ Result<std::optional<chain::SealedBlock>> DeviceChain::add_seal(Change& change,
   }
   position.reason = reason;
   VS_TRY_ASSIGN(chain::SealedBlock sealed,
-                chain::BlockSealer(sha_, signer_).seal(position, entries));
+                chain::BlockSealer(sha_, *signer_).seal(position, entries));
   // Entries out, block in, tip moved: all in the change's one batch.
   after.tip = chain::ChainTip{position.height, sealed.hash, entries.back().seq};
   after.pending_count -= entries.size();
@@ -322,6 +335,36 @@ Result<std::optional<chain::SealedBlock>> DeviceChain::seal(std::uint64_t now_ms
   if (!sealed) return sealed;
   VS_TRY(commit_with_room(finish(change)));
   state_ = change.after;
+  return sealed;
+}
+
+Result<std::vector<chain::SealedBlock>> DeviceChain::rotate_key(platform::Signer& next,
+                                                                std::string_view key_name,
+                                                                std::uint64_t now_ms,
+                                                                std::size_t max_entries) {
+  if (key_name.empty()) return Error(ErrorCode::kInvalidArgument, "a rotated key needs its name");
+  Change change{{}, state_, {}};
+  proto::Event event;
+  event.kind = proto::EventKind::kKeyRotation;
+  event.public_key.assign(next.public_key().begin(), next.public_key().end());
+  event.key_index = key_index_ + 1;
+  NewEntry item{event, now_ms, true};
+  std::vector<RecordedEntry> recorded;
+  VS_TRY(add_entries(change, std::span<const NewEntry>(&item, 1), recorded));
+  std::vector<chain::SealedBlock> sealed;
+  while (change.after.pending_count > 0) {
+    VS_TRY_ASSIGN(auto block,
+                  add_seal(change, now_ms, proto::SealReason::kKeyRotation, max_entries));
+    if (!block) break;
+    sealed.push_back(std::move(*block));
+  }
+  change.batch.put(kMetaTable, as_bytes(kKeyIndex), u64_value(event.key_index));
+  change.batch.put(kMetaTable, as_bytes(kKeyName), as_bytes(key_name));
+  change.batch.put(kMetaTable, as_bytes(kKeyPublic), next.public_key());
+  VS_TRY(commit_with_room(finish(change)));
+  state_ = change.after;
+  key_index_ = event.key_index;
+  signer_ = &next;
   return sealed;
 }
 

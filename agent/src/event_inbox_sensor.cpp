@@ -26,7 +26,22 @@ constexpr EventName kEventNames[] = {
     {proto::EventKind::kConsentGranted, "consent_granted"},
     {proto::EventKind::kConsentRevoked, "consent_revoked"},
     {proto::EventKind::kEnrolment, "enrolment"},
+    // The key's name in the board's key store (its text); the agent turns
+    // it into the rotation event itself (Agent: the new key's public key).
+    {proto::EventKind::kKeyRotation, "key_rotation"},
 };
+
+// Where each event of the inbox keeps its one value.
+std::string& value_of(proto::Event& event) {
+  switch (event.kind) {
+    case proto::EventKind::kEnrolment:
+      return event.subject;
+    case proto::EventKind::kKeyRotation:
+      return event.text;
+    default:
+      return event.recipient;
+  }
+}
 
 Status check_value(std::string_view value) {
   if (value.empty() || value.size() > kMaxValue)
@@ -58,9 +73,8 @@ EventInboxSensor::EventInboxSensor(Sensor& board, fs::path directory,
 std::string EventInboxSensor::format(const proto::Event& event) {
   for (const auto& [kind, name] : kEventNames) {
     if (kind != event.kind) continue;
-    const std::string& value =
-        kind == proto::EventKind::kEnrolment ? event.subject : event.recipient;
-    return std::string(name) + " " + value + "\n";
+    proto::Event copy = event;
+    return std::string(name) + " " + value_of(copy) + "\n";
   }
   return {};
 }
@@ -77,10 +91,11 @@ Result<proto::Event> EventInboxSensor::parse(std::string_view text) {
     VS_TRY(check_value(value));
     proto::Event event;
     event.kind = known.kind;
-    (known.kind == proto::EventKind::kEnrolment ? event.subject : event.recipient) = value;
+    value_of(event) = value;
     return event;
   }
-  return Error(ErrorCode::kMalformed, "unknown event (consent_granted, consent_revoked, enrolment)")
+  return Error(ErrorCode::kMalformed,
+               "unknown event (consent_granted, consent_revoked, enrolment, key_rotation)")
       .about(std::string(name));
 }
 

@@ -53,6 +53,14 @@ Result<ProofExport::Exported> ProofExport::build(const Request& request) const {
   const proto::BlockHeader& header = opened.header;
   if (header.key_index >= record->public_keys.size())
     return Error(ErrorCode::kIntegrity, "the block names a key the registry does not hold");
+  // A proof ties the block's key to the device id through the first key;
+  // the rotations between them are not carried in the proof file yet.
+  if (header.key_index > 0)
+    return Error(ErrorCode::kUnsupported,
+                 "the reading's block is signed by a rotated device key; a proof that carries "
+                 "the key's rotation is not built yet (readings before the rotation can be "
+                 "proven)")
+        .about("key index " + std::to_string(header.key_index));
   std::size_t index = static_cast<std::size_t>(seq - header.first_seq);
 
   proto::ProofBundle bundle;

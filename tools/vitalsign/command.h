@@ -75,6 +75,7 @@ struct Command {
 int run_self_check(std::span<const std::string_view> args);
 int run_keygen(std::span<const std::string_view> args);
 int run_csr(std::span<const std::string_view> args);
+int run_rotate_key(std::span<const std::string_view> args);
 int run_chain(std::span<const std::string_view> args);
 int run_enrol(std::span<const std::string_view> args);
 int run_revoke(std::span<const std::string_view> args);

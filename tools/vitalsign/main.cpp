@@ -16,6 +16,8 @@ constexpr Command kCommands[] = {
      vs::tools::run_keygen},
     {"csr", "make a certificate signing request for a device key (CN = device id)",
      vs::tools::run_csr},
+    {"rotate-key", "make the device's next key and hand the rotation to its agent",
+     vs::tools::run_rotate_key},
     {"chain", "show or verify an agent's chain store (read-only)", vs::tools::run_chain},
     {"enrol", "enrol a device's public key in a gateway's registry", vs::tools::run_enrol},
     {"revoke", "revoke a device in a gateway's registry", vs::tools::run_revoke},

@@ -302,6 +302,48 @@ TEST_F(AgentTest, ResendRequestsArePublishedAgainAnchoredOnesWithTheirReceipt) {
   EXPECT_EQ(agent_->counters().resend_refused, 1u);  // for another device
 }
 
+// "key_rotation NAME" from the inbox: what was held is sealed with the old
+// key, the event last, and the next block is signed with NAME's key.
+TEST_F(AgentTest, AKeyRotationFromTheInboxSwitchesTheSigningKeyAtTheNextBlock) {
+  make_agent();
+  std::unique_ptr<platform::Signer> next = platform::MbedtlsSigner::generate().value();
+  Bytes next_public(next->public_key().begin(), next->public_key().end());
+  std::vector<std::string> asked;
+  agent_->set_key_loader([&](std::string_view name) -> Result<std::unique_ptr<platform::Signer>> {
+    asked.emplace_back(name);
+    if (name != "device-2") return Error(ErrorCode::kNotFound, "no such key");
+    return std::move(next);
+  });
+  proto::Event unknown;
+  unknown.kind = proto::EventKind::kKeyRotation;
+  unknown.text = "no-such-key";
+  sensor_.add(
+      {proto::Reading{proto::VitalKind::kHeartRate, 70, 0, proto::kQualityOk, 0, {}}, unknown});
+  step();
+  EXPECT_EQ(agent_->counters().key_rotations_refused, 1u);
+  EXPECT_EQ(chain_->key_index(), 0u);
+  proto::Event rotation = unknown;
+  rotation.text = "device-2";
+  sensor_.add(
+      {proto::Reading{proto::VitalKind::kHeartRate, 71, 0, proto::kQualityOk, 0, {}}, rotation});
+  step();
+  EXPECT_EQ(asked, (std::vector<std::string>{"no-such-key", "device-2"}));
+  EXPECT_EQ(agent_->counters().key_rotations, 1u);
+  EXPECT_EQ(chain_->key_index(), 1u);
+  EXPECT_EQ(chain_->pending_entries(), 0u);  // sealed with the rotation
+  sensor_.add_readings(4);
+  step();
+  platform::MbedtlsVerifierFactory keys;
+  auto follower = chain::ChainVerifier::from_genesis(sha_, keys, device_key_->public_key()).value();
+  for (std::uint64_t height = 0; height <= chain_->tip()->height; ++height) {
+    auto verified = follower.append(*chain_->block(height).value());
+    ASSERT_TRUE(verified.ok()) << verified.error().message();
+  }
+  EXPECT_EQ(follower.key_index(), 1u);
+  EXPECT_EQ(follower.public_keys().back(), next_public);
+  EXPECT_GE(chain_->tip()->height, 1u);  // a block after the rotation, by the new key
+}
+
 TEST_F(AgentTest, ForgedStaleAndReplayedResendRequestsAreRefused) {
   make_agent();
   sensor_.add_readings(12);  // three blocks

@@ -98,6 +98,44 @@ TEST_F(DeviceChainTest, SealedBlocksFormAChainTheGatewayAccepts) {
   EXPECT_EQ(verify_all(*reopened).size(), 4u);
 }
 
+TEST_F(DeviceChainTest, AKeyRotationIsSealedByTheOldKeyAndTheNewOneSignsFromTheNextBlock) {
+  auto next = platform::MbedtlsSigner::generate().value();
+  {
+    auto device = open();
+    for (int i = 0; i < 6; ++i) ASSERT_TRUE(device->record(heart_rate(60 + i), 1000, true).ok());
+    auto sealed = device->rotate_key(*next, "device-2", 5000, 4);
+    ASSERT_TRUE(sealed.ok()) << sealed.error().message();
+    // Six pending entries and the event: two blocks, the event last.
+    ASSERT_EQ(sealed->size(), 2u);
+    EXPECT_EQ(sealed->back().header.key_index, 0u);
+    EXPECT_EQ(sealed->back().header.seal_reason, proto::SealReason::kKeyRotation);
+    EXPECT_EQ(device->pending_entries(), 0u);
+    EXPECT_EQ(device->key_index(), 1u);
+    ASSERT_TRUE(device->record(heart_rate(80), 6000, true).ok());
+    auto after = device->seal(7000, proto::SealReason::kCount, 4).value();
+    ASSERT_TRUE(after.has_value());
+    EXPECT_EQ(after->header.key_index, 1u);
+    // The gateway's verifier follows the rotation from the first key alone.
+    auto blocks = verify_all(*device);
+    ASSERT_EQ(blocks.size(), 3u);
+    const auto& event = std::get<proto::Event>(blocks[1].entries.back().body);
+    EXPECT_EQ(event.kind, proto::EventKind::kKeyRotation);
+    EXPECT_EQ(event.key_index, 1u);
+    EXPECT_TRUE(equal(event.public_key, next->public_key()));
+    EXPECT_EQ(DeviceChain::inspect(store_).value().key_name, "device-2");
+  }
+  // Reopened, the chain takes only its current key; its id stays the first key's.
+  EXPECT_EQ(DeviceChain::open(store_, *signer_, sha_, random_).error().code(),
+            ErrorCode::kIntegrity);
+  auto reopened = DeviceChain::open(store_, *next, sha_, random_);
+  ASSERT_TRUE(reopened.ok()) << reopened.error().message();
+  EXPECT_EQ((*reopened)->device_id(),
+            chain::DeviceId::from_public_key(sha_, signer_->public_key()));
+  ASSERT_TRUE((*reopened)->record(heart_rate(81), 8000, true).ok());
+  ASSERT_TRUE((*reopened)->seal(9000, proto::SealReason::kCount, 4).value().has_value());
+  EXPECT_EQ(verify_all(**reopened).size(), 4u);
+}
+
 TEST_F(DeviceChainTest, FailedCommitsTakeNothing) {
   auto device = open();
   ASSERT_TRUE(device->record(heart_rate(70), 1000, true).ok());

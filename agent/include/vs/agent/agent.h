@@ -40,7 +40,12 @@ struct AgentCounters {
   std::uint64_t blocks_resent = 0;      // published again on a resend request or a receipt chase
   std::uint64_t receipt_timeouts = 0;   // blocks published again for want of a receipt
   std::uint64_t clock_adjustments = 0;
+  std::uint64_t key_rotations = 0;
+  std::uint64_t key_rotations_refused = 0;  // the named key could not be loaded or used
 };
+
+// Loads a key of the board's key store by name (a key rotation's new key).
+using KeyLoader = std::function<Result<std::unique_ptr<platform::Signer>>(std::string_view name)>;
 
 // The device daemon's loop: sample -> sign -> commit -> seal -> publish ->
 // reconcile receipts. One thread calls step(); the transport's callbacks only
@@ -61,6 +66,10 @@ class Agent {
   Status step(std::chrono::milliseconds max_wait);
   // Seals what is pending, syncs, says offline, disconnects.
   Status shutdown(std::chrono::milliseconds drain);
+
+  // How a key rotation asked for through the inbox ("key_rotation NAME")
+  // finds its new key; without one such a request is refused.
+  void set_key_loader(KeyLoader loader) { key_loader_ = std::move(loader); }
 
   const AgentCounters& counters() const { return counters_; }
   std::string topic(std::string_view leaf) const;
@@ -84,6 +93,10 @@ class Agent {
   // with "every_commit" the readings are one (record), each block another.
   void hold(agent::SensorSample sample, std::uint64_t time_ms, bool sign);
   void take(const std::vector<agent::SensorSample>& samples);
+  // A key rotation asked for: what was held is committed, then the rotation
+  // event and every pending entry are sealed with the current key, and the
+  // chain signs with the new one from the next block.
+  void rotate_key(const std::string& key_name);
   bool commit_due() const;
   Status commit_held();
   void record(std::span<const DeviceChain::NewEntry> items);
@@ -118,6 +131,8 @@ class Agent {
   const platform::Clock& clock_;
   const chain::ReceiptVerifier* receipts_;
   std::string device_hex_;
+  KeyLoader key_loader_;
+  std::unique_ptr<platform::Signer> rotated_key_;  // the chain's key after a rotation
 
   std::mutex inbound_mutex_;
   std::deque<Inbound> inbound_;

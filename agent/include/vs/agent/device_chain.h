@@ -54,6 +54,7 @@ struct ChainSnapshot {
   std::uint64_t retired_below = 0;
   std::uint64_t pruned_below = 0;
   std::uint64_t pending_entries = 0;
+  std::string key_name;  // the signing key after a rotation; empty: the first
 };
 
 // The device's chain, kept in a Store: the one place that assigns seq,
@@ -87,6 +88,17 @@ class DeviceChain {
     bool sign = true;
   };
   Result<std::vector<RecordedEntry>> record_all(std::span<const NewEntry> items);
+
+  // A key rotation, in one batch: the event announcing `next` (its public
+  // key and the next key index) recorded and signed by the current key,
+  // every pending entry sealed with it into blocks signed by the current
+  // key (the last one ends with the event), and the new key's index, name
+  // and public key kept in the store's metadata. Then the chain signs with
+  // `next`, which must outlive it. Nothing changes on error.
+  Result<std::vector<chain::SealedBlock>> rotate_key(platform::Signer& next,
+                                                     std::string_view key_name,
+                                                     std::uint64_t now_ms, std::size_t max_entries);
+  std::uint32_t key_index() const { return key_index_; }
 
   // Moves up to max_entries pending entries into a new signed block, in one
   // batch. nullopt when nothing is pending.
@@ -173,7 +185,7 @@ class DeviceChain {
   };
 
   DeviceChain(platform::Store& store, platform::Signer& signer, const platform::Sha256& sha)
-      : store_(store), signer_(signer), sha_(sha) {}
+      : store_(store), signer_(&signer), sha_(sha) {}
   Status load(platform::Random& random);
   Status commit_with_room(const platform::WriteBatch& batch);
   // kNoSpace when readings must stop: within an eighth of the ceiling even
@@ -192,7 +204,7 @@ class DeviceChain {
   const platform::WriteBatch& finish(Change& change);
 
   platform::Store& store_;
-  platform::Signer& signer_;
+  platform::Signer* signer_;  // the current key: replaced by rotate_key()
   const platform::Sha256& sha_;
   chain::DeviceId device_id_;
   Bytes secret_;

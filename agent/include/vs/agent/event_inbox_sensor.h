@@ -9,7 +9,8 @@
 namespace vs::agent {
 
 // The device's local interface for events a person gives it: consent
-// granted or revoked for a recipient, the subject's pseudonym (enrolment).
+// granted or revoked for a recipient, the subject's pseudonym (enrolment),
+// a key rotation (the new key's name; the agent makes the event itself).
 // Each is one small text file in a directory ("consent_granted clinic-a"),
 // dropped in atomically (`drop` writes a temporary name, then renames it to
 // *.event). This wraps the board's sensor, so an event enters the chain

@@ -12,8 +12,9 @@ enum class SealReason : std::uint32_t {
   kTime = 2,
   kAlarm = 3,
   kShutdown = 4,
+  kKeyRotation = 5,
 };
-inline constexpr std::uint32_t kMaxSealReason = 4;
+inline constexpr std::uint32_t kMaxSealReason = 5;
 
 inline const char* seal_reason_name(SealReason reason) {
   switch (reason) {
@@ -25,6 +26,8 @@ inline const char* seal_reason_name(SealReason reason) {
       return "alarm";
     case SealReason::kShutdown:
       return "shutdown";
+    case SealReason::kKeyRotation:
+      return "key rotation";
     case SealReason::kUnspecified:
       break;
   }
