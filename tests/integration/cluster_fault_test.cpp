@@ -132,6 +132,14 @@ class ClusterFault : public ::testing::Test {
                          (agent_dir(i) / "agent.log").string()));
   }
 
+  // Times an agent connected to another broker than the one it was on.
+  std::size_t agent_moves() const {
+    std::size_t moves = 0;
+    for (int i = 0; i < kAgents; ++i)
+      moves += testing::count_occurrences(read_file(agent_dir(i) / "agent.log"), "connected (was");
+    return moves;
+  }
+
   std::optional<agent::ChainSnapshot> device_chain(int i) {
     auto store = agent::open_agent_store({agent_dir(i) / "data", true});
     if (!store) return std::nullopt;
@@ -258,17 +266,21 @@ void ClusterFault::run_with_faults(Faults counts, const std::string& scenario) {
       }
       case Fault::kBroker: {  // each in turn: agents on it move to the other
         auto& broker = *brokers_[broker_faults++ % brokers_.size()];
+        std::size_t moves_before = agent_moves();
         broker.stop();
         std::uint64_t live_before = live_readings;
         auto stopped = std::chrono::steady_clock::now();
         std::this_thread::sleep_for(std::chrono::milliseconds(down_ms(random)));
-        // Agents on it move to the other broker: their live readings carry on
-        // there. How soon depends on the machine (sanitizers, two cores), so
-        // the bound is wide and the time taken is printed.
-        while (live_readings.load() == live_before &&
+        // Agents on it move to the other broker (each broker has agents that
+        // list it first): their live readings carry on there. It stays down
+        // until one has moved, or an agent could find it back before trying
+        // the other. How soon depends on the machine (sanitizers, two
+        // cores), so the bound is wide and the time taken is printed.
+        while ((live_readings.load() == live_before || agent_moves() == moves_before) &&
                std::chrono::steady_clock::now() - stopped < 20s)
           std::this_thread::sleep_for(50ms);
         EXPECT_GT(live_readings.load(), live_before) << "no live reading while a broker was down";
+        EXPECT_GT(agent_moves(), moves_before) << "no agent moved while a broker was down";
         longest_silence =
             std::max(longest_silence, std::chrono::duration_cast<std::chrono::milliseconds>(
                                           std::chrono::steady_clock::now() - stopped));
@@ -374,8 +386,7 @@ void ClusterFault::run_with_faults(Faults counts, const std::string& scenario) {
     takeovers += testing::count_occurrences(
         read_file(dir_.path() / ("gw-" + std::to_string(i) + ".log")), ") anchors now");
   }
-  for (int i = 0; i < kAgents; ++i)
-    moves += testing::count_occurrences(read_file(agent_dir(i) / "agent.log"), "connected (was");
+  moves = agent_moves();
   std::printf(
       "cluster: %llu blocks, %zu batches, %d anchorer kills, %zu times a gateway became "
       "the anchorer, %zu moves of an agent to another broker, live readings back within "

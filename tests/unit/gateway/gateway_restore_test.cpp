@@ -30,6 +30,7 @@ class GatewayRestoreTest : public ::testing::Test {
     config_.key_name = "gateway";
     config_.ledger_origin = "test/origin";
     config_.checkpoint_file = dir_.path() / "checkpoint.txt";
+    config_.store_max_bytes = 64ULL << 20;  // the 4 GiB default does not map on 32-bit boards
     // The log key where the gateway keeps it (made at its first start).
     EXPECT_TRUE(
         platform::write_key_text_file(config_.log_key_path(),
