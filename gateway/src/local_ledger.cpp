@@ -11,7 +11,6 @@ namespace vs::gateway {
 namespace {
 
 constexpr std::size_t kLeavesPerRead = 1024;
-constexpr std::string_view kSignaturePrefix = "\xe2\x80\x94 ";  // "— ": U+2014 and a space
 
 }  // namespace
 
