@@ -83,8 +83,6 @@ class ProofVerifier::Walk {
         keys_(verifier.keys_),
         ed25519_(verifier.ed25519_),
         bundle_(bundle),
-        trusted_gateway_key_(trust.gateway_key),
-        trusted_log_key_(trust.log_key),
         trust_(trust),
         merkle_(verifier.sha_) {}
 
@@ -180,14 +178,14 @@ class ProofVerifier::Walk {
   // bundle's copy of it must be that key), for this very block, anchored.
   bool receipt() {
     constexpr auto kLink = ProofLinkKind::kReceipt;
-    if (trusted_gateway_key_.empty())
+    if (trust_.gateway_key.empty())
       return fail(kLink, "no trusted gateway key: cannot decide (give the gateway's key)");
-    if (!equal(bundle_.gateway_public_key, trusted_gateway_key_))
+    if (!equal(bundle_.gateway_public_key, trust_.gateway_key))
       return fail(kLink, "the bundle names another gateway key than the trusted one");
-    auto key = keys_.make_verifier(trusted_gateway_key_);
+    auto key = keys_.make_verifier(trust_.gateway_key);
     if (!key) return fail(kLink, "trusted gateway key: " + key.error().message());
     gateway_key_ = std::move(key).value();
-    ReceiptVerifier receipts(sha_, *gateway_key_, trusted_gateway_key_);
+    ReceiptVerifier receipts(sha_, *gateway_key_, trust_.gateway_key);
     ReceiptFault fault = ReceiptFault::kNone;
     auto body =
         receipts.verify(bundle_.receipt, {device_, report_.header.height, block_hash_}, &fault);
@@ -198,8 +196,7 @@ class ProofVerifier::Walk {
     report_.receipt = *body;
     if (body->state == proto::ReceiptState::kPending)
       return fail(kLink, "the receipt is pending: the block is not anchored yet");
-    std::string key_hint =
-        to_hex(ReceiptVerifier::key_id(sha_, trusted_gateway_key_)).substr(0, 16);
+    std::string key_hint = to_hex(ReceiptVerifier::key_id(sha_, trust_.gateway_key)).substr(0, 16);
     return pass(kLink,
                 std::string(body->state == proto::ReceiptState::kFinal ? "final" : "anchored") +
                     ", signed by the trusted gateway key " + key_hint);
@@ -261,10 +258,10 @@ class ProofVerifier::Walk {
                              " holds the root (no checkpoint in the bundle: not tied to a "
                              "signed tree)");
     }
-    if (trusted_log_key_ == nullptr)
+    if (trust_.log_key == nullptr)
       return fail(kLink,
                   "the checkpoint cannot be checked: no trusted log key (the log's vkey) given");
-    auto checkpoint = LogCheckpoint::verify(bundle_.checkpoint, ed25519_, *trusted_log_key_);
+    auto checkpoint = LogCheckpoint::verify(bundle_.checkpoint, ed25519_, *trust_.log_key);
     if (!checkpoint) return fail(kLink, "the checkpoint: " + checkpoint.error().message());
     auto path = digests(bundle_.ledger_path, "log path hash is not 32 bytes");
     if (!path || bundle_.ledger_size != checkpoint->size)
@@ -291,11 +288,11 @@ class ProofVerifier::Walk {
                   std::to_string(trust_.witness_keys.size()) + " trusted witnesses (" +
                   std::to_string(trust_.witness_threshold) + " needed)";
     }
-    return pass(
-        kLink,
-        "local log " + checkpoint->origin + ", entry " + std::to_string(log_entry->index) + " of " +
-            std::to_string(checkpoint->size) + " in a checkpoint signed by the log key " +
-            trusted_log_key_->text().substr(0, trusted_log_key_->name.size() + 9) + witnessed);
+    return pass(kLink,
+                "local log " + checkpoint->origin + ", entry " + std::to_string(log_entry->index) +
+                    " of " + std::to_string(checkpoint->size) +
+                    " in a checkpoint signed by the log key " +
+                    trust_.log_key->text().substr(0, trust_.log_key->name.size() + 9) + witnessed);
   }
 
   // 7. The words for people: what the links proved, and nothing else.
@@ -318,8 +315,6 @@ class ProofVerifier::Walk {
   const platform::VerifierFactory& keys_;
   const platform::Ed25519& ed25519_;
   const proto::ProofBundle& bundle_;
-  ByteView trusted_gateway_key_;
-  const NoteVerifierKey* trusted_log_key_;
   const ProofTrust& trust_;
   Merkle merkle_;
   ProofReport report_;

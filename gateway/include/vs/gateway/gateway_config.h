@@ -45,13 +45,10 @@ struct GatewayConfig {
   EvmLedgerOptions evm;  // ledger.evm.{mode, from, to, chain_id, confirmations, ...}
   std::string metrics_listen = "127.0.0.1:9464";  // metrics.listen (empty: off)
 
-  // The local ledger's Ed25519 note key (made at first start), and its
-  // vkey beside it (log.vkey): what auditors and witnesses trust.
+  // The local ledger's Ed25519 note key (made at first start; LogKeyFile
+  // keeps its vkey beside it, log.vkey: what auditors and witnesses trust).
   std::filesystem::path log_key_path() const {
     return log_key_file.empty() ? key_dir / "log.skey" : log_key_file;
-  }
-  std::filesystem::path log_vkey_path() const {
-    return std::filesystem::path(log_key_path()).replace_extension(".vkey");
   }
 
   static GatewayOptions daemon_defaults() {
