@@ -178,14 +178,11 @@ class ProofVerifier::Walk {
   // bundle's copy of it must be that key), for this very block, anchored.
   bool receipt() {
     constexpr auto kLink = ProofLinkKind::kReceipt;
-    if (trust_.gateway_key.empty())
+    if (trust_.gateway_keys == nullptr || trust_.gateway_keys->empty())
       return fail(kLink, "no trusted gateway key: cannot decide (give the gateway's key)");
-    if (!equal(bundle_.gateway_public_key, trust_.gateway_key))
-      return fail(kLink, "the bundle names another gateway key than the trusted one");
-    auto key = keys_.make_verifier(trust_.gateway_key);
-    if (!key) return fail(kLink, "trusted gateway key: " + key.error().message());
-    gateway_key_ = std::move(key).value();
-    ReceiptVerifier receipts(sha_, *gateway_key_, trust_.gateway_key);
+    auto named = trust_.gateway_keys->only(bundle_.gateway_public_key);
+    if (!named) return fail(kLink, "the bundle names another gateway key than the trusted ones");
+    ReceiptVerifier receipts(sha_, *named);
     ReceiptFault fault = ReceiptFault::kNone;
     auto body =
         receipts.verify(bundle_.receipt, {device_, report_.header.height, block_hash_}, &fault);
@@ -196,10 +193,11 @@ class ProofVerifier::Walk {
     report_.receipt = *body;
     if (body->state == proto::ReceiptState::kPending)
       return fail(kLink, "the receipt is pending: the block is not anchored yet");
-    std::string key_hint = to_hex(ReceiptVerifier::key_id(sha_, trust_.gateway_key)).substr(0, 16);
+    const GatewayKey& key = named->keys().front();
     return pass(kLink,
                 std::string(body->state == proto::ReceiptState::kFinal ? "final" : "anchored") +
-                    ", signed by the trusted gateway key " + key_hint);
+                    ", signed by the trusted gateway key " + to_hex(key.key_id).substr(0, 16) +
+                    (trust_.gateway_keys->keys().size() > 1 ? ", " + key.describe() : ""));
   }
 
   // 5. Block -> batch root: the bundle's readable copy must be what the
@@ -321,14 +319,15 @@ class ProofVerifier::Walk {
   std::unique_ptr<platform::Verifier> device_key_;
   DeviceId device_;
   Digest block_hash_{};
-  std::unique_ptr<platform::Verifier> gateway_key_;
   Digest batch_root_{};
 };
 
 ProofReport ProofVerifier::verify(const proto::ProofBundle& bundle, ByteView trusted_gateway_key,
                                   const NoteVerifierKey* trusted_log_key) const {
+  // A key that does not parse is no trusted key: the receipt link says so.
+  auto gateway_keys = GatewayKeySet::one(sha_, keys_, trusted_gateway_key);
   ProofTrust trust;
-  trust.gateway_key = trusted_gateway_key;
+  trust.gateway_keys = gateway_keys ? &*gateway_keys : nullptr;
   trust.log_key = trusted_log_key;
   return verify(bundle, trust);
 }

@@ -1,16 +1,37 @@
 #include "vs/chain/receipt_signer.h"
 
 #include "vs/chain/receipt_verifier.h"
+#include "vs/platform/clock.h"
 #include "vs/proto/wire_codec.h"
 
 namespace vs::chain {
 
+void ReceiptSigner::use_keys(GatewayKeySet trusted,
+                             std::vector<std::pair<std::string, platform::Signer*>> held) {
+  trusted_ = std::move(trusted);
+  held_ = std::move(held);
+  held_names_.clear();
+  for (const auto& [name, key] : held_) held_names_.push_back(name);
+}
+
+Result<platform::Signer*> ReceiptSigner::key_at(std::uint64_t time_ms) {
+  if (trusted_.empty()) return &gateway_key_;
+  const GatewayKey* valid = trusted_.signing_key_at(time_ms, held_names_);
+  if (valid == nullptr)
+    return Error(ErrorCode::kInvalidArgument, "no gateway key this gateway holds is valid then")
+        .about(platform::utc_text(time_ms));
+  for (const auto& [name, key] : held_)
+    if (name == valid->name) return key;
+  return Error(ErrorCode::kInternal, "a held key's name went missing");
+}
+
 Result<proto::Receipt> ReceiptSigner::sign(const proto::ReceiptBody& body) {
+  VS_TRY_ASSIGN(platform::Signer * key, key_at(body.issued_time_ms));
   proto::Receipt receipt;
   VS_TRY_ASSIGN(receipt.body, proto::WireCodec::encode(body));
-  VS_TRY_ASSIGN(platform::Signature signature, gateway_key_.sign(sha_.digest(receipt.body)));
+  VS_TRY_ASSIGN(platform::Signature signature, key->sign(sha_.digest(receipt.body)));
   receipt.signature.assign(signature.begin(), signature.end());
-  receipt.gateway_key_id = ReceiptVerifier::key_id(sha_, gateway_key_.public_key());
+  receipt.gateway_key_id = ReceiptVerifier::key_id(sha_, key->public_key());
   return receipt;
 }
 
@@ -20,11 +41,12 @@ Result<Bytes> ReceiptSigner::sign_encoded(const proto::ReceiptBody& body) {
 }
 
 Result<Bytes> ReceiptSigner::sign_encoded(const proto::ResendRequest& request) {
+  VS_TRY_ASSIGN(platform::Signer * key, key_at(request.time_ms));
   proto::SignedResendRequest signed_request;
   VS_TRY_ASSIGN(signed_request.body, proto::WireCodec::encode(request));
-  VS_TRY_ASSIGN(platform::Signature signature, gateway_key_.sign(sha_.digest(signed_request.body)));
+  VS_TRY_ASSIGN(platform::Signature signature, key->sign(sha_.digest(signed_request.body)));
   signed_request.signature.assign(signature.begin(), signature.end());
-  signed_request.gateway_key_id = ReceiptVerifier::key_id(sha_, gateway_key_.public_key());
+  signed_request.gateway_key_id = ReceiptVerifier::key_id(sha_, key->public_key());
   return proto::WireCodec::encode(signed_request);
 }
 

@@ -1,6 +1,7 @@
 #include "vs/chain/receipt_verifier.h"
 
 #include "vs/chain/merkle.h"
+#include "vs/platform/clock.h"
 #include "vs/proto/limits.h"
 #include "vs/proto/wire_codec.h"
 
@@ -8,7 +9,12 @@ namespace vs::chain {
 
 ReceiptVerifier::ReceiptVerifier(const platform::Sha256& sha, const platform::Verifier& gateway_key,
                                  ByteView gateway_public_key)
-    : sha_(sha), gateway_key_(gateway_key), gateway_key_id_(key_id(sha, gateway_public_key)) {}
+    : sha_(sha),
+      one_key_(GatewayKeySet::one(sha, gateway_key, gateway_public_key)),
+      gateway_keys_(one_key_) {}
+
+ReceiptVerifier::ReceiptVerifier(const platform::Sha256& sha, const GatewayKeySet& gateway_keys)
+    : sha_(sha), gateway_keys_(gateway_keys) {}
 
 Bytes ReceiptVerifier::key_id(const platform::Sha256& sha, ByteView gateway_public_key) {
   Digest digest = sha.digest(gateway_public_key);
@@ -26,32 +32,44 @@ Result<proto::ReceiptBody> ReceiptVerifier::verify(ByteView encoded_receipt,
   return verify(*receipt, subject, fault);
 }
 
-Status ReceiptVerifier::check_signature(ByteView key_id, ByteView signature, ByteView body,
-                                        const SignatureErrors& errors) const {
-  if (!equal(key_id, gateway_key_id_)) return Error(ErrorCode::kIntegrity, errors.other_key);
+Result<const GatewayKey*> ReceiptVerifier::check_signature(ByteView key_id, ByteView signature,
+                                                           ByteView body,
+                                                           const SignatureErrors& errors) const {
+  const GatewayKey* key = gateway_keys_.find(key_id);
+  if (key == nullptr) return Error(ErrorCode::kIntegrity, errors.other_key);
   if (signature.size() != proto::kSignatureSize) {
     return Error(ErrorCode::kMalformed, errors.bad_size);
   }
-  if (!gateway_key_.verify(sha_.digest(body), signature)) {
+  if (!key->verifier->verify(sha_.digest(body), signature)) {
     return Error(ErrorCode::kIntegrity, errors.no_match);
   }
-  return {};
+  return key;
+}
+
+Status ReceiptVerifier::check_window(const GatewayKey& key, std::uint64_t time_ms,
+                                     const char* what) {
+  if (key.valid_at(time_ms)) return {};
+  return Error(ErrorCode::kIntegrity, what)
+      .about("issued " + platform::utc_text(time_ms) + ", gateway key " + key.describe());
 }
 
 Result<proto::ResendRequest> ReceiptVerifier::verify_resend(ByteView encoded_signed_request,
                                                             const DeviceId& device) const {
   VS_TRY_ASSIGN(proto::SignedResendRequest signed_request,
                 proto::WireCodec::decode_signed_resend_request(encoded_signed_request));
-  VS_TRY(check_signature(signed_request.gateway_key_id, signed_request.signature,
-                         signed_request.body,
-                         {"resend request names a gateway key other than the trusted one",
-                          "resend request signature is not 64 bytes",
-                          "resend request signature does not verify with the gateway key"}));
+  VS_TRY_ASSIGN(
+      const GatewayKey* key,
+      check_signature(signed_request.gateway_key_id, signed_request.signature, signed_request.body,
+                      {"resend request names a gateway key other than the trusted ones",
+                       "resend request signature is not 64 bytes",
+                       "resend request signature does not verify with the gateway key"}));
   auto decoded = proto::WireCodec::decode_resend_request(signed_request.body);
   if (!decoded) return std::move(decoded).error().about("resend request body");
   if (decoded->version != proto::kControlVersion) {
     return Error(ErrorCode::kUnsupported, "resend request version is not 1");
   }
+  VS_TRY(check_window(*key, decoded->time_ms,
+                      "resend request was signed outside its gateway key's validity window"));
   if (!equal(decoded->device_id, device.bytes())) {
     return Error(ErrorCode::kIntegrity, "resend request is for another device");
   }
@@ -70,16 +88,19 @@ Result<proto::ReceiptBody> ReceiptVerifier::verify(const proto::Receipt& receipt
 Result<proto::ReceiptBody> ReceiptVerifier::check(const proto::Receipt& receipt,
                                                   const ReceiptSubject& subject,
                                                   ReceiptFault& stage) const {
-  VS_TRY(check_signature(receipt.gateway_key_id, receipt.signature, receipt.body,
-                         {"receipt names a gateway key other than the trusted one",
-                          "receipt signature is not 64 bytes",
-                          "receipt signature does not verify with the gateway key"}));
+  VS_TRY_ASSIGN(const GatewayKey* key,
+                check_signature(receipt.gateway_key_id, receipt.signature, receipt.body,
+                                {"receipt names a gateway key other than the trusted ones",
+                                 "receipt signature is not 64 bytes",
+                                 "receipt signature does not verify with the gateway key"}));
   auto decoded = proto::WireCodec::decode_receipt_body(receipt.body);
   if (!decoded) return std::move(decoded).error().about("receipt body");
   proto::ReceiptBody body = std::move(decoded).value();
   if (body.version != proto::kReceiptVersion) {
     return Error(ErrorCode::kUnsupported, "receipt version is not 1");
   }
+  VS_TRY(check_window(*key, body.issued_time_ms,
+                      "receipt was issued outside its gateway key's validity window"));
   if (!equal(body.device_id, subject.device.bytes())) {
     return Error(ErrorCode::kIntegrity, "receipt is for another device");
   }

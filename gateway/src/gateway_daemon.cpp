@@ -4,6 +4,7 @@
 
 #include "vs/chain/receipt_signer.h"
 #include "vs/gateway/evm_ledger.h"
+#include "vs/gateway/gateway_key_ring.h"
 #include "vs/gateway/key_value_gateway_state.h"
 #include "vs/gateway/local_ledger.h"
 #include "vs/gateway/log_key_file.h"
@@ -53,16 +54,17 @@ struct GatewayDaemon::Parts {
 
   GatewayConfig config;
   platform::FileKeyStore keys;
-  std::unique_ptr<platform::Signer> key;
-  std::unique_ptr<GatewayState> state;
   platform::OpensslSha256 sha;
   platform::OpensslVerifierFactory openssl_verifiers;
   platform::CachingVerifierFactory verifiers{openssl_verifiers};
   platform::SystemClock clock;
+  std::unique_ptr<GatewayKeyRing> key_ring;
+  std::chrono::steady_clock::time_point keys_checked;
+  std::string keys_error;  // the last reload's, logged once
+  std::unique_ptr<GatewayState> state;
   platform::OpensslRandom random;
   platform::OpensslEd25519 ed25519;
-  std::unique_ptr<platform::Verifier> own_key;  // receipts devices send back
-  std::unique_ptr<chain::ReceiptVerifier> own_receipts;
+  std::unique_ptr<chain::ReceiptVerifier> own_receipts;  // receipts devices send back
   std::unique_ptr<BlockIngest> ingest;
   std::unique_ptr<LocalLedger> local_ledger;
   platform::CryptoppKeccak256 keccak;
@@ -122,16 +124,13 @@ GatewayDaemon::~GatewayDaemon() = default;
 std::unique_ptr<GatewayDaemon> GatewayDaemon::open(const GatewayConfig& config,
                                                    StartFailure& failure) {
   auto parts = std::make_unique<Parts>(config);
-  auto key = parts->keys.load(config.key_name);
-  if (!key) {
-    failure.set(false, "gateway key: " + key.error().message() +
-                           (key.error().code() == ErrorCode::kNotFound
-                                ? " (create one with: vitalsign keygen --dir " +
-                                      config.key_dir.string() + " --name " + config.key_name + ")"
-                                : ""));
+  auto key_ring = GatewayKeyRing::open(parts->config, parts->keys, parts->sha, parts->verifiers,
+                                       parts->clock.wall_ms());
+  if (!key_ring) {
+    failure.set(false, key_ring.error().message());
     return nullptr;
   }
-  parts->key = std::move(key).value();
+  parts->key_ring = std::move(key_ring).value();
   // Ingest commits are not synced one by one: receipts are what the gateway
   // promises, and the anchorer syncs before it sends any. A block lost to a
   // power cut before that is sent again by its device (receipt timeout).
@@ -158,17 +157,12 @@ std::unique_ptr<GatewayDaemon> GatewayDaemon::open(const GatewayConfig& config,
       brokers.push_back(std::make_unique<platform::PahoTransport>());
     p.transport = std::make_unique<platform::FanOutTransport>(std::move(brokers));
   }
-  auto own_key = p.verifiers.make_verifier(p.key->public_key());
-  if (!own_key) {
-    failure.set(false, "gateway key: " + own_key.error().message());
-    return nullptr;
-  }
-  p.own_key = std::move(own_key).value();
-  p.own_receipts = std::make_unique<chain::ReceiptVerifier>(p.sha, *p.own_key, p.key->public_key());
+  p.own_receipts = std::make_unique<chain::ReceiptVerifier>(p.sha, p.key_ring->trusted());
   p.ingest =
       std::make_unique<BlockIngest>(*p.state, p.sha, p.verifiers, p.clock, p.own_receipts.get());
   if (!p.open_ledger(failure)) return nullptr;
-  p.signer = std::make_unique<chain::ReceiptSigner>(p.sha, *p.key);
+  p.signer = std::make_unique<chain::ReceiptSigner>(p.sha, p.key_ring->default_key());
+  p.key_ring->sign_with(*p.signer);
   p.anchorer = std::make_unique<BatchAnchorer>(*p.state, p.sha, *p.ledger, *p.signer);
   p.gateway = std::make_unique<Gateway>(config.options, *p.ingest, *p.anchorer, *p.ledger,
                                         *p.signer, p.random, p.transport.get(), p.clock);
@@ -249,7 +243,7 @@ std::string GatewayDaemon::describe() const {
          (p.config.more_brokers.empty()
               ? std::string()
               : " and " + std::to_string(p.config.more_brokers.size()) + " more") +
-         ", key " + p.keys.public_key_path(p.config.key_name).string() +
+         ", gateway key: " + p.key_ring->describe(p.clock.wall_ms()) +
          (p.metrics ? ", metrics http://127.0.0.1:" + std::to_string(p.metrics->port()) + "/metrics"
                     : std::string());
 }
@@ -266,6 +260,28 @@ void GatewayDaemon::publish_checkpoint() {
   if (!written) log(LogLevel::kError, "checkpoint: " + written.error().message());
 }
 
+// A trusted gateway keys file replaced (a rotation) is read again within
+// a second; a bad one keeps the keys before it, and says why once.
+void GatewayDaemon::reload_keys() {
+  Parts& p = *parts_;
+  auto now = p.clock.steady();
+  if (now - p.keys_checked < std::chrono::seconds(1)) return;
+  p.keys_checked = now;
+  std::error_code error;
+  if (!std::filesystem::exists(p.config.trusted_keys_path(), error)) return;
+  auto reloaded = p.key_ring->reload_if_changed(p.clock.wall_ms());
+  if (!reloaded) {
+    std::string message = reloaded.error().message();
+    if (message != p.keys_error)
+      log(LogLevel::kError, "trusted gateway keys not taken (the keys before stay): " + message);
+    p.keys_error = message;
+    return;
+  }
+  p.keys_error.clear();
+  if (*reloaded)
+    log(LogLevel::kInfo, "trusted gateway keys read: " + p.key_ring->describe(p.clock.wall_ms()));
+}
+
 void GatewayDaemon::run(const std::function<bool()>& stop_requested) {
   platform::ServiceNotifier service;
   service.ready();
@@ -273,6 +289,7 @@ void GatewayDaemon::run(const std::function<bool()>& stop_requested) {
     Status stepped = parts_->gateway->step(std::chrono::milliseconds(100));
     if (!stepped) log(LogLevel::kError, stepped.error().message());
     publish_checkpoint();
+    reload_keys();
     service.keep_alive();
   }
   service.stopping();

@@ -4,9 +4,11 @@
 #include <sstream>
 
 #include "vs/gateway/access_log.h"
+#include "vs/gateway/gateway_key_ring.h"
 #include "vs/gateway/key_value_gateway_state.h"
 #include "vs/gateway/local_ledger.h"
 #include "vs/gateway/log_key_file.h"
+#include "vs/platform/clock.h"
 #include "vs/platform/cryptopp_keccak256.h"
 #include "vs/platform/curl_evm_rpc.h"
 #include "vs/platform/file_key_store.h"
@@ -103,7 +105,11 @@ Result<GatewayRestore> GatewayRestore::run(
                  "store.data_dir is not empty; restore into a new or empty directory")
         .about(target.string());
   platform::FileKeyStore keys(config.key_dir);
-  VS_TRY_ASSIGN(Bytes gateway_public_key, keys.public_key(config.key_name));
+  platform::OpensslSha256 sha;
+  platform::OpensslVerifierFactory verifiers;
+  platform::SystemClock clock;
+  // Receipts signed before a rotation verify with the keys valid then.
+  VS_TRY_ASSIGN(auto key_ring, GatewayKeyRing::open(config, keys, sha, verifiers, clock.wall_ms()));
 
   std::filesystem::path staging = target.string() + ".restoring";
   std::filesystem::remove_all(staging, error);  // a restore that stopped half-way
@@ -115,10 +121,8 @@ Result<GatewayRestore> GatewayRestore::run(
     options.access = StoreAccess::kWrite;
     options.max_bytes = config.store_max_bytes;
     VS_TRY_ASSIGN(auto state, open_gateway_store(options));
-    platform::OpensslSha256 sha;
-    platform::OpensslVerifierFactory verifiers;
     VS_TRY_ASSIGN(restore.audit,
-                  GatewayStateAudit::run(*state, sha, verifiers, gateway_public_key, progress));
+                  GatewayStateAudit::run(*state, sha, verifiers, key_ring->trusted(), progress));
     if (restore.audit.failure)
       return Error(ErrorCode::kIntegrity, "the copy does not verify")
           .about(restore.audit.failure->message());

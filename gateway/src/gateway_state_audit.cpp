@@ -91,14 +91,13 @@ Status audit_log(const GatewayStateReader& view, const platform::Sha256& sha,
 
 Result<GatewayStateAudit> GatewayStateAudit::run(
     const GatewayState& state, const platform::Sha256& sha, const platform::VerifierFactory& keys,
-    ByteView gateway_public_key,
+    const chain::GatewayKeySet& gateway_keys,
     const std::function<void(std::uint64_t, std::uint64_t)>& progress) {
   VS_TRY_ASSIGN(auto view, state.snapshot());
   GatewayStateAudit audit;
   VS_TRY_ASSIGN(audit.queued, view->queue_size());
   VS_TRY_ASSIGN(audit.next_batch_id, view->next_batch_id());
-  VS_TRY_ASSIGN(auto gateway_key, keys.make_verifier(gateway_public_key));
-  chain::ReceiptVerifier receipts(sha, *gateway_key, gateway_public_key);
+  chain::ReceiptVerifier receipts(sha, gateway_keys);
   VS_TRY_ASSIGN(auto devices, view->devices());
   std::uint64_t total = 0;
   for (const auto& [device, record] : devices) {

@@ -92,7 +92,12 @@ Result<ProofExport::Exported> ProofExport::build(const Request& request) const {
   bundle.batch_size = body.batch_size;
   bundle.leaf_index = body.leaf_index;
   bundle.batch_path = body.inclusion_path;
-  bundle.gateway_public_key = request.gateway_public_key;
+  const chain::GatewayKey* signer = request.gateway_keys.find(decoded.gateway_key_id);
+  if (signer == nullptr)
+    return Error(ErrorCode::kInvalidArgument,
+                 "the receipt is signed by a gateway key not among the keys given")
+        .about("key id " + to_hex(decoded.gateway_key_id));
+  bundle.gateway_public_key = signer->public_key;
 
   if (body.ledger.kind == proto::LedgerKind::kLocal) {
     VS_TRY_ASSIGN(auto entry, view->ledger_entry(body.ledger.ledger_height));
@@ -117,8 +122,10 @@ Result<ProofExport::Exported> ProofExport::build(const Request& request) const {
   // Checked before it is handed out, and its words for people derived from
   // what the check proved.
   chain::ProofVerifier verifier(sha, keys_, ed25519_);
-  auto report = verifier.verify(bundle, request.gateway_public_key,
-                                request.log_key ? &*request.log_key : nullptr);
+  chain::ProofTrust trust;
+  trust.gateway_keys = &request.gateway_keys;
+  trust.log_key = request.log_key ? &*request.log_key : nullptr;
+  auto report = verifier.verify(bundle, trust);
   bool proven = report.links.size() == chain::kProofLinkCount;
   for (std::size_t i = 0; proven && i + 1 < report.links.size(); ++i) proven = report.links[i].ok;
   if (!proven) {

@@ -185,7 +185,8 @@ int main(int argc, char** argv) {
       gateway::ProofExport::Request request;
       request.device = device_id;
       request.seq = 1;
-      request.gateway_public_key.assign(gateway->public_key().begin(), gateway->public_key().end());
+      request.gateway_keys =
+          chain::GatewayKeySet::one(sha, verifiers, gateway->public_key()).value();
       if (with_checkpoint) {
         request.checkpoint = ledger.checkpoint().value();
         request.log_key = ledger.log_key();

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "command.h"
+#include "vs/chain/gateway_key_set.h"
 #include "vs/chain/signed_note.h"
 #include "vs/gateway/key_value_gateway_state.h"
 #include "vs/platform/mbedtls_verifier.h"
@@ -93,6 +94,24 @@ inline Result<Bytes> read_public_key(const std::string& path) {
   auto der = platform::MbedtlsVerifierFactory::der_from_pem(text);
   if (!der) return std::move(der).error().about(path);
   return der;
+}
+
+// The gateway keys an auditor trusts: one public key (PEM), valid at any
+// time, or a trusted gateway keys file (each key with its window).
+inline Result<chain::GatewayKeySet> read_gateway_keys(const std::string& path,
+                                                      const platform::Sha256& sha,
+                                                      const platform::VerifierFactory& verifiers) {
+  VS_TRY_ASSIGN(std::string text, read_text_file(path, chain::GatewayKeySet::kMaxTextBytes));
+  if (text.find("-----BEGIN") != std::string::npos) {
+    auto der = platform::MbedtlsVerifierFactory::der_from_pem(text);
+    if (!der) return std::move(der).error().about(path);
+    auto keys = chain::GatewayKeySet::one(sha, verifiers, *der);
+    if (!keys) return std::move(keys).error().about(path);
+    return keys;
+  }
+  auto keys = chain::GatewayKeySet::parse(sha, verifiers, text);
+  if (!keys) return std::move(keys).error().about(path + " (a trusted gateway keys file)");
+  return keys;
 }
 
 }  // namespace vs::tools

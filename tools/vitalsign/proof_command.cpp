@@ -38,7 +38,7 @@ Result<gateway::ProofExport::Exported> export_proof(const ExportArgs& args,
   gateway::ProofExport::Request request;
   VS_TRY_ASSIGN(request.device, chain::DeviceId::from_hex(args.device));
   request.seq = *args.seq;
-  VS_TRY_ASSIGN(request.gateway_public_key, read_public_key(args.gateway_key));
+  VS_TRY_ASSIGN(request.gateway_keys, read_gateway_keys(args.gateway_key, sha, verifiers));
   if (!args.checkpoint.empty()) {
     auto text = read_text_file(args.checkpoint, 64 * 1024);
     if (!text) return std::move(text).error();
@@ -55,7 +55,7 @@ Result<gateway::ProofExport::Exported> export_proof(const ExportArgs& args,
 }
 
 constexpr const char* kProofHelp =
-    "usage: vitalsign proof export --store DIR --device ID --seq N --gateway-key PUB.pem\n"
+    "usage: vitalsign proof export --store DIR --device ID --seq N --gateway-key KEYS\n"
     "                              [--checkpoint FILE --log-key VKEY] [--out FILE]\n\n"
     "Writes the proof of one reading as a JSON file an auditor can check offline with\n"
     "`vitalsign verify`: the entry and its blinding, its path to the block's entries\n"
@@ -63,8 +63,9 @@ constexpr const char* kProofHelp =
     "block's path to the batch root, and the ledger reference; for the local ledger\n"
     "also the log entry and, with --checkpoint (the gateway's ledger.checkpoint_file),\n"
     "its path into that checkpoint, which is checked with the log's key (--log-key:\n"
-    "the gateway's log.vkey file, or the vkey text). DIR is the gateway's store; the\n"
-    "export is recorded in its access log.\n";
+    "the gateway's log.vkey file, or the vkey text). KEYS: the gateway's public key\n"
+    "(PEM) or its trusted gateway keys file; the proof names the key that signed the\n"
+    "receipt. DIR is the gateway's store; the export is recorded in its access log.\n";
 
 // The export's arguments, or the exit code when there is nothing to export.
 std::optional<int> parse_export_args(std::span<const std::string_view> args, ExportArgs& parsed) {
@@ -155,14 +156,16 @@ int run_proof(std::span<const std::string_view> args) {
 namespace {
 
 constexpr const char* kVerifyHelp =
-    "usage: vitalsign verify PROOF.json --gateway-key PUB.pem [--log-key VKEY]\n"
+    "usage: vitalsign verify PROOF.json --gateway-key KEYS [--log-key VKEY]\n"
     "                        [--witness-key VKEY ... [--witness-threshold N]]\n"
     "                        [--ledger URL] [--confirmations N] [--json]\n\n"
     "Checks a proof bundle offline, link by link, every byte of the file by the\n"
     "link it belongs to, and prints each link and its result: block header, entry,\n"
     "entry path, receipt, batch path, ledger, and about (the file's words for people\n"
     "must say what was proven). The receipt must be signed by the gateway key you\n"
-    "trust (--gateway-key), a local-ledger checkpoint by the log key you trust\n"
+    "trust (--gateway-key: its public key, PEM, or a trusted gateway keys file, where\n"
+    "the receipt must be issued inside the window of the key that signed it), a\n"
+    "local-ledger checkpoint by the log key you trust\n"
     "(--log-key: a vkey, C2SP signed-note, or a file holding one); a proof never\n"
     "vouches for itself, so without them verify says it cannot decide and exits 1.\n"
     "With --witness-key (a witness's vkey, type 0x04; repeat for several), the\n"
@@ -287,14 +290,14 @@ int run_verify(std::span<const std::string_view> args) {
   if (!text) return complain("verify", text.error());
   auto bundle = proto::ProofBundleJson::decode(*text);
   if (!bundle) return complain("verify", std::move(bundle).error().about(parsed.path));
-  Bytes trusted;
-  if (!parsed.gateway_key_file.empty()) {
-    auto key = read_public_key(parsed.gateway_key_file);
-    if (!key) return complain("verify", key.error());
-    trusted = *key;
-  }
   platform::OpensslSha256 sha;
   platform::OpensslVerifierFactory verifiers;
+  chain::GatewayKeySet trusted;
+  if (!parsed.gateway_key_file.empty()) {
+    auto keys = read_gateway_keys(parsed.gateway_key_file, sha, verifiers);
+    if (!keys) return complain("verify", keys.error());
+    trusted = std::move(keys).value();
+  }
   platform::OpensslEd25519 ed25519;
   std::optional<chain::NoteVerifierKey> log_key;
   if (!parsed.log_key.empty()) {
@@ -309,7 +312,7 @@ int run_verify(std::span<const std::string_view> args) {
     witnesses.push_back(std::move(key).value());
   }
   chain::ProofTrust trust;
-  trust.gateway_key = trusted;
+  trust.gateway_keys = &trusted;
   trust.log_key = log_key ? &*log_key : nullptr;
   trust.witness_keys = witnesses;
   trust.witness_threshold =

@@ -102,7 +102,7 @@ TEST_F(ReceiptVerifierTest, ForgedOrTamperedReceiptsAreRejected) {
   proto::Receipt other_key_id = good;
   other_key_id.gateway_key_id[0] ^= 0x01;
   EXPECT_STREQ(verifier().verify(other_key_id, subject(2)).error().reason(),
-               "receipt names a gateway key other than the trusted one");
+               "receipt names a gateway key other than the trusted ones");
 
   EXPECT_STREQ(verifier().verify(good, subject(3)).error().reason(),
                "receipt is for another height");
@@ -123,6 +123,63 @@ TEST_F(ReceiptVerifierTest, BadInclusionPathIsRejectedEvenWhenSigned) {
   proto::ReceiptBody wrong_index = anchored_body(2);
   wrong_index.leaf_index = 3;
   EXPECT_FALSE(verifier().verify(sign(wrong_index), subject(2)).ok());
+}
+
+// A gateway that rotated: the old key's receipts verify when issued inside
+// its window, the new key's inside its own; the signer picks by time.
+TEST_F(ReceiptVerifierTest, AcrossAGatewayKeyRotationEachReceiptVerifiesByTheKeyValidAtItsTime) {
+  platform::MbedtlsVerifierFactory verifiers;
+  auto next = platform::OpensslSigner::generate().value();
+  constexpr std::uint64_t kRotation = 1'764'741'600'000;  // 2025-12-03T06:00:00Z
+  GatewayKeySet trusted =
+      GatewayKeySet::one(device_.sha(), verifiers, gateway_->public_key(), "gateway").value();
+  ASSERT_TRUE(
+      trusted.rotate_to(device_.sha(), verifiers, "gateway-2", next->public_key(), kRotation).ok());
+  ReceiptSigner signer(device_.sha(), *gateway_);
+  signer.use_keys(trusted, {{"gateway", gateway_.get()}, {"gateway-2", next.get()}});
+  ReceiptVerifier rotated(device_.sha(), trusted);
+
+  proto::ReceiptBody before = anchored_body(1);
+  before.issued_time_ms = kRotation - 1;
+  proto::Receipt old_key = signer.sign(before).value();
+  EXPECT_EQ(old_key.gateway_key_id, ReceiptVerifier::key_id(device_.sha(), gateway_->public_key()));
+  EXPECT_TRUE(rotated.verify(old_key, subject(1)).ok());
+  proto::ReceiptBody after = anchored_body(1);
+  after.issued_time_ms = kRotation;
+  proto::Receipt new_key = signer.sign(after).value();
+  EXPECT_EQ(new_key.gateway_key_id, ReceiptVerifier::key_id(device_.sha(), next->public_key()));
+  EXPECT_TRUE(rotated.verify(new_key, subject(1)).ok());
+
+  // The retired key signing after its window, the new one before its own.
+  ReceiptSigner old_only(device_.sha(), *gateway_);
+  auto late = rotated.verify(old_only.sign(after).value(), subject(1));
+  ASSERT_FALSE(late.ok());
+  EXPECT_STREQ(late.error().reason(),
+               "receipt was issued outside its gateway key's validity window");
+  EXPECT_NE(late.error().message().find("gateway (from 1970-01-01T00:00:00Z, until "
+                                        "2025-12-03T06:00:00Z)"),
+            std::string::npos)
+      << late.error().message();
+  ReceiptSigner new_only(device_.sha(), *next);
+  EXPECT_FALSE(rotated.verify(new_only.sign(before).value(), subject(1)).ok());
+  // A device that knows only the old key refuses the new key's receipts.
+  EXPECT_STREQ(verifier().verify(new_key, subject(1)).error().reason(),
+               "receipt names a gateway key other than the trusted ones");
+
+  // Resend requests too, by their time.
+  proto::ResendRequest request;
+  request.version = 1;
+  request.device_id.assign(device_.id().bytes().begin(), device_.id().bytes().end());
+  request.time_ms = kRotation + 5;
+  EXPECT_TRUE(rotated.verify_resend(signer.sign_encoded(request).value(), device_.id()).ok());
+  EXPECT_STREQ(
+      rotated.verify_resend(old_only.sign_encoded(request).value(), device_.id()).error().reason(),
+      "resend request was signed outside its gateway key's validity window");
+
+  // A signer none of whose keys is valid then signs nothing.
+  ReceiptSigner retired(device_.sha(), *gateway_);
+  retired.use_keys(trusted, {{"gateway", gateway_.get()}});
+  EXPECT_EQ(retired.sign(after).error().code(), ErrorCode::kInvalidArgument);
 }
 
 TEST_F(ReceiptVerifierTest, GarbageIsMalformed) {

@@ -47,8 +47,8 @@ class ProofExportTest : public ::testing::Test {
     ProofExport::Request out;
     out.device = device_.id();
     out.seq = seq;
-    auto key = gateway_key_->public_key();
-    out.gateway_public_key.assign(key.begin(), key.end());
+    out.gateway_keys =
+        chain::GatewayKeySet::one(sha_, verifiers_, gateway_key_->public_key()).value();
     if (with_checkpoint) {
       out.checkpoint = ledger_.checkpoint().value();
       out.log_key = ledger_.log_key();

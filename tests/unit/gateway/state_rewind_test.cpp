@@ -109,7 +109,8 @@ class StateRewindTest : public ::testing::Test {
     return made;
   }
   GatewayStateAudit audit(GatewayOnStore& gateway) {
-    return GatewayStateAudit::run(*gateway.state, sha_, keys_, gateway_key_->public_key()).value();
+    auto trusted = chain::GatewayKeySet::one(sha_, keys_, gateway_key_->public_key()).value();
+    return GatewayStateAudit::run(*gateway.state, sha_, keys_, trusted).value();
   }
 
   platform::OpensslSha256 sha_;

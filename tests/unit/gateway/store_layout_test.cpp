@@ -102,7 +102,7 @@ TEST_F(StoreLayoutTest, AReadingIsProvenUpToTheOldCheckpoint) {
   ProofExport::Request request;
   request.device = a_;
   request.seq = 5;
-  request.gateway_public_key = gateway_key_;
+  request.gateway_keys = chain::GatewayKeySet::one(sha_, verifiers_, gateway_key_).value();
   // The tree the old code published a checkpoint of is the tree today's
   // code reads. Its signature is of the format before checkpoints were
   // Ed25519 notes (the gateway's ECDSA key): the same checkpoint is signed

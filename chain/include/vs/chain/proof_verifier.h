@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "vs/chain/device_id.h"
+#include "vs/chain/gateway_key_set.h"
 #include "vs/chain/signed_note.h"
 #include "vs/platform/ed25519.h"
 #include "vs/platform/sha256.h"
@@ -48,11 +49,12 @@ struct ProofReport {
 };
 
 // What an auditor trusts, never taken from the bundle: the gateway's
-// receipt key (DER); the local log's checkpoint key (a vkey), which a bundle
-// with a checkpoint needs; and witnesses, at least `witness_threshold` of
+// receipt keys, each with its validity window (the bundle's receipt must be
+// signed by the one the bundle names, issued inside its window); the local log's checkpoint key (a
+// vkey), which a bundle with a checkpoint needs; and witnesses, at least `witness_threshold` of
 // which must have cosigned that checkpoint (c2sp.org/tlog-cosignature).
 struct ProofTrust {
-  ByteView gateway_key;
+  const GatewayKeySet* gateway_keys = nullptr;
   const NoteVerifierKey* log_key = nullptr;
   std::span<const NoteVerifierKey> witness_keys;
   std::size_t witness_threshold = 0;
@@ -73,7 +75,7 @@ class ProofVerifier {
   ProofVerifier(const platform::Sha256& sha, const platform::VerifierFactory& keys,
                 const platform::Ed25519& ed25519)
       : sha_(sha), keys_(keys), ed25519_(ed25519) {}
-  // `trusted_gateway_key`: the gateway's key as the auditor knows it, never
+  // `trusted_gateway_key`: the gateway's one key as the auditor knows it, never
   // taken from the bundle; without one the receipt link fails (a proof that
   // carries its own trust proves nothing). `trusted_log_key`: the local
   // log's checkpoint key (a vkey) as the auditor knows it; a bundle that

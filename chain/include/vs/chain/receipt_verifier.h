@@ -1,6 +1,7 @@
 #pragma once
 
 #include "vs/chain/device_id.h"
+#include "vs/chain/gateway_key_set.h"
 #include "vs/platform/bytes.h"
 #include "vs/platform/result.h"
 #include "vs/platform/sha256.h"
@@ -28,10 +29,18 @@ enum class ReceiptFault : std::uint8_t { kNone, kReceipt, kBatchPath };
 // root is really on the ledger is the `vitalsign verify --ledger` step.
 // A resend request: the same key and signature checks, and that it is
 // addressed to this device (its time and nonce are the agent's to judge).
+// The key is one of the trusted gateway keys, and the receipt's (request's)
+// time must fall in that key's window.
 class ReceiptVerifier {
  public:
+  // One key, valid at any time; `gateway_key` must outlive this.
   ReceiptVerifier(const platform::Sha256& sha, const platform::Verifier& gateway_key,
                   ByteView gateway_public_key);
+  // `gateway_keys` must outlive this; it may be replaced in place (a
+  // reloaded file) between calls.
+  ReceiptVerifier(const platform::Sha256& sha, const GatewayKeySet& gateway_keys);
+  ReceiptVerifier(const ReceiptVerifier&) = delete;  // may refer to its own member
+  ReceiptVerifier& operator=(const ReceiptVerifier&) = delete;
 
   // On error, `fault` (when given) says which part failed.
   Result<proto::ReceiptBody> verify(const proto::Receipt& receipt, const ReceiptSubject& subject,
@@ -52,12 +61,14 @@ class ReceiptVerifier {
     const char* bad_size;
     const char* no_match;
   };
-  Status check_signature(ByteView key_id, ByteView signature, ByteView body,
-                         const SignatureErrors& errors) const;
+  // The trusted key that signed `body`, before its time is known.
+  Result<const GatewayKey*> check_signature(ByteView key_id, ByteView signature, ByteView body,
+                                            const SignatureErrors& errors) const;
+  static Status check_window(const GatewayKey& key, std::uint64_t time_ms, const char* what);
 
   const platform::Sha256& sha_;
-  const platform::Verifier& gateway_key_;
-  Bytes gateway_key_id_;
+  GatewayKeySet one_key_;  // the set the one-key constructor makes
+  const GatewayKeySet& gateway_keys_;
 };
 
 }  // namespace vs::chain

@@ -45,6 +45,9 @@ struct GatewayConfig {
   EvmLedgerOptions evm;  // ledger.evm.{mode, from, to, chain_id, confirmations, ...}
   std::string metrics_listen = "127.0.0.1:9464";  // metrics.listen (empty: off)
 
+  // Which gateway keys are valid when (GatewayKeyRing; written by
+  // `vitalsign gateway-key rotate`): absent, keys.name signs at any time.
+  std::filesystem::path trusted_keys_path() const { return key_dir / "trusted_gateway_keys"; }
   // The local ledger's Ed25519 note key (made at first start; LogKeyFile
   // keeps its vkey beside it, log.vkey: what auditors and witnesses trust).
   std::filesystem::path log_key_path() const {

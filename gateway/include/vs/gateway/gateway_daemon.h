@@ -29,7 +29,8 @@ class GatewayDaemon {
   // One line for the log: devices, store, ledger, broker, key, metrics.
   std::string describe() const;
   // Steps the gateway until `stop_requested` says so, publishing
-  // checkpoints and telling systemd it lives.
+  // checkpoints, reading a replaced trusted gateway keys file, and telling
+  // systemd it lives.
   void run(const std::function<bool()>& stop_requested);
   // Anchors what is queued (within `drain`) and disconnects; false when
   // something was left queued (kept for the next start).
@@ -40,6 +41,7 @@ class GatewayDaemon {
   struct Parts;
   explicit GatewayDaemon(std::unique_ptr<Parts> parts);
   void publish_checkpoint();
+  void reload_keys();
 
   std::unique_ptr<Parts> parts_;
 };

@@ -3,6 +3,7 @@
 #include <functional>
 #include <optional>
 
+#include "vs/chain/gateway_key_set.h"
 #include "vs/gateway/gateway_state.h"
 #include "vs/platform/sha256.h"
 #include "vs/platform/verifier.h"
@@ -26,7 +27,7 @@ struct GatewayStateAudit {
   // store holds that does not verify is `failure`.
   static Result<GatewayStateAudit> run(
       const GatewayState& state, const platform::Sha256& sha, const platform::VerifierFactory& keys,
-      ByteView gateway_public_key,
+      const chain::GatewayKeySet& gateway_keys,
       const std::function<void(std::uint64_t, std::uint64_t)>& progress = {});
 };
 

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "vs/chain/device_id.h"
+#include "vs/chain/gateway_key_set.h"
 #include "vs/chain/signed_note.h"
 #include "vs/gateway/gateway_state.h"
 #include "vs/platform/ed25519.h"
@@ -19,9 +20,9 @@ namespace vs::gateway {
 // the device key, the stored receipt (the block's path to its batch root
 // and the ledger reference) and, for the local ledger, the log entry and,
 // given a signed checkpoint, the entry's path into it. The bundle is
-// checked with chain::ProofVerifier under the gateway key the request names
-// before it is handed out (an error names the link that failed), and its
-// "about" words are what that check proved.
+// checked with chain::ProofVerifier under the gateway keys the request names
+// (the bundle names the one that signed its receipt) before it is handed out (an error names the
+// link that failed), and its "about" words are what that check proved.
 class ProofExport {
  public:
   ProofExport(const GatewayState& state, const platform::Sha256& sha,
@@ -31,12 +32,12 @@ class ProofExport {
   struct Request {
     chain::DeviceId device;
     std::uint64_t seq = 0;
-    Bytes gateway_public_key;                       // DER, as the verifier will be given it
+    chain::GatewayKeySet gateway_keys;              // as the verifier will be given them
     std::optional<std::string> checkpoint;          // the ledger.checkpoint_file's text
     std::optional<chain::NoteVerifierKey> log_key;  // needed with a checkpoint: its vkey
   };
   struct Exported {
-    proto::ProofBundle bundle;  // verified with request.gateway_public_key, "about" filled
+    proto::ProofBundle bundle;  // verified with request.gateway_keys, "about" filled
   };
   Result<Exported> build(const Request& request) const;
 

@@ -1,0 +1,99 @@
+#include "vs/gateway/gateway_key_ring.h"
+
+#include "vs/platform/clock.h"
+
+namespace vs::gateway {
+
+Result<std::unique_ptr<GatewayKeyRing>> GatewayKeyRing::open(
+    const GatewayConfig& config, platform::KeyStore& key_store, const platform::Sha256& sha,
+    const platform::VerifierFactory& verifiers, std::uint64_t now_ms) {
+  std::unique_ptr<GatewayKeyRing> ring(new GatewayKeyRing(config, key_store, sha, verifiers));
+  VS_TRY(ring->hold_default_key());
+  std::error_code error;
+  if (!std::filesystem::exists(ring->file_.path(), error)) {
+    VS_TRY_ASSIGN(ring->trusted_, chain::GatewayKeySet::one(
+                                      sha, verifiers, ring->held_.at(config.key_name)->public_key(),
+                                      config.key_name));
+    return ring;
+  }
+  VS_TRY(ring->reload_if_changed(now_ms));
+  return ring;
+}
+
+Status GatewayKeyRing::hold_default_key() {
+  auto key = key_store_.load(config_.key_name);
+  if (!key) {
+    auto error = std::move(key).error();
+    std::string hint = error.code() == ErrorCode::kNotFound
+                           ? " (create one with: vitalsign keygen --dir " +
+                                 config_.key_dir.string() + " --name " + config_.key_name + ")"
+                           : std::string();
+    return std::move(error).about("gateway key " + config_.key_name + hint);
+  }
+  held_[config_.key_name] = std::move(key).value();
+  return {};
+}
+
+Status GatewayKeyRing::load(const std::string& text, std::uint64_t now_ms) {
+  VS_TRY_ASSIGN(chain::GatewayKeySet keys, chain::GatewayKeySet::parse(sha_, verifiers_, text));
+  std::map<std::string, std::unique_ptr<platform::Signer>, std::less<>> held;
+  std::vector<std::string> held_names;
+  for (const chain::GatewayKey& listed : keys.keys()) {
+    auto key = key_store_.load(listed.name);
+    if (!key && key.error().code() == ErrorCode::kNotFound) continue;  // another's, or retired
+    if (!key) return std::move(key).error().about("gateway key " + listed.name);
+    if (!equal(key.value()->public_key(), listed.public_key))
+      return Error(ErrorCode::kConflict, "the key store's key of this name is another key")
+          .about("gateway key " + listed.name);
+    held_names.push_back(listed.name);
+    held[listed.name] = std::move(key).value();
+  }
+  if (keys.signing_key_at(now_ms, held_names) == nullptr)
+    return Error(ErrorCode::kInvalidArgument,
+                 "no key listed is both valid now and in the gateway's key store")
+        .about(platform::utc_text(now_ms));
+  held.insert_or_assign(config_.key_name, std::move(held_.at(config_.key_name)));
+  held_ = std::move(held);
+  trusted_ = std::move(keys);
+  from_file_ = true;
+  hand_to_signer();
+  return {};
+}
+
+Result<bool> GatewayKeyRing::reload_if_changed(std::uint64_t now_ms) {
+  VS_TRY_ASSIGN(auto text, file_.read_if_changed());
+  if (!text) return false;
+  if (auto loaded = load(*text, now_ms); !loaded)
+    return std::move(loaded).error().about(file_.path().string());
+  return true;
+}
+
+void GatewayKeyRing::sign_with(chain::ReceiptSigner& signer) {
+  signer_ = &signer;
+  hand_to_signer();
+}
+
+void GatewayKeyRing::hand_to_signer() {
+  if (signer_ == nullptr || !from_file_) return;
+  std::vector<std::pair<std::string, platform::Signer*>> held;
+  for (const chain::GatewayKey& listed : trusted_.keys())
+    if (auto found = held_.find(listed.name); found != held_.end())
+      held.emplace_back(listed.name, found->second.get());
+  signer_->use_keys(trusted_, std::move(held));
+}
+
+platform::Signer& GatewayKeyRing::default_key() const {
+  return *held_.at(config_.key_name);
+}
+
+std::string GatewayKeyRing::describe(std::uint64_t now_ms) const {
+  if (!from_file_) return "key " + config_.key_name + " at any time";
+  std::vector<std::string> names;
+  for (const auto& [name, key] : held_) names.push_back(name);
+  const chain::GatewayKey* now = trusted_.signing_key_at(now_ms, names);
+  return (now != nullptr ? "signing with " + now->describe() : std::string("no key valid now")) +
+         ", " + std::to_string(trusted_.keys().size()) + " keys trusted (" + file_.path().string() +
+         ")";
+}
+
+}  // namespace vs::gateway
