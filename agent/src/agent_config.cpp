@@ -33,6 +33,7 @@ const char* const kKnownKeys[] = {"board",
                                   "resend.max_age_ms",
                                   "resend.max_blocks",
                                   "gateway.public_key",
+                                  "gateway.trusted_keys",
                                   "events.inbox_dir"};
 
 }  // namespace
@@ -99,6 +100,12 @@ Result<AgentConfig> AgentConfig::from_toml(const platform::TomlConfig& config) {
   std::string gateway_key;
   VS_TRY(read.text("gateway.public_key", gateway_key));
   out.gateway_public_key = gateway_key;
+  std::string trusted_keys;
+  VS_TRY(read.text("gateway.trusted_keys", trusted_keys));
+  out.gateway_trusted_keys = trusted_keys;
+  if (!gateway_key.empty() && !trusted_keys.empty())
+    return read.bad("gateway.trusted_keys", "\"" + trusted_keys + "\"",
+                    "give gateway.public_key or gateway.trusted_keys, not both");
   std::string inbox_dir;
   VS_TRY(read.text("events.inbox_dir", inbox_dir));
   out.inbox_dir = inbox_dir;

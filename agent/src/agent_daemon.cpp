@@ -12,6 +12,7 @@
 #include "vs/platform/mbedtls_verifier.h"
 #include "vs/platform/paho_transport.h"
 #include "vs/platform/service_notifier.h"
+#include "vs/platform/watched_file.h"
 #include "vs/proto/limits.h"
 
 namespace vs::agent {
@@ -45,7 +46,11 @@ struct AgentDaemon::Parts {
   platform::MbedtlsSha256 sha;
   platform::MbedtlsRandom random;
   std::unique_ptr<DeviceChain> chain;
-  std::unique_ptr<platform::Verifier> gateway_key;
+  platform::MbedtlsVerifierFactory verifiers;
+  chain::GatewayKeySet gateway_keys;  // replaced in place when its file is
+  std::optional<platform::WatchedFile> gateway_keys_file;
+  std::chrono::steady_clock::time_point gateway_keys_checked;
+  std::string gateway_keys_error;  // the last reload's, logged once
   std::unique_ptr<chain::ReceiptVerifier> receipts;
   std::unique_ptr<platform::PahoTransport> transport;
   std::unique_ptr<EventInboxSensor> inbox;
@@ -106,6 +111,14 @@ struct AgentDaemon::Parts {
   }
 
   bool open_receipts(StartFailure& failure) {
+    if (!config.gateway_trusted_keys.empty()) {
+      gateway_keys_file.emplace(config.gateway_trusted_keys, chain::GatewayKeySet::kMaxTextBytes);
+      auto read = read_gateway_keys();
+      if (!read) return failure.set(true, "gateway.trusted_keys: " + read.error().message());
+      receipts = std::make_unique<chain::ReceiptVerifier>(sha, gateway_keys);
+      log(LogLevel::kInfo, "trusted gateway keys: " + describe_gateway_keys());
+      return true;
+    }
     if (config.gateway_public_key.empty()) {
       if (!config.broker.empty())
         log(LogLevel::kWarning,
@@ -114,11 +127,48 @@ struct AgentDaemon::Parts {
     }
     auto der = read_pem_public_key(config.gateway_public_key);
     if (!der) return failure.set(true, "gateway.public_key: " + der.error().message());
-    auto verifier = platform::MbedtlsVerifierFactory().make_verifier(*der);
-    if (!verifier) return failure.set(true, "gateway.public_key: " + verifier.error().message());
-    gateway_key = std::move(verifier).value();
-    receipts = std::make_unique<chain::ReceiptVerifier>(sha, *gateway_key, *der);
+    auto keys = chain::GatewayKeySet::one(sha, verifiers, *der);
+    if (!keys) return failure.set(true, "gateway.public_key: " + keys.error().message());
+    gateway_keys = std::move(keys).value();
+    receipts = std::make_unique<chain::ReceiptVerifier>(sha, gateway_keys);
     return true;
+  }
+
+  // The trusted gateway keys file, when it is new or was replaced: true
+  // when read; an error keeps the keys before it.
+  Result<bool> read_gateway_keys() {
+    VS_TRY_ASSIGN(auto text, gateway_keys_file->read_if_changed());
+    if (!text) return false;
+    auto keys = chain::GatewayKeySet::parse(sha, verifiers, *text);
+    if (!keys) return std::move(keys).error().about(gateway_keys_file->path().string());
+    gateway_keys = std::move(keys).value();
+    return true;
+  }
+
+  std::string describe_gateway_keys() const {
+    std::string out;
+    for (const chain::GatewayKey& trusted : gateway_keys.keys())
+      out += (out.empty() ? "" : ", ") + trusted.describe();
+    return out;
+  }
+
+  // A gateway that rotates its key: its file, replaced by the operator, is
+  // read again within a second; receipts of a key not yet known wait
+  // unretired until then.
+  void reload_gateway_keys() {
+    if (!gateway_keys_file || clock.steady() - gateway_keys_checked < std::chrono::seconds(1))
+      return;
+    gateway_keys_checked = clock.steady();
+    auto read = read_gateway_keys();
+    if (!read) {
+      std::string message = read.error().message();
+      if (message != gateway_keys_error)
+        log(LogLevel::kError, "trusted gateway keys not taken (the keys before stay): " + message);
+      gateway_keys_error = message;
+      return;
+    }
+    gateway_keys_error.clear();
+    if (*read) log(LogLevel::kInfo, "trusted gateway keys read again: " + describe_gateway_keys());
   }
 };
 
@@ -190,6 +240,7 @@ bool AgentDaemon::run(const std::function<bool()>& stop_requested,
     }
     if (on_committed)
       for (; reported < p.chain->next_seq(); ++reported) on_committed(reported);
+    p.reload_gateway_keys();
     service.keep_alive();
   }
   service.stopping();

@@ -89,5 +89,6 @@ int run_consent(std::span<const std::string_view> args);
 int run_backup(std::span<const std::string_view> args);
 int run_restore(std::span<const std::string_view> args);
 int run_witness(std::span<const std::string_view> args);
+int run_gateway_key(std::span<const std::string_view> args);
 
 }  // namespace vs::tools

@@ -37,6 +37,8 @@ constexpr Command kCommands[] = {
      vs::tools::run_backup},
     {"restore", "make a gateway's store from a backup, audited and reconciled with the ledger",
      vs::tools::run_restore},
+    {"gateway-key", "rotate the gateway's receipt key at a time, in its trusted gateway keys file",
+     vs::tools::run_gateway_key},
     {"witness", "cosign the local ledger's checkpoints as a witness, or ask one (C2SP)",
      vs::tools::run_witness},
 };

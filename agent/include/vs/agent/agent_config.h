@@ -41,6 +41,7 @@ struct AgentConfig {
   std::chrono::milliseconds resend_max_age{300'000};  // resend.max_age_ms
   std::uint64_t resend_max_blocks = 256;              // resend.max_blocks
   std::filesystem::path gateway_public_key;           // gateway.public_key (PEM)
+  std::filesystem::path gateway_trusted_keys;  // gateway.trusted_keys (chain::GatewayKeySet text)
   std::filesystem::path inbox_dir;  // events.inbox_dir: consent and enrolment files (empty: none)
 
   // Reads and checks every key; an error names the file, line, key, value
