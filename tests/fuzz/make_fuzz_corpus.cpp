@@ -24,6 +24,7 @@
 #include "vs/platform/clock.h"
 #include "vs/platform/mbedtls_sha256.h"
 #include "vs/platform/mbedtls_signer.h"
+#include "vs/platform/mbedtls_verifier.h"
 #include "vs/platform/openssl_verifier.h"
 #include "vs/proto/proof_bundle_json.h"
 #include "vs/proto/wire_codec.h"
@@ -219,6 +220,15 @@ int main(int argc, char** argv) {
                                               chain::NoteKeyType::kCosignature, Bytes(32, 7))
                        .value();
     write(out / "signed_note", "witness-vkey", as_bytes(witness.verifier.text()));
+  }
+  // A trusted gateway keys file after a rotation (the fuzz gateway key, then
+  // the fuzz device key standing in for the next one).
+  {
+    platform::MbedtlsVerifierFactory verifiers;
+    auto keys = chain::GatewayKeySet::one(sha, verifiers, gateway->public_key(), "gateway").value();
+    if (!keys.rotate_to(sha, verifiers, "gateway-2", device->public_key(), 1'764'741'600'000))
+      return 1;
+    write(out / "gateway_keys", "rotated", as_bytes(keys.text()));
   }
   std::printf("corpus written to %s\n", out.c_str());
   return 0;

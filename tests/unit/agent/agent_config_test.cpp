@@ -76,6 +76,9 @@ TEST(AgentConfig, EveryBadValueIsNamed) {
        "bp_systolic, "
        "bp_diastolic, body_temperature, respiratory_rate, ecg, ppg) [invalid argument]"},
       {"board = \"\"\n", "agent.toml:1: board = \"\": must name a board [invalid argument]"},
+      {"[gateway]\npublic_key = \"g.pub.pem\"\ntrusted_keys = \"keys\"\n",
+       "agent.toml:3: gateway.trusted_keys = \"keys\": give gateway.public_key or "
+       "gateway.trusted_keys, not both [invalid argument]"},
   };
   for (const Case& c : cases) {
     auto config = parse(c.text);
