@@ -101,8 +101,10 @@ class ProofVerifier::Walk {
     return false;
   }
 
-  // 1. The block header: decodes (canonically), names the bundle's device,
-  // whose key it is, and carries that key's signature.
+  // 1. The block header: decodes (canonically) and names the bundle's
+  // device; the device's first key is its id; each key rotation the bundle
+  // carries was announced by the key before it; the header names the key
+  // the last rotation made and carries its signature.
   bool block_header() {
     constexpr auto kLink = ProofLinkKind::kBlockHeader;
     auto header = proto::WireCodec::decode_block_header(bundle_.block_header);
@@ -113,10 +115,28 @@ class ProofVerifier::Walk {
     if (!key) return fail(kLink, "device public key: " + key.error().message());
     device_key_ = std::move(key).value();
     device_ = DeviceId::from_public_key(sha_, bundle_.device_public_key);
-    if (header->key_index == 0 && !equal(header->device_id, device_.bytes()))
+    if (!equal(header->device_id, device_.bytes()))
       return fail(kLink, "the device key is not the key of the device the header names");
     if (!equal(bundle_.device_id, header->device_id))
       return fail(kLink, "the header names another device than the bundle");
+    std::string rotated_in;
+    std::optional<std::uint64_t> rotation_height;
+    for (std::size_t i = 0; i < bundle_.key_rotations.size(); ++i) {
+      auto height = follow_rotation(i, rotation_height);
+      if (!height) {
+        return fail(kLink,
+                    "key rotation " + std::to_string(i + 1) + ": " + height.error().message());
+      }
+      rotation_height = *height;
+      rotated_in += (rotated_in.empty() ? "" : ", ") + std::to_string(*height);
+    }
+    if (header->key_index != bundle_.key_rotations.size()) {
+      return fail(kLink, "the header names key index " + std::to_string(header->key_index) +
+                             ", the proof carries " + std::to_string(bundle_.key_rotations.size()) +
+                             " key rotations");
+    }
+    if (rotation_height && header->height <= *rotation_height)
+      return fail(kLink, "the block is not after the rotation that made its key");
     block_hash_ = sha_.digest(bundle_.block_header);
     if (!device_key_->verify(block_hash_, ByteView(bundle_.block_signature))) {
       return fail(kLink,
@@ -125,7 +145,50 @@ class ProofVerifier::Walk {
     }
     return pass(kLink, "device " + device_.hex() + ", height " + std::to_string(header->height) +
                            ", seq " + std::to_string(header->first_seq) + ".." +
-                           std::to_string(header->last_seq) + ", signed by the device");
+                           std::to_string(header->last_seq) + ", signed by the device" +
+                           (rotated_in.empty() ? std::string()
+                                               : " (key " + std::to_string(header->key_index) +
+                                                     ", rotated in blocks " + rotated_in + ")"));
+  }
+
+  // Rotation `index`: a block of this device after `after`, signed by the
+  // current key (index `index`), holding at its place a key rotation event
+  // that names the next key index; that event's key becomes the current
+  // key. The block's height, or why not.
+  Result<std::uint64_t> follow_rotation(std::size_t index, std::optional<std::uint64_t> after) {
+    const proto::ProofKeyRotation& rotation = bundle_.key_rotations[index];
+    auto decoded = proto::WireCodec::decode_block_header(rotation.block_header);
+    if (!decoded) return std::move(decoded).error().about("block header");
+    const proto::BlockHeader& header = *decoded;
+    if (!equal(header.device_id, device_.bytes()))
+      return Error(ErrorCode::kIntegrity, "its block is another device's");
+    if (header.key_index != index)
+      return Error(ErrorCode::kIntegrity, "its block is not signed by the key before it");
+    if (after && header.height <= *after)
+      return Error(ErrorCode::kIntegrity, "its block is not after the rotation before it");
+    if (!device_key_->verify(sha_.digest(rotation.block_header),
+                             ByteView(rotation.block_signature)))
+      return Error(ErrorCode::kIntegrity, "the key before it did not sign its block header");
+    VS_TRY_ASSIGN(proto::Entry entry, proto::WireCodec::decode_entry(rotation.entry));
+    const auto* event = std::get_if<proto::Event>(&entry.body);
+    if (event == nullptr || event->kind != proto::EventKind::kKeyRotation ||
+        event->key_index != index + 1)
+      return Error(ErrorCode::kIntegrity, "its entry is not the rotation to the next key index");
+    if (entry.seq < header.first_seq || entry.seq > header.last_seq ||
+        rotation.entry_index != entry.seq - header.first_seq)
+      return Error(ErrorCode::kIntegrity, "its entry's index is not where the header puts its seq");
+    VS_TRY_ASSIGN(auto path, digests(rotation.entry_path, "entry path hash is not 32 bytes"));
+    VS_TRY_ASSIGN(auto root, to_array<32>(header.entries_root, "entries root is not 32 bytes"));
+    if (rotation.blinding.size() != EntryLeaf::kBlindingSize)
+      return Error(ErrorCode::kMalformed, "its blinding is not 32 bytes");
+    Digest leaf = EntryLeaf::hash(sha_, rotation.blinding, rotation.entry);
+    auto included =
+        merkle_.verify_inclusion(leaf, rotation.entry_index, header.entry_count, path, root);
+    if (!included) return std::move(included).error().about("its entry path");
+    auto next = keys_.make_verifier(event->public_key);
+    if (!next) return std::move(next).error().about("the next key");
+    device_key_ = std::move(next).value();
+    return header.height;
   }
 
   // 2. The entry: its exact bytes decode, name the seq claimed, and carry

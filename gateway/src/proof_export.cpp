@@ -1,9 +1,11 @@
 #include "vs/gateway/proof_export.h"
-#include "vs/chain/opened_block.h"
+
+#include <functional>
 
 #include "vs/chain/entry_leaf.h"
 #include "vs/chain/log_checkpoint.h"
 #include "vs/chain/merkle.h"
+#include "vs/chain/opened_block.h"
 #include "vs/chain/proof_verifier.h"
 #include "vs/gateway/local_ledger.h"
 #include "vs/proto/wire_codec.h"
@@ -11,15 +13,17 @@
 namespace vs::gateway {
 namespace {
 
-// The device's block holding `seq`. Accepted blocks hold consecutive
-// heights from 0 and their seq ranges follow one another, so halving the
-// heights finds it in about log2(blocks) reads: a device with millions of
-// readings answers at once, no progress to show.
-Result<chain::OpenedBlock> find_block(const GatewayStateReader& state, const platform::Sha256& sha,
-                                      const chain::DeviceId& device, std::uint64_t seq) {
+// The device's first block (lowest height) whose header `reached` holds,
+// `reached` being false then true along the heights. Accepted blocks hold
+// consecutive heights from 0, so halving the heights finds it in about
+// log2(blocks) reads: a device with millions of readings answers at once.
+Result<std::optional<chain::OpenedBlock>> first_block_where(
+    const GatewayStateReader& state, const platform::Sha256& sha, const chain::DeviceId& device,
+    const std::function<bool(const proto::BlockHeader&)>& reached) {
   VS_TRY_ASSIGN(auto tip, state.tip(device));
   std::uint64_t low = 0;
-  std::uint64_t high = tip ? tip->height + 1 : 0;  // the block is in [low, high)
+  std::uint64_t high = tip ? tip->height + 1 : 0;  // the first is in [low, high], high: none
+  std::optional<chain::OpenedBlock> found;
   while (low < high) {
     std::uint64_t middle = low + (high - low) / 2;
     VS_TRY_ASSIGN(auto stored, state.block(device, middle));
@@ -28,15 +32,81 @@ Result<chain::OpenedBlock> find_block(const GatewayStateReader& state, const pla
           .about("height " + std::to_string(middle));
     }
     VS_TRY_ASSIGN(chain::OpenedBlock opened, chain::OpenedBlock::open(sha, *stored));
-    if (seq < opened.header.first_seq) {
+    if (reached(opened.header)) {
       high = middle;
-    } else if (seq > opened.header.last_seq) {
-      low = middle + 1;
+      found = std::move(opened);
     } else {
-      return opened;
+      low = middle + 1;
     }
   }
-  return Error(ErrorCode::kNotFound, "no accepted block of this device holds that seq");
+  return found;
+}
+
+// The device's block holding `seq`.
+Result<chain::OpenedBlock> find_block(const GatewayStateReader& state, const platform::Sha256& sha,
+                                      const chain::DeviceId& device, std::uint64_t seq) {
+  VS_TRY_ASSIGN(auto found,
+                first_block_where(state, sha, device, [seq](const proto::BlockHeader& header) {
+                  return header.last_seq >= seq;
+                }));
+  if (!found || found->header.first_seq > seq)
+    return Error(ErrorCode::kNotFound, "no accepted block of this device holds that seq");
+  return std::move(*found);
+}
+
+// Entry `index` of `block`: its bytes, blinding and path to the entries root.
+struct EntryInBlock {
+  Bytes entry;
+  Bytes blinding;
+  std::vector<Bytes> path;
+};
+Result<EntryInBlock> entry_in_block(const platform::Sha256& sha, const proto::Block& block,
+                                    std::size_t index) {
+  if (index >= block.entries.size() || block.blindings.size() != block.entries.size())
+    return Error(ErrorCode::kIntegrity, "a stored block lacks an entry or its blinding");
+  chain::Merkle merkle(sha);
+  std::vector<Digest> leaves;
+  for (std::size_t i = 0; i < block.entries.size(); ++i)
+    leaves.push_back(chain::EntryLeaf::hash(sha, block.blindings[i], block.entries[i]));
+  VS_TRY_ASSIGN(auto path, merkle.inclusion_proof(leaves, index));
+  EntryInBlock out{block.entries[index], block.blindings[index], {}};
+  for (const Digest& node : path) out.path.emplace_back(node.begin(), node.end());
+  return out;
+}
+
+// Rotation to key `next_index`: the event in the last block of the key
+// before it (the block that announced it, signed by that key).
+Result<proto::ProofKeyRotation> key_rotation(const GatewayStateReader& state,
+                                             const platform::Sha256& sha,
+                                             const chain::DeviceId& device,
+                                             std::uint64_t next_index) {
+  VS_TRY_ASSIGN(auto first_of_key,
+                first_block_where(state, sha, device, [&](const proto::BlockHeader& header) {
+                  return header.key_index >= next_index;
+                }));
+  if (!first_of_key || first_of_key->header.height == 0)
+    return Error(ErrorCode::kIntegrity, "no stored block announced the key")
+        .about("key index " + std::to_string(next_index));
+  VS_TRY_ASSIGN(auto stored, state.block(device, first_of_key->header.height - 1));
+  if (!stored) return Error(ErrorCode::kIntegrity, "an accepted height below the tip has no block");
+  VS_TRY_ASSIGN(chain::OpenedBlock announcing, chain::OpenedBlock::open(sha, *stored));
+  for (std::size_t i = 0; i < announcing.block.entries.size(); ++i) {
+    auto entry = proto::WireCodec::decode_entry(announcing.block.entries[i]);
+    if (!entry) continue;
+    const auto* event = std::get_if<proto::Event>(&entry->body);
+    if (event == nullptr || event->kind != proto::EventKind::kKeyRotation ||
+        event->key_index != next_index)
+      continue;
+    VS_TRY_ASSIGN(EntryInBlock found, entry_in_block(sha, announcing.block, i));
+    return proto::ProofKeyRotation{announcing.block.header,
+                                   announcing.block.signature,
+                                   std::move(found.entry),
+                                   std::move(found.blinding),
+                                   i,
+                                   std::move(found.path)};
+  }
+  return Error(ErrorCode::kIntegrity, "the block before the key's first holds no rotation to it")
+      .about("key index " + std::to_string(next_index));
 }
 
 }  // namespace
@@ -53,32 +123,25 @@ Result<ProofExport::Exported> ProofExport::build(const Request& request) const {
   const proto::BlockHeader& header = opened.header;
   if (header.key_index >= record->public_keys.size())
     return Error(ErrorCode::kIntegrity, "the block names a key the registry does not hold");
-  // A proof ties the block's key to the device id through the first key;
-  // the rotations between them are not carried in the proof file yet.
-  if (header.key_index > 0)
-    return Error(ErrorCode::kUnsupported,
-                 "the reading's block is signed by a rotated device key; a proof that carries "
-                 "the key's rotation is not built yet (readings before the rotation can be "
-                 "proven)")
-        .about("key index " + std::to_string(header.key_index));
   std::size_t index = static_cast<std::size_t>(seq - header.first_seq);
 
   proto::ProofBundle bundle;
   bundle.device_id.assign(device.bytes().begin(), device.bytes().end());
   bundle.seq = seq;
-  bundle.entry = block.entries.at(index);
-  bundle.blinding = block.blindings.at(index);
+  VS_TRY_ASSIGN(EntryInBlock reading, entry_in_block(sha, block, index));
+  bundle.entry = std::move(reading.entry);
+  bundle.blinding = std::move(reading.blinding);
   if (index < block.entry_signatures.size()) bundle.entry_signature = block.entry_signatures[index];
-  chain::Merkle merkle(sha);
-  std::vector<Digest> leaves;
-  for (std::size_t i = 0; i < block.entries.size(); ++i)
-    leaves.push_back(chain::EntryLeaf::hash(sha, block.blindings[i], block.entries[i]));
-  VS_TRY_ASSIGN(auto entry_path, merkle.inclusion_proof(leaves, index));
   bundle.entry_index = index;
-  for (const Digest& node : entry_path) bundle.entry_path.emplace_back(node.begin(), node.end());
+  bundle.entry_path = std::move(reading.path);
   bundle.block_header = block.header;
   bundle.block_signature = block.signature;
-  bundle.device_public_key = record->public_keys[header.key_index];
+  // The first key is the device's id; each rotation since ties on the next.
+  bundle.device_public_key = record->public_keys.front();
+  for (std::uint64_t next = 1; next <= header.key_index; ++next) {
+    VS_TRY_ASSIGN(auto rotation, key_rotation(*view, sha, device, next));
+    bundle.key_rotations.push_back(std::move(rotation));
+  }
 
   VS_TRY_ASSIGN(auto receipt, view->receipt(device, header.height));
   if (!receipt)

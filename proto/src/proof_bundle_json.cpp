@@ -11,6 +11,7 @@ using platform::JsonView;
 
 constexpr std::size_t kMaxProofBytes = 1 << 20;
 constexpr std::size_t kMaxPathItems = 64;
+constexpr std::size_t kMaxKeyRotations = 64;
 
 Json hex_list(const std::vector<std::vector<std::uint8_t>>& items) {
   Json out = Json::array();
@@ -83,6 +84,22 @@ class Reader {
     }
     return {};
   }
+  // A list of objects, each read by `item` through a Reader of its own.
+  template <typename ReadItem>
+  vs::Status objects(const char* a, std::size_t max_items, ReadItem item) const {
+    JsonView node = root_[a];
+    if (!node.is_array()) return Error(ErrorCode::kMalformed, "not a list").about(a);
+    if (node.size() == 0 || node.size() > max_items)
+      return Error(ErrorCode::kMalformed, "holds no item or too many")
+          .about(std::string(a) + " holds " + std::to_string(node.size()) + ", 1 to " +
+                 std::to_string(max_items));
+    for (std::size_t i = 0; i < node.size(); ++i) {
+      if (auto read = item(Reader(node[i])); !read)
+        return std::move(read).error().about(std::string(a) + "[" + std::to_string(i) + "]");
+    }
+    return {};
+  }
+  bool has(const char* a) const { return root_[a].exists(); }
   vs::Status text(const char* a, const char* b, std::string& out) const {
     auto text = find(a, b).string();
     if (!text) return Error(ErrorCode::kMalformed, "missing or not a string").about(name(a, b));
@@ -93,6 +110,16 @@ class Reader {
  private:
   JsonView root_;
 };
+
+vs::Status read_key_rotation(const Reader& item, ProofKeyRotation& r) {
+  VS_TRY(item.bytes("header", nullptr, r.block_header));
+  VS_TRY(item.bytes("signature", nullptr, r.block_signature));
+  VS_TRY(item.bytes("entry", nullptr, r.entry));
+  VS_TRY(item.bytes("blinding", nullptr, r.blinding));
+  VS_TRY(item.number("entry_index", nullptr, r.entry_index));
+  VS_TRY(item.list("entry_path", nullptr, r.entry_path));
+  return item.object(nullptr, 6);
+}
 
 }  // namespace
 
@@ -115,6 +142,20 @@ std::string ProofBundleJson::encode(const ProofBundle& b) {
                     {"header", to_hex(b.block_header)},
                     {"signature", to_hex(b.block_signature)},
                     {"device_public_key", to_hex(b.device_public_key)}});
+  // Only for a block of a rotated key: proofs of the first key's blocks
+  // read as they always did.
+  if (!b.key_rotations.empty()) {
+    Json rotations = Json::array();
+    for (const ProofKeyRotation& r : b.key_rotations) {
+      rotations.push_back({{"header", to_hex(r.block_header)},
+                           {"signature", to_hex(r.block_signature)},
+                           {"entry", to_hex(r.entry)},
+                           {"blinding", to_hex(r.blinding)},
+                           {"entry_index", r.entry_index},
+                           {"entry_path", hex_list(r.entry_path)}});
+    }
+    out.set("key_rotations", std::move(rotations));
+  }
   out.set("batch", {{"id", b.batch_id},
                     {"root", to_hex(b.batch_root)},
                     {"size", b.batch_size},
@@ -164,6 +205,12 @@ Result<ProofBundle> ProofBundleJson::decode(std::string_view text) {
   VS_TRY(read.bytes("block", "header", b.block_header));
   VS_TRY(read.bytes("block", "signature", b.block_signature));
   VS_TRY(read.bytes("block", "device_public_key", b.device_public_key));
+  if (read.has("key_rotations")) {
+    auto rotations = read.objects("key_rotations", kMaxKeyRotations, [&](const Reader& item) {
+      return read_key_rotation(item, b.key_rotations.emplace_back());
+    });
+    if (!rotations) return std::move(rotations).error();
+  }
   VS_TRY(read.number("batch", "id", b.batch_id));
   VS_TRY(read.bytes("batch", "root", b.batch_root));
   VS_TRY(read.number("batch", "size", b.batch_size));
@@ -177,7 +224,7 @@ Result<ProofBundle> ProofBundleJson::decode(std::string_view text) {
   VS_TRY(read.text("ledger", "checkpoint", b.checkpoint));
   // Nothing else: no field beyond those read, and no byte laid out other
   // than encode() lays it out.
-  VS_TRY(read.object(nullptr, 9));
+  VS_TRY(read.object(nullptr, b.key_rotations.empty() ? 9 : 10));
   VS_TRY(read.object("about", 5));
   VS_TRY(read.object("entry", 3));
   VS_TRY(read.object("block", 5));

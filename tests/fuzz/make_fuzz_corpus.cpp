@@ -174,18 +174,48 @@ int main(int argc, char** argv) {
     platform::OpensslVerifierFactory verifiers;
     platform::SystemClock clock;
     gateway::DeviceRegistry(*state, sha, verifiers).enrol(device->public_key()).value();
-    gateway::BlockIngest(*state, sha, verifiers, clock)
-        .ingest(device_id.hex(), first.encoded)
-        .value();
+    gateway::BlockIngest ingest(*state, sha, verifiers, clock);
+    ingest.ingest(device_id.hex(), first.encoded).value();
+    // Then a key rotation (to the fuzz gateway key standing in for the
+    // device's next key) and a block signed by the new key: seq 7's proof
+    // carries the rotation.
+    proto::Entry rotation = reading(6, proto::VitalKind::kHeartRate, 0, 0);
+    proto::Event rotation_event;
+    rotation_event.kind = proto::EventKind::kKeyRotation;
+    rotation_event.key_index = 1;
+    rotation_event.public_key.assign(gateway->public_key().begin(), gateway->public_key().end());
+    rotation.body = rotation_event;
+    Digest previous = first.hash;
+    for (auto [height, entry, signer] :
+         {std::tuple{1, rotation, device.get()},
+          std::tuple{2, reading(7, proto::VitalKind::kHeartRate, 70, 0), gateway.get()}}) {
+      chain::PendingEntry item;
+      item.bytes = proto::WireCodec::encode(entry).value();
+      item.seq = entry.seq;
+      item.time_ms = entry.time_ms;
+      item.blinding = chain::EntryLeaf::blinding(sha, secret, entry.seq);
+      chain::SealPosition next;
+      next.device_id = device_id;
+      next.height = static_cast<std::uint64_t>(height);
+      next.previous_hash = previous;
+      next.key_index = height == 2 ? 1 : 0;
+      next.sealed_time_ms = std::uint64_t{1'760'000'020'000} + static_cast<std::uint64_t>(height);
+      std::vector<chain::PendingEntry> items{item};
+      auto sealed = chain::BlockSealer(sha, *signer).seal(next, items).value();
+      ingest.ingest(device_id.hex(), sealed.encoded).value();
+      previous = sealed.hash;
+    }
     gateway::LocalLedger ledger(*state, sha, vs::testing::test_log_key("fuzz/proofs"));
     chain::ReceiptSigner receipts(sha, *gateway);
     gateway::BatchAnchorer(*state, sha, ledger, receipts).anchor(1'767'225'600'000, 16).value();
     platform::OpensslEd25519 ed25519;
     gateway::ProofExport proofs(*state, sha, verifiers, ed25519);
-    for (bool with_checkpoint : {true, false}) {
+    for (auto [with_checkpoint, seq, name] :
+         {std::tuple{true, 1, "proof-checkpoint"}, std::tuple{false, 1, "proof"},
+          std::tuple{true, 7, "proof-rotated-key"}}) {
       gateway::ProofExport::Request request;
       request.device = device_id;
-      request.seq = 1;
+      request.seq = static_cast<std::uint64_t>(seq);
       request.gateway_keys =
           chain::GatewayKeySet::one(sha, verifiers, gateway->public_key()).value();
       if (with_checkpoint) {
@@ -194,7 +224,7 @@ int main(int argc, char** argv) {
       }
       auto exported = proofs.build(request).value();
       std::string text = proto::ProofBundleJson::encode(exported.bundle);
-      write(out / "proof", with_checkpoint ? "proof-checkpoint" : "proof", as_bytes(text));
+      write(out / "proof", name, as_bytes(text));
     }
     state.reset();
     std::filesystem::remove_all(store_dir);

@@ -60,6 +60,7 @@ class ProofExportTest : public ::testing::Test {
     return chain::ProofVerifier(sha_, verifiers_, ed25519_)
         .verify(bundle, gateway_key_->public_key(), &ledger_.log_key());
   }
+  void check_every_byte(const proto::ProofBundle& bundle);
   // The link a changed bundle fails at (it must fail).
   ProofLinkKind failing_link(const proto::ProofBundle& bundle) {
     chain::ProofReport report = verify(bundle);
@@ -132,7 +133,8 @@ std::optional<ProofLinkKind> link_of_change(const proto::ProofBundle& original,
   const proto::ProofBundle& b = changed;
   if (a.about != b.about) return Kind::kAbout;
   if (a.device_id != b.device_id || a.block_header != b.block_header ||
-      a.block_signature != b.block_signature || a.device_public_key != b.device_public_key)
+      a.block_signature != b.block_signature || a.device_public_key != b.device_public_key ||
+      a.key_rotations != b.key_rotations)
     return Kind::kBlockHeader;
   if (a.seq != b.seq || a.entry != b.entry || a.entry_signature != b.entry_signature)
     return Kind::kEntry;
@@ -152,10 +154,12 @@ std::optional<ProofLinkKind> link_of_change(const proto::ProofBundle& original,
 // then its ASCII case bit): the file is refused as not a proof, or it reads
 // as a bundle in which one field changed, and the proof fails at the link
 // that checks that field. A change that alters nothing checked fails the test.
-TEST_F(ProofExportTest, EveryByteOfTheFileIsCheckedByItsLink) {
-  auto exported = ProofExport(*state_, sha_, verifiers_, ed25519_).build(request(5, true));
-  ASSERT_TRUE(exported.ok()) << exported.error().message();
-  const std::string text = proto::ProofBundleJson::encode(exported->bundle);
+// Every byte of an exported proof file, changed in turn (its lowest bit, and
+// then its ASCII case bit): the file is refused as not a proof, or it reads
+// as a bundle in which one field changed, and the proof fails at the link
+// that checks that field. A change that alters nothing checked fails the test.
+void ProofExportTest::check_every_byte(const proto::ProofBundle& bundle) {
+  const std::string text = proto::ProofBundleJson::encode(bundle);
   const proto::ProofBundle original = proto::ProofBundleJson::decode(text).value();
   ASSERT_TRUE(verify(original).ok());
   std::size_t refused = 0;
@@ -185,6 +189,78 @@ TEST_F(ProofExportTest, EveryByteOfTheFileIsCheckedByItsLink) {
     EXPECT_GT(failed_at[static_cast<ProofLinkKind>(kind)], 0u)
         << chain::to_string(static_cast<ProofLinkKind>(kind));
   EXPECT_GT(refused, 0u);
+}
+
+TEST_F(ProofExportTest, EveryByteOfTheFileIsCheckedByItsLink) {
+  auto exported = ProofExport(*state_, sha_, verifiers_, ed25519_).build(request(5, true));
+  ASSERT_TRUE(exported.ok()) << exported.error().message();
+  check_every_byte(exported->bundle);
+}
+
+// A device that rotated its key twice: a reading signed by the third key is
+// proven through both rotations, each announced in a block the key before
+// it signed; every byte of that file too lands at its link.
+TEST_F(ProofExportTest, AReadingOfARotatedKeyIsProvenThroughEachRotation) {
+  BlockIngest ingest(*state_, sha_, verifiers_, clock_);
+  std::vector<std::uint64_t> first_seq_of_key;
+  for (int rotation = 0; rotation < 2; ++rotation) {
+    auto next = platform::MbedtlsSigner::generate().value();
+    // The announcing block: a reading, the rotation event, a reading.
+    std::uint64_t seq = device_.next_seq();
+    std::vector<proto::Entry> entries{vs::testing::heart_rate_entry(seq)};
+    proto::Entry event = device_.rotation_event(*next);
+    event.seq = seq + 1;
+    entries.push_back(event);
+    entries.push_back(vs::testing::heart_rate_entry(seq + 2));
+    ASSERT_TRUE(ingest.ingest(device_.id().hex(), device_.seal_entries(entries).encoded).ok());
+    device_.switch_key(std::move(next));
+    first_seq_of_key.push_back(device_.next_seq());
+    ASSERT_TRUE(ingest.ingest(device_.id().hex(), device_.seal_next(3).encoded).ok());
+  }
+  BatchAnchorer anchorer(*state_, sha_, ledger_, signer_);
+  ASSERT_EQ(anchorer.anchor(3000, 10)->size(), 4u);  // blocks 3 to 6
+
+  ProofExport exports(*state_, sha_, verifiers_, ed25519_);
+  auto second_key = exports.build(request(first_seq_of_key[0], true));
+  ASSERT_TRUE(second_key.ok()) << second_key.error().message();
+  EXPECT_EQ(second_key->bundle.key_rotations.size(), 1u);
+  auto third_key = exports.build(request(first_seq_of_key[1] + 2, true));
+  ASSERT_TRUE(third_key.ok()) << third_key.error().message();
+  ASSERT_EQ(third_key->bundle.key_rotations.size(), 2u);
+  chain::ProofReport report = verify(third_key->bundle);
+  ASSERT_TRUE(report.ok()) << report.links.back().detail;
+  EXPECT_NE(report.links[0].detail.find("(key 2, rotated in blocks 3, 5)"), std::string::npos)
+      << report.links[0].detail;
+  // The reading next to the first rotation event is the first key's: none.
+  EXPECT_TRUE(exports.build(request(first_seq_of_key[0] - 1, true))->bundle.key_rotations.empty());
+
+  auto fails_with = [&](auto change) {
+    proto::ProofBundle bundle = third_key->bundle;
+    change(bundle);
+    chain::ProofReport changed = verify(bundle);
+    EXPECT_FALSE(changed.ok());
+    EXPECT_EQ(changed.links.back().kind, ProofLinkKind::kBlockHeader);
+    return changed.links.back().detail;
+  };
+  EXPECT_EQ(fails_with([](auto& b) { b.key_rotations.pop_back(); }),
+            "the header names key index 2, the proof carries 1 key rotations");
+  EXPECT_EQ(fails_with([](auto& b) { std::swap(b.key_rotations[0], b.key_rotations[1]); }),
+            "key rotation 1: its block is not signed by the key before it [integrity]");
+  // The rotated key given as the device's key: it is not the device's id.
+  EXPECT_EQ(fails_with([&](auto& b) {
+              b.device_public_key = Bytes(device_.public_key().begin(), device_.public_key().end());
+              b.key_rotations.clear();
+            }),
+            "the device key is not the key of the device the header names");
+  // A rotation another key signed: a stranger cannot hand the device a key.
+  auto stranger = platform::MbedtlsSigner::generate().value();
+  EXPECT_EQ(fails_with([&](auto& b) {
+              auto signature = stranger->sign(sha_.digest(b.key_rotations[1].block_header));
+              b.key_rotations[1].block_signature.assign(signature->begin(), signature->end());
+            }),
+            "key rotation 2: the key before it did not sign its block header [integrity]");
+
+  check_every_byte(third_key->bundle);
 }
 
 TEST_F(ProofExportTest, WithoutATrustedGatewayKeyNothingIsDecided) {

@@ -27,6 +27,21 @@ struct ProofAbout {
   bool operator==(const ProofAbout&) const = default;
 };
 
+// How the device's key came to be the one that signed a later block: the
+// block that announced the next key (signed by the key before it) and, in
+// it, the key rotation event with its blinding and path to that block's
+// entries root.
+struct ProofKeyRotation {
+  std::vector<std::uint8_t> block_header;  // encoded BlockHeader, as signed
+  std::vector<std::uint8_t> block_signature;
+  std::vector<std::uint8_t> entry;     // the encoded key rotation event Entry
+  std::vector<std::uint8_t> blinding;  // 32 bytes
+  std::uint64_t entry_index = 0;
+  std::vector<std::vector<std::uint8_t>> entry_path;
+
+  bool operator==(const ProofKeyRotation&) const = default;
+};
+
 struct ProofBundle {
   std::uint32_t version = kProofVersion;
   ProofAbout about;
@@ -41,7 +56,10 @@ struct ProofBundle {
   std::vector<std::vector<std::uint8_t>> entry_path;
   std::vector<std::uint8_t> block_header;  // encoded BlockHeader, as signed
   std::vector<std::uint8_t> block_signature;
-  std::vector<std::uint8_t> device_public_key;  // SubjectPublicKeyInfo (DER)
+  std::vector<std::uint8_t> device_public_key;  // the device's first key (DER): its id
+  // From the first key to the one the header names (its key index): one
+  // rotation each, in order. Empty for a block of the first key.
+  std::vector<ProofKeyRotation> key_rotations;
   // Block -> batch root (copies of what the signed receipt says, for people
   // to read; they must match it).
   std::uint64_t batch_id = 0;
