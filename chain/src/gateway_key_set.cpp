@@ -171,12 +171,11 @@ const GatewayKey* GatewayKeySet::find(ByteView key_id) const {
   return nullptr;
 }
 
-const GatewayKey* GatewayKeySet::signing_key_at(std::uint64_t time_ms,
-                                                const std::vector<std::string>& usable) const {
+const GatewayKey* GatewayKeySet::signing_key_at(
+    std::uint64_t time_ms, const std::function<bool(const GatewayKey&)>& usable) const {
   const GatewayKey* newest = nullptr;
   for (const GatewayKey& key : keys_) {
-    if (!key.valid_at(time_ms) || std::find(usable.begin(), usable.end(), key.name) == usable.end())
-      continue;
+    if (!key.valid_at(time_ms) || !usable(key)) continue;
     if (newest == nullptr || key.valid_from_ms > newest->valid_from_ms) newest = &key;
   }
   return newest;

@@ -6,23 +6,19 @@
 
 namespace vs::chain {
 
-void ReceiptSigner::use_keys(GatewayKeySet trusted,
-                             std::vector<std::pair<std::string, platform::Signer*>> held) {
+void ReceiptSigner::use_keys(GatewayKeySet trusted, HeldKeys held) {
   trusted_ = std::move(trusted);
   held_ = std::move(held);
-  held_names_.clear();
-  for (const auto& [name, key] : held_) held_names_.push_back(name);
 }
 
 Result<platform::Signer*> ReceiptSigner::key_at(std::uint64_t time_ms) {
   if (trusted_.empty()) return &gateway_key_;
-  const GatewayKey* valid = trusted_.signing_key_at(time_ms, held_names_);
+  const GatewayKey* valid = trusted_.signing_key_at(
+      time_ms, [this](const GatewayKey& key) { return held_.contains(key.name); });
   if (valid == nullptr)
     return Error(ErrorCode::kInvalidArgument, "no gateway key this gateway holds is valid then")
         .about(platform::utc_text(time_ms));
-  for (const auto& [name, key] : held_)
-    if (name == valid->name) return key;
-  return Error(ErrorCode::kInternal, "a held key's name went missing");
+  return held_.find(valid->name)->second;
 }
 
 Result<proto::Receipt> ReceiptSigner::sign(const proto::ReceiptBody& body) {

@@ -37,7 +37,6 @@ Status GatewayKeyRing::hold_default_key() {
 Status GatewayKeyRing::load(const std::string& text, std::uint64_t now_ms) {
   VS_TRY_ASSIGN(chain::GatewayKeySet keys, chain::GatewayKeySet::parse(sha_, verifiers_, text));
   std::map<std::string, std::unique_ptr<platform::Signer>, std::less<>> held;
-  std::vector<std::string> held_names;
   for (const chain::GatewayKey& listed : keys.keys()) {
     auto key = key_store_.load(listed.name);
     if (!key && key.error().code() == ErrorCode::kNotFound) continue;  // another's, or retired
@@ -45,10 +44,10 @@ Status GatewayKeyRing::load(const std::string& text, std::uint64_t now_ms) {
     if (!equal(key.value()->public_key(), listed.public_key))
       return Error(ErrorCode::kConflict, "the key store's key of this name is another key")
           .about("gateway key " + listed.name);
-    held_names.push_back(listed.name);
     held[listed.name] = std::move(key).value();
   }
-  if (keys.signing_key_at(now_ms, held_names) == nullptr)
+  auto holds = [&](const chain::GatewayKey& listed) { return held.contains(listed.name); };
+  if (keys.signing_key_at(now_ms, holds) == nullptr)
     return Error(ErrorCode::kInvalidArgument,
                  "no key listed is both valid now and in the gateway's key store")
         .about(platform::utc_text(now_ms));
@@ -75,10 +74,8 @@ void GatewayKeyRing::sign_with(chain::ReceiptSigner& signer) {
 
 void GatewayKeyRing::hand_to_signer() {
   if (signer_ == nullptr || !from_file_) return;
-  std::vector<std::pair<std::string, platform::Signer*>> held;
-  for (const chain::GatewayKey& listed : trusted_.keys())
-    if (auto found = held_.find(listed.name); found != held_.end())
-      held.emplace_back(listed.name, found->second.get());
+  chain::ReceiptSigner::HeldKeys held;
+  for (const auto& [name, key] : held_) held.emplace(name, key.get());
   signer_->use_keys(trusted_, std::move(held));
 }
 
@@ -88,9 +85,8 @@ platform::Signer& GatewayKeyRing::default_key() const {
 
 std::string GatewayKeyRing::describe(std::uint64_t now_ms) const {
   if (!from_file_) return "key " + config_.key_name + " at any time";
-  std::vector<std::string> names;
-  for (const auto& [name, key] : held_) names.push_back(name);
-  const chain::GatewayKey* now = trusted_.signing_key_at(now_ms, names);
+  const chain::GatewayKey* now = trusted_.signing_key_at(
+      now_ms, [this](const chain::GatewayKey& key) { return held_.contains(key.name); });
   return (now != nullptr ? "signing with " + now->describe() : std::string("no key valid now")) +
          ", " + std::to_string(trusted_.keys().size()) + " keys trusted (" + file_.path().string() +
          ")";

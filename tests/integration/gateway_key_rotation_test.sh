@@ -18,13 +18,6 @@ vitalsign=$1 gateway=$2 agent=$3
 source "$here/tests/support/test_rig.sh"
 rig_begin gateway_key_rotation_test
 
-wait_for() {  # PATTERN FILE SECONDS
-  for _ in $(seq 1 $(($3 * 10))); do
-    grep -q "$1" "$2" && return 0
-    sleep 0.1
-  done
-  fail "no '$1' in $2 within $3 s"
-}
 # The first seq of the first block sealed after the line matching PATTERN.
 seq_sealed_after() {  # PATTERN
   sed -n "/$1/,\$p" "$work/agent.log" | grep -o "sealed block [0-9]*: seq [0-9]*" | head -n 1 |
@@ -39,10 +32,7 @@ wait_anchored() {  # SEQ
 }
 
 start_broker
-"$vitalsign" keygen --dir "$work/keys" --name gateway >/dev/null
-"$vitalsign" keygen --dir "$work/keys" --name device >/dev/null
-"$vitalsign" enrol --store "$work/gateway-data" --key "$work/keys/device.pub.pem" --create >/dev/null
-gateway_config "[metrics]
+one_device_keys "$vitalsign" "[metrics]
 listen = \"\"
 [ledger]
 checkpoint_file = \"$work/checkpoint.txt\""

@@ -16,10 +16,7 @@ source "$here/tests/support/test_rig.sh"
 rig_begin key_rotation_test
 
 start_broker
-"$vitalsign" keygen --dir "$work/keys" --name gateway >/dev/null
-"$vitalsign" keygen --dir "$work/keys" --name device >/dev/null
-"$vitalsign" enrol --store "$work/gateway-data" --key "$work/keys/device.pub.pem" --create >/dev/null
-gateway_config "[metrics]
+one_device_keys "$vitalsign" "[metrics]
 listen = \"\"
 [ledger]
 checkpoint_file = \"$work/checkpoint.txt\""
@@ -31,13 +28,6 @@ start_agent() {
   "$agent" --config "$work/agent.toml" >>"$work/agent.log" 2>&1 &
   agent_pid=$!
   started $agent_pid
-}
-wait_for() {  # PATTERN FILE SECONDS
-  for _ in $(seq 1 $(($3 * 10))); do
-    grep -q "$1" "$2" && return 0
-    sleep 0.1
-  done
-  fail "no '$1' in $2 within $3 s"
 }
 start_agent
 wait_for "receipt for block 1 verified" "$work/agent.log" 30

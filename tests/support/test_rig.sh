@@ -109,11 +109,25 @@ key_dir = "$work/keys"
 TOML
 }
 
-start_one_device() {
+# Keys for the gateway and one device (enrolled), then gateway.toml.
+one_device_keys() {  # VITALSIGN [GATEWAY_CONFIG_EXTRA]
   "$1" keygen --dir "$work/keys" --name gateway >/dev/null
   "$1" keygen --dir "$work/keys" --name device >/dev/null
   "$1" enrol --store "$work/gateway-data" --key "$work/keys/device.pub.pem" --create >/dev/null
-  gateway_config "${5:-}"
+  gateway_config "${2:-}"
+}
+
+# Waits until a line matching PATTERN is in FILE, or fails.
+wait_for() {  # PATTERN FILE SECONDS
+  for _ in $(seq 1 $(($3 * 10))); do
+    grep -q "$1" "$2" && return 0
+    sleep 0.1
+  done
+  fail "no '$1' in $2 within $3 s"
+}
+
+start_one_device() {
+  one_device_keys "$1" "${5:-}"
   sim_agent_config "$work/agent.toml" device "$4"
   "$2" --config "$work/gateway.toml" >"$work/gateway.log" 2>&1 &
   started $!

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -70,10 +71,10 @@ class GatewayKeySet {
 
   // The key a signature names by its id; nullptr when none is trusted.
   const GatewayKey* find(ByteView key_id) const;
-  // The newest key (latest start) valid at `time_ms` among those named in
-  // `usable`, or nullptr: which key a gateway signs with then.
+  // The newest key (latest start) valid at `time_ms` that is `usable` (its
+  // private key held), or nullptr: which key a gateway signs with then.
   const GatewayKey* signing_key_at(std::uint64_t time_ms,
-                                   const std::vector<std::string>& usable) const;
+                                   const std::function<bool(const GatewayKey&)>& usable) const;
   // Only the key given, with its window: to check a receipt against the
   // key a proof names. kIntegrity when it is not trusted.
   Result<GatewayKeySet> only(ByteView public_key) const;

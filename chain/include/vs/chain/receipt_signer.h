@@ -1,8 +1,7 @@
 #pragma once
 
+#include <map>
 #include <string>
-#include <utility>
-#include <vector>
 
 #include "vs/chain/gateway_key_set.h"
 #include "vs/platform/sha256.h"
@@ -25,7 +24,8 @@ class ReceiptSigner {
   // the private keys of it this gateway has, by name (they must outlive
   // this). Each receipt or request is then signed by the newest held key
   // valid at its own time (issued_time_ms, time_ms); none is an error.
-  void use_keys(GatewayKeySet trusted, std::vector<std::pair<std::string, platform::Signer*>> held);
+  using HeldKeys = std::map<std::string, platform::Signer*, std::less<>>;
+  void use_keys(GatewayKeySet trusted, HeldKeys held);
   // The key that signs at `time_ms`.
   Result<platform::Signer*> key_at(std::uint64_t time_ms);
 
@@ -39,8 +39,7 @@ class ReceiptSigner {
   const platform::Sha256& sha_;
   platform::Signer& gateway_key_;
   GatewayKeySet trusted_;  // empty: gateway_key_ at any time
-  std::vector<std::pair<std::string, platform::Signer*>> held_;
-  std::vector<std::string> held_names_;
+  HeldKeys held_;
 };
 
 }  // namespace vs::chain
