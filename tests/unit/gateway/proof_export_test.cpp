@@ -185,10 +185,15 @@ void ProofExportTest::check_every_byte(const proto::ProofBundle& bundle) {
     }
   }
   // Each link was reached by some change, and the rest were refused as files.
-  for (std::size_t kind = 0; kind < chain::kProofLinkCount; ++kind)
-    EXPECT_GT(failed_at[static_cast<ProofLinkKind>(kind)], 0u)
-        << chain::to_string(static_cast<ProofLinkKind>(kind));
+  std::string tally;
+  for (std::size_t kind = 0; kind < chain::kProofLinkCount; ++kind) {
+    auto link = static_cast<ProofLinkKind>(kind);
+    EXPECT_GT(failed_at[link], 0u) << chain::to_string(link);
+    tally += std::string(", ") + chain::to_string(link) + " " + std::to_string(failed_at[link]);
+  }
   EXPECT_GT(refused, 0u);
+  std::printf("%zu bytes, %zu changes: %zu refused as files%s\n", text.size(), 2 * text.size(),
+              refused, tally.c_str());
 }
 
 TEST_F(ProofExportTest, EveryByteOfTheFileIsCheckedByItsLink) {
