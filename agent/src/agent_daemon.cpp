@@ -49,8 +49,6 @@ struct AgentDaemon::Parts {
   platform::MbedtlsVerifierFactory verifiers;
   chain::GatewayKeySet gateway_keys;  // replaced in place when its file is
   std::optional<platform::WatchedFile> gateway_keys_file;
-  std::chrono::steady_clock::time_point gateway_keys_checked;
-  std::string gateway_keys_error;  // the last reload's, logged once
   std::unique_ptr<chain::ReceiptVerifier> receipts;
   std::unique_ptr<platform::PahoTransport> transport;
   std::unique_ptr<EventInboxSensor> inbox;
@@ -113,7 +111,8 @@ struct AgentDaemon::Parts {
   bool open_receipts(StartFailure& failure) {
     if (!config.gateway_trusted_keys.empty()) {
       gateway_keys_file.emplace(config.gateway_trusted_keys, chain::GatewayKeySet::kMaxTextBytes);
-      auto read = read_gateway_keys();
+      auto text = gateway_keys_file->read_if_changed();
+      Status read = text ? take_gateway_keys(**text) : Status(std::move(text).error());
       if (!read) return failure.set(true, "gateway.trusted_keys: " + read.error().message());
       receipts = std::make_unique<chain::ReceiptVerifier>(sha, gateway_keys);
       log(LogLevel::kInfo, "trusted gateway keys: " + describe_gateway_keys());
@@ -134,15 +133,10 @@ struct AgentDaemon::Parts {
     return true;
   }
 
-  // The trusted gateway keys file, when it is new or was replaced: true
-  // when read; an error keeps the keys before it.
-  Result<bool> read_gateway_keys() {
-    VS_TRY_ASSIGN(auto text, gateway_keys_file->read_if_changed());
-    if (!text) return false;
-    auto keys = chain::GatewayKeySet::parse(sha, verifiers, *text);
-    if (!keys) return std::move(keys).error().about(gateway_keys_file->path().string());
-    gateway_keys = std::move(keys).value();
-    return true;
+  // The trusted gateway keys file's text; an error keeps the keys before it.
+  Status take_gateway_keys(const std::string& text) {
+    VS_TRY_ASSIGN(gateway_keys, chain::GatewayKeySet::parse(sha, verifiers, text));
+    return {};
   }
 
   std::string describe_gateway_keys() const {
@@ -156,19 +150,10 @@ struct AgentDaemon::Parts {
   // read again within a second; receipts of a key not yet known wait
   // unretired until then.
   void reload_gateway_keys() {
-    if (!gateway_keys_file || clock.steady() - gateway_keys_checked < std::chrono::seconds(1))
-      return;
-    gateway_keys_checked = clock.steady();
-    auto read = read_gateway_keys();
-    if (!read) {
-      std::string message = read.error().message();
-      if (message != gateway_keys_error)
-        log(LogLevel::kError, "trusted gateway keys not taken (the keys before stay): " + message);
-      gateway_keys_error = message;
-      return;
-    }
-    gateway_keys_error.clear();
-    if (*read) log(LogLevel::kInfo, "trusted gateway keys read again: " + describe_gateway_keys());
+    if (gateway_keys_file &&
+        gateway_keys_file->poll(
+            clock.steady(), [this](const std::string& text) { return take_gateway_keys(text); }))
+      log(LogLevel::kInfo, "trusted gateway keys read again: " + describe_gateway_keys());
   }
 };
 

@@ -59,8 +59,8 @@ Status GatewayKeySet::add(GatewayKey key) {
     if (listed.name == key.name)
       return Error(ErrorCode::kConflict, "the key name is listed twice").about(key.name);
     if (equal(listed.key_id, key.key_id))
-      return Error(ErrorCode::kConflict, "the public key is listed twice, also as")
-          .about(key.name + ": " + listed.name);
+      return Error(ErrorCode::kConflict, "the public key is listed twice")
+          .about(key.name + " (also as " + listed.name + ")");
   }
   keys_.push_back(std::move(key));
   return {};

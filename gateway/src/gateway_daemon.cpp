@@ -59,8 +59,6 @@ struct GatewayDaemon::Parts {
   platform::CachingVerifierFactory verifiers{openssl_verifiers};
   platform::SystemClock clock;
   std::unique_ptr<GatewayKeyRing> key_ring;
-  std::chrono::steady_clock::time_point keys_checked;
-  std::string keys_error;  // the last reload's, logged once
   std::unique_ptr<GatewayState> state;
   platform::OpensslRandom random;
   platform::OpensslEd25519 ed25519;
@@ -264,21 +262,7 @@ void GatewayDaemon::publish_checkpoint() {
 // a second; a bad one keeps the keys before it, and says why once.
 void GatewayDaemon::reload_keys() {
   Parts& p = *parts_;
-  auto now = p.clock.steady();
-  if (now - p.keys_checked < std::chrono::seconds(1)) return;
-  p.keys_checked = now;
-  std::error_code error;
-  if (!std::filesystem::exists(p.config.trusted_keys_path(), error)) return;
-  auto reloaded = p.key_ring->reload_if_changed(p.clock.wall_ms());
-  if (!reloaded) {
-    std::string message = reloaded.error().message();
-    if (message != p.keys_error)
-      log(LogLevel::kError, "trusted gateway keys not taken (the keys before stay): " + message);
-    p.keys_error = message;
-    return;
-  }
-  p.keys_error.clear();
-  if (*reloaded)
+  if (p.key_ring->poll(p.clock.steady(), p.clock.wall_ms()))
     log(LogLevel::kInfo, "trusted gateway keys read: " + p.key_ring->describe(p.clock.wall_ms()));
 }
 

@@ -16,7 +16,7 @@ Result<std::unique_ptr<GatewayKeyRing>> GatewayKeyRing::open(
                                       config.key_name));
     return ring;
   }
-  VS_TRY(ring->reload_if_changed(now_ms));
+  VS_TRY(ring->read_file(now_ms));
   return ring;
 }
 
@@ -59,12 +59,16 @@ Status GatewayKeyRing::load(const std::string& text, std::uint64_t now_ms) {
   return {};
 }
 
-Result<bool> GatewayKeyRing::reload_if_changed(std::uint64_t now_ms) {
+Status GatewayKeyRing::read_file(std::uint64_t now_ms) {
   VS_TRY_ASSIGN(auto text, file_.read_if_changed());
-  if (!text) return false;
+  if (!text) return {};
   if (auto loaded = load(*text, now_ms); !loaded)
     return std::move(loaded).error().about(file_.path().string());
-  return true;
+  return {};
+}
+
+bool GatewayKeyRing::poll(std::chrono::steady_clock::time_point now, std::uint64_t now_ms) {
+  return file_.poll(now, [&](const std::string& text) { return load(text, now_ms); });
 }
 
 void GatewayKeyRing::sign_with(chain::ReceiptSigner& signer) {

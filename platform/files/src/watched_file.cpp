@@ -2,6 +2,8 @@
 
 #include <fstream>
 
+#include "vs/platform/log.h"
+
 namespace vs::platform {
 
 Result<std::optional<std::string>> WatchedFile::read_if_changed() {
@@ -22,6 +24,28 @@ Result<std::optional<std::string>> WatchedFile::read_if_changed() {
   seen_time_ = time;
   seen_size_ = size;
   return std::optional<std::string>(std::move(text));
+}
+
+bool WatchedFile::poll(std::chrono::steady_clock::time_point now,
+                       const std::function<Status(const std::string& text)>& take) {
+  if (polled_ && now - *polled_ < kPollInterval) return false;
+  polled_ = now;
+  std::error_code error;
+  if (!seen_time_ && !std::filesystem::exists(path_, error)) return false;
+  auto failed = [&](const Error& why) {
+    std::string message = why.message();
+    if (message != last_failure_)
+      log(LogLevel::kError, "not taken (what was read before stays): " + message);
+    last_failure_ = message;
+    return false;
+  };
+  auto text = read_if_changed();
+  if (!text) return failed(text.error());
+  if (!*text) return false;
+  if (auto taken = take(**text); !taken)
+    return failed(std::move(taken).error().about(path_.string()));
+  last_failure_.clear();
+  return true;
 }
 
 }  // namespace vs::platform

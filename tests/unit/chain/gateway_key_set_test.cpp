@@ -84,7 +84,7 @@ TEST_F(GatewayKeySetTest, EveryBadLineIsNamedWithItsNumberAndReason) {
   EXPECT_EQ(failure(good + line("gw-1", "2026-01-01T00:00:00Z", "-", *second_)),
             "line 2: gw-1: the key name is listed twice [conflict]");
   EXPECT_EQ(failure(good + line("gw-2", "2026-01-01T00:00:00Z", "-", *first_)),
-            "line 2: gw-2: gw-1: the public key is listed twice, also as [conflict]");
+            "line 2: gw-2 (also as gw-1): the public key is listed twice [conflict]");
   EXPECT_NE(failure("gw/1 2026-01-01T00:00:00Z - " + to_hex(first_->public_key()))
                 .find("line 1: gw/1: a key name is"),
             std::string::npos);

@@ -47,6 +47,9 @@ class GatewayKeyRingTest : public ::testing::Test {
   Bytes signer_of(chain::ReceiptSigner& signer, std::uint64_t time_ms) {
     return signer.sign(body_at(time_ms)).value().gateway_key_id;
   }
+  static std::chrono::steady_clock::time_point second(int n) {
+    return std::chrono::steady_clock::time_point(std::chrono::seconds(n));
+  }
   Bytes id_of(const platform::Signer& key) {
     return chain::ReceiptVerifier::key_id(sha_, key.public_key());
   }
@@ -82,23 +85,29 @@ TEST_F(GatewayKeyRingTest, EachReceiptIsSignedByTheKeyValidAtItsTimeAndABadFileK
                          {chain::DeviceId::from_bytes(Bytes(16, 1)).value(), 0,
                           to_array<32>(Bytes(32, 2), "").value()})
                   .ok());
-  EXPECT_FALSE(ring->reload_if_changed(kRotation).value());  // unchanged
+  EXPECT_FALSE(ring->poll(second(1), kRotation));  // unchanged
 
-  // A bad file: named, the keys before stay, signing goes on.
+  // A bad file: the keys before stay, signing goes on; at a start, it is named.
   write_file("gateway 2026-13-01T00:00:00Z - 00\n");
-  auto refused = ring->reload_if_changed(kRotation);
+  EXPECT_FALSE(ring->poll(second(2), kRotation));
+  EXPECT_EQ(ring->trusted().keys().size(), 2u);
+  EXPECT_EQ(signer_of(signer, kRotation), id_of(*second_));
+  auto refused = GatewayKeyRing::open(config_, store_, sha_, verifiers_, kRotation);
   ASSERT_FALSE(refused.ok());
   EXPECT_NE(refused.error().message().find("trusted_gateway_keys: line 1:"), std::string::npos)
       << refused.error().message();
-  EXPECT_EQ(ring->trusted().keys().size(), 2u);
-  EXPECT_EQ(signer_of(signer, kRotation), id_of(*second_));
+  // Polled again within a second, a replaced file waits; then it is read.
+  write_file(rotated().text());
+  EXPECT_FALSE(ring->poll(second(2), kRotation));
+  EXPECT_TRUE(ring->poll(second(3), kRotation));
 
   // A file naming a key the store holds as another key: refused by name.
   auto other = platform::FileKeyStore((dir_.path() / "elsewhere")).create("gateway-2").value();
   auto forged = chain::GatewayKeySet::one(sha_, verifiers_, first_->public_key()).value();
   ASSERT_TRUE(forged.rotate_to(sha_, verifiers_, "gateway-2", other->public_key(), kRotation).ok());
   write_file(forged.text());
-  EXPECT_EQ(ring->reload_if_changed(kRotation).error().message(),
+  EXPECT_FALSE(ring->poll(second(4), kRotation));
+  EXPECT_EQ(GatewayKeyRing::open(config_, store_, sha_, verifiers_, kRotation).error().message(),
             config_.trusted_keys_path().string() +
                 ": gateway key gateway-2: the key store's key of this name is another key "
                 "[conflict]");

@@ -35,10 +35,10 @@ class GatewayKeyRing {
   platform::Signer& default_key() const;
   // Signs with these keys from now on.
   void sign_with(chain::ReceiptSigner& signer);
-  // Reads the file again if it changed, and hands the keys to the signer
-  // given to sign_with. True when it was read; an error keeps the keys
-  // before it (and names the file and the reason).
-  Result<bool> reload_if_changed(std::uint64_t now_ms);
+  // From the daemon's loop: reads the file again when it was replaced and
+  // hands the keys to the signer given to sign_with. True when read; a bad
+  // file keeps the keys before it and is logged once (WatchedFile::poll).
+  bool poll(std::chrono::steady_clock::time_point now, std::uint64_t now_ms);
   // "gateway-2 (from 2026-12-03T05:00:00Z, no end), 2 keys trusted"
   std::string describe(std::uint64_t now_ms) const;
 
@@ -51,6 +51,7 @@ class GatewayKeyRing {
         verifiers_(verifiers),
         file_(config.trusted_keys_path(), chain::GatewayKeySet::kMaxTextBytes) {}
   Status load(const std::string& text, std::uint64_t now_ms);
+  Status read_file(std::uint64_t now_ms);
   Status hold_default_key();
   void hand_to_signer();
 
