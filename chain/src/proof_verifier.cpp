@@ -174,17 +174,9 @@ class ProofVerifier::Walk {
     if (event == nullptr || event->kind != proto::EventKind::kKeyRotation ||
         event->key_index != index + 1)
       return Error(ErrorCode::kIntegrity, "its entry is not the rotation to the next key index");
-    if (entry.seq < header.first_seq || entry.seq > header.last_seq ||
-        rotation.entry_index != entry.seq - header.first_seq)
-      return Error(ErrorCode::kIntegrity, "its entry's index is not where the header puts its seq");
-    VS_TRY_ASSIGN(auto path, digests(rotation.entry_path, "entry path hash is not 32 bytes"));
-    VS_TRY_ASSIGN(auto root, to_array<32>(header.entries_root, "entries root is not 32 bytes"));
-    if (rotation.blinding.size() != EntryLeaf::kBlindingSize)
-      return Error(ErrorCode::kMalformed, "its blinding is not 32 bytes");
-    Digest leaf = EntryLeaf::hash(sha_, rotation.blinding, rotation.entry);
-    auto included =
-        merkle_.verify_inclusion(leaf, rotation.entry_index, header.entry_count, path, root);
-    if (!included) return std::move(included).error().about("its entry path");
+    auto placed = under_entries_root(header, entry.seq, rotation.entry, rotation.blinding,
+                                     rotation.entry_index, rotation.entry_path);
+    if (!placed) return std::move(placed).error().about("its entry");
     auto next = keys_.make_verifier(event->public_key);
     if (!next) return std::move(next).error().about("the next key");
     device_key_ = std::move(next).value();
@@ -217,24 +209,31 @@ class ProofVerifier::Walk {
   bool entry_path() {
     constexpr auto kLink = ProofLinkKind::kEntryPath;
     const proto::BlockHeader& header = report_.header;
-    std::uint64_t seq = report_.entry.seq;
-    if (seq < header.first_seq || seq > header.last_seq ||
-        bundle_.entry_index != seq - header.first_seq)
-      return fail(kLink, "the entry's index is not where the header puts its seq");
-    auto path = digests(bundle_.entry_path, "entry path hash is not 32 bytes");
-    auto root = to_array<32>(header.entries_root, "entries root is not 32 bytes");
-    if (bundle_.blinding.size() != EntryLeaf::kBlindingSize || !path || !root)
-      return fail(kLink, "blinding or path hashes have the wrong size");
-    Digest leaf = EntryLeaf::hash(sha_, bundle_.blinding, bundle_.entry);
-    auto included =
-        merkle_.verify_inclusion(leaf, bundle_.entry_index, header.entry_count, *path, *root);
-    if (!included) {
-      return fail(kLink, "the blinded entry does not lead to the block's entries root: " +
-                             included.error().message());
-    }
+    auto placed = under_entries_root(header, report_.entry.seq, bundle_.entry, bundle_.blinding,
+                                     bundle_.entry_index, bundle_.entry_path);
+    if (!placed) return fail(kLink, placed.error().message());
     return pass(kLink, "leaf " + std::to_string(bundle_.entry_index) + " of " +
                            std::to_string(header.entry_count) + " in block " +
                            std::to_string(header.height));
+  }
+
+  // An entry (of `seq`, with its blinding) at `index` of `header`'s block,
+  // its path leading to the header's entries root: the reading's, and each
+  // key rotation event's.
+  Status under_entries_root(const proto::BlockHeader& header, std::uint64_t seq, ByteView entry,
+                            ByteView blinding, std::uint64_t index,
+                            const std::vector<std::vector<std::uint8_t>>& path) {
+    if (seq < header.first_seq || seq > header.last_seq || index != seq - header.first_seq)
+      return Error(ErrorCode::kIntegrity, "the entry's index is not where the header puts its seq");
+    if (blinding.size() != EntryLeaf::kBlindingSize)
+      return Error(ErrorCode::kMalformed, "the blinding is not 32 bytes");
+    VS_TRY_ASSIGN(auto hashes, digests(path, "entry path hash is not 32 bytes"));
+    VS_TRY_ASSIGN(auto root, to_array<32>(header.entries_root, "entries root is not 32 bytes"));
+    auto included = merkle_.verify_inclusion(EntryLeaf::hash(sha_, blinding, entry), index,
+                                             header.entry_count, hashes, root);
+    if (!included)
+      return std::move(included).error().about("the blinded entry, to the block's entries root");
+    return {};
   }
 
   // 4. The receipt: signed by the gateway key the verifier trusts (the

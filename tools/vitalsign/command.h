@@ -3,7 +3,6 @@
 
 #include <cstdint>
 #include <cstdio>
-#include <ctime>
 #include <optional>
 #include <span>
 #include <string>
@@ -34,31 +33,12 @@ inline std::optional<std::uint64_t> parse_decimal(std::string_view text, std::si
 // RFC 3339 in UTC ("2026-11-22T10:00:00Z", optionally with .mmm).
 inline std::optional<std::uint64_t> parse_time_ms(std::string_view text) {
   if (auto number = parse_decimal(text, 19)) return number;
-  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, millis = 0, used = 0;
-  std::string copy(text);
-  int fields = std::sscanf(copy.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &year, &month, &day, &hour,
-                           &minute, &second, &used);
-  if (fields != 6 || used != 19) return std::nullopt;
-  std::string_view rest = text.substr(19);
-  if (rest.size() == 5 && rest[0] == '.') {
-    auto fraction = parse_decimal(rest.substr(1, 3), 3);
-    if (!fraction) return std::nullopt;
-    millis = static_cast<int>(*fraction);
-    rest.remove_prefix(4);
-  }
-  if (rest != "Z" || year < 1970 || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 ||
-      minute > 59 || second > 60)
-    return std::nullopt;
-  std::tm utc{};
-  utc.tm_year = year - 1900;
-  utc.tm_mon = month - 1;
-  utc.tm_mday = day;
-  utc.tm_hour = hour;
-  utc.tm_min = minute;
-  utc.tm_sec = second;
-  std::time_t seconds = timegm(&utc);
-  if (seconds < 0) return std::nullopt;
-  return static_cast<std::uint64_t>(seconds) * 1000 + static_cast<std::uint64_t>(millis);
+  if (text.size() != 24 || text[19] != '.') return platform::parse_utc_text(text);
+  auto fraction = parse_decimal(text.substr(20, 3), 3);
+  auto seconds =
+      platform::parse_utc_text(std::string(text.substr(0, 19)) + std::string(text.substr(23)));
+  if (!fraction || !seconds) return std::nullopt;
+  return *seconds + *fraction;
 }
 
 // A time for people: RFC 3339 UTC to the second.
